@@ -1,0 +1,36 @@
+# Two commands on a fresh machine with only python3:  make demo  /  make test
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+EXTRAS  ?= dev
+
+.PHONY: demo test setup lint bench baseline clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m aicontagion.demo --out results/demo
+
+test: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check aicontagion tests benchmarks experiments
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_ai_2025.py
+
+baseline: $(STAMP)
+	$(BIN)/python tests/regenerate_baseline.py
+
+clean:
+	rm -rf results .pytest_cache

@@ -1,0 +1,17 @@
+"""aicontagion: an agent-based simulator of systemic contagion in AI-infrastructure finance.
+
+The front door::
+
+    import aicontagion as ac
+    sim = ac.Sim("ai_2025", productivity="slow", seed=1, months=240).run()
+    sim.summary, sim.events, sim.timeseries
+    ac.compare({"base": {"productivity": "base"}, "slow": {"productivity": "slow"}}, seeds=range(20))
+"""
+
+from aicontagion import policies
+from aicontagion.scenarios.loader import ScenarioError, load_scenario
+from aicontagion.sim import MultiSim, Sim, compare
+
+__version__ = "0.1.0"
+
+__all__ = ["MultiSim", "ScenarioError", "Sim", "compare", "load_scenario", "policies", "__version__"]

@@ -1,0 +1,229 @@
+"""Balance sheets: the hot per-institution state and the accounting primitives.
+
+Every mechanism changes state only through these primitives, so two invariants hold at all times
+and can be checked (``Books.imbalance``, ``Books.money_drift``):
+
+* **balance**: for each institution, assets - liabilities - equity = 0, where equity is *tracked*
+  (every change is booked as P&L under a :class:`Channel`, or as capital), not computed as a
+  residual. A mechanism that forgets to book shows up as an imbalance.
+* **money**: the sum of all cash changes only by flows to or from the outside world, which are
+  recorded by label in :class:`ExternalAccount`.
+
+Units: USD billions; flows are per month.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+import numpy as np
+
+from aicontagion.network.contracts import EXTERNAL, ContractTable
+
+
+class Channel(IntEnum):
+    """How a change in equity arrived (the P&L ledger's columns)."""
+
+    OPERATING = 0  # revenue less operating costs (incl. lease/offtake payments)
+    INTEREST = 1  # interest received less interest paid
+    DEPRECIATION = 2  # wear of GPUs and facilities
+    MARKET = 3  # revaluation from fundamentals (GPU rents, AI sentiment, appraisal)
+    FIRE_SALE = 4  # price impact of forced sales and realised sale discounts
+    COUNTERPARTY = 5  # credit losses on claims on distressed or defaulted obligors
+    STRATEGIC_DEFAULT = 6  # losses from a customer walking away (impairment, RVG, penalties)
+    FUNDING = 7  # costs of funding stress (early repayment discounts, run losses)
+    GUARANTEE = 8  # guarantee payments made or received
+    RESOLUTION = 9  # the defaulted estate: deadweight cost and debt extinguished
+    CAPITAL = 10  # equity raised or distributed (not P&L)
+
+
+LOSS_CHANNELS = (
+    Channel.MARKET,
+    Channel.FIRE_SALE,
+    Channel.COUNTERPARTY,
+    Channel.STRATEGIC_DEFAULT,
+    Channel.FUNDING,
+)
+
+
+@dataclass
+class ExternalAccount:
+    """The outside world: cash that entered or left the system, and losses outsiders bore.
+
+    ``inflow[label]`` / ``outflow[label]`` are cumulative USD bn by purpose (``ai_revenue``,
+    ``opex``, ``capex``...). ``losses[channel]`` is what outside creditors lost.
+    """
+
+    inflow: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    outflow: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    losses: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    @property
+    def net_inflow(self) -> float:
+        """Cumulative cash that entered the system minus cash that left it (USD bn)."""
+        return sum(self.inflow.values()) - sum(self.outflow.values())
+
+
+def _sum_by(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Sum ``weights`` per institution index, ignoring the outside world (index -1)."""
+    keep = index >= 0
+    return np.bincount(index[keep], weights=weights[keep], minlength=n)
+
+
+class Books:
+    """Balance sheets of ``n`` institutions as arrays.
+
+    Assets: ``cash``; ``other_assets`` (book value of what the model does not trade: a giant's
+    core business, a bank's other loans); ``facility`` (data centres, at book); ``franchise`` (an
+    AI lab's intangible value, marked with AI sentiment); ``holdings`` (units of each tradable
+    asset class, valued at market ``prices``); and claims on others through contracts.
+    Liabilities: ``ext_liab`` (debts to outsiders: other bonds, deposits, insurance reserves)
+    and debt contracts owed. Equity is tracked through ``book``.
+    """
+
+    def __init__(self, n: int, n_classes: int):
+        self.n = n
+        self.cash = np.zeros(n)
+        self.other_assets = np.zeros(n)
+        self.facility = np.zeros(n)
+        self.franchise = np.zeros(n)
+        self.ext_liab = np.zeros(n)
+        self.equity = np.zeros(n)
+        self.holdings = np.zeros((n, n_classes))
+        self.pnl = np.zeros((n, len(Channel)))
+        self.external = ExternalAccount()
+        self.cash_at_start = 0.0
+
+    # -- valuation -------------------------------------------------------------------------------
+    def claims(self, contracts: ContractTable) -> np.ndarray:
+        """Carrying value of each institution's claims on others (USD bn)."""
+        return _sum_by(contracts.creditor, contracts.value(), self.n)
+
+    def debts(self, contracts: ContractTable) -> np.ndarray:
+        """Nominal debt each institution owes through contracts (USD bn)."""
+        return _sum_by(contracts.obligor, contracts.liability(), self.n)
+
+    def assets(self, contracts: ContractTable, prices: np.ndarray) -> np.ndarray:
+        """Total assets at current marks (USD bn)."""
+        return (
+            self.cash
+            + self.other_assets
+            + self.facility
+            + self.franchise
+            + self.holdings @ prices
+            + self.claims(contracts)
+        )
+
+    def liabilities(self, contracts: ContractTable) -> np.ndarray:
+        """Total liabilities at nominal (USD bn)."""
+        return self.ext_liab + self.debts(contracts)
+
+    def imbalance(self, contracts: ContractTable, prices: np.ndarray) -> np.ndarray:
+        """Assets - liabilities - tracked equity per institution; zero when the books balance."""
+        return self.assets(contracts, prices) - self.liabilities(contracts) - self.equity
+
+    def money_drift(self) -> float:
+        """Cash created or destroyed inside the system (USD bn); zero when money is conserved."""
+        return float(self.cash.sum() - self.cash_at_start - self.external.net_inflow)
+
+    # -- primitives ------------------------------------------------------------------------------
+    def book(self, who: np.ndarray | int, amount: np.ndarray | float, channel: Channel) -> None:
+        """Add ``amount`` (USD bn, negative for a loss) to the equity of ``who`` under ``channel``."""
+        who = np.atleast_1d(np.asarray(who, dtype=np.int64))
+        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), who.shape)
+        delta = _sum_by(who, amount, self.n)
+        self.equity += delta
+        self.pnl[:, channel] += delta
+
+    def transfer(self, payer, payee, amount, label: str) -> None:
+        """Move cash from ``payer`` to ``payee`` (either may be -1, the outside world).
+
+        Only cash moves: the caller books the equity effect (an expense and an income, or the
+        repayment of a claim). ``label`` names the purpose for the outside-world ledger.
+        """
+        payer = np.atleast_1d(np.asarray(payer, dtype=np.int64))
+        payee = np.atleast_1d(np.asarray(payee, dtype=np.int64))
+        shape = np.broadcast_shapes(payer.shape, payee.shape, np.shape(amount))
+        payer = np.broadcast_to(payer, shape)
+        payee = np.broadcast_to(payee, shape)
+        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), shape)
+        self.cash -= _sum_by(payer, amount, self.n)
+        self.cash += _sum_by(payee, amount, self.n)
+        into = amount[(payer == EXTERNAL) & (payee != EXTERNAL)].sum()
+        out = amount[(payee == EXTERNAL) & (payer != EXTERNAL)].sum()
+        if into:
+            self.external.inflow[label] += float(into)
+        if out:
+            self.external.outflow[label] += float(out)
+
+    def pay_expense(self, payer, payee, amount, channel: Channel, label: str) -> None:
+        """A payment that is an expense for the payer and income for the payee (interest, rent)."""
+        self.transfer(payer, payee, amount, label)
+        payer = np.atleast_1d(np.asarray(payer, dtype=np.int64))
+        payee = np.atleast_1d(np.asarray(payee, dtype=np.int64))
+        shape = np.broadcast_shapes(payer.shape, payee.shape, np.shape(amount))
+        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), shape)
+        self.book(np.broadcast_to(payer, shape), -amount, channel)
+        self.book(np.broadcast_to(payee, shape), amount, channel)
+
+    def revalue_contracts(self, contracts: ContractTable, rows, new_mark, channel: Channel) -> None:
+        """Set the creditor-side mark of debt ``rows`` and book the revaluation to their creditors.
+
+        Outside creditors' changes are recorded as their losses (or gains).
+        """
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        new_mark = np.broadcast_to(np.asarray(new_mark, dtype=np.float64), rows.shape)
+        delta = contracts.principal[rows] * (new_mark - contracts.mark[rows])
+        contracts.mark[rows] = new_mark
+        cred = contracts.creditor[rows]
+        self.book(cred, delta, channel)
+        outside = delta[cred == EXTERNAL].sum()
+        if outside:
+            self.external.losses[channel.name.lower()] -= float(outside)
+
+    def repay_principal(self, contracts: ContractTable, rows, amount, label: str = "principal") -> None:
+        """Obligors repay ``amount`` of principal on debt ``rows`` in cash.
+
+        The obligor's cash and liability fall together (no P&L). The creditor swaps a claim
+        carried at ``mark`` for cash at par: the difference is booked as a counterparty gain.
+        """
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), rows.shape)
+        self.transfer(contracts.obligor[rows], contracts.creditor[rows], amount, label)
+        gain = amount * (1.0 - contracts.mark[rows])
+        contracts.principal[rows] -= amount
+        self.book(contracts.creditor[rows], gain, Channel.COUNTERPARTY)
+        outside = gain[contracts.creditor[rows] == EXTERNAL].sum()
+        if outside:
+            self.external.losses["counterparty"] -= float(outside)
+
+    def lend(self, contracts: ContractTable, rows, amount, label: str = "drawdown") -> None:
+        """Creditors advance ``amount`` of new principal on debt ``rows`` (a draw or new loan).
+
+        The new principal is booked at par: the row's mark is blended so the old principal keeps
+        its carrying value and the new money is carried at its cost.
+        """
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), rows.shape)
+        old = contracts.principal[rows]
+        new = old + amount
+        contracts.mark[rows] = np.where(new > 0, (old * contracts.mark[rows] + amount) / np.where(new > 0, new, 1), 1.0)
+        contracts.principal[rows] = new
+        self.transfer(contracts.creditor[rows], contracts.obligor[rows], amount, label)
+
+    def revalue_holdings(self, old_prices: np.ndarray, new_prices: np.ndarray, channel: Channel) -> None:
+        """Book the change in value of every holding when prices move (mark-to-market)."""
+        delta = self.holdings @ (new_prices - old_prices)
+        self.equity += delta
+        self.pnl[:, channel] += delta
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """Copies of the per-institution arrays (for tests and before/after comparisons)."""
+        return {
+            "cash": self.cash.copy(),
+            "equity": self.equity.copy(),
+            "holdings": self.holdings.copy(),
+            "pnl": self.pnl.copy(),
+        }

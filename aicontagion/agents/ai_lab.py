@@ -1,0 +1,37 @@
+"""AI lab (OpenAI, xAI, Anthropic): cash burn, equity raising, compute commitments."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.financing import call_capital, raise_equity
+from aicontagion.agents.tenancy import review_commitments
+from aicontagion.kinds import Kind
+
+
+class AILab(Institution):
+    """A lab earns its share of AI revenue and pays for compute through offtakes with giants,
+    Oracle and neoclouds. It reviews those commitments like a giant (with a higher discount rate
+    and little reputation at stake), and when its cash runway falls below ``runway_months`` it
+    raises: first by calling committed capital from strategic holders that are still willing
+    (the chip supplier's customer financing), then from outside investors, whose appetite scales
+    with AI sentiment."""
+
+    kind = Kind.AI_LAB
+
+    @classmethod
+    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
+        p = model.params["ai_lab"]
+        review_commitments(model, rows, p, decisions, "commitment_cut")
+        burn = np.maximum(model.monthly_outflow[rows] - model.monthly_inflow[rows], 0.0)
+        cash = model.books.cash[rows]
+        short = cash < p["runway_months"][rows] * burn
+        need = np.where(short, p["raise_months"][rows] * burn - cash, 0.0)
+        need = np.maximum(need, model.due_now[rows] - cash)  # at least this month's dues
+        need = np.maximum(need, 0.0)
+        if not need.any():
+            return
+        called = call_capital(model, rows, need, decisions)
+        raise_equity(model, rows, np.maximum(need - called, 0.0), p["outside_capacity"][rows],
+                     p["appetite_elasticity"][rows], np.zeros(rows.size), decisions)

@@ -1,0 +1,39 @@
+"""Bank (JPMorgan, MUFG, Morgan Stanley; 2008 dealers): loans, credit lines, wholesale funding."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion.agents.base import Decisions, Institution
+from aicontagion.constraints import LeverageTarget
+from aicontagion.kinds import Kind, Status
+from aicontagion.network.contracts import ContractType
+
+
+class Bank(Institution):
+    """Lends to funds and projects and holds tradable securities, funded by deposits and
+    short-term wholesale funding. It cuts the undrawn part of credit lines to borrowers whose
+    distress exceeds ``line_cut_distress``, withdraws short-term funding from counterparties whose
+    distress exceeds ``run_distress`` (the funding stage), and delevers to its target when its
+    equity / assets ratio falls below its buffer (a constraint)."""
+
+    kind = Kind.BANK
+    constraints = (LeverageTarget(),)
+
+    @classmethod
+    def willing_lender(cls, model, rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` fund new draws this month."""
+        return model.status[rows] == Status.ACTIVE
+
+    @classmethod
+    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
+        c = model.contracts
+        p = model.params["bank"]
+        lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.creditor >= 0)
+                               & (c.obligor >= 0) & (c.limit > c.principal + 1e-12))
+        mine = np.zeros(model.n, dtype=bool)
+        mine[rows] = True
+        lines = lines[mine[c.creditor[lines]]]
+        cut = lines[model.distress[c.obligor[lines]] > p["line_cut_distress"][c.creditor[lines]]]
+        for r in cut:
+            decisions.line_cuts.append(int(r))

@@ -1,0 +1,105 @@
+"""Financing decisions shared by several kinds: capex, credit-line draws, capital calls, new equity, bonds.
+
+Each function records intents in a :class:`~aicontagion.agents.base.Decisions`; nothing moves
+until the model applies them and clears the month's payments.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion.agents.base import Decisions
+from aicontagion.network.contracts import EXTERNAL, ContractType
+from aicontagion.obligations import DISCRETIONARY_TIER, Purpose
+
+
+def liquidity_gap(model, rows: np.ndarray, buffer_months: np.ndarray) -> np.ndarray:
+    """Cash each of ``rows`` lacks (USD bn) to pay this month's dues and keep a buffer of outflows."""
+    need = model.due_now[rows] + buffer_months * model.monthly_outflow[rows] + model.capex_wanted[rows]
+    return np.maximum(need - model.books.cash[rows], 0.0)
+
+
+def plan_capex(model, rows: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
+    """Capex each of ``rows`` wants this month (USD bn): plan x sentiment response, in [0, 2] x plan."""
+    response = np.clip(model.sentiment_ratio ** elasticity, 0.0, 2.0)
+    return model.capex_plan[rows] * response * model.investment_multiplier[rows]
+
+
+def spend_capex(model, rows: np.ndarray, amount: np.ndarray, decisions: Decisions) -> None:
+    """Record capex: chips bought from chip suppliers by market share (the rest from outsiders),
+    construction paid to outsiders. Discretionary tier: paid only from what is left."""
+    keep = amount > 0
+    rows, amount = rows[keep], amount[keep]
+    if rows.size == 0:
+        return
+    gpu_share = model.scenario.compute.gpu_share_of_capex
+    chips = amount * gpu_share
+    obl = decisions.obligations
+    sellers = model.chip_sellers
+    share = model.system.flows["gpu_market_share"][sellers]
+    for s, w in zip(sellers, share, strict=True):
+        obl.add(rows, int(s), chips * w, DISCRETIONARY_TIER, Purpose.CAPEX_GPU)
+    obl.add(rows, EXTERNAL, chips * (1.0 - share.sum()), DISCRETIONARY_TIER, Purpose.CAPEX_GPU)
+    obl.add(rows, EXTERNAL, amount - chips, DISCRETIONARY_TIER, Purpose.CAPEX_BUILD)
+    model.capex_wanted[rows] += amount
+
+
+def draw_credit_lines(model, rows: np.ndarray, need: np.ndarray, decisions: Decisions) -> np.ndarray:
+    """Draw undrawn credit lines of ``rows`` from willing lenders, pro rata, up to ``need``.
+
+    Returns the amount requested per row of ``rows``.
+    """
+    c = model.contracts
+    lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.obligor >= 0)
+                           & (c.start <= model.month) & (c.maturity > model.month))
+    borrower_need = np.zeros(model.n)
+    borrower_need[rows] = need
+    lines = lines[borrower_need[c.obligor[lines]] > 0]
+    lender = c.creditor[lines]
+    ok = np.where(lender >= 0, model.lender_ok[np.maximum(lender, 0)], True)
+    lines = lines[ok]
+    undrawn = np.maximum(c.limit[lines] - c.principal[lines], 0.0)
+    room = np.bincount(c.obligor[lines], weights=undrawn, minlength=model.n)
+    take = np.where(room > 0, np.minimum(borrower_need / np.where(room > 0, room, 1), 1.0), 0.0)
+    amount = undrawn * take[c.obligor[lines]]
+    decisions.obligations.add(c.creditor[lines], c.obligor[lines], amount, 1, Purpose.DRAW, lines)
+    return (room * take)[rows]
+
+
+def call_capital(model, issuers: np.ndarray, need: np.ndarray, decisions: Decisions) -> np.ndarray:
+    """Call uncalled commitments on stakes in ``issuers`` from willing holders, pro rata.
+
+    Returns the amount called per issuer.
+    """
+    c = model.contracts
+    stakes = np.flatnonzero(c.is_stake & (c.uncalled > 0) & (c.creditor >= 0))
+    want = np.zeros(model.n)
+    want[issuers] = need
+    stakes = stakes[want[c.obligor[stakes]] > 0]
+    stakes = stakes[model.holder_ok[c.creditor[stakes]]]
+    room = np.bincount(c.obligor[stakes], weights=c.uncalled[stakes], minlength=model.n)
+    take = np.where(room > 0, np.minimum(want / np.where(room > 0, room, 1), 1.0), 0.0)
+    amount = c.uncalled[stakes] * take[c.obligor[stakes]]
+    decisions.obligations.add(c.creditor[stakes], c.obligor[stakes], amount, 1, Purpose.CALL, stakes)
+    return (room * take)[issuers]
+
+
+def raise_equity(model, rows: np.ndarray, need: np.ndarray, capacity: np.ndarray, elasticity: np.ndarray,
+                 discount: np.ndarray, decisions: Decisions) -> None:
+    """Sell new shares to outside investors: at most ``capacity`` (USD bn/yr at sentiment 1) x
+    sentiment ** elasticity per year, at ``discount`` to book value."""
+    supply = capacity / 12.0 * np.maximum(model.demand_state.sentiment, 0.0) ** elasticity
+    amount = np.minimum(need, supply)
+    for r, a, d in zip(rows, amount, discount, strict=True):
+        if a > 1e-9:
+            decisions.equity_issues.append((int(r), float(a), float(d)))
+
+
+def issue_bonds(model, rows: np.ndarray, amount: np.ndarray, decisions: Decisions, tenor_months: int = 120) -> None:
+    """Sell new bonds to outside investors at the issuer's current rate (if its market is open)."""
+    spread = model.spread[rows]
+    open_ = spread <= model.scenario.funding.rollover_max_spread
+    for r, a in zip(rows[open_], amount[open_], strict=True):
+        if a > 1e-9:
+            decisions.new_debt.append({"borrower": int(r), "lender": EXTERNAL, "amount": float(a),
+                                       "tenor": tenor_months, "type": ContractType.BOND})

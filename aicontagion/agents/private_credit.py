@@ -1,0 +1,57 @@
+"""Private-credit fund (Blue Owl, Blackstone, Apollo, PIMCO as buyer): loans, covenants, LPs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.financing import call_capital
+from aicontagion.constraints import LoanToValueCovenant
+from aicontagion.kinds import Kind, Status
+from aicontagion.network.contracts import ContractType
+
+
+class PrivateCreditFund(Institution):
+    """Lends to neoclouds and SPVs with LP capital and bank credit lines (loan-to-value covenants).
+
+    Each month it pays out a share of its net income to its holders, calls committed LP capital
+    when it runs short of cash, pays redemption requests up to its gate (redemptions rise with its
+    NAV drawdown), and stops funding new draws when its loan-to-value nears its covenant or it is
+    distressed. Its covenant is a constraint: breached, it sells loans and repays its lines.
+    """
+
+    kind = Kind.PRIVATE_CREDIT_FUND
+    constraints = (LoanToValueCovenant(),)
+
+    @classmethod
+    def willing_lender(cls, model, rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` fund new draws this month."""
+        c = model.contracts
+        p = model.params["private_credit_fund"]
+        lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & np.isfinite(c.covenant)
+                               & (c.obligor >= 0))
+        cov = np.full(model.n, np.inf)
+        np.minimum.at(cov, c.obligor[lines], c.covenant[lines])
+        ltv = model.books.liabilities(c)[rows] / np.maximum(model.assets[rows], 1e-12)
+        ok_ltv = ltv <= p["stop_lending_ltv"][rows] * cov[rows]
+        return ok_ltv & (model.status[rows] == Status.ACTIVE)
+
+    @classmethod
+    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
+        p = model.params["private_credit_fund"]
+        income = np.maximum(model.last_income[rows], 0.0)
+        payout = p["distribution_share"][rows] * income
+        nav = np.maximum(model.books.equity[rows], 0.0)
+        ask = nav * (p["redemption_rate"][rows] + p["redemption_sensitivity"][rows] * model.distress[rows])
+        cap = nav * p["gate"][rows] / 3.0
+        redeem = np.minimum(ask, cap)
+        cash = model.books.cash[rows]
+        pay = np.minimum(payout + redeem, np.maximum(cash - model.due_now[rows], 0.0))
+        for k in np.flatnonzero(pay > 1e-9):
+            decisions.distributions.append((int(rows[k]), float(pay[k])))
+        for k in np.flatnonzero(ask > cap + 1e-9):
+            decisions.events.append({"institution": int(rows[k]), "event": "gate", "amount": float(ask[k] - cap[k]),
+                                     "cause": "redemptions above gate"})
+        short = np.maximum(model.due_now[rows] + 0.02 * model.assets[rows] - (cash - pay), 0.0)
+        if short.any():
+            call_capital(model, rows, short, decisions)

@@ -1,0 +1,27 @@
+"""Tech giant (Meta, Microsoft, Alphabet, Amazon, Oracle): leases, capex pace, bond issuance."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.financing import issue_bonds, liquidity_gap, plan_capex, spend_capex
+from aicontagion.agents.tenancy import review_commitments
+from aicontagion.kinds import Kind
+
+
+class TechGiant(Institution):
+    """A giant earns core cash flow plus its share of AI revenue, builds capacity, and rents more
+    from SPVs and neoclouds. Each month it reviews every lease and offtake (strategic default or
+    non-renewal, :mod:`aicontagion.agents.tenancy`), sets capex by AI sentiment, and issues bonds
+    when its cash would fall below its buffer."""
+
+    kind = Kind.TECH_GIANT
+
+    @classmethod
+    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
+        p = model.params["tech_giant"]
+        review_commitments(model, rows, p, decisions, "strategic_default")
+        spend_capex(model, rows, plan_capex(model, rows, p["capex_elasticity"][rows]), decisions)
+        gap = liquidity_gap(model, rows, p["cash_buffer_months"][rows])
+        issue_bonds(model, rows, gap, decisions)

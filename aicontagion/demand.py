@@ -1,0 +1,115 @@
+"""AI demand: productivity paths -> AI end revenue, expectations, compute and the GPU rental index.
+
+**Revenue.** Under a path, annual AI end revenue (USD bn/yr) follows a logistic from the initial
+level to ``ceiling x hurdle`` (SEED_NOTES section 3: the hurdle is the revenue that lets about
+$3T of capex earn a 12% EBITDA ROI at a 65% margin, about $554B a year), normalised so month 0
+is the initial level; after the midpoint it may decline at ``decline`` per year. A persistent
+AR(1) shock in logs, drawn from the model's generator, moves it month to month.
+
+**Expectations.** Agents see realised revenue only. They track its growth by exponential
+smoothing and project it ``horizon`` years ahead with growth fading over half that horizon.
+*Sentiment* is that projection divided by the hurdle: above 1 the build-out looks like it pays.
+
+**Compute.** Installed capacity is measured as the AI revenue it can serve at starting rents
+(USD bn/yr). Capex adds ``hurdle revenue / hurdle capex`` of capacity per dollar, after the
+power/supply delay; capacity wears out over the GPU life. The GPU rental index is
+``(utilisation / initial utilisation) ** elasticity`` with utilisation = revenue / capacity: it
+falls when capacity outruns revenue and drives neocloud spot revenue and GPU values.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from aicontagion.scenarios.schema import Compute, PathSpec, Productivity, month_index
+
+
+@dataclass
+class DemandState:
+    """What the demand block shows the rest of the model this month."""
+
+    revenue: float  # USD bn/yr of AI end revenue (annualised this month)
+    expected_revenue: float  # USD bn/yr projected at the horizon
+    sentiment: float  # expected revenue / hurdle revenue
+    capacity: float  # USD bn/yr of revenue the installed compute can serve
+    utilisation: float  # revenue / capacity
+    rent_index: float  # GPU rental price relative to the start
+    rent_usd: float  # USD per GPU-hour
+    pipeline: float  # USD bn/yr of capacity paid for but not yet powered
+
+
+def path_revenue(path: PathSpec, productivity: Productivity, start: str, month: np.ndarray | int):
+    """Deterministic AI end revenue (USD bn/yr) of a path at ``month`` (months from ``start``)."""
+    t = np.asarray(month, dtype=float)
+    mid = month_index(path.midpoint, start)
+    r0 = productivity.initial_revenue
+    top = path.ceiling * productivity.hurdle.revenue
+    sig0 = 1.0 / (1.0 + np.exp(path.steepness * mid))
+    sig = 1.0 / (1.0 + np.exp(-path.steepness * (t - mid)))
+    s = (sig - sig0) / (1.0 - sig0)
+    level = r0 + (top - r0) * s
+    after = np.maximum(t - mid, 0.0) / 12.0
+    return level * (1.0 - path.decline) ** after
+
+
+class Demand:
+    """AI revenue, expectations and compute capacity, advanced one month at a time."""
+
+    def __init__(self, productivity: Productivity, compute: Compute, path: PathSpec, start: str,
+                 rng: np.random.Generator, initial_growth: float = 1.0, capacity_lag: int | None = None):
+        self.p = productivity
+        self.c = compute
+        self.path = path
+        self.start = start
+        self.rng = rng
+        self.hurdle = productivity.hurdle.revenue
+        self.capacity_per_capex = self.hurdle / productivity.hurdle.capex  # revenue per USD of capex
+        self.shock = 0.0
+        self.growth = np.log1p(initial_growth) / 12.0  # expected monthly log growth
+        r0 = productivity.initial_revenue
+        self.capacity = r0 / compute.initial_utilisation
+        delay = int(round(compute.power_delay_months if capacity_lag is None else capacity_lag))
+        self.pipeline: deque[float] = deque([0.0] * delay)
+        self.state = self._observe(r0)
+        self.initial = self.state
+        self.history: list[float] = [float(r0)]  # realised revenue by month, USD bn/yr
+
+    def _observe(self, revenue: float) -> DemandState:
+        h = self.p.expectation_horizon_years * 12.0
+        tau = h / 2.0
+        expected = revenue * np.exp(self.growth * tau * (1.0 - np.exp(-h / tau)))
+        util = revenue / self.capacity
+        base_util = self.c.initial_utilisation
+        rent_index = float(np.clip((util / base_util) ** self.c.rent_elasticity, 0.05, 5.0))
+        return DemandState(
+            revenue=float(revenue),
+            expected_revenue=float(expected),
+            sentiment=float(expected / self.hurdle),
+            capacity=float(self.capacity),
+            utilisation=float(util),
+            rent_index=rent_index,
+            rent_usd=rent_index * self.c.rent_initial,
+            pipeline=float(sum(self.pipeline)),
+        )
+
+    def advance(self, month: int, capex_spent: float) -> DemandState:
+        """Move to ``month`` given the capex (USD bn, this month) spent on AI compute."""
+        self.shock = self.p.noise_persistence * self.shock + self.p.noise_sigma * self.rng.standard_normal()
+        revenue = float(path_revenue(self.path, self.p, self.start, month)) * float(np.exp(self.shock))
+        prev = self.state.revenue
+        w = self.p.expectation_smoothing
+        self.growth += w * (np.log(max(revenue, 1e-9) / max(prev, 1e-9)) - self.growth)
+        new_capacity = capex_spent * self.capacity_per_capex
+        if self.pipeline:
+            self.pipeline.append(new_capacity)
+            arriving = self.pipeline.popleft()
+        else:
+            arriving = new_capacity
+        wear = 1.0 / (self.c.useful_life_years * 12.0)
+        self.capacity = self.capacity * (1.0 - wear) + arriving
+        self.state = self._observe(revenue)
+        self.history.append(float(revenue))
+        return self.state

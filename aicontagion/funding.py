@@ -1,0 +1,134 @@
+"""The funding stage: distress, credit marks, spreads, rollover and short-term funding runs.
+
+**Distress** of institution ``i`` is its relative equity loss since the start,
+``h_i = clip(1 - E_i / E_i(0), 0, 1)`` (1 when defaulted): the DebtRank state variable
+(Battiston et al. 2012; Bardoscia et al. 2015).
+
+**Credit marks.** A creditor values a claim on ``j`` at ``1 - h_j x LGD(seniority)`` of face
+(the DebtRank valuation with seniority-dependent loss given default). A claim's booked mark moves
+a share ``appraisal`` of the way to that value each month: at once for traded bonds
+(``appraisal = 1``), slowly for private loans (appraisal smoothing) and for untraded bank loans
+(``provisioning``). Traded claims are also multiplied by their class's marked price.
+
+**Spreads.** ``spread_i = spread_i(0) + spread_distress x h_i + spread_sector_loss x loss rate of
+i's kind + reputation penalty``. New and rolled debt is priced at the Treasury rate plus spread.
+
+**Rollover.** Bullet debt maturing next month rolls for another original tenor at the new rate
+when the borrower is active, its spread is at most ``rollover_max_spread``, and its lender is
+willing; otherwise the principal falls due (a rollover failure, possibly a liquidity default).
+For short-term interbank and repo funding the lender also withdraws when the borrower's distress
+exceeds the lender's ``run_distress`` (a run).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion.accounts import Channel
+from aicontagion.kinds import Status
+from aicontagion.network.contracts import EXTERNAL, SHORT_TERM_TYPES, ContractType
+
+
+def update_distress(model) -> None:
+    """Recompute distress ``h`` and mark institutions DISTRESSED above ``distressed_at``."""
+    e0 = model.equity0
+    e = model.books.equity
+    h = np.where(e0 > 0, np.clip(1.0 - e / np.where(e0 > 0, e0, 1.0), 0.0, 1.0), np.where(e < 0, 1.0, 0.0))
+    dead = model.status == Status.DEFAULTED
+    h[dead] = 1.0
+    model.distress = h
+    live = ~dead
+    threshold = model.scenario.funding.distressed_at
+    model.status[live] = np.where(h[live] > threshold, Status.DISTRESSED, Status.ACTIVE)
+
+
+def update_credit_marks(model) -> None:
+    """Move every debt claim's credit mark toward ``1 - h_obligor x LGD`` and book the change."""
+    c = model.contracts
+    rows = np.flatnonzero(c.is_debt & (c.obligor >= 0))
+    if rows.size == 0:
+        return
+    r = model.scenario.resolution
+    lgd = np.array([r.lgd_secured, r.lgd_senior, r.lgd_subordinated])[c.seniority[rows]]
+    target = 1.0 - model.distress[c.obligor[rows]] * lgd
+    traded = c.market[rows] >= 0
+    speed = np.where(traded, model.markets.appraisal[np.maximum(c.market[rows], 0)],
+                     model.scenario.funding.provisioning)
+    credit = c.credit_mark[rows] + speed * (target - c.credit_mark[rows])
+    c.credit_mark[rows] = credit
+    price = np.where(traded, model.markets.marked_price[np.maximum(c.market[rows], 0)], 1.0)
+    model.books.revalue_contracts(c, rows, credit * price, Channel.COUNTERPARTY)
+
+
+def remark_stakes(model) -> None:
+    """Carry every stake at ``share x max(issuer equity, 0)``; book the change to its holder."""
+    c = model.contracts
+    rows = np.flatnonzero(c.is_stake & (c.obligor >= 0))
+    if rows.size == 0:
+        return
+    for _ in range(2):  # stakes in holders of stakes: two passes settle short chains
+        issuer = c.obligor[rows]
+        new = c.share[rows] * np.maximum(model.books.equity[issuer], 0.0)
+        delta = new - c.principal[rows]
+        if not np.any(np.abs(delta) > 1e-12):
+            return
+        dead = model.status[issuer] == Status.DEFAULTED
+        c.principal[rows] = new
+        holder = c.creditor[rows]
+        model.books.book(holder[dead], delta[dead], Channel.COUNTERPARTY)
+        model.books.book(holder[~dead], delta[~dead], Channel.MARKET)
+        outside = delta[holder == EXTERNAL].sum()
+        if outside:
+            model.books.external.losses["market"] -= float(outside)
+
+
+def update_spreads(model) -> None:
+    """Credit spread of every institution (annual)."""
+    f = model.scenario.funding
+    kinds = model.kind
+    loss = np.maximum(model.equity0 - model.books.equity, 0.0)
+    k_loss = np.bincount(kinds, weights=loss, minlength=kinds.max() + 1)
+    k_assets = np.bincount(kinds, weights=model.assets0, minlength=kinds.max() + 1)
+    rate = np.where(k_assets > 0, k_loss / np.where(k_assets > 0, k_assets, 1), 0.0)
+    active_penalty = np.where(model.month <= model.reputation_until, model.reputation_penalty, 0.0)
+    model.spread = (model.spread0 + f.spread_distress * model.distress + f.spread_sector_loss * rate[kinds]
+                    + active_penalty)
+
+
+def rollover(model) -> None:
+    """Roll, reprice or call the bullet debt that matures next month; record failures and runs."""
+    c = model.contracts
+    nxt = model.month + 1
+    rows = np.flatnonzero(c.is_debt & ~c.amortising & (c.maturity == nxt) & (c.principal > 0) & (c.obligor >= 0))
+    if rows.size == 0:
+        return
+    f = model.scenario.funding
+    borrower = c.obligor[rows]
+    lender = c.creditor[rows]
+    market_open = model.spread[borrower] <= f.rollover_max_spread
+    alive = model.status[borrower] != Status.DEFAULTED
+    lender_ok = np.where(lender >= 0, model.lender_ok[np.maximum(lender, 0)], True)
+    short = np.isin(c.ctype[rows], [int(t) for t in SHORT_TERM_TYPES])
+    run_limit = model.params["bank"]["run_distress"][np.maximum(lender, 0)]
+    run_limit = np.where(np.isnan(run_limit) | (lender < 0), f.outside_run_distress, run_limit)
+    runs = short & (model.distress[borrower] > run_limit)
+    roll = alive & market_open & lender_ok & ~runs & c.rolls[rows]
+    rolled = rows[roll]
+    c.maturity[rolled] += np.maximum(c.tenor[rolled], 1)
+    c.rate[rolled] = model.treasury_rate + model.spread[c.obligor[rolled]]
+    for k in np.flatnonzero(~roll & alive):
+        r = int(rows[k])
+        event = "run" if runs[k] else "rollover_failure"
+        why = (f"distress {model.distress[borrower[k]]:.2f}" if runs[k] else
+               "market closed" if not market_open[k] else "lender unwilling" if not lender_ok[k] else "does not roll")
+        cause = model.ids[lender[k]] if lender[k] >= 0 else "outside investors"
+        model.record_event(int(borrower[k]), event, float(c.principal[r]), f"{cause}: {why}")
+
+
+def new_debt_rate(model, borrower: int) -> float:
+    """Annual rate on new debt of ``borrower``: the Treasury rate plus its current spread."""
+    return float(model.treasury_rate + model.spread[borrower])
+
+
+__all__ = ["update_distress", "update_credit_marks", "remark_stakes", "update_spreads", "rollover",
+           "new_debt_rate", "ContractType"]

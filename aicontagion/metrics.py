@@ -1,0 +1,208 @@
+"""Reporters and summaries: speed, breadth, depth, who bears the loss, channels, the risk thermometer.
+
+*Reporters* are module-level functions of the model, called each month by the recorder. The
+**risk thermometer** follows SEED_NOTES section 7:
+
+1. AI productivity realisation: ``ai_revenue_to_hurdle`` and ``ai_revenue_growth`` (year on year);
+2. neoclouds: ``neocloud_equity_index`` (equity relative to the start) and ``neocloud_spread``;
+3. SPV bonds: ``spv_bond_price`` (per 100 of face, principal-weighted) and ``spv_spread``;
+4. long-contract quality: ``take_or_pay_share``, ``customer_concentration`` (Herfindahl index of
+   neocloud contract revenue by customer), ``contract_months_left``;
+5. power and hardware: ``pipeline_share`` (capacity paid for but not yet powered, over installed
+   capacity) and ``utilisation``.
+
+*Summaries* turn a finished run's series and events into the numbers of DESIGN.md's ``summary``.
+Losses are financial losses: minus the P&L booked under the market, fire-sale, counterparty,
+strategic-default and funding channels, per holder; losses of outside creditors are kept apart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from aicontagion.accounts import LOSS_CHANNELS, Channel
+from aicontagion.kinds import Kind, Status
+from aicontagion.network.contracts import ContractType
+
+THERMOMETER = (
+    "ai_revenue_to_hurdle", "ai_revenue_growth", "neocloud_equity_index", "neocloud_spread",
+    "spv_bond_price", "spv_spread", "take_or_pay_share", "customer_concentration", "contract_months_left",
+    "pipeline_share", "utilisation",
+)
+
+
+# ---------------------------------------------------------------- monthly reporters
+def ai_revenue_to_hurdle(m) -> float:
+    """AI end revenue over the hurdle revenue (SEED_NOTES section 3)."""
+    return m.demand_state.revenue / m.demand.hurdle
+
+
+def ai_revenue_growth(m) -> float:
+    """Year-on-year growth of AI end revenue (0.5 = +50%); NaN in the first year."""
+    h = m.demand.history
+    return h[-1] / h[-13] - 1.0 if len(h) > 12 else float("nan")
+
+
+def neocloud_equity_index(m) -> float:
+    """Neoclouds' equity relative to the start (1 = unchanged, 0 = wiped out)."""
+    rows = m.members[Kind.NEOCLOUD]
+    e0 = m.equity0[rows].sum()
+    return float(np.maximum(m.books.equity[rows], 0).sum() / e0) if e0 > 0 else float("nan")
+
+
+def _mean_spread(m, kind: Kind) -> float:
+    rows = m.members[kind]
+    rows = rows[m.status[rows] != Status.DEFAULTED]
+    return float(m.spread[rows].mean()) if rows.size else float("nan")
+
+
+def neocloud_spread(m) -> float:
+    """Mean credit spread of neoclouds still standing (annual)."""
+    return _mean_spread(m, Kind.NEOCLOUD)
+
+
+def spv_spread(m) -> float:
+    """Mean credit spread of SPVs still standing (annual)."""
+    return _mean_spread(m, Kind.SPV)
+
+
+def spv_bond_price(m) -> float:
+    """Price of SPV bonds per 100 of face (principal-weighted mark of live SPV bonds)."""
+    c = m.contracts
+    rows = np.flatnonzero((c.ctype == ContractType.BOND) & c.active & (c.obligor >= 0) & (c.principal > 0))
+    rows = rows[m.kind[c.obligor[rows]] == Kind.SPV]
+    if rows.size == 0:
+        return float("nan")
+    w = c.principal[rows]
+    price = c.credit_mark[rows] * m.markets.trade_price[np.maximum(c.market[rows], 0)] * (c.market[rows] >= 0) \
+        + c.credit_mark[rows] * (c.market[rows] < 0)
+    return float(100.0 * (w * price).sum() / w.sum())
+
+
+def _live_executory(m):
+    c = m.contracts
+    return np.flatnonzero(c.is_executory & (c.maturity >= m.month))
+
+
+def take_or_pay_share(m) -> float:
+    """Payment-weighted take-or-pay share of live leases and offtakes."""
+    c = m.contracts
+    rows = _live_executory(m)
+    w = c.payment[rows]
+    return float((w * c.take_or_pay[rows]).sum() / w.sum()) if w.sum() > 0 else float("nan")
+
+
+def contract_months_left(m) -> float:
+    """Payment-weighted months left on live leases and offtakes."""
+    c = m.contracts
+    rows = _live_executory(m)
+    w = c.payment[rows]
+    left = c.maturity[rows] - np.maximum(m.month, c.start[rows])
+    return float((w * left).sum() / w.sum()) if w.sum() > 0 else float("nan")
+
+
+def customer_concentration(m) -> float:
+    """Herfindahl index (0-1) of neoclouds' contracted revenue by customer, revenue-weighted."""
+    c = m.contracts
+    rows = _live_executory(m)
+    rows = rows[(c.creditor[rows] >= 0) & (m.kind[np.maximum(c.creditor[rows], 0)] == Kind.NEOCLOUD)]
+    if rows.size == 0:
+        return float("nan")
+    df = pd.DataFrame({"p": c.creditor[rows], "c": c.obligor[rows], "w": c.payment[rows]})
+    by = df.groupby(["p", "c"])["w"].sum()
+    tot = by.groupby(level=0).sum()
+    hhi = (by.div(tot, level=0) ** 2).groupby(level=0).sum()
+    return float((hhi * tot).sum() / tot.sum())
+
+
+def pipeline_share(m) -> float:
+    """Capacity paid for but waiting for power, over installed capacity."""
+    s = m.demand_state
+    return s.pipeline / s.capacity if s.capacity > 0 else float("nan")
+
+
+def utilisation(m) -> float:
+    """AI revenue over the revenue the installed compute can serve."""
+    return m.demand_state.utilisation
+
+
+# ---------------------------------------------------------------- system series
+_BASE = ("ai_revenue", "expected_ai_revenue", "sentiment", "capacity", "rent_index", "rent_usd", "capex_spent",
+         "system_equity", "losses", "outside_losses", "defaults", "fiscal_cost")
+
+
+def system_metric_names(m) -> list[str]:
+    """Names of the system-level series, in the order :func:`system_values` returns them."""
+    return (list(_BASE) + list(THERMOMETER) + [f"price_{a}" for a in m.markets.names]
+            + [f"loss_{ch.name.lower()}" for ch in LOSS_CHANNELS])
+
+
+def system_values(m) -> list[float]:
+    """This month's system-level values (USD bn, rates and ratios as named)."""
+    s = m.demand_state
+    pnl = m.books.pnl
+    loss_by_channel = -pnl[:, list(LOSS_CHANNELS)].sum(axis=0)
+    outside = sum(m.books.external.losses.values())
+    base = [s.revenue, s.expected_revenue, s.sentiment, s.capacity, s.rent_index, s.rent_usd, m.capex_spent,
+            float(m.books.equity.sum()), float(loss_by_channel.sum() + outside), float(outside),
+            float((m.status == Status.DEFAULTED).sum()), m.fiscal_cost]
+    thermo = [globals()[name](m) for name in THERMOMETER]
+    return base + thermo + list(m.markets.trade_price) + list(loss_by_channel)
+
+
+# ---------------------------------------------------------------- summaries
+def first_crossing(series: pd.Series, share: float) -> float:
+    """First step at which a cumulative series reaches ``share`` of its final value (NaN if none)."""
+    if series.empty:
+        return float("nan")
+    final = series.iloc[-1]
+    if not np.isfinite(final) or final <= 0:
+        return float("nan")
+    hit = series[series >= share * final - 1e-12]
+    return float(hit.index[0]) if len(hit) else float("nan")
+
+
+def summarise(model, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
+    """The run's summary: speed, breadth, depth, who bears the loss, channels, fiscal cost, thermometer."""
+    sys = timeseries[timeseries["level"] == "system"]
+    wide = sys.pivot(index="step", columns="metric", values="value")
+    losses = wide["losses"] if "losses" in wide else pd.Series(dtype=float)
+    defaults = events[events["event"] == "default"] if len(events) else events
+    kinds_present = sorted({Kind(int(k)).label for k in model.kind})
+    defaults_by_kind = {k: int((defaults["kind"] == k).sum()) if len(defaults) else 0 for k in kinds_present}
+    loss = -model.books.pnl[:, list(LOSS_CHANNELS)].sum(axis=1)
+    by_holder = {k: float(loss[model.kind == int(Kind.parse(k))].sum()) for k in kinds_present}
+    by_holder["outside"] = float(sum(model.books.external.losses.values()))
+    by_channel = {ch.name.lower(): float(-model.books.pnl[:, ch].sum()) for ch in LOSS_CHANNELS}
+    for ch, v in model.books.external.losses.items():
+        by_channel[ch] = by_channel.get(ch, 0.0) + float(v)
+    gov = model.kind == int(Kind.GOVERNMENT)
+    system_assets = float(model.assets0[~gov].sum())
+    total_loss = float(losses.iloc[-1]) if len(losses) else 0.0
+    first = float(defaults["step"].min()) if len(defaults) else float("nan")
+    last = wide.iloc[-1] if len(wide) else pd.Series(dtype=float)
+    thermo = {k: float(last.get(k, float("nan"))) for k in THERMOMETER}
+    equity_loss = np.maximum(model.equity0 - np.maximum(model.books.equity, 0), 0)
+    return {
+        "months": int(model.steps),
+        "productivity": model.path_name,
+        "months_to_first_default": first,
+        "months_to_half_loss": first_crossing(losses, 0.5),
+        "months_to_90pct_loss": first_crossing(losses, 0.9),
+        "defaults": int(len(defaults)),
+        "defaults_by_kind": defaults_by_kind,
+        "default_order": [f"{r.institution} ({r.kind}, month {int(r.step)})" for r in defaults.itertuples()],
+        "losses_by_holder_kind": by_holder,
+        "losses_by_channel": by_channel,
+        "equity_loss_by_kind": {k: float(equity_loss[model.kind == int(Kind.parse(k))].sum()) for k in kinds_present},
+        "total_loss": total_loss,
+        "system_assets": system_assets,
+        "system_loss_ratio": total_loss / system_assets if system_assets > 0 else float("nan"),
+        "fiscal_cost": float(model.fiscal_cost),
+        "outside_revenue": float(model.outside_revenue),
+        "thermometer": thermo,
+    }
+
+
+__all__ = ["THERMOMETER", "summarise", "first_crossing", "system_metric_names", "system_values", "Channel"]

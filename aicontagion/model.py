@@ -1,0 +1,431 @@
+"""ContagionModel: the monthly cycle of the AI-infrastructure finance system (a Mesa 3 model).
+
+One step is one month. Each step runs seven stages (DESIGN.md, 'The step cycle'):
+
+1. **demand**   AI end revenue, expectations, compute, GPU rents; fundamental prices re-marked.
+2. **income**   operating flows booked; the month's obligations built (:mod:`~aicontagion.operations`).
+3. **decide**   every kind records its decisions from the same snapshot (strategic defaults,
+   capex, draws, calls, raises, line cuts, distributions) and policies act; then all are applied.
+4. **clear**    payments cleared together (:func:`~aicontagion.network.clearing.clear_obligations`,
+   greatest clearing vector, priority tiers); defaults resolved (:mod:`~aicontagion.resolution`),
+   repeated while resolution losses push further institutions below zero equity.
+5. **deleverage** constraints (leverage, covenants, rating floors, liquidity, allocation) order
+   sales; each round clears simultaneously with price impact and marks every holder; repeat
+   until quiet, resolving any new insolvencies.
+6. **fund**     distress, credit marks, stake values, spreads; bullet debt maturing next month rolls
+   or falls due; short-term lenders run from distressed borrowers (:mod:`~aicontagion.funding`).
+7. **record**   the month's metrics and events (:mod:`~aicontagion.recorder`).
+
+Results do not depend on agent order: decisions are vectorised per kind and applied after all
+kinds decided; payments and sales clear simultaneously. All randomness comes from ``self.rng``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import mesa
+from aicontagion import funding
+from aicontagion.accounts import Channel
+from aicontagion.agents import AGENT_CLASSES, ChipSupplier, Decisions, PrivateCreditFund
+from aicontagion.agents.bank import Bank
+from aicontagion.constraints import SaleOrders
+from aicontagion.demand import Demand
+from aicontagion.kinds import Kind, Status
+from aicontagion.markets import Markets
+from aicontagion.network.clearing import clear_obligations
+from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
+from aicontagion.obligations import DISCRETIONARY_TIER, Obligations, settle
+from aicontagion.operations import operate
+from aicontagion.recorder import Recorder
+from aicontagion.resolution import resolve
+from aicontagion.scenarios.build import System
+from aicontagion.scenarios.schema import PathSpec, month_index
+
+MAX_ROUNDS = 10
+TOL = 1e-9
+
+
+class ContagionModel(mesa.Model):
+    """The exposure network of a :class:`~aicontagion.scenarios.build.System` run month by month.
+
+    Args:
+        system: the scenario's arrays (the model takes ownership; pass a copy to reuse it).
+        path: the AI-productivity path (a :class:`PathSpec` or the name of one in the scenario).
+        policies: interventions with ``initialize(model)``, ``apply(model)``, ``finalize(model)``.
+        check_invariants: verify after every stage that every balance sheet balances and money
+            is conserved (slower; the tests turn it on).
+        record_institutions: record per-institution series (default: when at most 500).
+        seed: seed of ``self.rng`` / ``self.random`` (None: fresh entropy).
+    """
+
+    def __init__(self, system: System, path: PathSpec | str | None = None, policies=(),
+                 check_invariants: bool = False, record_institutions: bool | None = None, seed=None):
+        super().__init__(seed=seed)
+        self.system = system
+        self.scenario = spec = system.spec
+        self.books = system.books
+        self.contracts = system.contracts
+        self.n = system.n
+        self.ids = system.ids
+        self.kind = system.kind
+        self.params = system.params
+        self.treasury_rate = spec.treasury_rate
+        self.check_invariants = check_invariants
+        self.month = -1
+        self.start = pd.Period(spec.start, freq="M")
+        self.capex_peak_month = month_index(spec.compute.capex_peak, spec.start)
+
+        if path is None:
+            path = spec.productivity.default
+        self.path_name = path if isinstance(path, str) else "custom"
+        self.path = spec.productivity.paths[path] if isinstance(path, str) else path
+        self.markets = Markets(list(spec.markets), list(spec.markets.values()))
+        self.gpu_class = self.markets.index.get("gpu", -1)
+        self.demand = Demand(spec.productivity, spec.compute, self.path, spec.start, self.rng)
+        self.demand_state = self.demand.state
+        self.sentiment0 = max(self.demand_state.sentiment, 1e-9)
+
+        n = self.n
+        self.status = np.full(n, Status.ACTIVE, dtype=np.int8)
+        self.distress = np.zeros(n)
+        self.equity0 = self.books.equity.copy()
+        self.assets = self.books.assets(self.contracts, self.markets.marked_price)
+        self.assets0 = self.assets.copy()
+        self.franchise0 = self.books.franchise.copy()
+        self.spread0 = system.flows["spread"].copy()
+        self.spread = self.spread0.copy()
+        self.reputation_penalty = np.zeros(n)
+        self.reputation_until = np.full(n, -1)
+        self.investment_multiplier = np.ones(n)
+        self.capex_plan = system.flows["capex"].copy()
+        self.capex_wanted = np.zeros(n)
+        self.due_now = np.zeros(n)
+        self.monthly_outflow = np.zeros(n)
+        self.monthly_inflow = np.zeros(n)
+        self.last_income = np.zeros(n)
+        self.lender_ok = np.ones(n, dtype=bool)
+        self.holder_ok = np.ones(n, dtype=bool)
+        self.was_willing = np.ones(n, dtype=bool)
+        self.capex_spent = 0.0
+        self.outside_revenue = 0.0
+        self.fiscal_cost = 0.0
+        self.default_month = np.full(n, -1)
+        self.events: list[dict] = []
+        sellers = system.members(Kind.CHIP_SUPPLIER)
+        self.chip_sellers = sellers[system.flows["gpu_market_share"][sellers] > 0]
+        self.members = {k: system.members(k) for k in Kind}
+
+        self.institutions = [AGENT_CLASSES[Kind(int(k))](self, r, system.ids[r], system.names[r])
+                             for r, k in enumerate(self.kind)]
+        if record_institutions is None:
+            record_institutions = n <= 500
+        self.recorder = Recorder(self, record_institutions)
+        self.policies = list(policies)
+        for p in self.policies:
+            p.initialize(self)
+        self._check("start")
+        self.recorder.collect()
+
+    # -- helpers -------------------------------------------------------------------------------------
+    @property
+    def date(self) -> pd.Period:
+        """Calendar month of the current step."""
+        return self.start + max(self.month, 0)
+
+    @property
+    def sentiment_ratio(self) -> float:
+        """AI sentiment relative to the start."""
+        return self.demand_state.sentiment / self.sentiment0
+
+    @property
+    def sentiment_capex_response(self) -> float:
+        """How outside builders scale capex with sentiment (clipped to [0, 2])."""
+        return float(np.clip(self.sentiment_ratio, 0.0, 2.0))
+
+    @property
+    def usage(self) -> float:
+        """Share of contracted compute customers use: utilisation relative to the start, at most 1."""
+        return float(min(1.0, self.demand_state.utilisation / self.scenario.compute.initial_utilisation))
+
+    def traded_claims_of(self, who: int) -> np.ndarray:
+        """Debt rows held by ``who`` that trade in a market."""
+        c = self.contracts
+        return np.flatnonzero((c.creditor == who) & c.is_debt & (c.market >= 0) & (c.principal > 0))
+
+    def add_reputation_penalty(self, who: int, spread: float, years: float) -> None:
+        """Raise ``who``'s spread by ``spread`` for ``years`` (after walking away from a contract)."""
+        self.reputation_penalty[who] += spread
+        self.reputation_until[who] = self.month + int(round(years * 12))
+
+    def record_event(self, who: int, event: str, amount: float, cause: str) -> None:
+        """Append one row to the event log (amount in USD bn)."""
+        self.events.append({
+            "step": self.steps, "date": self.date.to_timestamp(), "institution": self.ids[who] if who >= 0 else "outside",
+            "kind": Kind(int(self.kind[who])).label if who >= 0 else "outside", "event": event,
+            "amount": float(amount), "cause": cause,
+        })
+
+    def _check(self, stage: str) -> None:
+        if not self.check_invariants:
+            return
+        gap = self.books.imbalance(self.contracts, self.markets.marked_price)
+        scale = 1e-7 * max(1.0, float(np.abs(self.books.equity).max()))
+        if np.abs(gap).max() > scale:
+            worst = int(np.abs(gap).argmax())
+            raise AssertionError(f"month {self.month} after {stage}: {self.ids[worst]} out of balance by {gap[worst]:.3g}")
+        drift = self.books.money_drift()
+        if abs(drift) > 1e-7 * max(1.0, abs(self.books.cash_at_start)):
+            raise AssertionError(f"month {self.month} after {stage}: money not conserved (drift {drift:.3g})")
+
+    # -- the cycle -----------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance the system by one month."""
+        self.month += 1
+        self.stage_demand()
+        obligations = self.stage_income()
+        self.stage_decide(obligations)
+        self.stage_clear(obligations)
+        self.stage_deleverage()
+        self.stage_fund()
+        for p in self.policies:
+            p.after_step(self)
+        self.recorder.collect()
+
+    def stage_demand(self) -> None:
+        """1. AI revenue, expectations, compute and rents; fundamental prices re-marked."""
+        self.demand_state = self.demand.advance(self.month, self.capex_spent + self._outside_capex())
+        self.markets.relax(self.books, self.contracts)
+        spread_change = float(np.mean(self.spread - self.spread0)) if self.n else 0.0
+        self.markets.update_fundamentals(self.sentiment_ratio, self.demand_state.rent_index, spread_change,
+                                         self.books, self.contracts)
+        self._check("demand")
+
+    def _outside_capex(self) -> float:
+        from aicontagion.operations import capex_growth_factor
+
+        cpt = self.scenario.compute
+        return cpt.outside_capex / 12.0 * capex_growth_factor(self, self.month) * self.sentiment_capex_response
+
+    def stage_income(self) -> Obligations:
+        """2. Operating flows booked; obligations due this month built."""
+        pnl_before = self.books.pnl[:, [Channel.OPERATING, Channel.INTEREST]].sum(axis=1)
+        obl = operate(self)
+        self.due_now = obl.total_due(self.n)
+        self.monthly_outflow = self.due_now.copy()
+        self._income_mark = pnl_before
+        self._check("income")
+        return obl
+
+    def stage_decide(self, obligations: Obligations) -> None:
+        """3. Every kind decides from the same snapshot; policies act; decisions are applied."""
+        self.assets = self.books.assets(self.contracts, self.markets.marked_price)
+        self.capex_wanted = np.zeros(self.n)
+        self._willingness()
+        decisions = Decisions(obligations=obligations)
+        for kind, cls in AGENT_CLASSES.items():
+            rows = self.members[kind]
+            rows = rows[self.status[rows] != Status.DEFAULTED]
+            if rows.size:
+                cls.decide(self, rows, decisions)
+        for p in self.policies:
+            p.apply(self, decisions)
+        self._apply(decisions)
+        self._check("decide")
+
+    def _willingness(self) -> None:
+        alive = self.status != Status.DEFAULTED
+        self.lender_ok = alive.copy()
+        self.holder_ok = alive.copy()
+        for cls in (PrivateCreditFund, Bank):
+            rows = self.members[cls.kind]
+            self.lender_ok[rows] = cls.willing_lender(self, rows)
+        chips = self.members[Kind.CHIP_SUPPLIER]
+        willing = ChipSupplier.willing(self, chips)
+        self.holder_ok[chips] = willing
+        self.lender_ok[chips] = willing
+        self.was_willing_next = self.holder_ok.copy()
+
+    def _apply(self, d: Decisions) -> None:
+        c = self.contracts
+        for row, event, why in d.terminations:
+            customer, provider = int(c.obligor[row]), int(c.creditor[row])
+            c.active[row] = False
+            if event == "non_renewal":
+                c.maturity[row] = self.month
+                c.active[row] = True  # this month's rent is still due; ends after it
+            from aicontagion.resolution import vacate
+
+            keep = max(min(self.demand_state.rent_index, 1.0), self.scenario.resolution.relet_floor)
+            lost = vacate(self.books, np.array([provider]), keep, self.scenario.resolution.relet_floor,
+                          Channel.STRATEGIC_DEFAULT)
+            self.record_event(customer, event, float(c.payment[row] * 12), why)
+            if lost.size and lost.sum() > 0:
+                self.record_event(provider, "facility_impaired", float(lost.sum()), self.ids[customer])
+        for row in d.line_cuts:
+            self.record_event(int(c.obligor[row]), "line_cut", float(c.limit[row] - c.principal[row]),
+                              self.ids[int(c.creditor[row])])
+            c.limit[row] = c.principal[row]
+        for i, amount, discount in d.equity_issues:
+            self._issue_equity(i, amount, discount)
+        for i, amount in d.distributions:
+            self._distribute(i, amount)
+        for nd in d.new_debt:
+            rate = funding.new_debt_rate(self, nd["borrower"])
+            market = self.markets.index.get("ig_bonds", -1) if nd["type"] == ContractType.BOND else -1
+            row = c.add(nd["type"], nd["lender"], nd["borrower"], None, principal=0.0, limit=0.0, rate=rate,
+                        start=self.month, maturity=self.month + nd["tenor"], tenor=nd["tenor"],
+                        seniority=Seniority.SENIOR, market=market)
+            self.books.lend(c, np.array([row]), np.array([nd["amount"]]), "bond_issue")
+            c.limit[row] = nd["amount"]
+            self.record_event(nd["borrower"], "bond_issue", nd["amount"], "cash below buffer")
+        for e in d.events:
+            self.record_event(e["institution"], e["event"], e["amount"], e["cause"])
+        self.was_willing = self.was_willing_next
+
+    def _issue_equity(self, i: int, amount: float, discount: float) -> None:
+        """New shares for ``amount`` sold to outsiders at ``discount`` to book; holders diluted."""
+        c = self.contracts
+        pre = max(self.books.equity[i], 0.0)
+        claim = amount / max(1.0 - discount, 1e-6)
+        new_share = claim / (pre + claim) if pre + claim > 0 else 1.0
+        stakes = np.flatnonzero(c.is_stake & (c.obligor == i))
+        c.share[stakes] *= 1.0 - new_share
+        self.books.transfer(EXTERNAL, i, amount, "equity_raise")
+        self.books.book(i, amount, Channel.CAPITAL)
+        self.record_event(i, "equity_raise", amount, f"outside investors, discount {discount:.0%}")
+
+    def _distribute(self, i: int, amount: float) -> None:
+        """Pay ``amount`` out of ``i``'s equity pro rata to its holders (outsiders get the rest)."""
+        c = self.contracts
+        stakes = np.flatnonzero(c.is_stake & (c.obligor == i))
+        to_holders = c.share[stakes] * amount
+        self.books.transfer(i, c.creditor[stakes], to_holders, "distribution")
+        self.books.transfer(i, EXTERNAL, amount - to_holders.sum(), "distribution")
+        self.books.book(i, -amount, Channel.CAPITAL)
+        c.principal[stakes] -= to_holders  # each stake is carried down by what it paid out
+
+    def stage_clear(self, obligations: Obligations) -> None:
+        """4. Clear the month's payments together; resolve defaults until no new one."""
+        arr = obligations.arrays()
+        liquid = np.where(self.status != Status.DEFAULTED, np.maximum(self.books.cash, 0.0), 0.0)
+        res = clear_obligations(arr["obligor"], arr["creditor"], arr["due"], arr["priority"], liquid)
+        gpu_price = self.markets.marked_price[self.gpu_class] if self.gpu_class >= 0 else 1.0
+        settle(self.books, self.contracts, arr, res.paid, self.gpu_class, gpu_price,
+               self.system.flows["gross_margin"])
+        capex = arr["priority"] == DISCRETIONARY_TIER
+        self.capex_spent = float(res.paid[capex].sum())
+        short = arr["due"] - res.paid
+        binding = (~capex) & (arr["obligor"] >= 0)
+        shortfall = np.bincount(arr["obligor"][binding], weights=short[binding], minlength=self.n)
+        self.last_income = self.books.pnl[:, [Channel.OPERATING, Channel.INTEREST]].sum(axis=1) - self._income_mark
+        illiquid = shortfall > TOL * np.maximum(1.0, self.due_now)
+        self._check("clear")
+        self._resolve_defaults(illiquid, "could not pay")
+
+    def _resolve_defaults(self, illiquid: np.ndarray, reason: str) -> None:
+        """Resolve institutions that could not pay or whose equity is below zero; cascade."""
+        candidates = illiquid.copy()
+        for _ in range(self.n + 1):
+            alive = self.status != Status.DEFAULTED
+            insolvent = self.books.equity < -TOL * np.maximum(1.0, np.abs(self.equity0))
+            new = np.flatnonzero(alive & (candidates | insolvent))
+            if new.size == 0:
+                return
+            for i in new:
+                why = reason if candidates[i] else "equity below zero"
+                src = self._loss_source.get(int(i)) if hasattr(self, "_loss_source") else None
+                self.record_event(int(i), "default", float(self.books.liabilities(self.contracts)[i]),
+                                  f"{why}" + (f" (largest loss: {src})" if src else ""))
+            self.status[new] = Status.DEFAULTED
+            self.default_month[new] = self.month
+            rules = self.scenario.resolution
+            result = resolve(self.books, self.contracts, self.markets, new, self.month, rules,
+                             self.demand_state.rent_index)
+            self._loss_source = {int(k): self.ids[int(v)] for k, v in enumerate(result.loss_source) if v >= 0}
+            self.fiscal_cost += result.guarantee_paid if self._government_paid(result) else 0.0
+            funding.remark_stakes(self)
+            self._check("resolution")
+            candidates = np.zeros(self.n, dtype=bool)
+
+    def _government_paid(self, result) -> bool:
+        return bool(self.members[Kind.GOVERNMENT].size) and result.guarantee_paid > 0
+
+    def stage_deleverage(self) -> None:
+        """5. Constraint-driven sales, cleared simultaneously in rounds until quiet."""
+        for _ in range(MAX_ROUNDS):
+            self.assets = self.books.assets(self.contracts, self.markets.marked_price)
+            orders = SaleOrders(units=np.zeros_like(self.books.holdings))
+            for kind, cls in AGENT_CLASSES.items():
+                rows = self.members[kind]
+                rows = rows[self.status[rows] != Status.DEFAULTED]
+                for con in getattr(cls, "constraints", ()):
+                    if rows.size:
+                        con.orders(self, rows, orders)
+            if orders.empty:
+                break
+            rows = np.array(sorted(orders.claim_share), dtype=np.int64)
+            frac = np.array([orders.claim_share[r] for r in rows], dtype=float)
+            proceeds = self.markets.clear_sales(self.books, self.contracts, orders.units, rows, frac)
+            proceeds += self._sell_stakes(orders.stake_share)
+            self._use_proceeds(orders, proceeds)
+            self._check("deleverage")
+            self._resolve_defaults(np.zeros(self.n, dtype=bool), "fire sale")
+
+    def _sell_stakes(self, stake_share: dict[int, float]) -> np.ndarray:
+        out = np.zeros(self.n)
+        if not stake_share:
+            return out
+        c = self.contracts
+        rows = np.array(sorted(stake_share), dtype=np.int64)
+        frac = np.array([stake_share[r] for r in rows])
+        holder = c.creditor[rows]
+        value = c.principal[rows] * frac
+        disc = np.nan_to_num(self.params["pension_lp"]["secondary_discount"][holder], nan=0.2)
+        price = value * (1.0 - disc)
+        self.books.transfer(EXTERNAL, holder, price, "secondary_sale")
+        self.books.book(holder, price - value, Channel.FIRE_SALE)
+        c.split(rows, frac, EXTERNAL)
+        np.add.at(out, holder, price)
+        return out
+
+    def _use_proceeds(self, orders: SaleOrders, proceeds: np.ndarray) -> None:
+        c = self.contracts
+        for i, use in orders.repay.items():
+            amount = float(proceeds[i])
+            if amount <= 0:
+                continue
+            if use == "funding":
+                pay = min(amount, float(self.books.ext_liab[i]))
+                self.books.transfer(i, EXTERNAL, pay, "deleveraging")
+                self.books.ext_liab[i] -= pay
+            elif use == "lines":
+                lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.obligor == i)
+                                       & (c.principal > 0))
+                owed = c.principal[lines]
+                if owed.sum() > 0:
+                    pay = owed * min(1.0, amount / owed.sum())
+                    self.books.repay_principal(c, lines, pay, "covenant_cure")
+        for i in np.flatnonzero(proceeds > 1e-9):
+            self.record_event(int(i), "fire_sale", float(proceeds[i]), orders.reason.get(int(i), "liquidation"))
+
+    def stage_fund(self) -> None:
+        """6. Distress, credit marks, stake values, spreads; rollover and runs for next month."""
+        funding.update_distress(self)
+        funding.update_credit_marks(self)
+        funding.remark_stakes(self)
+        funding.update_distress(self)
+        funding.update_spreads(self)
+        self._willingness()
+        funding.rollover(self)
+        self._check("fund")
+        self._resolve_defaults(np.zeros(self.n, dtype=bool), "equity below zero")
+
+    def run(self, months: int) -> ContagionModel:
+        """Run ``months`` steps and finalise policies; returns self."""
+        for _ in range(months):
+            self.step()
+        for p in self.policies:
+            p.finalize(self)
+        return self

@@ -1,0 +1,1 @@
+"""Network layer: contracts, exposures and clearing."""

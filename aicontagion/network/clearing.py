@@ -1,0 +1,515 @@
+"""Clearing of obligations in a financial network: who pays whom, and who defaults.
+
+Money is in USD billions (float64). ``L[i, j]`` is what node i owes node j (row owes column);
+exposures ``A[i, j]`` are what i has lent to j (``A = L.T``); dense arrays and scipy.sparse
+matrices are both accepted. A node defaults iff it pays less than it owes or its equity is
+negative, beyond a per-node tolerance ``atol_i = tol * max(1, total due_i)`` USD bn; equity
+exactly zero is solvent. Pure functions, frozen dataclass results.
+
+Models: Eisenberg & Noe (2001); Rogers & Veraart (2013) default costs; DebtRank (Battiston et
+al. 2012, Bardoscia et al. 2015); Gai & Kapadia (2010) threshold cascade; and
+:func:`clear_obligations`, the vectorised contract-level kernel of the monthly cycle (priority
+tiers, creditors outside the system).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import MatrixRankWarning, spsolve
+
+__all__ = [
+    "CascadeResult",
+    "ClearingResult",
+    "DebtRankResult",
+    "ObligationClearing",
+    "clear_obligations",
+    "debtrank",
+    "eisenberg_noe",
+    "rogers_veraart",
+    "threshold_cascade",
+]
+
+
+@dataclass(frozen=True)
+class ClearingResult:
+    """Outcome of a matrix clearing (Eisenberg-Noe or Rogers-Veraart); all money in USD bn.
+
+    Attributes:
+        payments: Total paid by each node on its interbank obligations (row sums of the
+            clearing payment matrix).
+        equity: Residual value after clearing: realised assets (external assets plus interbank
+            receipts; for defaulted Rogers-Veraart nodes only ``alpha * e + beta * receipts``)
+            minus interbank and external payments. Zero for defaulted nodes whose assets are
+            non-negative, negative only if the node started with negative external assets.
+        defaulted: True where the node pays less than it owes (interbank or external) or has
+            negative equity, beyond the tolerance.
+        iterations: Outer iterations of the fictitious-default / greatest-clearing-vector
+            algorithm (plus any fixed-point iterations of the fallback).
+        external_payments: Paid by each node to creditors outside the network.
+    """
+
+    payments: np.ndarray
+    equity: np.ndarray
+    defaulted: np.ndarray
+    iterations: int
+    external_payments: np.ndarray
+
+    @property
+    def total_payments(self) -> np.ndarray:
+        """Interbank plus external payments per node (USD bn): the classic clearing vector."""
+        return self.payments + self.external_payments
+
+
+@dataclass(frozen=True)
+class ObligationClearing:
+    """Outcome of :func:`clear_obligations`; money in USD bn.
+
+    Attributes:
+        paid: Amount paid on each obligation.
+        paid_by_node: Total paid by each node.
+        received_by_node: Total received by each node from its debtors inside the system.
+        shortfall_by_node: Total due minus total paid, per node.
+        defaulted: Nodes with ``shortfall > tol * max(1, total due)``.
+        iterations: Evaluations of the clearing map.
+        paid_out_of_system: Sum paid to creditors outside the system (creditor ``-1``).
+        converged: False if ``max_iter`` was hit before the payments settled to tolerance.
+    """
+
+    paid: np.ndarray
+    paid_by_node: np.ndarray
+    received_by_node: np.ndarray
+    shortfall_by_node: np.ndarray
+    defaulted: np.ndarray
+    iterations: int
+    paid_out_of_system: float
+    converged: bool = True
+
+
+@dataclass(frozen=True)
+class DebtRankResult:
+    """Outcome of :func:`debtrank`.
+
+    Attributes:
+        distress: Final relative equity loss ``h_i`` in [0, 1] (1 = default).
+        system_stress: ``sum_i w_i h_i - sum_i w_i h0_i`` (the DebtRank), weights summing to 1.
+        rounds: Propagation rounds performed.
+    """
+
+    distress: np.ndarray
+    system_stress: float
+    rounds: int
+
+
+@dataclass(frozen=True)
+class CascadeResult:
+    """Outcome of :func:`threshold_cascade`.
+
+    Attributes:
+        defaulted: Final default mask.
+        rounds: Number of propagation rounds that produced new defaults.
+        default_round: Round in which each node defaulted (0 initial, -1 never).
+    """
+
+    defaulted: np.ndarray
+    rounds: int
+    default_round: np.ndarray
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _matrix(M) -> tuple[np.ndarray | sp.csr_array, int]:
+    """Return a square, non-negative float64 matrix (dense ndarray or CSR) and its size."""
+    M = sp.csr_array(M, dtype=np.float64) if sp.issparse(M) else np.asarray(M, dtype=np.float64)
+    if M.ndim != 2 or M.shape[0] != M.shape[1]:
+        raise ValueError(f"matrix must be square, got shape {M.shape}")
+    values = M.data if sp.issparse(M) else M
+    if values.size and (not np.all(np.isfinite(values)) or values.min() < 0):
+        raise ValueError("matrix entries must be finite and non-negative")
+    return M, M.shape[0]
+
+
+def _vector(v, n: int, name: str) -> np.ndarray:
+    """Broadcast ``v`` (scalar or length-n) to a fresh float64 vector of length ``n``."""
+    out = np.array(np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)))
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} must be finite")
+    return out
+
+
+def _row_sums(M) -> np.ndarray:
+    return np.asarray(M.sum(axis=1), dtype=np.float64).ravel()
+
+
+def _check_costs(alpha, beta) -> None:
+    if not (0.0 <= alpha <= 1.0 and 0.0 <= beta <= 1.0):
+        raise ValueError("alpha and beta must lie in [0, 1]")
+
+
+def _solve_default_set(L, LT, pbar, e_real, beta, D):
+    """Payments when the set ``D`` defaults and every other node pays in full.
+
+    Solves ``P_i = max(0, e_real_i + beta * sum_j L_ji P_j / pbar_j)`` for ``i`` in ``D`` in the
+    paid fraction ``z = P / pbar``, by policy iteration on the nodes that pay nothing (needed only
+    when some realised external assets are negative). Returns ``None`` if the linear system is
+    singular (a closed, fully defaulted cycle), so the caller falls back to fixed-point iteration.
+    """
+    z_solvent = ((~D) & (pbar > 0)).astype(np.float64)
+    base = e_real + beta * (LT @ z_solvent)
+    F = D.copy()
+    for _ in range(int(D.sum()) + 1):
+        idx = np.flatnonzero(F)
+        z_def = np.zeros_like(pbar)
+        if idx.size:
+            b = base[idx]
+            if sp.issparse(L):
+                A = (sp.diags(pbar[idx]) - beta * L[idx][:, idx].T).tocsc()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", MatrixRankWarning)
+                    z = np.atleast_1d(spsolve(A, b))
+            else:
+                try:
+                    z = np.linalg.solve(np.diag(pbar[idx]) - beta * L[np.ix_(idx, idx)].T, b)
+                except np.linalg.LinAlgError:
+                    return None
+            if not np.all(np.isfinite(z)) or z.max() > 1.0 + 1e-6:
+                return None
+            z_def[idx] = z
+        value = base + beta * (LT @ z_def)
+        F_new = D & (value > 0)
+        if np.array_equal(F_new, F):
+            return pbar * (z_solvent + np.maximum(z_def, 0.0))
+        F = F_new
+    return None
+
+
+def _greatest_clearing(L, pbar, e, alpha, beta, atol, max_iter):
+    """Greatest clearing vector of total payments ``P`` for the single-tier matrix model.
+
+    The map is ``P_i = pbar_i`` if ``e_i + r_i >= pbar_i - atol_i`` else
+    ``max(0, alpha e_i^+ + e_i^- + beta r_i)``, with receipts ``r = L^T (P / pbar)``. Iterates
+    over default sets (Eisenberg-Noe fictitious default / Rogers-Veraart GA): the default set of
+    the current vector is fixed and the linear system for it solved exactly; each step lowers
+    ``P`` and stays above the greatest fixed point, so it stops, exact, after at most n steps.
+
+    Returns:
+        ``(P, iterations)``.
+    """
+    LT = L.T.tocsr() if sp.issparse(L) else L.T
+    inv = np.divide(1.0, pbar, out=np.zeros_like(pbar), where=pbar > 0)
+    e_real = np.where(e > 0, alpha * e, e)
+    P, previous = pbar.copy(), None
+    for it in range(1, max_iter + 1):
+        r = LT @ (P * inv)
+        D = (e + r < pbar - atol) & (pbar > 0)
+        if not D.any() or (previous is not None and np.array_equal(D, previous)):
+            return P, it
+        Q = _solve_default_set(L, LT, pbar, e_real, beta, D)
+        if Q is None:  # singular block: monotone fixed-point iteration from P (still >= answer)
+            for k in range(1, max_iter - it + 1):
+                r = LT @ (P * inv)
+                Q = np.where(e + r >= pbar - atol, pbar, np.maximum(e_real + beta * r, 0.0))
+                Q = np.minimum(Q, P)
+                done = bool(np.all(P - Q <= atol))
+                P = Q
+                if done:
+                    return P, it + k
+            return P, max_iter
+        P, previous = np.minimum(Q, P), D
+    return P, max_iter
+
+
+def _clear_matrix(L, external_assets, external_liabilities, external_senior, alpha, beta, tol, max_iter):
+    L, n = _matrix(L)
+    e = _vector(external_assets, n, "external_assets")
+    x = _vector(0.0 if external_liabilities is None else external_liabilities, n, "external_liabilities")
+    if x.min(initial=0.0) < 0:
+        raise ValueError("external_liabilities must be non-negative")
+    interbank = _row_sums(L)
+    atol = tol * np.maximum(1.0, interbank + x)
+    pbar, e_eff = (interbank, e - x) if external_senior else (interbank + x, e)
+    P, iterations = _greatest_clearing(L, pbar, e_eff, alpha, beta, atol, max_iter)
+
+    inv = np.divide(1.0, pbar, out=np.zeros_like(pbar), where=pbar > 0)
+    received = L.T @ (P * inv)
+    insolvent = (e_eff + received < pbar - atol) & (pbar > 0)
+    if external_senior:
+        payments, external, realised = P, np.clip(e + received, 0.0, x), e + received
+    else:
+        payments, external = P * inv * interbank, P * inv * x
+        e_real = np.where(e > 0, alpha * e, e)
+        realised = np.where(insolvent, e_real + beta * received, e + received)
+    equity = realised - payments - external
+    defaulted = (P < pbar - atol) | (external < x - atol) | (equity < -atol)
+    return ClearingResult(payments, equity, defaulted, iterations, external)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def eisenberg_noe(
+    L, external_assets, external_liabilities=None, external_senior=False, *, tol=1e-9, max_iter=10_000
+) -> ClearingResult:
+    """Greatest clearing payment vector of Eisenberg & Noe (2001).
+
+    Each node pays ``min(pbar_i, e_i + sum_j Pi_ji p_j)``, pro rata to its creditors, where
+    ``Pi_ij = L_ij / pbar_i``. Computed with the fictitious default algorithm, which is exact (up
+    to floating point) and returns the greatest clearing vector.
+
+    Args:
+        L: Nominal liabilities, ``L[i, j]`` = USD bn owed by i to j; dense or scipy.sparse.
+        external_assets: Assets of each node from outside the network ``e_i`` (USD bn).
+        external_liabilities: USD bn each node owes to creditors outside the network (default 0).
+        external_senior: If False, external debt ranks pari passu with interbank debt (it is
+            part of ``pbar``, paid pro rata, and the share paid out leaves the system). If True
+            it is paid first from the node's resources, the remainder goes to interbank debt.
+        tol: Relative tolerance; node i uses ``tol * max(1, total due_i)`` USD bn.
+        max_iter: Cap on iterations (only reached in degenerate, singular cases).
+
+    Returns:
+        ClearingResult with interbank ``payments``, ``external_payments``, ``equity`` (USD bn).
+    """
+    return _clear_matrix(L, external_assets, external_liabilities, external_senior, 1.0, 1.0, tol, max_iter)
+
+
+def rogers_veraart(L, external_assets, alpha, beta, external_liabilities=None, *, tol=1e-9) -> ClearingResult:
+    """Greatest clearing vector with default costs, Rogers & Veraart (2013).
+
+    A solvent node pays ``pbar_i`` in full; a node in default pays
+    ``alpha * e_i + beta * sum_j Pi_ji p_j`` (it realises only a fraction of its external assets
+    and interbank receipts). External liabilities rank pari passu with interbank ones. Computed
+    with their Greatest Clearing Vector Algorithm: starting from no defaults, the default set of
+    the current vector is fixed and the linear system for the defaulting nodes solved, until the
+    default set stops growing. ``alpha = beta = 1`` gives :func:`eisenberg_noe`.
+
+    Args:
+        L: Nominal liabilities, ``L[i, j]`` = USD bn owed by i to j; dense or scipy.sparse.
+        external_assets: External assets ``e_i`` (USD bn).
+        alpha: Fraction of external assets realised in default, in [0, 1].
+        beta: Fraction of interbank receipts realised in default, in [0, 1].
+        external_liabilities: USD bn owed outside the network (pari passu; default 0).
+        tol: Relative tolerance; node i uses ``tol * max(1, total due_i)`` USD bn.
+
+    Returns:
+        ClearingResult (interbank ``payments``, ``external_payments``, ``equity``; USD bn).
+    """
+    _check_costs(alpha, beta)
+    return _clear_matrix(L, external_assets, external_liabilities, False, alpha, beta, tol, 10_000)
+
+
+def clear_obligations(
+    obligor, creditor, due, priority, liquid_assets, *, alpha=1.0, beta=1.0, tol=1e-9, max_iter=1000
+) -> ObligationClearing:
+    """Clear a list of obligations between nodes, with priority tiers (vectorised kernel).
+
+    Node i's resources are ``liquid_assets_i`` plus what its debtors pay it. A node that can pay
+    everything (within tolerance) pays every obligation in full; otherwise it pays out all it
+    realises (``alpha * liquid + beta * receipts``; the whole of it when ``alpha = beta = 1``),
+    tier by tier (tier 0 first) and pro rata within a tier. Starting from full payment the
+    monotone clearing map is iterated downward until no node's payment moves by more than its
+    tolerance: the limit is the greatest clearing vector. Convergence is geometric, so the error
+    can exceed the last step when defaulted nodes form long chains or cycles. Money is conserved:
+    ``sum(liquid) == sum(liquid - paid_by_node + received_by_node) + paid_out_of_system``; with
+    ``alpha, beta < 1`` the unrealised part stays with the defaulted node, for the caller to write
+    off as default costs.
+
+    Args:
+        obligor: int array, node that owes each obligation (0 <= obligor < n_nodes).
+        creditor: int array, node owed; ``-1`` is a creditor outside the system.
+        due: Amount due on each obligation (USD bn, >= 0).
+        priority: int array, tier of each obligation; lower tiers are paid first.
+        liquid_assets: Cash each node has before receipts (USD bn); ``n_nodes = len(...)``.
+            Negative values are a hole in the node's resources (never scaled by ``alpha``).
+        alpha: Fraction of liquid assets a defaulted node realises, in [0, 1].
+        beta: Fraction of receipts a defaulted node realises, in [0, 1].
+        tol: Relative tolerance; node i uses ``tol * max(1, total due_i)`` USD bn.
+        max_iter: Cap on evaluations of the clearing map.
+
+    Returns:
+        ObligationClearing (per-obligation and per-node amounts in USD bn).
+    """
+    liquid = np.asarray(liquid_assets, dtype=np.float64).ravel()
+    n = liquid.size
+    obl = np.asarray(obligor, dtype=np.intp).ravel()
+    cred = np.asarray(creditor, dtype=np.intp).ravel()
+    due = np.asarray(due, dtype=np.float64).ravel()
+    prio = np.asarray(priority).ravel()
+    m = due.size
+    if not (obl.size == cred.size == prio.size == m):
+        raise ValueError("obligor, creditor, due and priority must have the same length")
+    _check_costs(alpha, beta)
+    if m and (obl.min() < 0 or obl.max() >= n or cred.min() < -1 or cred.max() >= n):
+        raise ValueError("obligor must be in [0, n_nodes) and creditor in [-1, n_nodes)")
+    if m and not (np.all(np.isfinite(due)) and due.min() >= 0):
+        raise ValueError("due must be finite and non-negative")
+
+    # Tier structure, once: what each obligation's tier starts after, and the tier's total.
+    lo, hi = (prio.min(), prio.max()) if m else (0, 0)
+    if lo == hi:
+        n_tiers, key = 1, obl
+    else:
+        if np.issubdtype(prio.dtype, np.integer) and hi - lo < 4096:  # O(m) relabelling
+            present = np.bincount(prio - lo) > 0
+            tier = (np.cumsum(present) - 1)[prio - lo]
+        else:
+            tier = np.unique(prio, return_inverse=True)[1].ravel()
+        n_tiers = int(tier.max()) + 1
+        key = obl * n_tiers + tier
+    tier_due = np.bincount(key, weights=due, minlength=n * n_tiers).astype(np.float64).reshape(n, n_tiers)
+    cumulative = np.cumsum(tier_due, axis=1)
+    total = cumulative[:, -1].copy()
+    before = (cumulative - tier_due).ravel()[key]
+    tier_total = tier_due.ravel()[key]
+    inv_tier = np.divide(1.0, tier_total, out=np.zeros(m), where=tier_total > 0)
+    sink = np.where(cred < 0, n, cred)  # bin n collects payments leaving the system
+    atol = tol * np.maximum(1.0, total)
+    threshold = total - atol
+    realisable = liquid if alpha == 1.0 else np.where(liquid > 0, alpha * liquid, liquid)
+    floor_needed = liquid.min(initial=0.0) < 0
+
+    P = total.copy()
+    ratio = np.empty(m)
+    converged, iterations = False, 0
+    while not converged and iterations < max_iter:
+        iterations += 1
+        np.take(P, obl, out=ratio)
+        ratio -= before
+        ratio *= inv_tier
+        np.clip(ratio, 0.0, 1.0, out=ratio)
+        ratio *= due
+        received = np.bincount(sink, weights=ratio, minlength=n + 1)[:n]
+        solvent = liquid + received >= threshold
+        realised = realisable + (received if beta == 1.0 else beta * received)
+        if floor_needed:
+            np.maximum(realised, 0.0, out=realised)
+        new = np.where(solvent, total, realised)
+        np.minimum(new, P, out=new)
+        converged = bool(np.all(P - new <= atol))
+        P = new
+
+    full = P >= total
+    paid = np.clip((P[obl] - before) * inv_tier, 0.0, 1.0) * due
+    paid[full[obl]] = due[full[obl]]
+    flows = np.bincount(sink, weights=paid, minlength=n + 1).astype(np.float64)
+    paid_by_node = np.bincount(obl, weights=paid, minlength=n).astype(np.float64)
+    short = total - paid_by_node
+    return ObligationClearing(
+        paid, paid_by_node, flows[:n], short, short > atol, iterations, float(flows[n]), converged
+    )
+
+
+def debtrank(
+    A, equity, initial_distress, weights=None, *, variant="battiston2012", tol=1e-12, max_rounds=100_000
+) -> DebtRankResult:
+    """DebtRank distress propagation.
+
+    Impact ``W[i, j] = min(1, A[i, j] / equity[i])`` is the fraction of i's equity lost if j
+    fails (``W[i, j] = 1`` wherever ``A[i, j] > 0`` and ``equity[i] <= 0``). Distress
+    ``h_i`` in [0, 1] is the relative equity loss.
+
+    * ``"battiston2012"`` (default; Battiston et al. 2012, Sci. Rep. 2:541): states
+      Undistressed / Distressed / Inactive. Nodes with ``h0 > 0`` start Distressed. Each round
+      ``h_i <- min(1, h_i + sum_{j Distressed} W_ij h_j)``; nodes that were Distressed become
+      Inactive and undistressed nodes with ``h > 0`` become Distressed. A node thus propagates
+      its distress once, at the level it had when it became distressed (for a node that starts
+      undistressed, exactly its increment); later losses are not passed on.
+    * ``"bardoscia2015"`` (Bardoscia et al. 2015, PLoS ONE 10:e0130406, linear DebtRank):
+      ``h(t+1) = min(1, h(t) + W (h(t) - h(t-1)))`` with ``h(-1) = 0``, iterated until no
+      increment exceeds ``tol``; every increment propagates, so cycles reverberate.
+
+    Args:
+        A: Exposures, ``A[i, j]`` = USD bn lent by i to j; dense or scipy.sparse.
+        equity: Equity (capital) of each node, USD bn.
+        initial_distress: Initial relative equity loss ``h0`` per node (clipped to [0, 1]).
+        weights: Relative economic value of each node (normalised to sum 1). Default: each
+            node's total interbank exposure (row sums of ``A``); equal weights if ``A`` is zero.
+        variant: ``"battiston2012"`` or ``"bardoscia2015"``.
+        tol: Convergence tolerance on the distress increment (``"bardoscia2015"``).
+        max_rounds: Cap on propagation rounds.
+
+    Returns:
+        DebtRankResult with final ``distress``, ``system_stress`` (the DebtRank, dimensionless)
+        and ``rounds``.
+    """
+    if variant not in ("battiston2012", "bardoscia2015"):
+        raise ValueError(f"unknown DebtRank variant {variant!r}")
+    A, n = _matrix(A)
+    E = _vector(equity, n, "equity")
+    h0 = np.clip(_vector(initial_distress, n, "initial_distress"), 0.0, 1.0)
+    inv_E = np.divide(1.0, E, out=np.zeros(n), where=E > 0)
+    if sp.issparse(A):
+        W, rows = A.copy(), np.repeat(np.arange(n), np.diff(A.indptr))
+        W.data = np.where(E[rows] > 0, np.minimum(A.data * inv_E[rows], 1.0), A.data > 0)
+    else:
+        W = np.where(E[:, None] > 0, np.minimum(A * inv_E[:, None], 1.0), A > 0)
+    w = _vector(_row_sums(A) if weights is None else weights, n, "weights")
+    if weights is None and w.sum() <= 0:
+        w = np.ones(n)
+    if w.min() < 0 or w.sum() <= 0:
+        raise ValueError("weights must be non-negative with a positive sum")
+    w = w / w.sum()
+
+    h, rounds = h0.copy(), 0
+    if variant == "battiston2012":
+        distressed, inactive = h > 0, np.zeros(n, dtype=bool)
+        while distressed.any() and rounds < max_rounds:
+            rounds += 1
+            h_new = np.minimum(1.0, h + W @ np.where(distressed, h, 0.0))
+            inactive |= distressed
+            distressed = (h_new > 0) & ~inactive
+            h = h_new
+    else:
+        increment = h0.copy()
+        while increment.max(initial=0.0) > tol and rounds < max_rounds:
+            rounds += 1
+            h_new = np.minimum(1.0, h + W @ increment)
+            increment, h = h_new - h, h_new
+    return DebtRankResult(distress=h, system_stress=float(w @ h - w @ h0), rounds=rounds)
+
+
+def threshold_cascade(A, capital, initially_defaulted, recovery=0.0) -> CascadeResult:
+    """Default cascade in the style of Gai & Kapadia (2010).
+
+    Node i defaults when its losses on defaulted counterparties,
+    ``sum_j A[i, j] * (1 - recovery_j)`` over defaulted j, strictly exceed its capital. Rounds
+    are synchronous: all nodes pushed over in a round default together, then losses are updated.
+    Note a node with negative capital defaults in round 1 even without losses.
+
+    Args:
+        A: Exposures, ``A[i, j]`` = USD bn lent by i to j; dense or scipy.sparse.
+        capital: Loss-absorbing capital of each node, USD bn.
+        initially_defaulted: Boolean mask of length n, or integer indices of defaulted nodes.
+        recovery: Fraction of an exposure recovered from a defaulted counterparty, in [0, 1];
+            scalar or one value per (defaulted) counterparty j.
+
+    Returns:
+        CascadeResult with the final ``defaulted`` mask, ``rounds`` and ``default_round``.
+    """
+    A, n = _matrix(A)
+    capital = _vector(capital, n, "capital")
+    loss_given_default = 1.0 - _vector(recovery, n, "recovery")
+    if loss_given_default.min() < 0 or loss_given_default.max() > 1:
+        raise ValueError("recovery must lie in [0, 1]")
+    init = np.asarray(initially_defaulted)
+    if init.dtype == bool:
+        if init.shape != (n,):
+            raise ValueError("a boolean initially_defaulted must have one entry per node")
+        defaulted = init.copy()
+    else:
+        defaulted = np.zeros(n, dtype=bool)
+        defaulted[init.astype(np.intp)] = True
+    default_round = np.where(defaulted, 0, -1)
+    losses = A @ (defaulted * loss_given_default)
+    rounds = 0
+    while True:
+        new = (losses > capital) & ~defaulted
+        if not new.any():
+            return CascadeResult(defaulted=defaulted, rounds=rounds, default_round=default_round)
+        rounds += 1
+        defaulted |= new
+        default_round[new] = rounds
+        losses = losses + A @ (new * loss_given_default)

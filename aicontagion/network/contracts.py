@@ -1,0 +1,228 @@
+"""Typed contracts: the edges of the exposure network, held as a table of numpy arrays.
+
+Every contract points from a **creditor / holder / provider** to an **obligor / issuer / customer**
+(the direction money is owed back). Index ``-1`` on either side means a party outside the modelled
+system (outside bond investors, the rest of the economy).
+
+Four families, one table (a struct of arrays, so mechanics vectorise over contracts):
+
+* **debt** (``LOAN``, ``BOND``, ``CREDIT_LINE``, ``INTERBANK``, ``REPO``, ``VENDOR_FINANCING``):
+  ``principal`` (USD bn outstanding) is an asset of the creditor, valued at
+  ``principal * mark``, and a liability of the obligor at nominal. ``rate`` is annual.
+* **stakes** (``EQUITY``, ``LP_COMMITMENT``): ``share`` of the issuer's equity; carried by the holder
+  at ``principal`` (USD bn, revalued each month to ``share * max(equity_issuer, 0)``); not a
+  liability. LP commitments also carry ``uncalled`` capital the fund may call.
+* **executory** (``LEASE``, ``OFFTAKE``): ``payment`` (USD bn per month) from customer to
+  provider between ``start`` and ``maturity``; off balance sheet (as the structures intend);
+  ``take_or_pay`` share, ``rvg`` (residual value guarantee), ``termination_fee``, ``renewal``.
+* **contingent** (``GUARANTEE``, ``BACKSTOP``): a guarantor covers ``share`` of contract
+  ``covers`` up to ``limit``; a backstop buys the customer's unsold capacity up to ``payment``
+  per month.
+
+Steps are integer months from the scenario start (step 0 = the start month).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+
+class ContractType(IntEnum):
+    """Kinds of contract; the family sets how a contract is valued and paid."""
+
+    LOAN = 0
+    BOND = 1
+    CREDIT_LINE = 2
+    INTERBANK = 3
+    REPO = 4
+    VENDOR_FINANCING = 5
+    EQUITY = 6
+    LP_COMMITMENT = 7
+    LEASE = 8
+    OFFTAKE = 9
+    GUARANTEE = 10
+    BACKSTOP = 11
+
+
+class Seniority(IntEnum):
+    """Ranking in default: lower is paid first."""
+
+    SECURED = 0
+    SENIOR = 1
+    SUBORDINATED = 2
+
+
+DEBT_TYPES = (
+    ContractType.LOAN,
+    ContractType.BOND,
+    ContractType.CREDIT_LINE,
+    ContractType.INTERBANK,
+    ContractType.REPO,
+    ContractType.VENDOR_FINANCING,
+)
+STAKE_TYPES = (ContractType.EQUITY, ContractType.LP_COMMITMENT)
+EXECUTORY_TYPES = (ContractType.LEASE, ContractType.OFFTAKE)
+CONTINGENT_TYPES = (ContractType.GUARANTEE, ContractType.BACKSTOP)
+SHORT_TERM_TYPES = (ContractType.INTERBANK, ContractType.REPO)
+
+_IS_DEBT = np.zeros(len(ContractType), dtype=bool)
+_IS_DEBT[list(DEBT_TYPES)] = True
+_IS_STAKE = np.zeros(len(ContractType), dtype=bool)
+_IS_STAKE[list(STAKE_TYPES)] = True
+_IS_EXECUTORY = np.zeros(len(ContractType), dtype=bool)
+_IS_EXECUTORY[list(EXECUTORY_TYPES)] = True
+
+EXTERNAL = -1
+"""Index of the outside world as a counterparty."""
+
+# name -> (dtype, default)
+FIELDS: dict[str, tuple[type, float]] = {
+    "ctype": (np.int8, 0),
+    "creditor": (np.int64, EXTERNAL),
+    "obligor": (np.int64, EXTERNAL),
+    "principal": (np.float64, 0.0),  # USD bn outstanding (debt) or carrying value (stakes)
+    "limit": (np.float64, 0.0),  # USD bn: credit-line limit, guarantee cap
+    "share": (np.float64, 0.0),  # stake share of equity; guarantee coverage share
+    "uncalled": (np.float64, 0.0),  # USD bn of LP capital not yet called
+    "rate": (np.float64, 0.0),  # annual interest rate (0.0658 = 6.58%)
+    "start": (np.int64, 0),  # first month the contract pays (executory) or exists
+    "maturity": (np.int64, 10**6),  # last month of payments / principal due
+    "tenor": (np.int64, 0),  # months of the original term (used when rolled over)
+    "amortising": (np.bool_, False),  # principal repaid linearly to maturity
+    "seniority": (np.int8, Seniority.SENIOR),
+    "market": (np.int64, -1),  # asset-class index the claim trades in (-1: not traded)
+    "mark": (np.float64, 1.0),  # creditor's booked valuation factor (credit mark x price)
+    "credit_mark": (np.float64, 1.0),  # expected recovery factor in [0, 1]
+    "payment": (np.float64, 0.0),  # USD bn per month (leases, offtakes, backstop cap)
+    "take_or_pay": (np.float64, 1.0),  # share of the payment due whatever the usage
+    "rvg": (np.float64, 0.0),  # USD bn residual value guarantee given by the customer
+    "termination_fee": (np.float64, 0.0),  # USD bn paid by a customer that terminates
+    "renewal": (np.int64, 0),  # months per renewable term (0: not renewable)
+    "covenant": (np.float64, np.inf),  # maximum loan-to-value of the borrower's assets
+    "haircut": (np.float64, 0.0),  # repo haircut
+    "covers": (np.int64, -1),  # guarantee: index of the covered contract
+    "rolls": (np.bool_, True),  # bullet debt expected to roll over at maturity
+    "active": (np.bool_, True),
+}
+
+
+class ContractTable:
+    """All contracts of a system as parallel numpy arrays (one row per contract).
+
+    Rows are appended, never deleted: a terminated or repaid contract is marked inactive, so row
+    indices (contract ids) stay stable for the whole run and events can refer to them.
+
+    Attributes are the arrays named in :data:`FIELDS`, each of length :attr:`size` (views into a
+    larger buffer with spare capacity). ``ids`` holds the scenario's contract names.
+    """
+
+    def __init__(self, capacity: int = 64):
+        self._capacity = max(int(capacity), 8)
+        self.size = 0
+        self._buf = {k: np.full(self._capacity, d, dtype=t) for k, (t, d) in FIELDS.items()}
+        self.ids: list[str] = []
+        self._refresh_views()
+
+    # -- storage ------------------------------------------------------------------------------
+    def _refresh_views(self) -> None:
+        for k, arr in self._buf.items():
+            setattr(self, k, arr[: self.size])
+
+    def _grow(self, needed: int) -> None:
+        if needed <= self._capacity:
+            return
+        cap = self._capacity
+        while cap < needed:
+            cap *= 2
+        for k, (t, d) in FIELDS.items():
+            new = np.full(cap, d, dtype=t)
+            new[: self.size] = self._buf[k][: self.size]
+            self._buf[k] = new
+        self._capacity = cap
+
+    def add(self, ctype: ContractType, creditor: int, obligor: int, cid: str | None = None, **fields):
+        """Append one contract and return its row index. Unknown field names raise ``KeyError``."""
+        return int(self.add_many(ctype=[ctype], creditor=[creditor], obligor=[obligor],
+                                 ids=[cid], **{k: [v] for k, v in fields.items()})[0])
+
+    def add_many(self, ids=None, **columns) -> np.ndarray:
+        """Append many contracts given column arrays of equal length; return their row indices."""
+        unknown = set(columns) - set(FIELDS)
+        if unknown:
+            raise KeyError(f"unknown contract fields: {sorted(unknown)}")
+        k = len(next(iter(columns.values())))
+        start = self.size
+        self._grow(start + k)
+        for name, values in columns.items():
+            self._buf[name][start : start + k] = values
+        self.size = start + k
+        if ids is None:
+            ids = [None] * k
+        self.ids.extend(cid if cid is not None else f"c{start + i}" for i, cid in enumerate(ids))
+        self._refresh_views()
+        return np.arange(start, start + k)
+
+    def split(self, rows: np.ndarray, fraction: np.ndarray, new_creditor: np.ndarray) -> np.ndarray:
+        """Move ``fraction`` of each row's principal to a new row held by ``new_creditor``.
+
+        Used when a holder sells part of a bond or loan: the sold part becomes its own contract
+        with the same terms. Returns the new row indices.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        fraction = np.broadcast_to(np.asarray(fraction, dtype=np.float64), rows.shape)
+        cols = {k: getattr(self, k)[rows].copy() for k in FIELDS}
+        cols["creditor"] = np.broadcast_to(new_creditor, rows.shape).astype(np.int64)
+        for name in ("principal", "limit", "share", "uncalled"):
+            moved = getattr(self, name)[rows] * fraction
+            cols[name] = moved
+            getattr(self, name)[rows] -= moved
+        ids = [f"{self.ids[r]}/sold{self.size + i}" for i, r in enumerate(rows)]
+        return self.add_many(ids=ids, **cols)
+
+    def copy(self) -> ContractTable:
+        """A deep copy (used to run several sims from one scenario)."""
+        new = ContractTable(self._capacity)
+        new.size = self.size
+        new._buf = {k: v.copy() for k, v in self._buf.items()}
+        new.ids = list(self.ids)
+        new._refresh_views()
+        return new
+
+    # -- families ------------------------------------------------------------------------------
+    @property
+    def is_debt(self) -> np.ndarray:
+        """Active debt contracts (a creditor's asset, an obligor's liability)."""
+        return _IS_DEBT[self.ctype] & self.active
+
+    @property
+    def is_stake(self) -> np.ndarray:
+        """Active equity stakes and LP commitments."""
+        return _IS_STAKE[self.ctype] & self.active
+
+    @property
+    def is_executory(self) -> np.ndarray:
+        """Active leases and offtakes."""
+        return _IS_EXECUTORY[self.ctype] & self.active
+
+    def of_type(self, *types: ContractType) -> np.ndarray:
+        """Boolean mask of active contracts of the given types."""
+        return np.isin(self.ctype, [int(t) for t in types]) & self.active
+
+    def value(self) -> np.ndarray:
+        """Creditor-side carrying value of each contract (USD bn); zero for off-balance rows."""
+        v = np.where(self.is_debt, self.principal * self.mark, 0.0)
+        return np.where(self.is_stake, self.principal, v)
+
+    def liability(self) -> np.ndarray:
+        """Obligor-side liability of each contract (USD bn, nominal debt only)."""
+        return np.where(self.is_debt, self.principal, 0.0)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __repr__(self) -> str:
+        counts = np.bincount(self.ctype[self.active], minlength=len(ContractType))
+        parts = [f"{ContractType(i).name.lower()}={c}" for i, c in enumerate(counts) if c]
+        return f"ContractTable({self.size} rows: {', '.join(parts)})"

@@ -1,0 +1,184 @@
+"""The month's obligations: what each institution owes whom, in which order, and settlement.
+
+An obligation is one amount due this month from an obligor to a creditor (or to the outside
+world, index -1), with a priority tier for clearing (0 paid first) and a purpose that decides how
+a payment is booked:
+
+========== ============================================= ==========================================
+purpose    what                                          booked as
+========== ============================================= ==========================================
+OPEX       operating costs, negative core cash flow      expense (OPERATING), paid to outsiders
+INTEREST   interest on debt contracts and on outside debt expense / income (INTEREST)
+PRINCIPAL  amortisation and maturing principal           repayment (no P&L at par)
+RENT       lease, offtake and backstop payments          expense / income (OPERATING)
+FEE        termination fees and residual value payments  expense / income (STRATEGIC_DEFAULT)
+CALL       capital called from an LP or strategic holder capital: stake carried up, issuer CAPITAL
+DRAW       a lender funds a credit-line draw             new principal (no P&L)
+CAPEX_GPU  chips bought (from a chip supplier or outside) asset swap: cash for GPUs; seller's sale
+CAPEX_BUILD data-centre construction paid to outsiders   asset swap: cash for facility
+========== ============================================= ==========================================
+
+Tiers: 0 operating costs and secured debt service; 1 senior debt, rent, fees, calls, draws;
+2 subordinated debt; 3 capex, paid only from what is left (a shortfall there is no default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+import numpy as np
+
+from aicontagion.accounts import Books, Channel
+from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType, Seniority
+
+
+class Purpose(IntEnum):
+    """Why an amount is due (decides its booking)."""
+
+    OPEX = 0
+    INTEREST = 1
+    PRINCIPAL = 2
+    RENT = 3
+    FEE = 4
+    CALL = 5
+    DRAW = 6
+    CAPEX_GPU = 7
+    CAPEX_BUILD = 8
+
+
+DISCRETIONARY_TIER = 3
+"""Tier of discretionary spending: paid from what is left; not paying it is no default."""
+
+
+_TIER_OF_SENIORITY = np.array([0, 1, 2])  # secured, senior, subordinated
+
+
+@dataclass
+class Obligations:
+    """Parallel arrays, one entry per amount due this month."""
+
+    obligor: list[np.ndarray] = field(default_factory=list)
+    creditor: list[np.ndarray] = field(default_factory=list)
+    due: list[np.ndarray] = field(default_factory=list)
+    priority: list[np.ndarray] = field(default_factory=list)
+    purpose: list[np.ndarray] = field(default_factory=list)
+    row: list[np.ndarray] = field(default_factory=list)  # contract row or -1
+
+    def add(self, obligor, creditor, due, priority, purpose: Purpose, row=-1) -> None:
+        """Append amounts due (arrays broadcast together); zero amounts are dropped."""
+        due = np.atleast_1d(np.asarray(due, dtype=float))
+        shape = due.shape
+        keep = due > 0
+        if not keep.any():
+            return
+        for name, value, dt in (("obligor", obligor, np.int64), ("creditor", creditor, np.int64),
+                                ("priority", priority, np.int64), ("row", row, np.int64)):
+            getattr(self, name).append(np.broadcast_to(np.asarray(value, dtype=dt), shape)[keep])
+        self.due.append(due[keep])
+        self.purpose.append(np.full(int(keep.sum()), int(purpose), dtype=np.int64))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """All entries concatenated (empty arrays when nothing is due)."""
+        names = ("obligor", "creditor", "due", "priority", "purpose", "row")
+        out = {}
+        for n in names:
+            parts = getattr(self, n)
+            out[n] = np.concatenate(parts) if parts else np.zeros(0, dtype=float if n == "due" else np.int64)
+        return out
+
+    def total_due(self, n: int) -> np.ndarray:
+        """USD bn due from each institution this month."""
+        a = self.arrays()
+        keep = a["obligor"] >= 0
+        return np.bincount(a["obligor"][keep], weights=a["due"][keep], minlength=n)
+
+
+def contract_obligations(obl: Obligations, contracts: ContractTable, month: int, usage: float) -> None:
+    """Add interest, principal and rent due on active contracts in ``month``.
+
+    Args:
+        usage: share of contracted capacity customers use this month (in [0, 1]); a customer pays
+            ``payment x (take_or_pay + (1 - take_or_pay) x usage)`` on an offtake or lease.
+    """
+    c = contracts
+    debt = c.is_debt & (c.principal > 0) & (c.start <= month)
+    rows = np.flatnonzero(debt)
+    if rows.size:
+        tier = _TIER_OF_SENIORITY[c.seniority[rows]]
+        interest = c.principal[rows] * c.rate[rows] / 12.0
+        obl.add(c.obligor[rows], c.creditor[rows], interest, tier, Purpose.INTEREST, rows)
+        left = np.maximum(c.maturity[rows] - month + 1, 1)
+        amort = np.where(c.amortising[rows], c.principal[rows] / left, 0.0)
+        bullet = np.where(~c.amortising[rows] & (c.maturity[rows] <= month), c.principal[rows], 0.0)
+        obl.add(c.obligor[rows], c.creditor[rows], amort + bullet, tier, Purpose.PRINCIPAL, rows)
+    ex = np.flatnonzero(c.is_executory & (c.start <= month) & (c.maturity >= month))
+    if ex.size:
+        top = c.take_or_pay[ex]
+        due = c.payment[ex] * (top + (1.0 - top) * usage)
+        obl.add(c.obligor[ex], c.creditor[ex], due, 1, Purpose.RENT, ex)
+
+
+def settle(books: Books, contracts: ContractTable, arr: dict[str, np.ndarray], paid: np.ndarray,
+           gpu_class: int, gpu_price: float, gross_margin: np.ndarray) -> None:
+    """Book the cleared payments ``paid`` (one per obligation in ``arr``).
+
+    Args:
+        gpu_class: index of the GPU asset class (-1 if the scenario has none: chips count as facility).
+        gpu_price: marked GPU price, at which bought chips enter the buyer's books.
+        gross_margin: per institution, margin a chip seller earns on chip revenue.
+    """
+    purpose = arr["purpose"]
+    ob, cr, row = arr["obligor"], arr["creditor"], arr["row"]
+    for p, channel, label in ((Purpose.OPEX, Channel.OPERATING, "opex"),
+                              (Purpose.INTEREST, Channel.INTEREST, "interest"),
+                              (Purpose.RENT, Channel.OPERATING, "rent"),
+                              (Purpose.FEE, Channel.STRATEGIC_DEFAULT, "termination")):
+        m = (purpose == p) & (paid > 0)
+        if m.any():
+            books.pay_expense(ob[m], cr[m], paid[m], channel, label)
+    m = (purpose == Purpose.PRINCIPAL) & (paid > 0)
+    if m.any():
+        rows = row[m]
+        amounts = paid[m]
+        order = np.argsort(rows, kind="stable")  # a row may appear once per month; be safe anyway
+        books.repay_principal(contracts, rows[order], amounts[order])
+        done = rows[contracts.principal[rows] <= 1e-12]
+        contracts.principal[done] = 0.0
+        credit_lines = contracts.ctype[done] == ContractType.CREDIT_LINE
+        contracts.active[done[~credit_lines]] = False
+    m = (purpose == Purpose.CALL) & (paid > 0)
+    if m.any():
+        books.transfer(ob[m], cr[m], paid[m], "capital_call")
+        contracts.principal[row[m]] += paid[m]  # the holder's stake is carried up by what it paid
+        contracts.uncalled[row[m]] -= paid[m]
+        books.book(cr[m], paid[m], Channel.CAPITAL)
+    m = (purpose == Purpose.DRAW) & (paid > 0)
+    if m.any():
+        books.lend(contracts, row[m], paid[m], "drawdown")
+    m = (purpose == Purpose.CAPEX_GPU) & (paid > 0)
+    if m.any():
+        books.transfer(ob[m], cr[m], paid[m], "capex_chips")
+        if gpu_class >= 0:
+            np.add.at(books.holdings[:, gpu_class], ob[m], paid[m] / gpu_price)
+        else:
+            np.add.at(books.facility, ob[m], paid[m])
+        sellers = cr[m] >= 0
+        if sellers.any():
+            who, amount = cr[m][sellers], paid[m][sellers]
+            cogs = amount * (1.0 - gross_margin[who])
+            books.book(who, amount - cogs, Channel.OPERATING)
+            books.transfer(who, EXTERNAL, cogs, "chip_costs")
+    m = (purpose == Purpose.CAPEX_BUILD) & (paid > 0)
+    if m.any():
+        books.transfer(ob[m], cr[m], paid[m], "capex_construction")
+        np.add.at(books.facility, ob[m], paid[m])
+
+
+def senior_tier(seniority: np.ndarray) -> np.ndarray:
+    """Clearing tier of debt of the given seniority."""
+    return _TIER_OF_SENIORITY[seniority]
+
+
+__all__ = ["Obligations", "Purpose", "contract_obligations", "settle", "senior_tier", "EXTERNAL",
+           "Seniority"]

@@ -1,0 +1,107 @@
+"""The income stage: operating cash flows, depreciation, revaluation of intangibles, and what is due.
+
+Per active institution and month (USD bn):
+
+* inflows from outside the system, booked as OPERATING income: its share of AI end revenue;
+  positive core cash flow (a giant's other business); spot GPU rental
+  (``spot_revenue x rent index x usage``); revenue from outside customers; a chip supplier's
+  sales to unmodelled builders (``outside capex x chip share x its market share``);
+* costs, which become obligations to the outside (tier 0): AI operating costs
+  (``ai_cost_share`` of AI revenue), ``opex``, negative core cash flow, the cost of goods of
+  outside chip sales; interest on outside liabilities (tier 1);
+* contract obligations: interest, amortisation, maturing principal, rent (take-or-pay share plus
+  the used share), and backstop payments for a neocloud's unsold capacity;
+* depreciation: GPUs wear out over their useful life, facilities over theirs (DEPRECIATION);
+* an AI lab's franchise value is marked with AI sentiment (MARKET).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion.accounts import Channel
+from aicontagion.kinds import Status
+from aicontagion.network.contracts import EXTERNAL, ContractType
+from aicontagion.obligations import Obligations, Purpose, contract_obligations
+
+
+def capex_growth_factor(model, month: int) -> float:
+    """Planned capex relative to the start: grows at ``capex_growth`` a year until ``capex_peak``."""
+    cpt = model.scenario.compute
+    years = min(month, model.capex_peak_month) / 12.0
+    return (1.0 + cpt.capex_growth) ** max(years, 0.0)
+
+
+def operate(model) -> Obligations:
+    """Book this month's operating flows and return the obligations due."""
+    b = model.books
+    f = model.system.flows
+    d = model.demand_state
+    t = model.month
+    live = model.status != Status.DEFAULTED
+    rows = np.flatnonzero(live)
+    obl = Obligations()
+    usage = model.usage
+
+    growth = capex_growth_factor(model, t)
+    model.capex_plan = np.where(live, f["capex"] * growth, 0.0)
+
+    ai = f["ai_revenue_share"][rows] * d.revenue / 12.0
+    core = f["core_cash_flow"][rows]
+    spot = f["spot_revenue"][rows] * d.rent_index * usage
+    outside = f["external_revenue"][rows]
+    chip_share = f["gpu_market_share"][rows]
+    outside_chips = (model.scenario.compute.outside_capex * growth / 12.0 * model.scenario.compute.gpu_share_of_capex
+                     * chip_share * model.sentiment_capex_response)
+    income = ai + np.maximum(core, 0.0) + spot + outside + outside_chips
+    b.transfer(EXTERNAL, rows, income, "operating_revenue")
+    b.book(rows, income, Channel.OPERATING)
+    model.monthly_inflow = np.zeros(model.n)
+    model.monthly_inflow[rows] = income
+    model.outside_revenue += float(income.sum())
+
+    margin = f["gross_margin"][rows]
+    costs = (ai * f["ai_cost_share"][rows] + np.maximum(-core, 0.0) + f["opex"][rows]
+             + (outside + outside_chips) * np.where(margin > 0, 1.0 - margin, 0.0))
+    obl.add(rows, EXTERNAL, costs, 0, Purpose.OPEX)
+    obl.add(rows, EXTERNAL, b.ext_liab[rows] * f["ext_liability_rate"][rows] / 12.0, 1, Purpose.INTEREST)
+
+    contract_obligations(obl, model.contracts, t, usage)
+    _backstops(model, obl)
+    _depreciate(model, rows)
+    _mark_franchise(model)
+    return obl
+
+
+def _backstops(model, obl: Obligations) -> None:
+    """A backstop provider pays for the customer's unsold spot capacity, up to its monthly cap."""
+    c = model.contracts
+    rows = np.flatnonzero((c.ctype == ContractType.BACKSTOP) & c.active & (c.maturity >= model.month))
+    if rows.size == 0:
+        return
+    customer = c.creditor[rows]
+    unsold = model.system.flows["spot_revenue"][customer] * model.demand_state.rent_index * (1.0 - model.usage)
+    due = np.minimum(c.payment[rows], unsold)
+    alive = model.status[customer] != Status.DEFAULTED
+    obl.add(c.obligor[rows][alive], customer[alive], due[alive], 1, Purpose.RENT, rows[alive])
+
+
+def _depreciate(model, rows: np.ndarray) -> None:
+    b = model.books
+    g = model.gpu_class
+    if g >= 0:
+        wear = b.holdings[rows, g] / (model.scenario.compute.useful_life_years * 12.0)
+        b.holdings[rows, g] -= wear
+        b.book(rows, -wear * model.markets.marked_price[g], Channel.DEPRECIATION)
+    dep = b.facility[rows] / np.maximum(model.system.facility_life[rows], 1.0)
+    b.facility[rows] -= dep
+    b.book(rows, -dep, Channel.DEPRECIATION)
+
+
+def _mark_franchise(model) -> None:
+    b = model.books
+    target = model.franchise0 * model.sentiment_ratio
+    target[model.status == Status.DEFAULTED] = 0.0
+    delta = target - b.franchise
+    b.franchise = target
+    b.book(np.arange(model.n), delta, Channel.MARKET)

@@ -1,0 +1,148 @@
+"""Behaviour and mechanism parameters, declared once with defaults, ranges and units.
+
+Each block is a strict pydantic model: unknown keys are errors, values outside their range are
+errors. Scenario files set every value they use and cite its source; the defaults here serve
+synthetic systems and tests and are documented (all ``assumed``) in ``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Rate = Annotated[float, Field(ge=-0.05, le=1.0)]  # annual rate as a fraction
+Positive = Annotated[float, Field(gt=0.0)]
+
+
+class Strict(BaseModel):
+    """Base for every schema block: unknown keys are errors; assignments are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+# ---------------------------------------------------------------- behaviour by institution kind
+class TechGiantParams(Strict):
+    """Tech giant: lease review (strategic default), capex pace, bond issuance."""
+
+    discount_rate: Rate = 0.08  # annual, to value remaining lease payments and AI cash flow
+    reputation_spread: NonNeg = 0.005  # annual spread penalty on all debt after walking away
+    reputation_years: NonNeg = 3.0  # years the penalty lasts
+    capex_elasticity: NonNeg = 1.0  # capex = plan * sentiment ** elasticity
+    cash_buffer_months: NonNeg = 3.0  # issue bonds when cash < buffer x monthly outflows
+
+
+class AILabParams(Strict):
+    """AI lab: equity raising, commitment review."""
+
+    discount_rate: Rate = 0.20
+    reputation_spread: NonNeg = 0.0
+    reputation_years: NonNeg = 0.0
+    runway_months: NonNeg = 12.0  # raise when cash < runway x monthly burn
+    raise_months: NonNeg = 24.0  # a raise aims to fund this many months of burn
+    outside_capacity: NonNeg = 40.0  # USD bn/yr outside investors supply at sentiment 1
+    appetite_elasticity: NonNeg = 2.0  # supply scales with sentiment ** elasticity
+
+
+class ChipSupplierParams(Strict):
+    """Chip supplier: customer financing (equity calls, backstops)."""
+
+    financing_floor: NonNeg = 0.5  # stop funding customers when sentiment falls below this
+
+
+class NeocloudParams(Strict):
+    """Neocloud: liquidity buffer, credit-line draws, discounted equity raises."""
+
+    cash_buffer_months: NonNeg = 2.0
+    outside_capacity: NonNeg = 5.0  # USD bn/yr of new equity available at sentiment 1
+    appetite_elasticity: NonNeg = 2.0
+    equity_discount: Share = 0.15  # new shares issued at this discount to book value
+
+
+class SPVParams(Strict):
+    """SPV: no decisions; it pays while paid and restructures when not."""
+
+
+class PrivateCreditFundParams(Strict):
+    """Private-credit fund: distributions, covenant cure, lending stop, redemption gate."""
+
+    distribution_share: Share = 0.8  # share of positive monthly net income paid to LPs
+    stop_lending_ltv: NonNeg = 0.9  # stop funding draws when LTV exceeds this share of covenant
+    redemption_rate: Share = 0.0  # monthly share of NAV LPs ask back in normal times
+    redemption_sensitivity: NonNeg = 0.0  # extra monthly redemption per unit of NAV drawdown
+    gate: Share = 0.05  # most NAV paid out per quarter when redemptions are gated
+
+
+class BankParams(Strict):
+    """Bank: leverage targeting, credit-line cuts, short-term funding withdrawal."""
+
+    leverage_target: Share = 0.06  # equity / assets it delevers toward
+    leverage_buffer: Share = 0.045  # delever when equity / assets falls below this
+    line_cut_distress: Share = 0.3  # cut undrawn lines to borrowers with distress above this
+    run_distress: Share = 0.2  # withdraw short-term funding from borrowers with distress above this
+
+
+class PensionLPParams(Strict):
+    """Pension, insurer, sovereign fund or ETF: liquidity, rating floor, allocation."""
+
+    liquidity_floor: Share = 0.02  # sell public assets when cash < floor x assets
+    forced_sale_mark: Share = 0.0  # sell bonds whose credit mark falls below this (rating floor)
+    max_private_share: Share = 1.0  # sell fund stakes when they exceed this share of assets
+    secondary_discount: Share = 0.2  # discount to NAV on secondary sales of fund stakes
+    redemption_sensitivity: NonNeg = 0.0  # ETF: monthly outflow per unit of NAV drawdown
+
+
+class GovernmentParams(Strict):
+    """Government: acts only through policies."""
+
+
+KIND_PARAMS: dict[str, type[Strict]] = {
+    "tech_giant": TechGiantParams,
+    "ai_lab": AILabParams,
+    "chip_supplier": ChipSupplierParams,
+    "neocloud": NeocloudParams,
+    "spv": SPVParams,
+    "private_credit_fund": PrivateCreditFundParams,
+    "bank": BankParams,
+    "pension_lp": PensionLPParams,
+    "government": GovernmentParams,
+}
+
+
+class Behaviour(Strict):
+    """Default behaviour parameters for each kind (institutions may override them)."""
+
+    tech_giant: TechGiantParams = TechGiantParams()
+    ai_lab: AILabParams = AILabParams()
+    chip_supplier: ChipSupplierParams = ChipSupplierParams()
+    neocloud: NeocloudParams = NeocloudParams()
+    spv: SPVParams = SPVParams()
+    private_credit_fund: PrivateCreditFundParams = PrivateCreditFundParams()
+    bank: BankParams = BankParams()
+    pension_lp: PensionLPParams = PensionLPParams()
+    government: GovernmentParams = GovernmentParams()
+
+
+# ---------------------------------------------------------------- system-wide mechanisms
+class Resolution(Strict):
+    """How a defaulted estate is resolved."""
+
+    bankruptcy_cost: Share = 0.1  # share of the estate's non-cash value lost in resolution
+    lease_claim_months: NonNeg = 12.0  # a terminated executory contract's claim, in months of payments
+    relet_floor: Share = 0.2  # a vacated facility keeps at least this share of book value
+    lgd_secured: Share = 0.3  # expected loss given default used in credit marks
+    lgd_senior: Share = 0.6
+    lgd_subordinated: Share = 0.9
+
+
+class Funding(Strict):
+    """Credit spreads, rollover and distress measurement."""
+
+    spread_distress: NonNeg = 0.05  # annual spread added per unit of distress
+    spread_sector_loss: NonNeg = 0.5  # annual spread added per unit of the kind's loss rate
+    rollover_max_spread: NonNeg = 0.15  # maturing debt does not roll when the spread exceeds this
+    distressed_at: Share = 0.5  # distress above which an institution is marked DISTRESSED
+    provisioning: Share = 0.34  # monthly speed at which untraded loans are marked to credit quality
+    outside_run_distress: Share = 0.5  # outside short-term lenders withdraw above this distress

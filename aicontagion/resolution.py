@@ -1,0 +1,227 @@
+"""Default resolution: liquidate the estate, pay creditors by seniority, write off the rest.
+
+When institutions default (they could not pay what was due in full, or their equity fell below
+``-tol``), all of them are resolved together:
+
+1. **Executory contracts end.** Where the defaulter is the customer, its provider gets an
+   unsecured claim of ``lease_claim_months`` of payments (after US Bankruptcy Code s.502(b)(6),
+   which caps a landlord's claim at about a year of rent) plus any residual value guarantee
+   shortfall; the vacated facility is impaired to its re-let value. Where it is the provider,
+   its customers' contracts simply end.
+2. **The estate is sold.** Tradable holdings and traded claims go to the market in one round
+   (price impact on every holder: the fire-sale channel); untraded claims, stakes, facilities and
+   other assets go to outside buyers at carrying value less the bankruptcy cost (deadweight).
+   Undrawn credit lines the defaulter had granted are cancelled.
+3. **Waterfall.** Cash goes to creditors tier by tier (secured, senior incl. outside debt and
+   lease claims, subordinated), pro rata within a tier; guarantees pay part of the shortfall.
+   What is left over (a liquidity default can be solvent) goes to shareholders.
+4. **Write-offs.** Unpaid claims are written off by their holders (COUNTERPARTY loss) and
+   extinguished at the defaulter (RESOLUTION gain), leaving it with nothing: equity zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from aicontagion.accounts import Books, Channel
+from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType
+from aicontagion.obligations import senior_tier
+from aicontagion.params import Resolution
+
+N_TIERS = 3
+
+
+@dataclass
+class ResolutionResult:
+    """What one resolution round did (USD bn)."""
+
+    defaulted: np.ndarray  # rows resolved
+    estate: np.ndarray  # cash available to creditors, per defaulted row
+    claims: np.ndarray  # total claims, per defaulted row
+    recovered: np.ndarray  # paid to creditors, per defaulted row
+    creditor_loss: np.ndarray  # per institution (all rows): what each lost on claims
+    loss_source: np.ndarray  # per institution: the defaulter that cost it most (-1 none)
+    guarantee_paid: float
+
+
+def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarray, month: int,
+            rules: Resolution, relet_index: float) -> ResolutionResult:
+    """Resolve the institutions in ``defaulted`` (row indices) in one round."""
+    n = books.n
+    dset = np.zeros(n, dtype=bool)
+    dset[defaulted] = True
+    c = contracts
+    cost = rules.bankruptcy_cost
+
+    # 1. executory contracts: customer defaults -> provider claims; provider defaults -> ends
+    ex = np.flatnonzero(c.is_executory & (dset[c.obligor] | (c.creditor >= 0) & dset[np.maximum(c.creditor, 0)]))
+    lease_claim_rows = ex[dset[c.obligor[ex]]]
+    remaining = np.maximum(c.maturity[lease_claim_rows] - max(month, 0), 0)
+    lease_claims = c.payment[lease_claim_rows] * np.minimum(remaining, rules.lease_claim_months)
+    lessors = c.creditor[lease_claim_rows]
+    vacate(books, lessors, relet_index, rules.relet_floor, Channel.COUNTERPARTY, dset)
+    c.active[ex] = False
+
+    # 2. the estate: sell tradables and traded claims in one market round
+    held_rows = np.flatnonzero(c.is_debt & (c.creditor >= 0) & (c.market >= 0) & (c.principal > 0))
+    held_rows = held_rows[dset[c.creditor[held_rows]]]
+    orders = np.zeros_like(books.holdings)
+    orders[defaulted] = books.holdings[defaulted]
+    if orders.any() or held_rows.size:
+        markets.clear_sales(books, contracts, orders, held_rows, np.ones(held_rows.size), "liquidation")
+    _sell_untraded(books, contracts, dset, cost)
+    lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.creditor >= 0))
+    lines = lines[dset[c.creditor[lines]]]
+    c.limit[lines] = c.principal[lines]
+
+    # 3. waterfall over debt rows owed by the defaulters, outside debt and lease claims
+    owed = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
+    owed = owed[dset[c.obligor[owed]]]
+    claim_ob = np.concatenate([c.obligor[owed], defaulted, c.obligor[lease_claim_rows]])
+    claim_amt = np.concatenate([c.principal[owed], books.ext_liab[defaulted], lease_claims])
+    claim_tier = np.concatenate([senior_tier(c.seniority[owed]), np.ones(defaulted.size, dtype=np.int64),
+                                 np.ones(lease_claim_rows.size, dtype=np.int64)])
+    estate = np.maximum(books.cash, 0.0)
+    totals = np.zeros((n, N_TIERS))
+    np.add.at(totals, (claim_ob, claim_tier), claim_amt)
+    before = np.cumsum(totals, axis=1) - totals
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(totals > 0, np.clip((estate[:, None] - before) / totals, 0.0, 1.0), 0.0)
+    paid = claim_amt * frac[claim_ob, claim_tier]
+    k1, k2 = owed.size, owed.size + defaulted.size
+
+    creditor_loss = np.zeros(n)
+    loss_source = np.full(n, -1)
+    # debt rows: pay what the estate covers, then write off the rest
+    if owed.size:
+        books.repay_principal(contracts, owed, paid[:k1], "recovery")
+        lost = c.principal[owed] * c.mark[owed]
+        cred = c.creditor[owed]
+        guarantee_paid = _pay_guarantees(books, contracts, owed, c.principal[owed].copy())
+        books.book(cred, -lost, Channel.COUNTERPARTY)
+        books.book(c.obligor[owed], c.principal[owed], Channel.RESOLUTION)
+        out = lost[cred == EXTERNAL].sum()
+        if out:
+            books.external.losses["counterparty"] += float(out)
+        keep = cred >= 0
+        creditor_loss += np.bincount(cred[keep], weights=lost[keep], minlength=n)
+        _largest_source(loss_source, cred[keep], c.obligor[owed][keep], lost[keep], n)
+        c.principal[owed] = 0.0
+        c.limit[owed] = 0.0
+        c.active[owed] = False
+    else:
+        guarantee_paid = 0.0
+    # outside debt
+    ext_paid = paid[k1:k2]
+    books.transfer(defaulted, EXTERNAL, ext_paid, "recovery")
+    ext_lost = books.ext_liab[defaulted] - ext_paid
+    books.book(defaulted, ext_lost, Channel.RESOLUTION)
+    books.external.losses["counterparty"] += float(ext_lost.sum())
+    books.ext_liab[defaulted] = 0.0
+    # lease claims: the provider had not booked future rent, so a recovery is income
+    lease_paid = paid[k2:]
+    if lease_paid.size:
+        books.transfer(c.obligor[lease_claim_rows], lessors, lease_paid, "recovery")
+        books.book(c.obligor[lease_claim_rows], -lease_paid, Channel.RESOLUTION)
+        books.book(lessors, lease_paid, Channel.COUNTERPARTY)
+
+    # 4. surplus to shareholders, then the defaulter is empty
+    surplus = np.maximum(books.cash[defaulted], 0.0)
+    _distribute_surplus(books, contracts, defaulted, surplus)
+    recovered = np.bincount(claim_ob, weights=paid, minlength=n)[defaulted]
+    claims = totals.sum(axis=1)[defaulted]
+    return ResolutionResult(defaulted=defaulted, estate=estate[defaulted], claims=claims, recovered=recovered,
+                            creditor_loss=creditor_loss, loss_source=loss_source,
+                            guarantee_paid=guarantee_paid)
+
+
+def vacate(books: Books, lessors: np.ndarray, relet_index: float, floor: float, channel: Channel,
+           exclude: np.ndarray | None = None) -> np.ndarray:
+    """Impair the facilities of ``lessors`` whose tenant left to their re-let value; return the loss."""
+    lessors = lessors[lessors >= 0]
+    if exclude is not None:
+        lessors = lessors[~exclude[lessors]]
+    if lessors.size == 0:
+        return np.zeros(0)
+    lessors = np.unique(lessors)
+    keep = max(min(relet_index, 1.0), floor)
+    loss = books.facility[lessors] * (1.0 - keep)
+    books.facility[lessors] -= loss
+    books.book(lessors, -loss, channel)
+    return loss
+
+
+def _sell_untraded(books: Books, contracts: ContractTable, dset: np.ndarray, cost: float) -> None:
+    """Outside buyers take the defaulters' untraded claims, stakes and real assets at a discount."""
+    c = contracts
+    rows = np.flatnonzero((c.is_debt | c.is_stake) & (c.creditor >= 0) & (c.market < 0))
+    rows = rows[dset[c.creditor[rows]]]
+    if rows.size:
+        value = c.value()[rows]
+        price = value * (1.0 - cost)
+        sellers = c.creditor[rows]
+        books.transfer(EXTERNAL, sellers, price, "liquidation")
+        books.book(sellers, -(value - price), Channel.RESOLUTION)
+        c.creditor[rows] = EXTERNAL
+    who = np.flatnonzero(dset)
+    real = books.facility[who] + books.other_assets[who] + books.franchise[who]
+    price = real * (1.0 - cost)
+    books.transfer(EXTERNAL, who, price, "liquidation")
+    books.book(who, -(real - price), Channel.RESOLUTION)
+    books.facility[who] = 0.0
+    books.other_assets[who] = 0.0
+    books.franchise[who] = 0.0
+
+
+def _pay_guarantees(books: Books, contracts: ContractTable, rows: np.ndarray, unpaid: np.ndarray) -> float:
+    """Guarantors pay ``share`` of the unpaid principal of covered rows, up to their cap."""
+    c = contracts
+    g = np.flatnonzero((c.ctype == ContractType.GUARANTEE) & c.active)
+    if g.size == 0:
+        return 0.0
+    pos = {int(r): k for k, r in enumerate(rows)}
+    hit = [j for j in g if int(c.covers[j]) in pos]
+    total = 0.0
+    for j in hit:
+        k = pos[int(c.covers[j])]
+        row = rows[k]
+        pay = min(c.share[j] * unpaid[k], c.limit[j])
+        if pay <= 0:
+            continue
+        guarantor, creditor = int(c.obligor[j]), int(c.creditor[row])
+        books.transfer(guarantor, creditor, pay, "guarantee")
+        books.book(guarantor, -pay, Channel.GUARANTEE)
+        books.book(creditor, pay, Channel.GUARANTEE)
+        c.limit[j] -= pay
+        total += pay
+    return total
+
+
+def _distribute_surplus(books: Books, contracts: ContractTable, who: np.ndarray, surplus: np.ndarray) -> None:
+    c = contracts
+    stakes = np.flatnonzero(c.is_stake)
+    for k, i in enumerate(who):
+        s = surplus[k]
+        if s <= 0:
+            continue
+        mine = stakes[c.obligor[stakes] == i]
+        holders = c.creditor[mine]
+        amounts = c.share[mine] * s
+        books.transfer(np.full(mine.size, i), holders, amounts, "liquidation")
+        rest = s - amounts.sum()
+        books.transfer(i, EXTERNAL, rest, "liquidation")
+        books.book(i, -s, Channel.CAPITAL)
+        books.book(holders, amounts, Channel.COUNTERPARTY)
+
+
+def _largest_source(out: np.ndarray, creditor: np.ndarray, obligor: np.ndarray, loss: np.ndarray,
+                    n: int) -> None:
+    """For each creditor, the obligor behind its largest loss in this round."""
+    if creditor.size == 0:
+        return
+    order = np.lexsort((loss, creditor))
+    last = np.r_[creditor[order][1:] != creditor[order][:-1], True]
+    best = order[last]
+    out[creditor[best]] = obligor[best]

@@ -1,0 +1,303 @@
+"""The scenario file schema: institutions, contracts, markets, AI demand, behaviour.
+
+A scenario file is YAML validated by these strict pydantic models: unknown keys, impossible
+values (negative amounts, shares above one, maturities before starts) and dangling
+counterparties are errors. Amounts are USD billions; annual flows are USD bn per year; rates are
+annual fractions; dates are ``"YYYY-MM"`` strings.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from aicontagion.kinds import Kind
+from aicontagion.params import (
+    KIND_PARAMS,
+    Behaviour,
+    Funding,
+    NonNeg,
+    Positive,
+    Rate,
+    Resolution,
+    Share,
+    Strict,
+)
+
+Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+EXTERNAL_ID = "external"
+
+
+def month_index(month: str, start: str) -> int:
+    """Months from ``start`` to ``month`` (both ``"YYYY-MM"``); negative before the start."""
+    y, m = (int(x) for x in month.split("-"))
+    y0, m0 = (int(x) for x in start.split("-"))
+    return (y - y0) * 12 + (m - m0)
+
+
+# ---------------------------------------------------------------- AI demand
+class PathSpec(Strict):
+    """One AI-productivity path: logistic AI end revenue, as a multiple of the hurdle.
+
+    ``revenue(t) = initial + (ceiling * hurdle - initial) / (1 + exp(-steepness * (t - midpoint)))``
+    with ``t`` in months; ``decline`` (per year) shrinks the level after the ``midpoint`` (for a
+    disproven path whose revenue fades).
+    """
+
+    ceiling: NonNeg  # long-run AI revenue / hurdle revenue
+    midpoint: Month
+    steepness: Positive = 0.08  # per month
+    decline: Share = 0.0  # annual decay of the level after the midpoint
+
+
+class Hurdle(Strict):
+    """SEED_NOTES section 3: capex x required ROI / EBITDA margin = required AI revenue per year."""
+
+    capex: Positive = 3000.0  # USD bn invested by 2028
+    roi: Positive = 0.12  # EBITDA / capex needed
+    ebitda_margin: Positive = 0.65
+
+    @property
+    def revenue(self) -> float:
+        """Required AI end revenue, USD bn per year (about 554 with the seed's numbers)."""
+        return self.capex * self.roi / self.ebitda_margin
+
+
+class Productivity(Strict):
+    """AI end revenue under named productivity paths, with persistent noise."""
+
+    default: str = "base"
+    hurdle: Hurdle = Hurdle()
+    initial_revenue: Positive = 60.0  # USD bn per year of AI end revenue at the start
+    noise_sigma: NonNeg = 0.03  # monthly sd of log revenue shocks
+    noise_persistence: Share = 0.9  # AR(1) coefficient of the log shock
+    expectation_smoothing: Share = 0.1  # weight of the newest month in expected growth
+    expectation_horizon_years: Positive = 5.0  # how far ahead agents project revenue
+    paths: dict[str, PathSpec]
+
+    @model_validator(mode="after")
+    def _default_exists(self):
+        if self.default not in self.paths:
+            raise ValueError(f"default path {self.default!r} is not one of {sorted(self.paths)}")
+        return self
+
+
+class Compute(Strict):
+    """Installed AI compute, its utilisation, and the GPU rental index."""
+
+    rent_initial: Positive = 2.0  # USD per GPU-hour at the start
+    break_even_rent: Positive = 1.65  # USD per GPU-hour
+    initial_utilisation: Positive = 0.8  # AI revenue / revenue capacity of installed compute
+    rent_elasticity: NonNeg = 1.0  # rent index = (utilisation / initial) ** elasticity
+    useful_life_years: Positive = 6.0  # GPU depreciation life
+    outside_capex: NonNeg = 0.0  # USD bn/yr of data-centre capex by unmodelled builders
+    capex_growth: Rate = 0.0  # annual growth of planned capex until capex_peak
+    capex_peak: Month = "2028-12"
+    gpu_share_of_capex: Share = 0.6  # share of capex spent on chips
+    power_delay_months: NonNeg = 0.0  # months between capex and usable capacity (power, supply)
+
+
+class MarketSpec(Strict):
+    """A tradable asset class with price impact and (optionally) appraisal-lagged marks.
+
+    Exponential impact (Cifuentes-Ferrucci-Shin): ``price = fundamental * exp(-beta * sold/depth)``
+    with ``beta = -ln(1 - impact) / impact_share``, so selling ``impact_share`` of ``depth`` lowers
+    the price by ``impact``. Linear impact (Greenwood-Landier-Thesmar):
+    ``price = fundamental * (1 - impact / impact_share * sold / depth)``.
+    """
+
+    impact_model: Literal["exponential", "linear"] = "exponential"
+    depth: Positive  # USD bn outstanding in the whole market
+    impact: Share = 0.1  # price fall when impact_share of depth is sold
+    impact_share: Positive = 0.05
+    resilience: Share = 0.1  # monthly share of past impact that fades
+    appraisal: Share = 1.0  # monthly weight of the market price in holders' marks (1: mark-to-market)
+    fundamental: Literal["constant", "sentiment", "gpu_rent", "spread"] = "constant"
+    elasticity: NonNeg = 1.0  # sensitivity of the fundamental to its driver
+    duration: NonNeg = 0.0  # years (for 'spread': price falls by duration x spread change)
+
+
+# ---------------------------------------------------------------- institutions
+class InstitutionSpec(Strict):
+    """One institution's opening balance sheet (USD bn) and flows (USD bn per year)."""
+
+    id: Slug
+    name: str | None = None
+    kind: str
+    cash: NonNeg = 0.0
+    equity: float | None = None  # if given, other_assets balances the sheet to this equity
+    other_assets: NonNeg = 0.0
+    facility: NonNeg = 0.0  # data-centre real assets at book
+    facility_life_years: Positive = 30.0
+    franchise: NonNeg = 0.0  # AI lab intangible, marked with sentiment
+    ext_liabilities: NonNeg = 0.0  # debts to outsiders not modelled as contracts
+    ext_liability_rate: Rate = 0.0
+    holdings: dict[str, NonNeg] = {}  # market value at start per asset class
+    core_cash_flow: float = 0.0  # USD bn/yr from business other than AI
+    ai_revenue_share: Share = 0.0  # share of AI end revenue it earns
+    ai_cost_share: Share = 0.35  # share of its AI revenue consumed by operating costs
+    opex: NonNeg = 0.0  # USD bn/yr of costs not in contracts
+    capex: NonNeg = 0.0  # USD bn/yr planned capex at the start
+    spot_revenue: NonNeg = 0.0  # USD bn/yr from uncontracted GPUs at the initial rent
+    external_revenue: NonNeg = 0.0  # USD bn/yr from customers outside the system
+    gpu_market_share: Share = 0.0  # chip supplier: its share of chip spend
+    gross_margin: Share = 0.0  # chip supplier: margin on chip revenue
+    spread: NonNeg = 0.0  # annual credit spread over Treasuries at the start
+    params: dict[str, float] = {}
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, v: str) -> str:
+        Kind.parse(v)
+        return v
+
+    @model_validator(mode="after")
+    def _params_fit_kind(self):
+        if self.params:
+            KIND_PARAMS[self.kind](**self.params)
+        return self
+
+
+# ---------------------------------------------------------------- contracts
+class _Contract(Strict):
+    id: Slug | None = None
+
+
+class DebtSpec(_Contract):
+    """A loan, bond, credit line, interbank or repo loan, or vendor financing."""
+
+    type: Literal["loan", "bond", "credit_line", "interbank", "repo", "vendor_financing"]
+    lender: str
+    borrower: str
+    principal: NonNeg = 0.0  # drawn / outstanding
+    limit: NonNeg = 0.0  # credit line: most that can be drawn
+    rate: Rate
+    start: Month | None = None
+    maturity: Month
+    amortising: bool = False
+    seniority: Literal["secured", "senior", "subordinated"] = "senior"
+    market: str | None = None  # asset class the claim trades in
+    covenant_ltv: Positive | None = None  # borrower's debt / assets ceiling
+    haircut: Share = 0.0
+    rolls: bool = True
+
+    @model_validator(mode="after")
+    def _sane(self):
+        if self.type == "credit_line" and self.principal > self.limit:
+            raise ValueError(f"principal {self.principal} exceeds limit {self.limit}")
+        if self.start and self.start > self.maturity:
+            raise ValueError(f"maturity {self.maturity} is before start {self.start}")
+        return self
+
+
+class StakeSpec(_Contract):
+    """An equity stake or LP commitment (share of the issuer's equity, plus uncalled capital)."""
+
+    type: Literal["equity", "lp_commitment"]
+    holder: str
+    issuer: str
+    share: Share
+    uncalled: NonNeg = 0.0  # USD bn the issuer may still call
+
+
+class ExecutorySpec(_Contract):
+    """A lease or take-or-pay offtake: the customer pays the provider each month."""
+
+    type: Literal["lease", "offtake"]
+    provider: str
+    customer: str
+    annual_payment: NonNeg  # USD bn per year
+    start: Month
+    end: Month
+    take_or_pay: Share = 1.0
+    renewal_years: NonNeg = 0.0
+    residual_value_guarantee: NonNeg = 0.0
+    termination_fee: NonNeg = 0.0
+
+    @model_validator(mode="after")
+    def _sane(self):
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class BackstopSpec(_Contract):
+    """A provider's promise to buy a customer's unsold capacity (Nvidia for CoreWeave)."""
+
+    type: Literal["backstop"]
+    provider: str  # who pays
+    customer: str  # whose unsold capacity is bought
+    annual_cap: NonNeg
+    end: Month
+
+
+class GuaranteeSpec(_Contract):
+    """A guarantee of ``share`` of contract ``covers``, up to ``cap``."""
+
+    type: Literal["guarantee"]
+    guarantor: str
+    covers: Slug
+    share: Share = 1.0
+    cap: NonNeg = float("inf")
+
+
+ContractSpec = Annotated[
+    DebtSpec | StakeSpec | ExecutorySpec | BackstopSpec | GuaranteeSpec, Field(discriminator="type")
+]
+
+_ROLES = ("lender", "borrower", "holder", "issuer", "provider", "customer", "guarantor")
+
+
+class ScenarioSpec(Strict):
+    """A whole scenario file."""
+
+    name: Slug
+    description: str = ""
+    start: Month = "2025-01"
+    months: Annotated[int, Field(gt=0, le=1200)] = 240
+    treasury_rate: Rate = 0.042
+    productivity: Productivity
+    compute: Compute = Compute()
+    markets: dict[str, MarketSpec]
+    behaviour: Behaviour = Behaviour()
+    resolution: Resolution = Resolution()
+    funding: Funding = Funding()
+    institutions: list[InstitutionSpec]
+    contracts: list[ContractSpec] = []
+
+    @model_validator(mode="after")
+    def _references(self):
+        ids = [i.id for i in self.institutions]
+        dup = sorted({x for x in ids if ids.count(x) > 1})
+        if dup:
+            raise ValueError(f"institutions: duplicate id {dup[0]!r}")
+        known = set(ids) | {EXTERNAL_ID}
+        cids = [c.id for c in self.contracts if c.id]
+        cdup = sorted({x for x in cids if cids.count(x) > 1})
+        if cdup:
+            raise ValueError(f"contracts: duplicate id {cdup[0]!r}")
+        for n, inst in enumerate(self.institutions):
+            for cls in inst.holdings:
+                if cls not in self.markets:
+                    raise ValueError(f"institutions[{n}] ({inst.id}).holdings: unknown market {cls!r}")
+        for n, c in enumerate(self.contracts):
+            for role in _ROLES:
+                who = getattr(c, role, None)
+                if who is not None and who not in known:
+                    raise ValueError(f"contracts[{n}]{_cid(c)}.{role}: unknown institution {who!r}")
+            if isinstance(c, DebtSpec) and c.market is not None and c.market not in self.markets:
+                raise ValueError(f"contracts[{n}]{_cid(c)}.market: unknown market {c.market!r}")
+            if isinstance(c, GuaranteeSpec) and c.covers not in cids:
+                raise ValueError(f"contracts[{n}]{_cid(c)}.covers: unknown contract {c.covers!r}")
+            for field_name in ("start", "maturity", "end"):
+                when = getattr(c, field_name, None)
+                if when is not None and month_index(when, self.start) < -600:
+                    raise ValueError(f"contracts[{n}]{_cid(c)}.{field_name}: {when} is implausibly early")
+        return self
+
+
+def _cid(c) -> str:
+    return f" ({c.id})" if c.id else ""
+
