@@ -59,7 +59,7 @@ class Demand:
     """AI revenue, expectations and compute capacity, advanced one month at a time."""
 
     def __init__(self, productivity: Productivity, compute: Compute, path: PathSpec, start: str,
-                 rng: np.random.Generator, initial_growth: float = 1.0, capacity_lag: int | None = None):
+                 rng: np.random.Generator, capacity_lag: int | None = None):
         self.p = productivity
         self.c = compute
         self.path = path
@@ -68,7 +68,7 @@ class Demand:
         self.hurdle = productivity.hurdle.revenue
         self.capacity_per_capex = self.hurdle / productivity.hurdle.capex  # revenue per USD of capex
         self.shock = 0.0
-        self.growth = np.log1p(initial_growth) / 12.0  # expected monthly log growth
+        self.growth = np.log1p(productivity.initial_growth) / 12.0  # expected monthly log growth
         r0 = productivity.initial_revenue
         self.capacity = r0 / compute.initial_utilisation
         delay = int(round(compute.power_delay_months if capacity_lag is None else capacity_lag))

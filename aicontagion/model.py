@@ -122,6 +122,9 @@ class ContagionModel(mesa.Model):
         if record_institutions is None:
             record_institutions = n <= 500
         self.recorder = Recorder(self, record_institutions)
+        from aicontagion.agents.tenancy import strategic_value
+
+        self.strategic_value = strategic_value(self)
         self.policies = list(policies)
         for p in self.policies:
             p.initialize(self)
@@ -131,8 +134,8 @@ class ContagionModel(mesa.Model):
     # -- helpers -------------------------------------------------------------------------------------
     @property
     def date(self) -> pd.Period:
-        """Calendar month of the current step."""
-        return self.start + max(self.month, 0)
+        """Calendar month just completed (the opening record is dated the month before the start)."""
+        return self.start + self.month
 
     @property
     def sentiment_ratio(self) -> float:

@@ -30,6 +30,7 @@ class TechGiantParams(Strict):
     discount_rate: Rate = 0.08  # annual, to value remaining lease payments and AI cash flow
     reputation_spread: NonNeg = 0.005  # annual spread penalty on all debt after walking away
     reputation_years: NonNeg = 3.0  # years the penalty lasts
+    signing_margin: NonNeg = 0.2  # contracts were signed expecting value >= (1 + margin) x cost
     capex_elasticity: NonNeg = 1.0  # capex = plan * sentiment ** elasticity
     cash_buffer_months: NonNeg = 3.0  # issue bonds when cash < buffer x monthly outflows
 
@@ -40,6 +41,7 @@ class AILabParams(Strict):
     discount_rate: Rate = 0.20
     reputation_spread: NonNeg = 0.0
     reputation_years: NonNeg = 0.0
+    signing_margin: NonNeg = 0.2
     runway_months: NonNeg = 12.0  # raise when cash < runway x monthly burn
     raise_months: NonNeg = 24.0  # a raise aims to fund this many months of burn
     outside_capacity: NonNeg = 40.0  # USD bn/yr outside investors supply at sentiment 1

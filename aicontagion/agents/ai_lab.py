@@ -23,7 +23,7 @@ class AILab(Institution):
     @classmethod
     def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
         p = model.params["ai_lab"]
-        review_commitments(model, rows, p, decisions, "commitment_cut")
+        review_commitments(model, rows, decisions, "commitment_cut")
         burn = np.maximum(model.monthly_outflow[rows] - model.monthly_inflow[rows], 0.0)
         cash = model.books.cash[rows]
         short = cash < p["runway_months"][rows] * burn

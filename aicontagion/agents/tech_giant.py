@@ -21,7 +21,7 @@ class TechGiant(Institution):
     @classmethod
     def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
         p = model.params["tech_giant"]
-        review_commitments(model, rows, p, decisions, "strategic_default")
+        review_commitments(model, rows, decisions, "strategic_default")
         spend_capex(model, rows, plan_capex(model, rows, p["capex_elasticity"][rows]), decisions)
         gap = liquidity_gap(model, rows, p["cash_buffer_months"][rows])
         issue_bonds(model, rows, gap, decisions)

@@ -5,14 +5,16 @@ A customer (a tech giant or an AI lab) compares, for each of its leases and offt
 * ``P``: present value of the payments left in the current term (at its discount rate);
 * ``V``: present value of the AI cash flow it expects from the capacity: its share of AI end
   revenue net of AI operating costs, projected from today's revenue toward the expected revenue
-  at the horizon (then flat), attributed to the contract in proportion to its payment among the
-  customer's compute spending (contracts plus its own capex);
+  at the horizon (then flat), plus what it earns re-selling capacity under its own contracts,
+  attributed to the contract in proportion to its payment among the customer's compute spending
+  (contracts plus its own capex), times its *strategic value multiplier* ``kappa`` (calibrated by
+  revealed preference: see :func:`strategic_value`);
 * ``T``: the cost of walking away: the termination fee, the residual value guarantee shortfall
   (guaranteed value less the facility's re-let value, capped at the guarantee) and a reputation
   penalty (a spread on all its debt for some years).
 
-**Strategic default**: it terminates mid-term when ``P > V + T``. **Non-renewal**: at the end of
-a renewable term it does not renew when the next term's ``P > V + RVG shortfall``. Both are
+**Strategic default**: it terminates mid-term when ``P > kappa V + T``. **Non-renewal**: at the end of
+a renewable term it does not renew when the next term's ``P > kappa V + RVG shortfall``. Both are
 economic rules, never random triggers; the parameters are in the scenario.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.agents.base import Decisions
+from aicontagion.kinds import Kind
 from aicontagion.obligations import Purpose
 
 
@@ -40,31 +43,27 @@ def pv_growing(months, monthly_growth, growth_months, annual_rate) -> np.ndarray
     return first + np.exp(g * h) * d**h * tail
 
 
-def review_commitments(model, customers: np.ndarray, params: dict[str, np.ndarray], decisions: Decisions,
-                       event: str) -> None:
-    """Record strategic defaults and non-renewals of ``customers`` (rows) for this month.
+def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
+    """P, V and walk-away cost T (USD bn) of executory contract ``rows`` for their customers.
 
-    ``params`` are the kind's parameter arrays over all institutions (``discount_rate``,
-    ``reputation_spread``, ``reputation_years``).
+    Also returns the renewal-time values (``next_pay``, ``next_val``), ``at_renewal``, the RVG
+    shortfall and the reputation penalty parameters. ``V`` is before the customer's strategic
+    value multiplier.
     """
     c = model.contracts
-    t = model.month
-    is_customer = np.zeros(model.n, dtype=bool)
-    is_customer[customers] = True
-    rows = np.flatnonzero(c.is_executory & (c.maturity >= t) & (c.obligor >= 0))
-    rows = rows[is_customer[c.obligor[rows]]]
-    if rows.size == 0:
-        return
+    t = month
     cust = c.obligor[rows]
-    disc = params["discount_rate"][cust]
+    disc = _param(model, "discount_rate", cust)
     demand = model.demand_state
     horizon = model.scenario.productivity.expectation_horizon_years * 12.0
     growth = np.log(max(demand.expected_revenue, 1e-9) / max(demand.revenue, 1e-9)) / horizon
 
-    # AI cash flow per month of each customer, and its compute spending
+    # AI cash flow per month of each customer (growing with expectations) and contract income (flat)
     flows = model.system.flows
     gross = flows["ai_revenue_share"] * (1.0 - flows["ai_cost_share"]) * demand.revenue / 12.0
     live = c.is_executory & (c.maturity >= t) & (c.obligor >= 0)
+    income = np.bincount(c.creditor[live & (c.creditor >= 0)], weights=c.payment[live & (c.creditor >= 0)],
+                         minlength=model.n)
     spend = np.bincount(c.obligor[live], weights=c.payment[live], minlength=model.n) + model.capex_plan
     weight = c.payment[rows] / np.maximum(spend[cust], 1e-12)
 
@@ -77,42 +76,92 @@ def review_commitments(model, customers: np.ndarray, params: dict[str, np.ndarra
     months_left = term_end - np.maximum(t, c.start[rows]) + 1
     dfac = (1.0 + disc) ** (-delay / 12.0)
     pay_pv = c.payment[rows] * _annuity(months_left, disc) * dfac
-    start_level = np.exp(growth * delay)
-    value_pv = weight * gross[cust] * start_level * pv_growing(months_left, growth, np.maximum(horizon - delay, 0),
-                                                                 disc) * dfac
+    grown = gross[cust] * np.exp(growth * delay) * pv_growing(months_left, growth, np.maximum(horizon - delay, 0), disc)
+    value_pv = weight * (grown + income[cust] * _annuity(months_left, disc)) * dfac
 
     keep = max(min(demand.rent_index, 1.0), model.scenario.resolution.relet_floor)
     provider = c.creditor[rows]
     facility = np.where(provider >= 0, model.books.facility[np.maximum(provider, 0)], 0.0)
     rvg_short = np.minimum(c.rvg[rows], facility * (1.0 - keep))
     debt = model.books.liabilities(c)
-    rep_spread = params["reputation_spread"][cust]
-    rep_years = params["reputation_years"][cust]
+    rep_spread = _param(model, "reputation_spread", cust)
+    rep_years = _param(model, "reputation_years", cust)
     rep = rep_spread * rep_years * debt[cust]
-    walk_cost = c.termination_fee[rows] + rvg_short + rep
 
     at_renewal = renewable & (t == term_end) & (term_end < c.maturity[rows])
     next_months = np.minimum(c.renewal[rows], c.maturity[rows] - t)
-    next_pay = c.payment[rows] * _annuity(next_months, disc) * (1.0 + disc) ** (-1 / 12)
-    next_val = weight * gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc) * (
-        1.0 + disc) ** (-1 / 12)
-    no_renew = at_renewal & (next_pay > next_val + rvg_short)
-    walk = ~at_renewal & (pay_pv > value_pv + walk_cost)
+    step_disc = (1.0 + disc) ** (-1 / 12)
+    next_pay = c.payment[rows] * _annuity(next_months, disc) * step_disc
+    next_val = weight * (gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc)
+                         + income[cust] * _annuity(next_months, disc)) * step_disc
+    return {"customer": cust, "pay_pv": pay_pv, "value_pv": value_pv, "rvg_short": rvg_short, "reputation": rep,
+            "walk_cost": c.termination_fee[rows] + rvg_short + rep, "at_renewal": at_renewal, "next_pay": next_pay,
+            "next_val": next_val, "rep_spread": rep_spread, "rep_years": rep_years}
+
+
+def strategic_value(model) -> np.ndarray:
+    """Each customer's strategic value multiplier, calibrated by revealed preference.
+
+    The contracts in the scenario were signed voluntarily, so at the start each customer valued
+    every one at least at its cost plus a ``signing_margin``. The multiplier
+    ``kappa_i = max(1, (1 + margin_i) max_c P_c / V_c)`` (at the start) is the smallest that gives
+    its least valuable contract that margin: it stands for what
+    the customer expects beyond its share of AI revenue (strategic position, uplift of its core
+    business). A customer walks away later only when expectations fall below those that justified
+    signing by more than the walk-away cost covers.
+    """
+    c = model.contracts
+    kappa = np.ones(model.n)
+    rows = np.flatnonzero(c.is_executory & (c.obligor >= 0) & (c.maturity >= 0))
+    if rows.size == 0:
+        return kappa
+    a = appraise(model, rows, 0)
+    ratio = np.where(a["value_pv"] > 0, a["pay_pv"] / np.maximum(a["value_pv"], 1e-300), np.inf)
+    ratio *= 1.0 + _param(model, "signing_margin", a["customer"])
+    np.maximum.at(kappa, a["customer"], np.where(np.isfinite(ratio), ratio, 1.0))
+    return kappa
+
+
+def review_commitments(model, customers: np.ndarray, decisions: Decisions, event: str) -> None:
+    """Record strategic defaults and non-renewals of ``customers`` (rows) for this month."""
+    c = model.contracts
+    t = model.month
+    is_customer = np.zeros(model.n, dtype=bool)
+    is_customer[customers] = True
+    rows = np.flatnonzero(c.is_executory & (c.maturity >= t) & (c.obligor >= 0))
+    rows = rows[is_customer[c.obligor[rows]]]
+    if rows.size == 0:
+        return
+    a = appraise(model, rows, t)
+    kappa = model.strategic_value[a["customer"]]
+    no_renew = a["at_renewal"] & (a["next_pay"] > kappa * a["next_val"] + a["rvg_short"])
+    walk = ~a["at_renewal"] & (a["pay_pv"] > kappa * a["value_pv"] + a["walk_cost"])
 
     for k in np.flatnonzero(walk | no_renew):
         row = int(rows[k])
-        i = int(cust[k])
+        i = int(a["customer"][k])
         what = "non_renewal" if no_renew[k] else event
-        fee = (0.0 if no_renew[k] else c.termination_fee[row]) + rvg_short[k]
-        pv, vv = (next_pay[k], next_val[k]) if no_renew[k] else (pay_pv[k], value_pv[k])
-        why = f"AI value {vv:.3g} < lease cost {pv:.3g}" + ("" if no_renew[k] else f" - walk cost {walk_cost[k]:.3g}")
+        fee = (0.0 if no_renew[k] else c.termination_fee[row]) + a["rvg_short"][k]
+        pv, vv = (a["next_pay"][k], a["next_val"][k]) if no_renew[k] else (a["pay_pv"][k], a["value_pv"][k])
+        why = f"AI value {kappa[k] * vv:.3g} < lease cost {pv:.3g}"
+        if not no_renew[k]:
+            why += f" - walk cost {a['walk_cost'][k]:.3g}"
         decisions.terminations.append((row, what, why))
         if fee > 0:
             decisions.obligations.add(i, int(c.creditor[row]), fee, 1, Purpose.FEE, row)
-        if not no_renew[k] and rep[k] > 0:
-            model.add_reputation_penalty(i, float(rep_spread[k]), float(rep_years[k]))
+        if not no_renew[k] and a["reputation"][k] > 0:
+            model.add_reputation_penalty(i, float(a["rep_spread"][k]), float(a["rep_years"][k]))
 
 
 def _annuity(months, annual_rate):
     return pv_growing(months, 0.0, 0.0, annual_rate)
 
+
+
+def _param(model, name: str, who: np.ndarray) -> np.ndarray:
+    """A tenancy parameter of each customer in ``who``, whatever its kind (giant or lab)."""
+    out = np.zeros(who.size)
+    for label in ("tech_giant", "ai_lab"):
+        values = model.params[label][name][who]
+        out = np.where(np.isnan(values), out, values)
+    return out

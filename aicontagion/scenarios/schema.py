@@ -71,6 +71,7 @@ class Productivity(Strict):
     default: str = "base"
     hurdle: Hurdle = Hurdle()
     initial_revenue: Positive = 60.0  # USD bn per year of AI end revenue at the start
+    initial_growth: Annotated[float, Field(ge=-0.9, le=10.0)] = 1.0  # annual growth agents expect at the start
     noise_sigma: NonNeg = 0.03  # monthly sd of log revenue shocks
     noise_persistence: Share = 0.9  # AR(1) coefficient of the log shock
     expectation_smoothing: Share = 0.1  # weight of the newest month in expected growth
