@@ -26,7 +26,7 @@ import numpy as np
 
 from aicontagion.accounts import Channel
 from aicontagion.kinds import Status
-from aicontagion.network.contracts import EXTERNAL, SHORT_TERM_TYPES, ContractType
+from aicontagion.network.contracts import SHORT_TERM_TYPES, ContractType
 
 
 def update_distress(model) -> None:
@@ -57,7 +57,26 @@ def update_credit_marks(model) -> None:
     credit = c.credit_mark[rows] + speed * (target - c.credit_mark[rows])
     c.credit_mark[rows] = credit
     price = np.where(traded, model.markets.marked_price[np.maximum(c.market[rows], 0)], 1.0)
-    model.books.revalue_contracts(c, rows, credit * price, Channel.COUNTERPARTY)
+    cause = model.cause[c.obligor[rows]]
+    for ch in np.unique(cause):
+        sel = cause == ch
+        model.books.revalue_contracts(c, rows[sel], (credit * price)[sel], Channel(int(ch)))
+
+
+def update_causes(model) -> None:
+    """How losses on claims on each institution are labelled (the root channel behind them).
+
+    An institution that has faced a run or rollover failure passes on FUNDING losses; otherwise
+    the channel of its own largest loss if that is a strategic default or a fire sale; otherwise
+    COUNTERPARTY. Creditors' and holders' write-downs on it are booked under this label, so a
+    bondholder's loss on an SPV whose tenant walked away counts as STRATEGIC_DEFAULT.
+    """
+    pnl = model.books.pnl
+    roots = [Channel.STRATEGIC_DEFAULT, Channel.FIRE_SALE, Channel.COUNTERPARTY, Channel.MARKET, Channel.OPERATING,
+             Channel.INTEREST, Channel.DEPRECIATION, Channel.RESOLUTION]
+    worst = np.array(roots)[np.argmin(pnl[:, roots], axis=1)]
+    cause = np.where(np.isin(worst, [Channel.STRATEGIC_DEFAULT, Channel.FIRE_SALE]), worst, Channel.COUNTERPARTY)
+    model.cause = np.where(model.funding_hint, Channel.FUNDING, cause).astype(np.int64)
 
 
 def remark_stakes(model) -> None:
@@ -72,14 +91,13 @@ def remark_stakes(model) -> None:
         delta = new - c.principal[rows]
         if not np.any(np.abs(delta) > 1e-12):
             return
-        dead = model.status[issuer] == Status.DEFAULTED
+        distressed = model.status[issuer] != Status.ACTIVE
+        channel = np.where(distressed, model.cause[issuer], Channel.MARKET)
         c.principal[rows] = new
         holder = c.creditor[rows]
-        model.books.book(holder[dead], delta[dead], Channel.COUNTERPARTY)
-        model.books.book(holder[~dead], delta[~dead], Channel.MARKET)
-        outside = delta[holder == EXTERNAL].sum()
-        if outside:
-            model.books.external.losses["market"] -= float(outside)
+        for ch in np.unique(channel):
+            sel = channel == ch
+            model.books.book(holder[sel], delta[sel], Channel(int(ch)))
 
 
 def update_spreads(model) -> None:
@@ -123,6 +141,7 @@ def rollover(model) -> None:
                "market closed" if not market_open[k] else "lender unwilling" if not lender_ok[k] else "does not roll")
         cause = model.ids[lender[k]] if lender[k] >= 0 else "outside investors"
         model.record_event(int(borrower[k]), event, float(c.principal[r]), f"{cause}: {why}")
+        model.funding_hint[borrower[k]] = True
 
 
 def new_debt_rate(model, borrower: int) -> float:
@@ -130,5 +149,5 @@ def new_debt_rate(model, borrower: int) -> float:
     return float(model.treasury_rate + model.spread[borrower])
 
 
-__all__ = ["update_distress", "update_credit_marks", "remark_stakes", "update_spreads", "rollover",
+__all__ = ["update_causes", "update_distress", "update_credit_marks", "remark_stakes", "update_spreads", "rollover",
            "new_debt_rate", "ContractType"]

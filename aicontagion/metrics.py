@@ -12,8 +12,16 @@
    capacity) and ``utilisation``.
 
 *Summaries* turn a finished run's series and events into the numbers of DESIGN.md's ``summary``.
-Losses are financial losses: minus the P&L booked under the market, fire-sale, counterparty,
-strategic-default and funding channels, per holder; losses of outside creditors are kept apart.
+
+**Losses, counted once, where they are finally borne.** An institution's own loss is minus its
+cumulative P&L excluding capital flows (raises, distributions), floored at zero. Part of it is
+passed on to the institution's modelled holders through their stakes (a fund's loss is its LPs'
+loss), so only the share of its equity held *outside* the model is final: its public
+shareholders, a pension's beneficiaries, an ETF's holders. Losses by holder kind are those final
+losses grouped by the institution through which they are held, plus the losses of outside
+creditors (bondholders and depositors outside the model). Each institution's loss is split over
+channels in proportion to its negative P&L by channel; write-downs on claims carry the root
+channel of the obligor's trouble (see :func:`aicontagion.funding.update_causes`).
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aicontagion.accounts import LOSS_CHANNELS, Channel
+from aicontagion.accounts import Channel
 from aicontagion.kinds import Kind, Status
 from aicontagion.network.contracts import ContractType
 
@@ -127,6 +135,35 @@ def utilisation(m) -> float:
     return m.demand_state.utilisation
 
 
+# ---------------------------------------------------------------- losses
+_PNL = [ch for ch in Channel if ch != Channel.CAPITAL]
+
+
+def own_losses(m) -> np.ndarray:
+    """Each institution's own loss to date (USD bn): minus its non-capital P&L, floored at zero."""
+    return np.maximum(-m.books.pnl[:, _PNL].sum(axis=1), 0.0)
+
+
+def outside_share(m) -> np.ndarray:
+    """Share of each institution's equity held outside the model (1 - modelled stakes)."""
+    c = m.contracts
+    rows = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.obligor >= 0))
+    inside = np.bincount(c.obligor[rows], weights=c.share[rows], minlength=m.n)
+    return np.clip(1.0 - inside, 0.0, 1.0)
+
+
+def borne_losses(m) -> tuple[np.ndarray, np.ndarray, float]:
+    """Final losses: per institution (borne by its outside holders), per channel, and outside creditors'."""
+    own = own_losses(m)
+    borne = own * outside_share(m)
+    borne[m.kind == int(Kind.GOVERNMENT)] = 0.0
+    neg = np.maximum(-m.books.pnl[:, _PNL], 0.0)
+    split = np.where(neg.sum(axis=1, keepdims=True) > 0, neg / np.maximum(neg.sum(axis=1, keepdims=True), 1e-300), 0.0)
+    by_channel = borne @ split
+    creditors = float(sum(m.books.external.losses.values()))
+    return borne, by_channel, creditors
+
+
 # ---------------------------------------------------------------- system series
 _BASE = ("ai_revenue", "expected_ai_revenue", "sentiment", "capacity", "rent_index", "rent_usd", "capex_spent",
          "system_equity", "losses", "outside_losses", "defaults", "fiscal_cost")
@@ -135,17 +172,17 @@ _BASE = ("ai_revenue", "expected_ai_revenue", "sentiment", "capacity", "rent_ind
 def system_metric_names(m) -> list[str]:
     """Names of the system-level series, in the order :func:`system_values` returns them."""
     return (list(_BASE) + list(THERMOMETER) + [f"price_{a}" for a in m.markets.names]
-            + [f"loss_{ch.name.lower()}" for ch in LOSS_CHANNELS])
+            + [f"loss_{ch.name.lower()}" for ch in _PNL])
 
 
 def system_values(m) -> list[float]:
     """This month's system-level values (USD bn, rates and ratios as named)."""
     s = m.demand_state
-    pnl = m.books.pnl
-    loss_by_channel = -pnl[:, list(LOSS_CHANNELS)].sum(axis=0)
-    outside = sum(m.books.external.losses.values())
+    borne, by_channel, outside = borne_losses(m)
+    ext = m.books.external.losses
+    loss_by_channel = by_channel + np.array([ext.get(ch.name.lower(), 0.0) for ch in _PNL])
     base = [s.revenue, s.expected_revenue, s.sentiment, s.capacity, s.rent_index, s.rent_usd, m.capex_spent,
-            float(m.books.equity.sum()), float(loss_by_channel.sum() + outside), float(outside),
+            float(m.books.equity.sum()), float(borne.sum() + outside), float(outside),
             float((m.status == Status.DEFAULTED).sum()), m.fiscal_cost]
     thermo = [globals()[name](m) for name in THERMOMETER]
     return base + thermo + list(m.markets.trade_price) + list(loss_by_channel)
@@ -171,10 +208,10 @@ def summarise(model, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
     defaults = events[events["event"] == "default"] if len(events) else events
     kinds_present = sorted({Kind(int(k)).label for k in model.kind})
     defaults_by_kind = {k: int((defaults["kind"] == k).sum()) if len(defaults) else 0 for k in kinds_present}
-    loss = -model.books.pnl[:, list(LOSS_CHANNELS)].sum(axis=1)
-    by_holder = {k: float(loss[model.kind == int(Kind.parse(k))].sum()) for k in kinds_present}
-    by_holder["outside"] = float(sum(model.books.external.losses.values()))
-    by_channel = {ch.name.lower(): float(-model.books.pnl[:, ch].sum()) for ch in LOSS_CHANNELS}
+    borne, channel_loss, creditors = borne_losses(model)
+    by_holder = {k: float(borne[model.kind == int(Kind.parse(k))].sum()) for k in kinds_present if k != "government"}
+    by_holder["outside_creditors"] = creditors
+    by_channel = {ch.name.lower(): float(v) for ch, v in zip(_PNL, channel_loss, strict=True)}
     for ch, v in model.books.external.losses.items():
         by_channel[ch] = by_channel.get(ch, 0.0) + float(v)
     gov = model.kind == int(Kind.GOVERNMENT)
@@ -183,7 +220,7 @@ def summarise(model, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
     first = float(defaults["step"].min()) if len(defaults) else float("nan")
     last = wide.iloc[-1] if len(wide) else pd.Series(dtype=float)
     thermo = {k: float(last.get(k, float("nan"))) for k in THERMOMETER}
-    equity_loss = np.maximum(model.equity0 - np.maximum(model.books.equity, 0), 0)
+    own = own_losses(model)
     return {
         "months": int(model.steps),
         "productivity": model.path_name,
@@ -195,7 +232,7 @@ def summarise(model, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
         "default_order": [f"{r.institution} ({r.kind}, month {int(r.step)})" for r in defaults.itertuples()],
         "losses_by_holder_kind": by_holder,
         "losses_by_channel": by_channel,
-        "equity_loss_by_kind": {k: float(equity_loss[model.kind == int(Kind.parse(k))].sum()) for k in kinds_present},
+        "own_losses_by_kind": {k: float(own[model.kind == int(Kind.parse(k))].sum()) for k in kinds_present},
         "total_loss": total_loss,
         "system_assets": system_assets,
         "system_loss_ratio": total_loss / system_assets if system_assets > 0 else float("nan"),

@@ -22,10 +22,10 @@ kinds decided; payments and sales clear simultaneously. All randomness comes fro
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 import pandas as pd
 
-import mesa
 from aicontagion import funding
 from aicontagion.accounts import Channel
 from aicontagion.agents import AGENT_CLASSES, ChipSupplier, Decisions, PrivateCreditFund
@@ -112,6 +112,8 @@ class ContagionModel(mesa.Model):
         self.outside_revenue = 0.0
         self.fiscal_cost = 0.0
         self.default_month = np.full(n, -1)
+        self.cause = np.full(n, int(Channel.COUNTERPARTY), dtype=np.int64)  # label of losses on claims on each
+        self.funding_hint = np.zeros(n, dtype=bool)  # faced a run or rollover failure
         self.events: list[dict] = []
         sellers = system.members(Kind.CHIP_SUPPLIER)
         self.chip_sellers = sellers[system.flows["gpu_market_share"][sellers] > 0]
@@ -344,8 +346,9 @@ class ContagionModel(mesa.Model):
             self.status[new] = Status.DEFAULTED
             self.default_month[new] = self.month
             rules = self.scenario.resolution
+            funding.update_causes(self)
             result = resolve(self.books, self.contracts, self.markets, new, self.month, rules,
-                             self.demand_state.rent_index)
+                             self.demand_state.rent_index, self.cause)
             self._loss_source = {int(k): self.ids[int(v)] for k, v in enumerate(result.loss_source) if v >= 0}
             self.fiscal_cost += result.guarantee_paid if self._government_paid(result) else 0.0
             funding.remark_stakes(self)
@@ -416,6 +419,7 @@ class ContagionModel(mesa.Model):
     def stage_fund(self) -> None:
         """6. Distress, credit marks, stake values, spreads; rollover and runs for next month."""
         funding.update_distress(self)
+        funding.update_causes(self)
         funding.update_credit_marks(self)
         funding.remark_stakes(self)
         funding.update_distress(self)

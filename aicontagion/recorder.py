@@ -4,7 +4,8 @@ Three levels of series are kept (all USD bn unless the metric says otherwise):
 
 * ``system``: one row per month and metric (AI revenue, sentiment, rents, prices, cumulative
   losses by channel, the risk thermometer...): see :data:`aicontagion.metrics.SYSTEM_REPORTERS`;
-* ``kind``: per institution kind: equity, assets, cash, cumulative losses, defaults, mean distress;
+* ``kind``: per institution kind: equity, assets, cash, own losses (see
+  :func:`aicontagion.metrics.own_losses`), defaults, mean distress;
 * ``institution``: per institution (systems up to 500 institutions by default): equity, cash,
   assets, distress, spread, cumulative losses, status.
 
@@ -18,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from aicontagion import metrics
-from aicontagion.accounts import LOSS_CHANNELS
 from aicontagion.kinds import Kind, Status
 
 KIND_METRICS = ("equity", "assets", "cash", "losses", "defaults", "distress")
@@ -45,7 +45,7 @@ class Recorder:
         self.dates.append(m.date.to_timestamp())
         self.system.append(np.array(metrics.system_values(m), dtype=float))
         assets = m.books.assets(m.contracts, m.markets.marked_price)
-        losses = -m.books.pnl[:, list(LOSS_CHANNELS)].sum(axis=1)
+        losses = metrics.own_losses(m)
         dead = (m.status == Status.DEFAULTED).astype(float)
         per = np.vstack([m.books.equity, assets, m.books.cash, losses, dead, m.distress])
         k = len(Kind)

@@ -47,8 +47,11 @@ class ResolutionResult:
 
 
 def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarray, month: int,
-            rules: Resolution, relet_index: float) -> ResolutionResult:
-    """Resolve the institutions in ``defaulted`` (row indices) in one round."""
+            rules: Resolution, relet_index: float, cause: np.ndarray) -> ResolutionResult:
+    """Resolve the institutions in ``defaulted`` (row indices) in one round.
+
+    ``cause`` (per institution, a :class:`Channel`) labels the write-offs on each defaulter.
+    """
     n = books.n
     dset = np.zeros(n, dtype=bool)
     dset[defaulted] = True
@@ -61,7 +64,9 @@ def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarr
     remaining = np.maximum(c.maturity[lease_claim_rows] - max(month, 0), 0)
     lease_claims = c.payment[lease_claim_rows] * np.minimum(remaining, rules.lease_claim_months)
     lessors = c.creditor[lease_claim_rows]
-    vacate(books, lessors, relet_index, rules.relet_floor, Channel.COUNTERPARTY, dset)
+    for ch in np.unique(cause[c.obligor[lease_claim_rows]]) if lease_claim_rows.size else ():
+        sel = cause[c.obligor[lease_claim_rows]] == ch
+        vacate(books, lessors[sel], relet_index, rules.relet_floor, Channel(int(ch)), dset)
     c.active[ex] = False
 
     # 2. the estate: sell tradables and traded claims in one market round
@@ -100,11 +105,14 @@ def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarr
         lost = c.principal[owed] * c.mark[owed]
         cred = c.creditor[owed]
         guarantee_paid = _pay_guarantees(books, contracts, owed, c.principal[owed].copy())
-        books.book(cred, -lost, Channel.COUNTERPARTY)
+        label = cause[c.obligor[owed]]
+        for ch in np.unique(label):
+            sel = label == ch
+            books.book(cred[sel], -lost[sel], Channel(int(ch)))
+            out = lost[sel & (cred == EXTERNAL)].sum()
+            if out:
+                books.external.losses[Channel(int(ch)).name.lower()] += float(out)
         books.book(c.obligor[owed], c.principal[owed], Channel.RESOLUTION)
-        out = lost[cred == EXTERNAL].sum()
-        if out:
-            books.external.losses["counterparty"] += float(out)
         keep = cred >= 0
         creditor_loss += np.bincount(cred[keep], weights=lost[keep], minlength=n)
         _largest_source(loss_source, cred[keep], c.obligor[owed][keep], lost[keep], n)
@@ -118,7 +126,8 @@ def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarr
     books.transfer(defaulted, EXTERNAL, ext_paid, "recovery")
     ext_lost = books.ext_liab[defaulted] - ext_paid
     books.book(defaulted, ext_lost, Channel.RESOLUTION)
-    books.external.losses["counterparty"] += float(ext_lost.sum())
+    for ch in np.unique(cause[defaulted]):
+        books.external.losses[Channel(int(ch)).name.lower()] += float(ext_lost[cause[defaulted] == ch].sum())
     books.ext_liab[defaulted] = 0.0
     # lease claims: the provider had not booked future rent, so a recovery is income
     lease_paid = paid[k2:]

@@ -23,7 +23,6 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.agents.base import Decisions
-from aicontagion.kinds import Kind
 from aicontagion.obligations import Purpose
 
 

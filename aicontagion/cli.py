@@ -1,0 +1,202 @@
+"""Command line: ``aicontagion run | compare | validate``.
+
+Bad input (a missing or unreadable scenario, YAML errors, unknown keys, kinds or counterparties,
+impossible values, bad options) prints one line ``aicontagion: error: <file>: <where>: <what>``
+to stderr and exits with status 2, without a traceback and without writing anything: results
+are written to a temporary folder and moved into ``--out`` only when complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+PATHS = ("fast", "base", "slow", "disproven")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2
+        raise _BadInput(f"{self.prog}: {message}")
+
+
+class _BadInput(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="aicontagion", description="Systemic contagion in AI-infrastructure finance.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run one scenario under one productivity path")
+    _scenario_args(run)
+    run.add_argument("--productivity", default=None, help="fast | base | slow | disproven (default: the scenario's)")
+    run.add_argument("--seed", type=int, default=1)
+    run.add_argument("--out", default="results/run", help="folder for Parquet results and figures")
+    run.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+
+    cmp_ = sub.add_parser("compare", help="run several productivity paths on the same seeds")
+    _scenario_args(cmp_)
+    cmp_.add_argument("--productivity", nargs="+", default=list(PATHS))
+    cmp_.add_argument("--seeds", type=int, default=5, help="number of seeds (0..N-1)")
+    cmp_.add_argument("--processes", type=int, default=1)
+    cmp_.add_argument("--out", default="results/compare")
+
+    val = sub.add_parser("validate", help="check scenario files: schema, balance sheets, citations")
+    val.add_argument("scenarios", nargs="+", help="scenario names or YAML paths")
+    return p
+
+
+def _scenario_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scenario", default="ai_2025", help="scenario name or YAML path (default ai_2025)")
+    p.add_argument("--months", type=int, default=None, help="months to simulate (default: the scenario's)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status (0 ok, 2 bad input)."""
+    from aicontagion.scenarios.loader import ScenarioError
+
+    try:
+        args = _parser().parse_args(argv)
+        if getattr(args, "months", None) is not None and args.months <= 0:
+            raise _BadInput(f"aicontagion {args.command}: --months must be positive (got {args.months})")
+        return {"run": _run, "compare": _compare, "validate": _validate}[args.command](args)
+    except (ScenarioError, _BadInput) as exc:
+        print(f"aicontagion: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("aicontagion: interrupted", file=sys.stderr)
+        return 130
+
+
+def _staged(out: str):
+    """A temporary folder beside ``out``; its contents replace ``out``'s when the work completes."""
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target, Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+
+
+def _publish(tmp: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for item in tmp.iterdir():
+        dest = target / item.name
+        if dest.is_dir():
+            shutil.rmtree(dest)
+        item.replace(dest)
+    tmp.rmdir()
+
+
+def _run(args) -> int:
+    from aicontagion.sim import Sim
+
+    sim = Sim(args.scenario, productivity=args.productivity, seed=args.seed, months=args.months)
+    target, tmp = _staged(args.out)
+    try:
+        sim.run(progress=not args.quiet)
+        sim.save(tmp)
+        if not args.no_plots:
+            _figures(sim, tmp)
+        _publish(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(format_summary(sim.summary, title=f"{sim.spec.name} / {sim.pars['productivity']} / seed {args.seed}"))
+    print(f"\nresults written to {target}/")
+    return 0
+
+
+def _figures(sim, folder: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for what in ("overview", "losses"):
+        fig = sim.plot(what)
+        fig.savefig(folder / f"{what}.png", dpi=110)
+        plt.close(fig)
+
+
+def _compare(args) -> int:
+    from aicontagion.sim import Sim, compare
+
+    for p in args.productivity:  # fail fast on a bad path name or scenario, before any run
+        Sim(args.scenario, productivity=p, months=args.months)
+    if args.seeds <= 0:
+        raise _BadInput("aicontagion compare: --seeds must be positive")
+    setups = {p: {"scenario": args.scenario, "productivity": p, "months": args.months} for p in args.productivity}
+    target, tmp = _staged(args.out)
+    try:
+        table = compare(setups, seeds=range(args.seeds), processes=args.processes, progress=not args.quiet)
+        table.to_parquet(tmp / "compare.parquet", index=False)
+        _publish(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(comparison_table(table).to_string())
+    print(f"\nresults written to {target}/")
+    return 0
+
+
+def _validate(args) -> int:
+    from aicontagion.scenarios.build import build_system
+    from aicontagion.scenarios.citations import check_file
+    from aicontagion.scenarios.loader import load_scenario, resolve
+
+    bad = 0
+    for name in args.scenarios:
+        spec = load_scenario(name)
+        build_system(spec, Path(str(resolve(name))).name)
+        problems = check_file(resolve(name))
+        for p in problems:
+            print(f"{resolve(name).name}: {p}")
+        bad += len(problems)
+        print(f"{resolve(name).name}: {'ok' if not problems else f'{len(problems)} uncited numbers'} "
+              f"({len(spec.institutions)} institutions, {len(spec.contracts)} contracts)")
+    return 2 if bad else 0
+
+
+KEY_METRICS = (
+    ("months_to_first_default", "months to first default", "{:.0f}"),
+    ("months_to_half_loss", "months to 50% of losses", "{:.0f}"),
+    ("months_to_90pct_loss", "months to 90% of losses", "{:.0f}"),
+    ("defaults", "defaults", "{:.0f}"),
+    ("total_loss", "financial losses (USD bn)", "{:,.1f}"),
+    ("system_loss_ratio", "losses / system assets", "{:.2%}"),
+    ("fiscal_cost", "fiscal cost (USD bn)", "{:,.1f}"),
+)
+
+
+def format_summary(summary: dict, title: str = "") -> str:
+    """A run's summary as a readable text table."""
+    lines = [title, "-" * max(len(title), 40)] if title else []
+    for key, label, fmt in KEY_METRICS:
+        v = summary.get(key)
+        lines.append(f"{label:32s} {'-' if v is None or v != v else fmt.format(v)}")
+    for block, label in (("defaults_by_kind", "defaults by kind"), ("losses_by_holder_kind", "losses by holder (USD bn)"),
+                         ("losses_by_channel", "losses by channel (USD bn)"), ("thermometer", "risk thermometer (last)")):
+        items = summary.get(block, {})
+        shown = {k: v for k, v in items.items() if isinstance(v, float | int) and v == v and abs(v) > 1e-9}
+        if shown:
+            lines.append(f"{label}:")
+            lines += [f"  {k:30s} {v:,.3g}" for k, v in shown.items()]
+    if summary.get("default_order"):
+        lines.append("default order: " + ", ".join(summary["default_order"][:12])
+                     + (" ..." if len(summary["default_order"]) > 12 else ""))
+    return "\n".join(lines)
+
+
+def comparison_table(table):
+    """Mean over seeds of the key metrics, one column per setup."""
+    cols = [k for k, _, _ in KEY_METRICS if k in table.columns]
+    extra = [c for c in table.columns if c.startswith("defaults_by_kind.") or c.startswith("losses_by_holder_kind.")]
+    return table.groupby("setup", sort=False)[cols + extra].mean().T
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+__all__ = ["main", "format_summary", "comparison_table", "json"]
