@@ -69,7 +69,7 @@ class Obligations:
         """Append amounts due (arrays broadcast together); zero amounts are dropped."""
         due = np.atleast_1d(np.asarray(due, dtype=float))
         shape = due.shape
-        keep = due > 0
+        keep = due > 1e-12  # below a thousandth of a dollar: nothing is due
         if not keep.any():
             return
         for name, value, dt in (("obligor", obligor, np.int64), ("creditor", creditor, np.int64),

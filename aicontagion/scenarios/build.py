@@ -70,7 +70,7 @@ class System:
 
 def build_system(spec: ScenarioSpec, label: str | None = None) -> System:
     """Build the arrays of a scenario; raise :class:`ScenarioError` when the sheets cannot balance."""
-    label = label or f"{spec.name}.yaml"
+    label = label or spec.source
     ids = [i.id for i in spec.institutions]
     idx = {k: n for n, k in enumerate(ids)} | {EXTERNAL_ID: EXTERNAL}
     n = len(ids)

@@ -156,4 +156,6 @@ def load_scenario(name_or_path: str | Path = "ai_2025", **overrides: Any) -> Sce
     raw = read_raw(path)
     if overrides:
         raw = apply_overrides(raw, overrides, path.name)
-    return validate(raw, path.name)
+    spec = validate(raw, path.name)
+    spec._source = path.name
+    return spec

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from aicontagion.kinds import Kind
 from aicontagion.params import (
@@ -156,8 +156,15 @@ class InstitutionSpec(Strict):
 
     @model_validator(mode="after")
     def _params_fit_kind(self):
-        if self.params:
-            KIND_PARAMS[self.kind](**self.params)
+        allowed = KIND_PARAMS[self.kind].model_fields
+        for key, value in self.params.items():
+            if key not in allowed:
+                names = ", ".join(allowed) or "none"
+                raise ValueError(f"params.{key}: not a parameter of {self.kind} (its parameters: {names})")
+            try:
+                KIND_PARAMS[self.kind](**{key: value})
+            except ValidationError as exc:
+                raise ValueError(f"params.{key}: {exc.errors()[0]['msg']} (got {value!r})") from None
         return self
 
 
@@ -267,6 +274,12 @@ class ScenarioSpec(Strict):
     funding: Funding = Funding()
     institutions: list[InstitutionSpec]
     contracts: list[ContractSpec] = []
+    _source: str | None = PrivateAttr(default=None)  # the file it was read from, for error messages
+
+    @property
+    def source(self) -> str:
+        """Name of the file the scenario came from (or ``<name>.yaml``)."""
+        return self._source or f"{self.name}.yaml"
 
     @model_validator(mode="after")
     def _references(self):
