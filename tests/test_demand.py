@@ -1,0 +1,64 @@
+"""AI demand: the hurdle, the paths, expectations and the GPU rental index."""
+
+import numpy as np
+import pytest
+
+from aicontagion.demand import Demand, path_revenue
+from aicontagion.scenarios.loader import load_scenario
+from aicontagion.scenarios.schema import Compute, Hurdle, PathSpec, Productivity
+from tests.conftest import MINI
+
+
+def test_hurdle_is_the_seed_back_of_envelope():
+    # SEED_NOTES section 3: 3T x 12% = 360 EBITDA; / 65% margin = ~554 revenue
+    assert Hurdle().revenue == pytest.approx(3000 * 0.12 / 0.65)
+    assert 550 < Hurdle().revenue < 560
+
+
+def test_path_starts_at_initial_and_tends_to_ceiling():
+    spec = load_scenario(MINI)
+    p = spec.productivity
+    for path in p.paths.values():
+        r = path_revenue(path, p, spec.start, np.array([0, 2400]))
+        assert r[0] == pytest.approx(p.initial_revenue)
+        if path.decline == 0:
+            assert r[1] == pytest.approx(path.ceiling * p.hurdle.revenue, rel=1e-3)
+
+
+def test_decline_after_midpoint():
+    p = Productivity(default="d", paths={"d": PathSpec(ceiling=0.2, midpoint="2026-01", decline=0.1)})
+    r = path_revenue(p.paths["d"], p, "2025-01", np.array([120, 132]))
+    assert r[1] == pytest.approx(r[0] * 0.9, rel=1e-3)
+
+
+def _demand(utilisation=0.8, delay=0):
+    p = Productivity(noise_sigma=0.0, default="flat", paths={"flat": PathSpec(ceiling=60 / Hurdle().revenue, midpoint="2025-06")})
+    c = Compute(initial_utilisation=utilisation, power_delay_months=delay)
+    return Demand(p, c, p.paths["flat"], "2025-01", np.random.default_rng(0))
+
+
+def test_rent_index_falls_when_capacity_outruns_revenue():
+    d = _demand()
+    s0 = d.state
+    for m in range(12):
+        s = d.advance(m, capex_spent=50.0)  # heavy capex, flat revenue
+    assert s.capacity > s0.capacity
+    assert s.rent_index < 1.0
+    assert s.utilisation < s0.utilisation
+
+
+def test_power_delay_holds_capacity_in_the_pipeline():
+    d = _demand(delay=6)
+    d.advance(0, capex_spent=100.0)
+    assert d.state.pipeline == pytest.approx(100.0 * d.capacity_per_capex)
+    for m in range(1, 7):
+        d.advance(m, capex_spent=0.0)
+    assert d.state.pipeline == pytest.approx(0.0)
+
+
+def test_expectations_learn_from_realised_growth():
+    d = _demand()
+    g0 = d.growth
+    for m in range(36):
+        d.advance(m, 0.0)  # revenue is flat: expected growth decays toward zero
+    assert abs(d.growth) < abs(g0) * 0.1

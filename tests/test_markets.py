@@ -1,0 +1,85 @@
+"""Markets: price impact calibration, simultaneous clearing, appraisal lag, mark-to-market."""
+
+import math
+
+import numpy as np
+import pytest
+
+from aicontagion.accounts import Books
+from aicontagion.markets import Markets
+from aicontagion.network.contracts import ContractTable, ContractType
+from aicontagion.scenarios.schema import MarketSpec
+
+
+def _setup(appraisal=1.0, model="exponential"):
+    spec = MarketSpec(depth=100.0, impact=0.1, impact_share=0.05, resilience=0.5, appraisal=appraisal,
+                      impact_model=model)
+    mk = Markets(["a"], [spec])
+    books = Books(2, 1)
+    books.holdings[:, 0] = [10.0, 30.0]
+    books.equity[:] = books.holdings[:, 0]
+    return mk, books, ContractTable()
+
+
+@pytest.mark.parametrize("model", ["exponential", "linear"])
+def test_selling_impact_share_of_depth_moves_price_by_impact(model):
+    mk, books, c = _setup(model=model)
+    orders = np.array([[5.0], [0.0]])  # 5 = 5% of depth 100
+    mk.clear_sales(books, c, orders, np.zeros(0, int), np.zeros(0))
+    assert mk.trade_price[0] == pytest.approx(0.9)
+
+
+def test_sellers_get_midpoint_and_everyone_is_marked():
+    mk, books, c = _setup()
+    proceeds = mk.clear_sales(books, c, np.array([[5.0], [0.0]]), np.zeros(0, int), np.zeros(0))
+    assert proceeds[0] == pytest.approx(5 * 0.95)
+    assert proceeds[1] == 0
+    # the non-seller lost 30 x 0.1 by mark-to-market; the seller its unsold 5 x 0.1 plus 5 x 0.05 on the sale
+    assert books.equity[1] == pytest.approx(30 - 3.0)
+    assert books.equity[0] == pytest.approx(10 - 0.5 - 0.25)
+    assert np.abs(books.imbalance(c, mk.marked_price)).max() < 1e-12
+    assert books.money_drift() == pytest.approx(0.0)
+
+
+def test_simultaneous_orders_clear_as_one():
+    """Two sellers of 2.5 each move the price exactly as one seller of 5 (orders clear together)."""
+    mk, books, c = _setup()
+    mk.clear_sales(books, c, np.array([[2.5], [2.5]]), np.zeros(0, int), np.zeros(0))
+    assert mk.trade_price[0] == pytest.approx(0.9)
+
+
+def test_beta_matches_the_inet_convention():
+    """beta = -ln(1 - impact) / share, so 5% of depth sold at impact 0.1 -> exp(-beta*0.05) = 0.9."""
+    mk, _, _ = _setup()
+    assert mk.beta[0] == pytest.approx(-math.log(0.9) / 0.05)
+
+
+def test_impact_fades_with_resilience():
+    mk, books, c = _setup()
+    mk.clear_sales(books, c, np.array([[5.0], [0.0]]), np.zeros(0, int), np.zeros(0))
+    mk.relax(books, c)
+    assert mk.trade_price[0] == pytest.approx(math.exp(-mk.beta[0] * 0.025))
+    assert np.abs(books.imbalance(c, mk.marked_price)).max() < 1e-12
+
+
+def test_appraisal_lag_marks_private_assets_slowly():
+    mk, books, c = _setup(appraisal=0.25)
+    mk.update_fundamentals(1.0, 1.0, 0.0, books, c)
+    mk.fundamental[0] = 0.6
+    target = mk.marked_fundamental + 0.25 * (mk.fundamental - mk.marked_fundamental)
+    mk._remark(books, c, target, mk.marked_impact, channel=__import__("aicontagion").accounts.Channel.MARKET)
+    assert mk.marked_price[0] == pytest.approx(0.9)  # a quarter of the way from 1.0 to 0.6
+    assert mk.trade_price[0] == pytest.approx(0.6)
+
+
+def test_traded_claims_are_sold_to_outsiders():
+    mk, books, c = _setup()
+    row = c.add(ContractType.BOND, 0, 1, "b", principal=10.0, rate=0.05, maturity=100, market=0)
+    books.equity[0] += 10.0
+    books.equity[1] -= 10.0
+    proceeds = mk.clear_sales(books, c, np.zeros((2, 1)), np.array([row]), np.array([0.5]))
+    assert c.principal[row] == pytest.approx(5.0)
+    sold = c.size - 1
+    assert c.creditor[sold] == -1 and c.principal[sold] == pytest.approx(5.0)
+    assert proceeds[0] == pytest.approx(5.0 * 0.95)
+    assert np.abs(books.imbalance(c, mk.marked_price)).max() < 1e-12

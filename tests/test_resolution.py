@@ -1,0 +1,72 @@
+"""Default resolution: seniority waterfall, write-offs, an emptied estate, balanced books."""
+
+import numpy as np
+import pytest
+
+from aicontagion.accounts import Books, Channel
+from aicontagion.markets import Markets
+from aicontagion.network.contracts import ContractTable, ContractType, Seniority
+from aicontagion.params import Resolution
+from aicontagion.resolution import resolve
+from aicontagion.scenarios.schema import MarketSpec
+
+
+def _estate(cash=10.0):
+    """Institution 0 owes: 6 secured to 1, 4 + 4 senior to 2 and 3, 5 subordinated to 4; it holds only cash."""
+    b = Books(5, 1)
+    c = ContractTable()
+    debts = [(1, 6.0, Seniority.SECURED), (2, 4.0, Seniority.SENIOR), (3, 4.0, Seniority.SENIOR),
+             (4, 5.0, Seniority.SUBORDINATED)]
+    for lender, amount, sen in debts:
+        c.add(ContractType.LOAN, lender, 0, None, principal=amount, rate=0.0, maturity=100, seniority=sen)
+    b.cash[0] = cash
+    b.cash[1:] = 1.0
+    b.equity = b.assets(c, np.ones(1)) - b.liabilities(c)
+    b.cash_at_start = b.cash.sum()
+    mk = Markets(["x"], [MarketSpec(depth=100)])
+    return b, c, mk
+
+
+def test_waterfall_pays_by_seniority_then_pro_rata():
+    b, c, mk = _estate(cash=10.0)
+    res = resolve(b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.0), 1.0,
+                  np.full(5, int(Channel.COUNTERPARTY)))
+    # 10 of cash: secured 6 in full, then 4 shared by the two senior lenders (2 each), nothing subordinated
+    np.testing.assert_allclose(b.cash, [0.0, 7.0, 3.0, 3.0, 1.0])
+    assert res.recovered[0] == pytest.approx(10.0) and res.claims[0] == pytest.approx(19.0)
+    np.testing.assert_allclose(res.creditor_loss, [0, 0, 2, 2, 5])
+    assert not c.active[:4].any()
+    assert np.abs(b.imbalance(c, np.ones(1))).max() < 1e-12
+    assert b.equity[0] == pytest.approx(0.0)
+    assert b.money_drift() == pytest.approx(0.0)
+
+
+def test_losses_carry_the_root_channel():
+    b, c, mk = _estate(cash=6.0)
+    cause = np.full(5, int(Channel.COUNTERPARTY))
+    cause[0] = Channel.STRATEGIC_DEFAULT
+    resolve(b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.0), 1.0, cause)
+    assert b.pnl[2, Channel.STRATEGIC_DEFAULT] == pytest.approx(-4.0)
+    assert b.pnl[4, Channel.STRATEGIC_DEFAULT] == pytest.approx(-5.0)
+
+
+def test_bankruptcy_cost_is_deadweight():
+    b, c, mk = _estate(cash=0.0)
+    b.other_assets[0] = 10.0
+    b.equity[0] += 10.0
+    resolve(b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.3), 1.0, np.full(5, int(Channel.COUNTERPARTY)))
+    assert b.cash[1] == pytest.approx(1.0 + 6.0)  # 7 realised: secured 6, then 1 for the seniors
+    assert b.cash[2] == pytest.approx(1.5)
+    assert np.abs(b.imbalance(c, np.ones(1))).max() < 1e-12
+    assert b.external.inflow["liquidation"] == pytest.approx(7.0)
+
+
+def test_surplus_goes_to_shareholders():
+    b, c, mk = _estate(cash=30.0)
+    stake = c.add(ContractType.EQUITY, 4, 0, None, share=0.25)
+    c.principal[stake] = 0.25 * b.equity[0]
+    b.equity[4] += c.principal[stake]
+    resolve(b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.0), 1.0, np.full(5, int(Channel.COUNTERPARTY)))
+    # 30 - 19 owed = 11 surplus; the 25% holder gets 2.75, outsiders the rest
+    assert b.cash[4] == pytest.approx(1.0 + 5.0 + 2.75)
+    assert b.cash[0] == pytest.approx(0.0)
