@@ -117,11 +117,14 @@ def customer_concentration(m) -> float:
     rows = rows[(c.creditor[rows] >= 0) & (m.kind[np.maximum(c.creditor[rows], 0)] == Kind.NEOCLOUD)]
     if rows.size == 0:
         return float("nan")
-    df = pd.DataFrame({"p": c.creditor[rows], "c": c.obligor[rows], "w": c.payment[rows]})
-    by = df.groupby(["p", "c"])["w"].sum()
-    tot = by.groupby(level=0).sum()
-    hhi = (by.div(tot, level=0) ** 2).groupby(level=0).sum()
-    return float((hhi * tot).sum() / tot.sum())
+    provider, customer, w = c.creditor[rows], c.obligor[rows], c.payment[rows]
+    keys, inverse = np.unique(provider * (m.n + 1) + customer, return_inverse=True)
+    pair = np.bincount(inverse, weights=w)  # revenue per (provider, customer)
+    owner = keys // (m.n + 1)
+    _, p_idx = np.unique(owner, return_inverse=True)
+    tot = np.bincount(p_idx, weights=pair)
+    hhi = np.bincount(p_idx, weights=(pair / tot[p_idx]) ** 2)
+    return float((hhi * tot).sum() / tot.sum()) if tot.sum() > 0 else float("nan")
 
 
 def pipeline_share(m) -> float:
