@@ -66,6 +66,20 @@ class ExternalAccount:
         return sum(self.inflow.values()) - sum(self.outflow.values())
 
 
+def _column(x, dtype, size: int) -> np.ndarray:
+    """``x`` as a 1-d array of ``size`` (a scalar is repeated); cheap when it already is one."""
+    a = np.asarray(x, dtype=dtype)
+    if a.shape == (size,):
+        return a
+    if a.ndim == 0:
+        return np.full(size, a, dtype=dtype)
+    return np.broadcast_to(a, (size,))
+
+
+def _size(*xs) -> int:
+    return max(np.size(x) for x in xs)
+
+
 def _sum_by(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     """Sum ``weights`` per institution index, ignoring the outside world (index -1)."""
     keep = index >= 0
@@ -131,9 +145,13 @@ class Books:
     # -- primitives ------------------------------------------------------------------------------
     def book(self, who: np.ndarray | int, amount: np.ndarray | float, channel: Channel) -> None:
         """Add ``amount`` (USD bn, negative for a loss) to the equity of ``who`` under ``channel``."""
-        who = np.atleast_1d(np.asarray(who, dtype=np.int64))
-        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), who.shape)
-        delta = _sum_by(who, amount, self.n)
+        if np.ndim(who) == 0 and np.ndim(amount) == 0:
+            if who >= 0:
+                self.equity[who] += amount
+                self.pnl[who, channel] += amount
+            return
+        k = _size(who, amount)
+        delta = _sum_by(_column(who, np.int64, k), _column(amount, np.float64, k), self.n)
         self.equity += delta
         self.pnl[:, channel] += delta
 
@@ -143,16 +161,16 @@ class Books:
         Only cash moves: the caller books the equity effect (an expense and an income, or the
         repayment of a claim). ``label`` names the purpose for the outside-world ledger.
         """
-        payer = np.atleast_1d(np.asarray(payer, dtype=np.int64))
-        payee = np.atleast_1d(np.asarray(payee, dtype=np.int64))
-        shape = np.broadcast_shapes(payer.shape, payee.shape, np.shape(amount))
-        payer = np.broadcast_to(payer, shape)
-        payee = np.broadcast_to(payee, shape)
-        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), shape)
+        k = _size(payer, payee, amount)
+        payer = _column(payer, np.int64, k)
+        payee = _column(payee, np.int64, k)
+        amount = _column(amount, np.float64, k)
         self.cash -= _sum_by(payer, amount, self.n)
         self.cash += _sum_by(payee, amount, self.n)
-        into = amount[(payer == EXTERNAL) & (payee != EXTERNAL)].sum()
-        out = amount[(payee == EXTERNAL) & (payer != EXTERNAL)].sum()
+        outside_payer = payer == EXTERNAL
+        outside_payee = payee == EXTERNAL
+        into = amount[outside_payer & ~outside_payee].sum() if outside_payer.any() else 0.0
+        out = amount[outside_payee & ~outside_payer].sum() if outside_payee.any() else 0.0
         if into:
             self.external.inflow[label] += float(into)
         if out:
@@ -160,13 +178,14 @@ class Books:
 
     def pay_expense(self, payer, payee, amount, channel: Channel, label: str) -> None:
         """A payment that is an expense for the payer and income for the payee (interest, rent)."""
+        k = _size(payer, payee, amount)
+        payer = _column(payer, np.int64, k)
+        payee = _column(payee, np.int64, k)
+        amount = _column(amount, np.float64, k)
         self.transfer(payer, payee, amount, label)
-        payer = np.atleast_1d(np.asarray(payer, dtype=np.int64))
-        payee = np.atleast_1d(np.asarray(payee, dtype=np.int64))
-        shape = np.broadcast_shapes(payer.shape, payee.shape, np.shape(amount))
-        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), shape)
-        self.book(np.broadcast_to(payer, shape), -amount, channel)
-        self.book(np.broadcast_to(payee, shape), amount, channel)
+        delta = _sum_by(payee, amount, self.n) - _sum_by(payer, amount, self.n)
+        self.equity += delta
+        self.pnl[:, channel] += delta
 
     def revalue_contracts(self, contracts: ContractTable, rows, new_mark, channel: Channel) -> None:
         """Set the creditor-side mark of debt ``rows`` and book the revaluation to their creditors.
@@ -174,7 +193,7 @@ class Books:
         Outside creditors' changes are recorded as their losses (or gains).
         """
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
-        new_mark = np.broadcast_to(np.asarray(new_mark, dtype=np.float64), rows.shape)
+        new_mark = _column(new_mark, np.float64, rows.size)
         delta = contracts.principal[rows] * (new_mark - contracts.mark[rows])
         contracts.mark[rows] = new_mark
         cred = contracts.creditor[rows]
@@ -190,7 +209,7 @@ class Books:
         carried at ``mark`` for cash at par: the difference is booked as a counterparty gain.
         """
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
-        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), rows.shape)
+        amount = _column(amount, np.float64, rows.size)
         self.transfer(contracts.obligor[rows], contracts.creditor[rows], amount, label)
         gain = amount * (1.0 - contracts.mark[rows])
         contracts.principal[rows] -= amount
@@ -206,7 +225,7 @@ class Books:
         its carrying value and the new money is carried at its cost.
         """
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
-        amount = np.broadcast_to(np.asarray(amount, dtype=np.float64), rows.shape)
+        amount = _column(amount, np.float64, rows.size)
         old = contracts.principal[rows]
         new = old + amount
         contracts.mark[rows] = np.where(new > 0, (old * contracts.mark[rows] + amount) / np.where(new > 0, new, 1), 1.0)

@@ -29,7 +29,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from aicontagion.accounts import Books, Channel
+from aicontagion.accounts import Books, Channel, _column
 from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType, Seniority
 
 
@@ -67,16 +67,18 @@ class Obligations:
 
     def add(self, obligor, creditor, due, priority, purpose: Purpose, row=-1) -> None:
         """Append amounts due (arrays broadcast together); zero amounts are dropped."""
-        due = np.atleast_1d(np.asarray(due, dtype=float))
-        shape = due.shape
+        k = max(np.size(obligor), np.size(creditor), np.size(due))
+        due = _column(due, np.float64, k)
         keep = due > 1e-12  # below a thousandth of a dollar: nothing is due
-        if not keep.any():
+        kept = int(keep.sum())
+        if kept == 0:
             return
-        for name, value, dt in (("obligor", obligor, np.int64), ("creditor", creditor, np.int64),
-                                ("priority", priority, np.int64), ("row", row, np.int64)):
-            getattr(self, name).append(np.broadcast_to(np.asarray(value, dtype=dt), shape)[keep])
-        self.due.append(due[keep])
-        self.purpose.append(np.full(int(keep.sum()), int(purpose), dtype=np.int64))
+        whole = kept == k
+        for name, value in (("obligor", obligor), ("creditor", creditor), ("priority", priority), ("row", row)):
+            col = _column(value, np.int64, k)
+            getattr(self, name).append(col if whole else col[keep])
+        self.due.append(due if whole else due[keep])
+        self.purpose.append(np.full(kept, int(purpose), dtype=np.int64))
 
     def arrays(self) -> dict[str, np.ndarray]:
         """All entries concatenated (empty arrays when nothing is due)."""
