@@ -39,14 +39,6 @@ class Channel(IntEnum):
     CAPITAL = 10  # equity raised or distributed (not P&L)
 
 
-LOSS_CHANNELS = (
-    Channel.MARKET,
-    Channel.FIRE_SALE,
-    Channel.COUNTERPARTY,
-    Channel.STRATEGIC_DEFAULT,
-    Channel.FUNDING,
-)
-
 
 @dataclass
 class ExternalAccount:
@@ -77,7 +69,9 @@ def _column(x, dtype, size: int) -> np.ndarray:
 
 
 def _size(*xs) -> int:
-    return max(np.size(x) for x in xs)
+    """Length of the vectors among ``xs`` (scalars are repeated to it); 1 if all are scalars."""
+    sizes = [np.size(x) for x in xs if np.ndim(x) > 0]
+    return max(sizes) if sizes else 1
 
 
 def _sum_by(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:

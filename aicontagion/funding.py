@@ -134,7 +134,7 @@ def rollover(model) -> None:
     rolled = rows[roll]
     c.maturity[rolled] += np.maximum(c.tenor[rolled], 1)
     c.rate[rolled] = model.treasury_rate + model.spread[c.obligor[rolled]]
-    for k in np.flatnonzero(~roll & alive):
+    for k in np.flatnonzero(~roll & alive & c.rolls[rows]):
         r = int(rows[k])
         event = "run" if runs[k] else "rollover_failure"
         why = (f"distress {model.distress[borrower[k]]:.2f}" if runs[k] else

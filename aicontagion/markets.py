@@ -66,14 +66,14 @@ class Markets:
         return self.marked_fundamental * self.marked_impact
 
     # -- monthly updates ----------------------------------------------------------------------------
-    def update_fundamentals(self, sentiment_ratio: float, rent_ratio: float, spread_change: float,
+    def update_fundamentals(self, sentiment_ratio: float, rent_ratio: float, spread_change: np.ndarray,
                             books: Books, contracts: ContractTable) -> None:
         """Set this month's fundamentals and move marks toward them (booked as MARKET).
 
         Args:
             sentiment_ratio: AI sentiment relative to its starting value (dimensionless).
             rent_ratio: GPU rental index relative to its starting value.
-            spread_change: change in the average AI credit spread since the start (annual).
+            spread_change: per class, the principal-weighted change in its issuers' spreads (annual).
         """
         for a, drv in enumerate(self.driver):
             if drv == "sentiment":
@@ -81,7 +81,7 @@ class Markets:
             elif drv == "gpu_rent":
                 self.fundamental[a] = max(rent_ratio, 1e-6) ** self.elasticity[a]
             elif drv == "spread":
-                self.fundamental[a] = max(1.0 - self.duration[a] * spread_change * self.elasticity[a], 0.05)
+                self.fundamental[a] = max(1.0 - self.duration[a] * spread_change[a] * self.elasticity[a], 0.05)
         target = self.marked_fundamental + self.appraisal * (self.fundamental - self.marked_fundamental)
         self._remark(books, contracts, target, self.marked_impact, Channel.MARKET)
 

@@ -123,7 +123,8 @@ def customer_concentration(m) -> float:
     owner = keys // (m.n + 1)
     _, p_idx = np.unique(owner, return_inverse=True)
     tot = np.bincount(p_idx, weights=pair)
-    hhi = np.bincount(p_idx, weights=(pair / tot[p_idx]) ** 2)
+    share = np.divide(pair, tot[p_idx], out=np.zeros_like(pair), where=tot[p_idx] > 0)
+    hhi = np.bincount(p_idx, weights=share**2)
     return float((hhi * tot).sum() / tot.sum()) if tot.sum() > 0 else float("nan")
 
 
@@ -168,7 +169,8 @@ def borne_losses(m) -> tuple[np.ndarray, np.ndarray, float]:
 
 
 # ---------------------------------------------------------------- system series
-_BASE = ("ai_revenue", "expected_ai_revenue", "sentiment", "capacity", "rent_index", "rent_usd", "capex_spent",
+_BASE = ("ai_revenue", "expected_ai_revenue", "sentiment", "capacity", "rent_index", "rent_usd", "rent_to_break_even",
+         "capex_spent",
          "system_equity", "losses", "outside_losses", "defaults", "fiscal_cost")
 
 
@@ -184,7 +186,8 @@ def system_values(m) -> list[float]:
     borne, by_channel, outside = borne_losses(m)
     ext = m.books.external.losses
     loss_by_channel = by_channel + np.array([ext.get(ch.name.lower(), 0.0) for ch in _PNL])
-    base = [s.revenue, s.expected_revenue, s.sentiment, s.capacity, s.rent_index, s.rent_usd, m.capex_spent,
+    base = [s.revenue, s.expected_revenue, s.sentiment, s.capacity, s.rent_index, s.rent_usd,
+            s.rent_usd / m.scenario.compute.break_even_rent, m.capex_spent,
             float(m.books.equity.sum()), float(borne.sum() + outside), float(outside),
             float((m.status == Status.DEFAULTED).sum()), m.fiscal_cost]
     thermo = [globals()[name](m) for name in THERMOMETER]

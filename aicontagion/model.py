@@ -22,6 +22,8 @@ kinds decided; payments and sales clear simultaneously. All randomness comes fro
 
 from __future__ import annotations
 
+import warnings
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -39,7 +41,7 @@ from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
 from aicontagion.obligations import DISCRETIONARY_TIER, Obligations, settle
 from aicontagion.operations import operate
 from aicontagion.recorder import Recorder
-from aicontagion.resolution import resolve
+from aicontagion.resolution import resolve, vacate
 from aicontagion.scenarios.build import System
 from aicontagion.scenarios.schema import PathSpec, month_index
 
@@ -126,7 +128,7 @@ class ContagionModel(mesa.Model):
         self.recorder = Recorder(self, record_institutions)
         from aicontagion.agents.tenancy import strategic_value
 
-        self.strategic_value = strategic_value(self)
+        self.strategic_value, self.valued_at_signing = strategic_value(self)
         self.policies = list(policies)
         for p in self.policies:
             p.initialize(self)
@@ -202,10 +204,21 @@ class ContagionModel(mesa.Model):
         """1. AI revenue, expectations, compute and rents; fundamental prices re-marked."""
         self.demand_state = self.demand.advance(self.month, self.capex_spent + self._outside_capex())
         self.markets.relax(self.books, self.contracts)
-        spread_change = float(np.mean(self.spread - self.spread0)) if self.n else 0.0
-        self.markets.update_fundamentals(self.sentiment_ratio, self.demand_state.rent_index, spread_change,
-                                         self.books, self.contracts)
+        self.markets.update_fundamentals(self.sentiment_ratio, self.demand_state.rent_index,
+                                         self._spread_change_by_class(), self.books, self.contracts)
         self._check("demand")
+
+    def _spread_change_by_class(self) -> np.ndarray:
+        """Principal-weighted change in the spreads of each class's live issuers since the start."""
+        c = self.contracts
+        k = len(self.markets.names)
+        rows = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.obligor >= 0) & (c.principal > 0))
+        rows = rows[self.status[c.obligor[rows]] != Status.DEFAULTED]
+        change = (self.spread - self.spread0)[c.obligor[rows]]
+        w = c.principal[rows]
+        num = np.bincount(c.market[rows], weights=w * change, minlength=k)
+        den = np.bincount(c.market[rows], weights=w, minlength=k)
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
 
     def _outside_capex(self) -> float:
         from aicontagion.operations import capex_growth_factor
@@ -254,20 +267,23 @@ class ContagionModel(mesa.Model):
 
     def _apply(self, d: Decisions) -> None:
         c = self.contracts
+        rules = self.scenario.resolution
         for row, event, why in d.terminations:
             customer, provider = int(c.obligor[row]), int(c.creditor[row])
-            c.active[row] = False
-            if event == "non_renewal":
-                c.maturity[row] = self.month
-                c.active[row] = True  # this month's rent is still due; ends after it
-            from aicontagion.resolution import vacate
-
-            keep = max(min(self.demand_state.rent_index, 1.0), self.scenario.resolution.relet_floor)
-            lost = vacate(self.books, np.array([provider]), keep, self.scenario.resolution.relet_floor,
+            lost = vacate(self.books, c, np.array([row]), self.demand_state.rent_index, rules.relet_floor,
                           Channel.STRATEGIC_DEFAULT)
+            if event == "non_renewal":
+                c.maturity[row] = self.month  # this month's rent is still due; the contract ends after it
+            else:
+                c.active[row] = False
             self.record_event(customer, event, float(c.payment[row] * 12), why)
             if lost.size and lost.sum() > 0:
                 self.record_event(provider, "facility_impaired", float(lost.sum()), self.ids[customer])
+        for i, spread, years in d.reputation:
+            self.add_reputation_penalty(i, spread, years)
+        for i, row, amount in d.outside_draws:
+            self.books.lend(c, np.array([row]), np.array([amount]), "drawdown")
+            self.record_event(i, "draw", amount, "outside lender")
         for row in d.line_cuts:
             self.record_event(int(c.obligor[row]), "line_cut", float(c.limit[row] - c.principal[row]),
                               self.ids[int(c.creditor[row])])
@@ -278,10 +294,11 @@ class ContagionModel(mesa.Model):
             self._distribute(i, amount)
         for nd in d.new_debt:
             rate = funding.new_debt_rate(self, nd["borrower"])
-            market = self.markets.index.get("ig_bonds", -1) if nd["type"] == ContractType.BOND else -1
+            # priced at par at today's spread: its value moves with the issuer's credit, not with the price
+            # index of older bonds (whose coupons reflect older spreads)
             row = c.add(nd["type"], nd["lender"], nd["borrower"], None, principal=0.0, limit=0.0, rate=rate,
                         start=self.month, maturity=self.month + nd["tenor"], tenor=nd["tenor"],
-                        seniority=Seniority.SENIOR, market=market)
+                        seniority=Seniority.SENIOR, market=-1)
             self.books.lend(c, np.array([row]), np.array([nd["amount"]]), "bond_issue")
             c.limit[row] = nd["amount"]
             self.record_event(nd["borrower"], "bond_issue", nd["amount"], "cash below buffer")
@@ -316,6 +333,8 @@ class ContagionModel(mesa.Model):
         arr = obligations.arrays()
         liquid = np.where(self.status != Status.DEFAULTED, np.maximum(self.books.cash, 0.0), 0.0)
         res = clear_obligations(arr["obligor"], arr["creditor"], arr["due"], arr["priority"], liquid)
+        if not res.converged:
+            warnings.warn(f"month {self.month}: payment clearing did not converge", RuntimeWarning, stacklevel=2)
         gpu_price = self.markets.marked_price[self.gpu_class] if self.gpu_class >= 0 else 1.0
         settle(self.books, self.contracts, arr, res.paid, self.gpu_class, gpu_price,
                self.system.flows["gross_margin"])
@@ -350,13 +369,10 @@ class ContagionModel(mesa.Model):
             result = resolve(self.books, self.contracts, self.markets, new, self.month, rules,
                              self.demand_state.rent_index, self.cause)
             self._loss_source = {int(k): self.ids[int(v)] for k, v in enumerate(result.loss_source) if v >= 0}
-            self.fiscal_cost += result.guarantee_paid if self._government_paid(result) else 0.0
+            self.fiscal_cost += float(result.guarantee_paid[self.members[Kind.GOVERNMENT]].sum())
             funding.remark_stakes(self)
             self._check("resolution")
             candidates = np.zeros(self.n, dtype=bool)
-
-    def _government_paid(self, result) -> bool:
-        return bool(self.members[Kind.GOVERNMENT].size) and result.guarantee_paid > 0
 
     def stage_deleverage(self) -> None:
         """5. Constraint-driven sales, cleared simultaneously in rounds until quiet."""

@@ -29,7 +29,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from aicontagion.accounts import Books, Channel, _column
+from aicontagion.accounts import Books, Channel, _column, _size
 from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType, Seniority
 
 
@@ -67,7 +67,7 @@ class Obligations:
 
     def add(self, obligor, creditor, due, priority, purpose: Purpose, row=-1) -> None:
         """Append amounts due (arrays broadcast together); zero amounts are dropped."""
-        k = max(np.size(obligor), np.size(creditor), np.size(due))
+        k = _size(obligor, creditor, due)
         due = _column(due, np.float64, k)
         keep = due > 1e-12  # below a thousandth of a dollar: nothing is due
         kept = int(keep.sum())

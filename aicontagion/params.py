@@ -58,6 +58,7 @@ class NeocloudParams(Strict):
     """Neocloud: liquidity buffer, credit-line draws, discounted equity raises."""
 
     cash_buffer_months: NonNeg = 2.0
+    capex_elasticity: NonNeg = 1.0  # capex = plan * sentiment ** elasticity
     outside_capacity: NonNeg = 5.0  # USD bn/yr of new equity available at sentiment 1
     appetite_elasticity: NonNeg = 2.0
     equity_discount: Share = 0.15  # new shares issued at this discount to book value
@@ -75,6 +76,7 @@ class PrivateCreditFundParams(Strict):
     redemption_rate: Share = 0.0  # monthly share of NAV LPs ask back in normal times
     redemption_sensitivity: NonNeg = 0.0  # extra monthly redemption per unit of NAV drawdown
     gate: Share = 0.05  # most NAV paid out per quarter when redemptions are gated
+    liquidity_target: Share = 0.02  # calls LP capital when cash would fall below this share of assets
 
 
 class BankParams(Strict):

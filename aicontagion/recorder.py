@@ -3,7 +3,7 @@
 Three levels of series are kept (all USD bn unless the metric says otherwise):
 
 * ``system``: one row per month and metric (AI revenue, sentiment, rents, prices, cumulative
-  losses by channel, the risk thermometer...): see :data:`aicontagion.metrics.SYSTEM_REPORTERS`;
+  losses by channel, the risk thermometer...): see :func:`aicontagion.metrics.system_metric_names`;
 * ``kind``: per institution kind: equity, assets, cash, own losses (see
   :func:`aicontagion.metrics.own_losses`), defaults, mean distress;
 * ``institution``: per institution (systems up to 500 institutions by default): equity, cash,

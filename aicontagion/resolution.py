@@ -6,7 +6,7 @@ When institutions default (they could not pay what was due in full, or their equ
 1. **Executory contracts end.** Where the defaulter is the customer, its provider gets an
    unsecured claim of ``lease_claim_months`` of payments (after US Bankruptcy Code s.502(b)(6),
    which caps a landlord's claim at about a year of rent) plus any residual value guarantee
-   shortfall; the vacated facility is impaired to its re-let value. Where it is the provider,
+   shortfall; the part of the facility the contract used is impaired to its re-let value. Where it is the provider,
    its customers' contracts simply end.
 2. **The estate is sold.** Tradable holdings and traded claims go to the market in one round
    (price impact on every holder: the fire-sale channel); untraded claims, stakes, facilities and
@@ -43,7 +43,7 @@ class ResolutionResult:
     recovered: np.ndarray  # paid to creditors, per defaulted row
     creditor_loss: np.ndarray  # per institution (all rows): what each lost on claims
     loss_source: np.ndarray  # per institution: the defaulter that cost it most (-1 none)
-    guarantee_paid: float
+    guarantee_paid: np.ndarray  # per institution, paid as guarantor
 
 
 def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarray, month: int,
@@ -62,11 +62,15 @@ def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarr
     ex = np.flatnonzero(c.is_executory & (dset[c.obligor] | (c.creditor >= 0) & dset[np.maximum(c.creditor, 0)]))
     lease_claim_rows = ex[dset[c.obligor[ex]]]
     remaining = np.maximum(c.maturity[lease_claim_rows] - max(month, 0), 0)
-    lease_claims = c.payment[lease_claim_rows] * np.minimum(remaining, rules.lease_claim_months)
     lessors = c.creditor[lease_claim_rows]
-    for ch in np.unique(cause[c.obligor[lease_claim_rows]]) if lease_claim_rows.size else ():
-        sel = cause[c.obligor[lease_claim_rows]] == ch
-        vacate(books, lessors[sel], relet_index, rules.relet_floor, Channel(int(ch)), dset)
+    keep = max(min(relet_index, 1.0), rules.relet_floor)
+    facility = np.where(lessors >= 0, books.facility[np.maximum(lessors, 0)], 0.0)
+    rvg_short = np.minimum(c.rvg[lease_claim_rows], facility * contract_share(c, lease_claim_rows) * (1.0 - keep))
+    lease_claims = c.payment[lease_claim_rows] * np.minimum(remaining, rules.lease_claim_months) + rvg_short
+    label = cause[c.obligor[lease_claim_rows]]
+    for ch in np.unique(label):
+        sel = label == ch
+        vacate(books, contracts, lease_claim_rows[sel], relet_index, rules.relet_floor, Channel(int(ch)), dset)
     c.active[ex] = False
 
     # 2. the estate: sell tradables and traded claims in one market round
@@ -76,10 +80,10 @@ def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarr
     orders[defaulted] = books.holdings[defaulted]
     if orders.any() or held_rows.size:
         markets.clear_sales(books, contracts, orders, held_rows, np.ones(held_rows.size), "liquidation")
-    _sell_untraded(books, contracts, dset, cost)
     lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.creditor >= 0))
     lines = lines[dset[c.creditor[lines]]]
-    c.limit[lines] = c.principal[lines]
+    c.limit[lines] = c.principal[lines]  # a defaulted lender funds no more draws
+    _sell_untraded(books, contracts, dset, cost)
 
     # 3. waterfall over debt rows owed by the defaulters, outside debt and lease claims
     owed = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
@@ -120,7 +124,7 @@ def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarr
         c.limit[owed] = 0.0
         c.active[owed] = False
     else:
-        guarantee_paid = 0.0
+        guarantee_paid = np.zeros(n)
     # outside debt
     ext_paid = paid[k1:k2]
     books.transfer(defaulted, EXTERNAL, ext_paid, "recovery")
@@ -146,18 +150,36 @@ def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarr
                             guarantee_paid=guarantee_paid)
 
 
-def vacate(books: Books, lessors: np.ndarray, relet_index: float, floor: float, channel: Channel,
-           exclude: np.ndarray | None = None) -> np.ndarray:
-    """Impair the facilities of ``lessors`` whose tenant left to their re-let value; return the loss."""
-    lessors = lessors[lessors >= 0]
+def contract_share(contracts: ContractTable, rows: np.ndarray) -> np.ndarray:
+    """Share of each row's payment in its provider's live executory payments (1 for a single tenant)."""
+    c = contracts
+    live = c.is_executory & (c.creditor >= 0)
+    total = np.bincount(c.creditor[live], weights=c.payment[live], minlength=max(int(c.creditor.max(initial=0)) + 1, 1))
+    provider = np.maximum(c.creditor[rows], 0)
+    return np.where(total[provider] > 0, c.payment[rows] / np.where(total[provider] > 0, total[provider], 1), 1.0)
+
+
+def vacate(books: Books, contracts: ContractTable, rows: np.ndarray, relet_index: float, floor: float,
+           channel: Channel, exclude: np.ndarray | None = None) -> np.ndarray:
+    """Impair the providers' facilities for the executory ``rows`` whose customer left.
+
+    The part of the facility the contract used (its share of the provider's contracted payments)
+    falls to its re-let value: ``max(min(rent index, 1), floor)`` of book. Returns the loss per row.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    lessors = contracts.creditor[rows]
+    ok = lessors >= 0
     if exclude is not None:
-        lessors = lessors[~exclude[lessors]]
-    if lessors.size == 0:
+        ok &= ~exclude[np.maximum(lessors, 0)]
+    rows, lessors = rows[ok], lessors[ok]
+    if rows.size == 0:
         return np.zeros(0)
-    lessors = np.unique(lessors)
     keep = max(min(relet_index, 1.0), floor)
-    loss = books.facility[lessors] * (1.0 - keep)
-    books.facility[lessors] -= loss
+    share = contract_share(contracts, rows)
+    loss = np.zeros(rows.size)
+    for k, (i, s) in enumerate(zip(lessors, share, strict=True)):  # sequential: shares of one facility compound
+        loss[k] = books.facility[i] * s * (1.0 - keep)
+        books.facility[i] -= loss[k]
     books.book(lessors, -loss, channel)
     return loss
 
@@ -184,15 +206,18 @@ def _sell_untraded(books: Books, contracts: ContractTable, dset: np.ndarray, cos
     books.franchise[who] = 0.0
 
 
-def _pay_guarantees(books: Books, contracts: ContractTable, rows: np.ndarray, unpaid: np.ndarray) -> float:
-    """Guarantors pay ``share`` of the unpaid principal of covered rows, up to their cap."""
+def _pay_guarantees(books: Books, contracts: ContractTable, rows: np.ndarray, unpaid: np.ndarray) -> np.ndarray:
+    """Guarantors pay ``share`` of the unpaid principal of covered rows, up to their cap.
+
+    Returns what each institution paid as guarantor (USD bn).
+    """
     c = contracts
+    paid_by = np.zeros(books.n)
     g = np.flatnonzero((c.ctype == ContractType.GUARANTEE) & c.active)
     if g.size == 0:
-        return 0.0
+        return paid_by
     pos = {int(r): k for k, r in enumerate(rows)}
     hit = [j for j in g if int(c.covers[j]) in pos]
-    total = 0.0
     for j in hit:
         k = pos[int(c.covers[j])]
         row = rows[k]
@@ -202,10 +227,13 @@ def _pay_guarantees(books: Books, contracts: ContractTable, rows: np.ndarray, un
         guarantor, creditor = int(c.obligor[j]), int(c.creditor[row])
         books.transfer(guarantor, creditor, pay, "guarantee")
         books.book(guarantor, -pay, Channel.GUARANTEE)
-        books.book(creditor, pay, Channel.GUARANTEE)
+        if creditor >= 0:
+            books.book(creditor, pay, Channel.GUARANTEE)
+        else:
+            books.external.losses["guarantee"] -= pay  # the outside creditor's loss is that much smaller
         c.limit[j] -= pay
-        total += pay
-    return total
+        paid_by[guarantor] += pay
+    return paid_by
 
 
 def _distribute_surplus(books: Books, contracts: ContractTable, who: np.ndarray, surplus: np.ndarray) -> None:

@@ -19,14 +19,15 @@ def _run(args, capsys):
 
 def test_run_writes_results(tmp_path, capsys):
     out_dir = tmp_path / "res"
-    code, out, err = _run(["run", "--scenario", str(MINI), "--months", "24", "--out", str(out_dir), "--quiet"], capsys)
+    code, out, err = _run(["run", "--scenario", str(MINI), "--productivity", "disproven", "--months", "48", "--out",
+                           str(out_dir), "--quiet"], capsys)
     assert code == 0, err
     assert "months to first default" in out and "losses by holder" in out
     for name in ("timeseries.parquet", "events.parquet", "summary.parquet", "summary.json", "overview.png"):
         assert (out_dir / name).is_file()
     ts = pd.read_parquet(out_dir / "timeseries.parquet")
     assert list(ts.columns) == ["step", "date", "level", "entity", "metric", "value"]
-    assert ts["step"].max() == 24
+    assert ts["step"].max() == 48
     assert not list(tmp_path.glob(".res.*"))  # the staging folder is gone
 
 

@@ -31,6 +31,8 @@ class Decisions:
         distributions: ``(fund row, amount USD bn)`` paid out pro rata to the fund's holders.
         line_cuts: credit-line rows whose undrawn limit is cancelled.
         new_debt: new loans or bonds (dicts: borrower, lender, amount, tenor, type).
+        outside_draws: ``(borrower, credit-line row, amount)`` drawn from lenders outside the system.
+        reputation: ``(customer, spread, years)`` penalties for walking away.
         events: extra event rows (dicts) to record.
     """
 
@@ -40,6 +42,8 @@ class Decisions:
     distributions: list[tuple[int, float]] = field(default_factory=list)
     line_cuts: list[int] = field(default_factory=list)
     new_debt: list[dict] = field(default_factory=list)
+    outside_draws: list[tuple[int, int, float]] = field(default_factory=list)
+    reputation: list[tuple[int, float, float]] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
 
 
@@ -103,10 +107,3 @@ class Institution(mesa.Agent):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.ident!r}, equity={self.equity:.3g}, {self.status.name.lower()})"
 
-
-def annuity_factor(months: np.ndarray, annual_rate: np.ndarray | float) -> np.ndarray:
-    """Present value of 1 per month for ``months`` months, paid at month ends, discounted monthly."""
-    months = np.maximum(np.asarray(months, dtype=float), 0.0)
-    r = (1.0 + np.asarray(annual_rate, dtype=float)) ** (1.0 / 12.0) - 1.0
-    r = np.where(np.abs(r) < 1e-12, 1e-12, r)
-    return (1.0 - (1.0 + r) ** (-months)) / r

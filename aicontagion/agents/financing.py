@@ -57,12 +57,22 @@ def draw_credit_lines(model, rows: np.ndarray, need: np.ndarray, decisions: Deci
     lines = lines[borrower_need[c.obligor[lines]] > 0]
     lender = c.creditor[lines]
     ok = np.where(lender >= 0, model.lender_ok[np.maximum(lender, 0)], True)
-    lines = lines[ok]
+    lines, lender = lines[ok], lender[ok]
     undrawn = np.maximum(c.limit[lines] - c.principal[lines], 0.0)
+    # a lender in the system funds draws only from the cash it has beyond this month's dues
+    inside = lender >= 0
+    spare = np.maximum(model.books.cash - model.due_now, 0.0)
+    asked = np.bincount(lender[inside], weights=undrawn[inside], minlength=model.n)
+    cap = np.where(asked > 0, np.minimum(spare / np.where(asked > 0, asked, 1), 1.0), 0.0)
+    undrawn = np.where(inside, undrawn * cap[np.maximum(lender, 0)], undrawn)
     room = np.bincount(c.obligor[lines], weights=undrawn, minlength=model.n)
     take = np.where(room > 0, np.minimum(borrower_need / np.where(room > 0, room, 1), 1.0), 0.0)
     amount = undrawn * take[c.obligor[lines]]
-    decisions.obligations.add(c.creditor[lines], c.obligor[lines], amount, 1, Purpose.DRAW, lines)
+    decisions.obligations.add(lender[inside], c.obligor[lines][inside], amount[inside], 1, Purpose.DRAW,
+                              lines[inside])
+    for row, a in zip(lines[~inside], amount[~inside], strict=True):
+        if a > 1e-12:  # outside lenders pay at once: they are not part of the month's clearing
+            decisions.outside_draws.append((int(c.obligor[row]), int(row), float(a)))
     return (room * take)[rows]
 
 

@@ -27,7 +27,7 @@ class Neocloud(Institution):
     @classmethod
     def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
         p = model.params["neocloud"]
-        spend_capex(model, rows, plan_capex(model, rows, np.ones(rows.size)), decisions)
+        spend_capex(model, rows, plan_capex(model, rows, p["capex_elasticity"][rows]), decisions)
         gap = liquidity_gap(model, rows, p["cash_buffer_months"][rows])
         drawn = draw_credit_lines(model, rows, gap, decisions)
         raise_equity(model, rows, np.maximum(gap - drawn, 0.0), p["outside_capacity"][rows],

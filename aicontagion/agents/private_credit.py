@@ -52,6 +52,7 @@ class PrivateCreditFund(Institution):
         for k in np.flatnonzero(ask > cap + 1e-9):
             decisions.events.append({"institution": int(rows[k]), "event": "gate", "amount": float(ask[k] - cap[k]),
                                      "cause": "redemptions above gate"})
-        short = np.maximum(model.due_now[rows] + 0.02 * model.assets[rows] - (cash - pay), 0.0)
+        target = p["liquidity_target"][rows] * model.assets[rows]
+        short = np.maximum(model.due_now[rows] + target - (cash - pay), 0.0)
         if short.any():
             call_capital(model, rows, short, decisions)

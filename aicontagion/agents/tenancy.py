@@ -98,7 +98,7 @@ def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
             "next_val": next_val, "rep_spread": rep_spread, "rep_years": rep_years}
 
 
-def strategic_value(model) -> np.ndarray:
+def strategic_value(model) -> tuple[np.ndarray, np.ndarray]:
     """Each customer's strategic value multiplier, calibrated by revealed preference.
 
     The contracts in the scenario were signed voluntarily, so at the start each customer valued
@@ -108,17 +108,25 @@ def strategic_value(model) -> np.ndarray:
     the customer expects beyond its share of AI revenue (strategic position, uplift of its core
     business). A customer walks away later only when expectations fall below those that justified
     signing by more than the walk-away cost covers.
+
+    Returns ``kappa`` per institution and, per contract row, whether the model could value the
+    contract at signing: a contract worth nothing in the model's terms (a customer with no AI
+    revenue and nothing to resell) was signed for reasons the model does not see, so the value
+    rule never ends it (only the customer's default does).
     """
     c = model.contracts
     kappa = np.ones(model.n)
+    valued = np.zeros(c.size, dtype=bool)
     rows = np.flatnonzero(c.is_executory & (c.obligor >= 0) & (c.maturity >= 0))
     if rows.size == 0:
-        return kappa
+        return kappa, valued
     a = appraise(model, rows, 0)
-    ratio = np.where(a["value_pv"] > 0, a["pay_pv"] / np.maximum(a["value_pv"], 1e-300), np.inf)
-    ratio *= 1.0 + _param(model, "signing_margin", a["customer"])
-    np.maximum.at(kappa, a["customer"], np.where(np.isfinite(ratio), ratio, 1.0))
-    return kappa
+    has_value = a["value_pv"] > 1e-12
+    valued[rows] = has_value
+    ratio = a["pay_pv"][has_value] / a["value_pv"][has_value]
+    ratio *= 1.0 + _param(model, "signing_margin", a["customer"][has_value])
+    np.maximum.at(kappa, a["customer"][has_value], ratio)
+    return kappa, valued
 
 
 def review_commitments(model, customers: np.ndarray, decisions: Decisions, event: str) -> None:
@@ -133,8 +141,9 @@ def review_commitments(model, customers: np.ndarray, decisions: Decisions, event
         return
     a = appraise(model, rows, t)
     kappa = model.strategic_value[a["customer"]]
-    no_renew = a["at_renewal"] & (a["next_pay"] > kappa * a["next_val"] + a["rvg_short"])
-    walk = ~a["at_renewal"] & (a["pay_pv"] > kappa * a["value_pv"] + a["walk_cost"])
+    valued = model.valued_at_signing[rows]
+    no_renew = valued & a["at_renewal"] & (a["next_pay"] > kappa * a["next_val"] + a["rvg_short"])
+    walk = valued & ~a["at_renewal"] & (a["pay_pv"] > kappa * a["value_pv"] + a["walk_cost"])
 
     for k in np.flatnonzero(walk | no_renew):
         row = int(rows[k])
@@ -149,7 +158,7 @@ def review_commitments(model, customers: np.ndarray, decisions: Decisions, event
         if fee > 0:
             decisions.obligations.add(i, int(c.creditor[row]), fee, 1, Purpose.FEE, row)
         if not no_renew[k] and a["reputation"][k] > 0:
-            model.add_reputation_penalty(i, float(a["rep_spread"][k]), float(a["rep_years"][k]))
+            decisions.reputation.append((i, float(a["rep_spread"][k]), float(a["rep_years"][k])))
 
 
 def _annuity(months, annual_rate):

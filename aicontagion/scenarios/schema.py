@@ -39,11 +39,12 @@ def month_index(month: str, start: str) -> int:
 
 # ---------------------------------------------------------------- AI demand
 class PathSpec(Strict):
-    """One AI-productivity path: logistic AI end revenue, as a multiple of the hurdle.
+    """One AI-productivity path: logistic AI end revenue toward a multiple of the hurdle.
 
-    ``revenue(t) = initial + (ceiling * hurdle - initial) / (1 + exp(-steepness * (t - midpoint)))``
-    with ``t`` in months; ``decline`` (per year) shrinks the level after the ``midpoint`` (for a
-    disproven path whose revenue fades).
+    ``revenue(t) = initial + (ceiling * hurdle - initial) * S(t)`` with ``t`` in months and
+    ``S(t) = (sigma(t) - sigma(0)) / (1 - sigma(0))``, ``sigma(t) = 1 / (1 + exp(-steepness * (t -
+    midpoint)))``: a logistic normalised so that month 0 is exactly the initial revenue.
+    ``decline`` (per year) shrinks the level after the ``midpoint`` (a disproven path that fades).
     """
 
     ceiling: NonNeg  # long-run AI revenue / hurdle revenue
