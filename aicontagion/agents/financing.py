@@ -63,10 +63,10 @@ def draw_credit_lines(model, rows: np.ndarray, need: np.ndarray, decisions: Deci
     inside = lender >= 0
     spare = np.maximum(model.books.cash - model.due_now, 0.0)
     asked = np.bincount(lender[inside], weights=undrawn[inside], minlength=model.n)
-    cap = np.where(asked > 0, np.minimum(spare / np.where(asked > 0, asked, 1), 1.0), 0.0)
+    cap = np.minimum(np.divide(spare, asked, out=np.zeros(model.n), where=asked > 1e-12), 1.0)
     undrawn = np.where(inside, undrawn * cap[np.maximum(lender, 0)], undrawn)
     room = np.bincount(c.obligor[lines], weights=undrawn, minlength=model.n)
-    take = np.where(room > 0, np.minimum(borrower_need / np.where(room > 0, room, 1), 1.0), 0.0)
+    take = np.minimum(np.divide(borrower_need, room, out=np.zeros(model.n), where=room > 1e-12), 1.0)
     amount = undrawn * take[c.obligor[lines]]
     decisions.obligations.add(lender[inside], c.obligor[lines][inside], amount[inside], 1, Purpose.DRAW,
                               lines[inside])
@@ -88,7 +88,7 @@ def call_capital(model, issuers: np.ndarray, need: np.ndarray, decisions: Decisi
     stakes = stakes[want[c.obligor[stakes]] > 0]
     stakes = stakes[model.holder_ok[c.creditor[stakes]]]
     room = np.bincount(c.obligor[stakes], weights=c.uncalled[stakes], minlength=model.n)
-    take = np.where(room > 0, np.minimum(want / np.where(room > 0, room, 1), 1.0), 0.0)
+    take = np.minimum(np.divide(want, room, out=np.zeros(model.n), where=room > 1e-12), 1.0)
     amount = c.uncalled[stakes] * take[c.obligor[stakes]]
     decisions.obligations.add(c.creditor[stakes], c.obligor[stakes], amount, 1, Purpose.CALL, stakes)
     return (room * take)[issuers]
