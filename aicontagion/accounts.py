@@ -21,6 +21,7 @@ from enum import IntEnum
 import numpy as np
 
 from aicontagion.network.contracts import EXTERNAL, ContractTable
+from aicontagion.numeric import ratio
 
 
 class Channel(IntEnum):
@@ -222,7 +223,7 @@ class Books:
         amount = _column(amount, np.float64, rows.size)
         old = contracts.principal[rows]
         new = old + amount
-        contracts.mark[rows] = np.where(new > 0, (old * contracts.mark[rows] + amount) / np.where(new > 0, new, 1), 1.0)
+        contracts.mark[rows] = ratio(old * contracts.mark[rows] + amount, new, default=1.0)
         contracts.principal[rows] = new
         self.transfer(contracts.creditor[rows], contracts.obligor[rows], amount, label)
 

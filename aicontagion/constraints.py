@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from aicontagion.network.contracts import ContractType
+from aicontagion.numeric import ratio
 
 
 @dataclass
@@ -78,8 +79,8 @@ class LeverageTarget(Constraint):
         p = model.params["bank"]
         assets = model.assets[rows]
         eq = model.books.equity[rows]
-        ratio = np.where(assets > 0, eq / np.where(assets > 0, assets, 1), 1.0)
-        for k in np.flatnonzero((ratio < p["leverage_buffer"][rows]) & (eq > 0)):
+        lev = ratio(eq, assets, default=1.0)
+        for k in np.flatnonzero((lev < p["leverage_buffer"][rows]) & (eq > 0)):
             i = int(rows[k])
             target = p["leverage_target"][i]
             sell = assets[k] - eq[k] / target

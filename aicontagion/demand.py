@@ -6,7 +6,7 @@ $3T of capex earn a 12% EBITDA ROI at a 65% margin, about $554B a year), normali
 is the initial level; after the midpoint it may decline at ``decline`` per year. A persistent
 AR(1) shock in logs, drawn from the model's generator, moves it month to month.
 
-**Expectations.** Agents see realised revenue only. They track its growth by exponential
+**Expectations.** Agents see realised revenue only (the run rate at each month's end). They track its growth by exponential
 smoothing and project it ``horizon`` years ahead with growth fading over half that horizon.
 *Sentiment* is that projection divided by the hurdle: above 1 the build-out looks like it pays.
 
@@ -59,7 +59,7 @@ class Demand:
     """AI revenue, expectations and compute capacity, advanced one month at a time."""
 
     def __init__(self, productivity: Productivity, compute: Compute, path: PathSpec, start: str,
-                 rng: np.random.Generator, capacity_lag: int | None = None):
+                 rng: np.random.Generator, initial_capex: float = 0.0):
         self.p = productivity
         self.c = compute
         self.path = path
@@ -71,8 +71,9 @@ class Demand:
         self.growth = np.log1p(productivity.initial_growth) / 12.0  # expected monthly log growth
         r0 = productivity.initial_revenue
         self.capacity = r0 / compute.initial_utilisation
-        delay = int(round(compute.power_delay_months if capacity_lag is None else capacity_lag))
-        self.pipeline: deque[float] = deque([0.0] * delay)
+        delay = int(round(compute.power_delay_months))
+        # capacity already paid for at the start arrives over the delay, at the opening capex rate
+        self.pipeline: deque[float] = deque([initial_capex * self.capacity_per_capex] * delay)
         self.state = self._observe(r0)
         self.initial = self.state
         self.history: list[float] = [float(r0)]  # realised revenue by month, USD bn/yr
@@ -96,9 +97,10 @@ class Demand:
         )
 
     def advance(self, month: int, capex_spent: float) -> DemandState:
-        """Move to ``month`` given the capex (USD bn, this month) spent on AI compute."""
+        """Observe the revenue of ``month`` (its run rate at the month's end, so month 0 already
+        shows a month of the path's growth) given the capex (USD bn) spent last month."""
         self.shock = self.p.noise_persistence * self.shock + self.p.noise_sigma * self.rng.standard_normal()
-        revenue = float(path_revenue(self.path, self.p, self.start, month)) * float(np.exp(self.shock))
+        revenue = float(path_revenue(self.path, self.p, self.start, month + 1)) * float(np.exp(self.shock))
         prev = self.state.revenue
         w = self.p.expectation_smoothing
         self.growth += w * (np.log(max(revenue, 1e-9) / max(prev, 1e-9)) - self.growth)

@@ -27,13 +27,14 @@ import numpy as np
 from aicontagion.accounts import Channel
 from aicontagion.kinds import Status
 from aicontagion.network.contracts import SHORT_TERM_TYPES, ContractType
+from aicontagion.numeric import ratio
 
 
 def update_distress(model) -> None:
     """Recompute distress ``h`` and mark institutions DISTRESSED above ``distressed_at``."""
     e0 = model.equity0
     e = model.books.equity
-    h = np.where(e0 > 0, np.clip(1.0 - e / np.where(e0 > 0, e0, 1.0), 0.0, 1.0), np.where(e < 0, 1.0, 0.0))
+    h = np.where(e0 > 0, np.clip(1.0 - ratio(e, e0, default=1.0), 0.0, 1.0), np.where(e < 0, 1.0, 0.0))
     dead = model.status == Status.DEFAULTED
     h[dead] = 1.0
     model.distress = h
@@ -107,7 +108,7 @@ def update_spreads(model) -> None:
     loss = np.maximum(model.equity0 - model.books.equity, 0.0)
     k_loss = np.bincount(kinds, weights=loss, minlength=kinds.max() + 1)
     k_assets = np.bincount(kinds, weights=model.assets0, minlength=kinds.max() + 1)
-    rate = np.where(k_assets > 0, k_loss / np.where(k_assets > 0, k_assets, 1), 0.0)
+    rate = ratio(k_loss, k_assets)
     active_penalty = np.where(model.month <= model.reputation_until, model.reputation_penalty, 0.0)
     model.spread = (model.spread0 + f.spread_distress * model.distress + f.spread_sector_loss * rate[kinds]
                     + active_penalty)

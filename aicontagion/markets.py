@@ -20,6 +20,7 @@ import numpy as np
 
 from aicontagion.accounts import Books, Channel
 from aicontagion.network.contracts import EXTERNAL, ContractTable
+from aicontagion.numeric import ratio
 
 
 class Markets:
@@ -126,7 +127,7 @@ class Markets:
         face = contracts.principal[rows] * frac * contracts.credit_mark[rows]
         if rows.size:
             sold += np.bincount(cls, weights=face * old_trade[cls], minlength=len(self.names))
-        self.sold_share += np.where(self.depth > 0, sold / self.depth, 0.0)
+        self.sold_share += ratio(sold, self.depth)
         self.sold_this_step += sold
         new_trade = self.trade_price
         avg = 0.5 * (old_trade + new_trade)

@@ -32,6 +32,7 @@ import pandas as pd
 from aicontagion.accounts import Channel
 from aicontagion.kinds import Kind, Status
 from aicontagion.network.contracts import ContractType
+from aicontagion.numeric import ratio
 
 THERMOMETER = (
     "ai_revenue_to_hurdle", "ai_revenue_growth", "neocloud_equity_index", "neocloud_spread",
@@ -162,7 +163,7 @@ def borne_losses(m) -> tuple[np.ndarray, np.ndarray, float]:
     borne = own * outside_share(m)
     borne[m.kind == int(Kind.GOVERNMENT)] = 0.0
     neg = np.maximum(-m.books.pnl[:, _PNL], 0.0)
-    split = np.where(neg.sum(axis=1, keepdims=True) > 0, neg / np.maximum(neg.sum(axis=1, keepdims=True), 1e-300), 0.0)
+    split = ratio(neg, neg.sum(axis=1, keepdims=True))
     by_channel = borne @ split
     creditors = float(sum(m.books.external.losses.values()))
     return borne, by_channel, creditors

@@ -44,6 +44,7 @@ from aicontagion.recorder import Recorder
 from aicontagion.resolution import resolve, vacate
 from aicontagion.scenarios.build import System
 from aicontagion.scenarios.schema import PathSpec, month_index
+from aicontagion.numeric import ratio
 
 MAX_ROUNDS = 10
 TOL = 1e-9
@@ -85,17 +86,23 @@ class ContagionModel(mesa.Model):
         self.path = spec.productivity.paths[path] if isinstance(path, str) else path
         self.markets = Markets(list(spec.markets), list(spec.markets.values()))
         self.gpu_class = self.markets.index.get("gpu", -1)
-        self.demand = Demand(spec.productivity, spec.compute, self.path, spec.start, self.rng)
+        opening_capex = float(system.flows["capex"].sum()) + spec.compute.outside_capex / 12.0
+        self.demand = Demand(spec.productivity, spec.compute, self.path, spec.start, self.rng, opening_capex)
         self.demand_state = self.demand.state
         self.sentiment0 = max(self.demand_state.sentiment, 1e-9)
+        self.sentiment_history: list[float] = []  # sentiment ratio by month
 
         n = self.n
         self.status = np.full(n, Status.ACTIVE, dtype=np.int8)
         self.distress = np.zeros(n)
+        self.distress_prev = np.zeros(n)
         self.equity0 = self.books.equity.copy()
         self.assets = self.books.assets(self.contracts, self.markets.marked_price)
         self.assets0 = self.assets.copy()
         self.franchise0 = self.books.franchise.copy()
+        self.gpu_opening = self.books.holdings[:, self.gpu_class].copy() if self.gpu_class >= 0 else np.zeros(n)
+        self.gpu_new = np.zeros(n)  # GPU units bought during the run (still in service)
+        self.relet = np.zeros(n)  # USD bn/month of vacated capacity re-let at market rents (at contract rents)
         self.spread0 = system.flows["spread"].copy()
         self.spread = self.spread0.copy()
         self.reputation_penalty = np.zeros(n)
@@ -147,9 +154,17 @@ class ContagionModel(mesa.Model):
         return self.demand_state.sentiment / self.sentiment0
 
     @property
+    def committed_sentiment_ratio(self) -> float:
+        """Sentiment relative to the start as of ``capex_lag_months`` ago: capex spent now was
+        committed then (chip orders, construction contracts)."""
+        lag = self.scenario.compute.capex_lag_months
+        h = self.sentiment_history
+        return h[-1 - lag] if len(h) > lag else 1.0
+
+    @property
     def sentiment_capex_response(self) -> float:
-        """How outside builders scale capex with sentiment (clipped to [0, 2])."""
-        return float(np.clip(self.sentiment_ratio, 0.0, 2.0))
+        """How outside builders scale capex with (committed) sentiment, clipped to [0, 2]."""
+        return float(np.clip(self.committed_sentiment_ratio, 0.0, 2.0))
 
     @property
     def usage(self) -> float:
@@ -203,6 +218,7 @@ class ContagionModel(mesa.Model):
     def stage_demand(self) -> None:
         """1. AI revenue, expectations, compute and rents; fundamental prices re-marked."""
         self.demand_state = self.demand.advance(self.month, self.capex_spent + self._outside_capex())
+        self.sentiment_history.append(self.sentiment_ratio)
         self.markets.relax(self.books, self.contracts)
         self.markets.update_fundamentals(self.sentiment_ratio, self.demand_state.rent_index,
                                          self._spread_change_by_class(), self.books, self.contracts)
@@ -218,7 +234,7 @@ class ContagionModel(mesa.Model):
         w = c.principal[rows]
         num = np.bincount(c.market[rows], weights=w * change, minlength=k)
         den = np.bincount(c.market[rows], weights=w, minlength=k)
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+        return ratio(num, den)
 
     def _outside_capex(self) -> float:
         from aicontagion.operations import capex_growth_factor
@@ -276,6 +292,7 @@ class ContagionModel(mesa.Model):
                 c.maturity[row] = self.month  # this month's rent is still due; the contract ends after it
             else:
                 c.active[row] = False
+            self.relet[provider] += c.payment[row]  # the provider re-lets the capacity at market rents
             self.record_event(customer, event, float(c.payment[row] * 12), why)
             if lost.size and lost.sum() > 0:
                 self.record_event(provider, "facility_impaired", float(lost.sum()), self.ids[customer])
@@ -337,7 +354,7 @@ class ContagionModel(mesa.Model):
             warnings.warn(f"month {self.month}: payment clearing did not converge", RuntimeWarning, stacklevel=2)
         gpu_price = self.markets.marked_price[self.gpu_class] if self.gpu_class >= 0 else 1.0
         settle(self.books, self.contracts, arr, res.paid, self.gpu_class, gpu_price,
-               self.system.flows["gross_margin"])
+               self.system.flows["gross_margin"], self.gpu_new)
         capex = arr["priority"] == DISCRETIONARY_TIER
         self.capex_spent = float(res.paid[capex].sum())
         short = arr["due"] - res.paid
@@ -369,6 +386,8 @@ class ContagionModel(mesa.Model):
             result = resolve(self.books, self.contracts, self.markets, new, self.month, rules,
                              self.demand_state.rent_index, self.cause)
             self._loss_source = {int(k): self.ids[int(v)] for k, v in enumerate(result.loss_source) if v >= 0}
+            np.add.at(self.relet, np.maximum(self.contracts.creditor[result.vacated], 0),
+                      np.where(self.contracts.creditor[result.vacated] >= 0, self.contracts.payment[result.vacated], 0))
             self.fiscal_cost += float(result.guarantee_paid[self.members[Kind.GOVERNMENT]].sum())
             funding.remark_stakes(self)
             self._check("resolution")
@@ -426,7 +445,7 @@ class ContagionModel(mesa.Model):
                 lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.obligor == i)
                                        & (c.principal > 0))
                 owed = c.principal[lines]
-                if owed.sum() > 0:
+                if owed.sum() > 1e-12:
                     pay = owed * min(1.0, amount / owed.sum())
                     self.books.repay_principal(c, lines, pay, "covenant_cure")
         for i in np.flatnonzero(proceeds > 1e-9):
@@ -434,6 +453,7 @@ class ContagionModel(mesa.Model):
 
     def stage_fund(self) -> None:
         """6. Distress, credit marks, stake values, spreads; rollover and runs for next month."""
+        self.distress_prev = self.distress.copy()
         funding.update_distress(self)
         funding.update_causes(self)
         funding.update_credit_marks(self)

@@ -122,11 +122,12 @@ def contract_obligations(obl: Obligations, contracts: ContractTable, month: int,
 
 
 def settle(books: Books, contracts: ContractTable, arr: dict[str, np.ndarray], paid: np.ndarray,
-           gpu_class: int, gpu_price: float, gross_margin: np.ndarray) -> None:
+           gpu_class: int, gpu_price: float, gross_margin: np.ndarray, gpu_new: np.ndarray | None = None) -> None:
     """Book the cleared payments ``paid`` (one per obligation in ``arr``).
 
     Args:
         gpu_class: index of the GPU asset class (-1 if the scenario has none: chips count as facility).
+        gpu_new: per institution, GPU units bought during the run (updated in place).
         gpu_price: marked GPU price, at which bought chips enter the buyer's books.
         gross_margin: per institution, margin a chip seller earns on chip revenue.
     """
@@ -139,22 +140,29 @@ def settle(books: Books, contracts: ContractTable, arr: dict[str, np.ndarray], p
         m = (purpose == p) & (paid > 0)
         if m.any():
             books.pay_expense(ob[m], cr[m], paid[m], channel, label)
+    m = (purpose == Purpose.RENT) & (paid > 0) & (cr >= 0)
+    if m.any():
+        # a chip supplier selling under an offtake bears its cost of goods
+        cogs = paid[m] * np.where(gross_margin[cr[m]] > 0, 1.0 - gross_margin[cr[m]], 0.0)
+        if cogs.any():
+            books.pay_expense(cr[m], EXTERNAL, cogs, Channel.OPERATING, "chip_costs")
+        backstop = (row[m] >= 0) & (contracts.ctype[np.maximum(row[m], 0)] == ContractType.BACKSTOP)
+        np.subtract.at(contracts.limit, row[m][backstop], paid[m][backstop])
     m = (purpose == Purpose.PRINCIPAL) & (paid > 0)
     if m.any():
         rows = row[m]
         amounts = paid[m]
         order = np.argsort(rows, kind="stable")  # a row may appear once per month; be safe anyway
         books.repay_principal(contracts, rows[order], amounts[order])
+        term = (contracts.ctype[rows] == ContractType.CREDIT_LINE) & contracts.amortising[rows]
+        contracts.limit[rows[term]] -= amounts[term]  # a term loan's repaid principal cannot be drawn again
         done = rows[contracts.principal[rows] <= 1e-12]
         contracts.principal[done] = 0.0
         credit_lines = contracts.ctype[done] == ContractType.CREDIT_LINE
         contracts.active[done[~credit_lines]] = False
     m = (purpose == Purpose.CALL) & (paid > 0)
     if m.any():
-        books.transfer(ob[m], cr[m], paid[m], "capital_call")
-        contracts.principal[row[m]] += paid[m]  # the holder's stake is carried up by what it paid
-        contracts.uncalled[row[m]] -= paid[m]
-        books.book(cr[m], paid[m], Channel.CAPITAL)
+        _capital_calls(books, contracts, row[m], paid[m])
     m = (purpose == Purpose.DRAW) & (paid > 0)
     if m.any():
         books.lend(contracts, row[m], paid[m], "drawdown")
@@ -163,6 +171,8 @@ def settle(books: Books, contracts: ContractTable, arr: dict[str, np.ndarray], p
         books.transfer(ob[m], cr[m], paid[m], "capex_chips")
         if gpu_class >= 0:
             np.add.at(books.holdings[:, gpu_class], ob[m], paid[m] / gpu_price)
+            if gpu_new is not None:
+                np.add.at(gpu_new, ob[m], paid[m] / gpu_price)
         else:
             np.add.at(books.facility, ob[m], paid[m])
         sellers = cr[m] >= 0
@@ -175,6 +185,30 @@ def settle(books: Books, contracts: ContractTable, arr: dict[str, np.ndarray], p
     if m.any():
         books.transfer(ob[m], cr[m], paid[m], "capex_construction")
         np.add.at(books.facility, ob[m], paid[m])
+
+
+def _capital_calls(books: Books, contracts: ContractTable, rows: np.ndarray, paid: np.ndarray) -> None:
+    """Holders pay called capital into issuers at book value: the payers' shares rise, others' fall.
+
+    With issuer equity ``E`` and calls ``X`` in total, every stake's share becomes
+    ``share x E / (E + X)`` plus ``paid / (E + X)`` for the payers, so each holder's carrying value
+    (``share x equity``) changes by exactly what it paid.
+    """
+    c = contracts
+    issuer = c.obligor[rows]
+    n = books.n
+    pre = np.maximum(books.equity, 0.0)
+    called = np.bincount(issuer, weights=paid, minlength=n)
+    post = pre + called
+    hit = np.flatnonzero(called > 0)
+    stakes = np.flatnonzero(c.is_stake & np.isin(c.obligor, hit))
+    scale = np.divide(pre, post, out=np.ones(n), where=post > 0)
+    c.share[stakes] *= scale[c.obligor[stakes]]
+    np.add.at(c.share, rows, np.divide(paid, post[issuer], out=np.zeros_like(paid), where=post[issuer] > 0))
+    books.transfer(c.creditor[rows], issuer, paid, "capital_call")
+    c.principal[rows] += paid  # each payer's stake is carried up by what it paid
+    c.uncalled[rows] -= paid
+    books.book(issuer, paid, Channel.CAPITAL)
 
 
 def senior_tier(seniority: np.ndarray) -> np.ndarray:

@@ -3,8 +3,9 @@
 Per active institution and month (USD bn):
 
 * inflows from outside the system, booked as OPERATING income: its share of AI end revenue;
-  positive core cash flow (a giant's other business); spot GPU rental
-  (``spot_revenue x rent index x usage``); revenue from outside customers; a chip supplier's
+  positive core cash flow (a giant's other business); spot GPU rental (``spot_revenue`` scaled by
+  the GPU fleet's size relative to the start, ``x rent index x usage``); vacated capacity re-let
+  to new tenants at market rents (``relet x rent index x usage``); revenue from outside customers; a chip supplier's
   sales to unmodelled builders (``outside capex x chip share x its market share``);
 * costs, which become obligations to the outside (tier 0): AI operating costs
   (``ai_cost_share`` of AI revenue), ``opex``, negative core cash flow, the cost of goods of
@@ -20,9 +21,26 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.accounts import Channel
-from aicontagion.kinds import Status
+from aicontagion.kinds import Kind, Status
 from aicontagion.network.contracts import EXTERNAL, ContractType
 from aicontagion.obligations import Obligations, Purpose, contract_obligations
+from aicontagion.numeric import ratio
+
+
+def spot_capacity(model) -> np.ndarray:
+    """USD bn/month each institution earns renting GPUs outside its contracts, at the opening rent
+    and full use: the opening ``spot_revenue`` on the opening fleet still in service, plus, for a
+    neocloud, ``gpu_revenue_yield`` on the GPUs it bought since (rented at market rates)."""
+    f = model.system.flows["spot_revenue"]
+    if model.gpu_class < 0:
+        return f
+    units = model.books.holdings[:, model.gpu_class]
+    model.gpu_new = np.minimum(model.gpu_new, units)  # GPUs sold in fire sales or resolution are gone
+    old = units - model.gpu_new
+    opening = np.where(model.gpu_opening > 0, f * ratio(old, model.gpu_opening), f)
+    renter = model.kind == Kind.NEOCLOUD
+    bought = np.where(renter, model.scenario.compute.gpu_revenue_yield / 12.0 * model.gpu_new, 0.0)
+    return opening + bought
 
 
 def capex_growth_factor(model, month: int) -> float:
@@ -48,7 +66,7 @@ def operate(model) -> Obligations:
 
     ai = f["ai_revenue_share"][rows] * d.revenue / 12.0
     core = f["core_cash_flow"][rows]
-    spot = f["spot_revenue"][rows] * d.rent_index * usage
+    spot = spot_capacity(model)[rows] * d.rent_index * usage + model.relet[rows] * d.rent_index * usage
     outside = f["external_revenue"][rows]
     chip_share = f["gpu_market_share"][rows]
     outside_chips = (model.scenario.compute.outside_capex * growth / 12.0 * model.scenario.compute.gpu_share_of_capex
@@ -61,7 +79,9 @@ def operate(model) -> Obligations:
     model.outside_revenue += float(income.sum())
 
     margin = f["gross_margin"][rows]
-    costs = (ai * f["ai_cost_share"][rows] + np.maximum(-core, 0.0) + f["opex"][rows]
+    gpu_costs = model.scenario.compute.gpu_operating_cost / 12.0 * np.where(
+        model.kind[rows] == Kind.NEOCLOUD, model.gpu_new[rows], 0.0)  # the opening fleet's costs are in opex
+    costs = (ai * f["ai_cost_share"][rows] + np.maximum(-core, 0.0) + f["opex"][rows] + gpu_costs
              + (outside + outside_chips) * np.where(margin > 0, 1.0 - margin, 0.0))
     obl.add(rows, EXTERNAL, costs, 0, Purpose.OPEX)
     obl.add(rows, EXTERNAL, b.ext_liab[rows] * f["ext_liability_rate"][rows] / 12.0, 1, Purpose.INTEREST)
@@ -80,8 +100,8 @@ def _backstops(model, obl: Obligations) -> None:
     if rows.size == 0:
         return
     customer = c.creditor[rows]
-    unsold = model.system.flows["spot_revenue"][customer] * model.demand_state.rent_index * (1.0 - model.usage)
-    due = np.minimum(c.payment[rows], unsold)
+    unsold = spot_capacity(model)[customer] * model.demand_state.rent_index * (1.0 - model.usage)
+    due = np.minimum(np.minimum(c.payment[rows], unsold), np.maximum(c.limit[rows], 0.0))
     alive = model.status[customer] != Status.DEFAULTED
     obl.add(c.obligor[rows][alive], customer[alive], due[alive], 1, Purpose.RENT, rows[alive])
 
@@ -90,10 +110,13 @@ def _depreciate(model, rows: np.ndarray) -> None:
     b = model.books
     g = model.gpu_class
     if g >= 0:
-        wear = b.holdings[rows, g] / (model.scenario.compute.useful_life_years * 12.0)
+        rate = 1.0 / (model.scenario.compute.useful_life_years * 12.0)
+        wear = b.holdings[rows, g] * rate
         b.holdings[rows, g] -= wear
+        model.gpu_new[rows] *= 1.0 - rate
         b.book(rows, -wear * model.markets.marked_price[g], Channel.DEPRECIATION)
-    dep = b.facility[rows] / np.maximum(model.system.facility_life[rows], 1.0)
+    in_use = model.system.in_service[rows] <= model.month  # no wear before the facility is in service
+    dep = np.where(in_use, b.facility[rows] / np.maximum(model.system.facility_life[rows], 1.0), 0.0)
     b.facility[rows] -= dep
     b.book(rows, -dep, Channel.DEPRECIATION)
 

@@ -44,14 +44,14 @@ class AILabParams(Strict):
     signing_margin: NonNeg = 0.2
     runway_months: NonNeg = 12.0  # raise when cash < runway x monthly burn
     raise_months: NonNeg = 24.0  # a raise aims to fund this many months of burn
-    outside_capacity: NonNeg = 40.0  # USD bn/yr outside investors supply at sentiment 1
-    appetite_elasticity: NonNeg = 2.0  # supply scales with sentiment ** elasticity
+    outside_capacity: NonNeg = 40.0  # USD bn/yr outside investors supply at the opening sentiment
+    appetite_elasticity: NonNeg = 2.0  # supply scales with (sentiment / opening) ** elasticity
 
 
 class ChipSupplierParams(Strict):
     """Chip supplier: customer financing (equity calls, backstops)."""
 
-    financing_floor: NonNeg = 0.5  # stop funding customers when sentiment falls below this
+    financing_floor: NonNeg = 0.5  # stop funding customers when sentiment falls below this share of its start
 
 
 class NeocloudParams(Strict):
@@ -59,9 +59,10 @@ class NeocloudParams(Strict):
 
     cash_buffer_months: NonNeg = 2.0
     capex_elasticity: NonNeg = 1.0  # capex = plan * sentiment ** elasticity
-    outside_capacity: NonNeg = 5.0  # USD bn/yr of new equity available at sentiment 1
+    outside_capacity: NonNeg = 5.0  # USD bn/yr of new equity available at the opening sentiment
     appetite_elasticity: NonNeg = 2.0
     equity_discount: Share = 0.15  # new shares issued at this discount to book value
+    bond_share: Share = 0.5  # share of a funding gap (after credit lines) it seeks in the bond market
 
 
 class SPVParams(Strict):
@@ -74,7 +75,7 @@ class PrivateCreditFundParams(Strict):
     distribution_share: Share = 0.8  # share of positive monthly net income paid to LPs
     stop_lending_ltv: NonNeg = 0.9  # stop funding draws when LTV exceeds this share of covenant
     redemption_rate: Share = 0.0  # monthly share of NAV LPs ask back in normal times
-    redemption_sensitivity: NonNeg = 0.0  # extra monthly redemption per unit of NAV drawdown
+    redemption_sensitivity: NonNeg = 0.0  # extra monthly redemption per unit of this month's NAV fall
     gate: Share = 0.05  # most NAV paid out per quarter when redemptions are gated
     liquidity_target: Share = 0.02  # calls LP capital when cash would fall below this share of assets
 
@@ -95,7 +96,7 @@ class PensionLPParams(Strict):
     forced_sale_mark: Share = 0.0  # sell bonds whose credit mark falls below this (rating floor)
     max_private_share: Share = 1.0  # sell fund stakes when they exceed this share of assets
     secondary_discount: Share = 0.2  # discount to NAV on secondary sales of fund stakes
-    redemption_sensitivity: NonNeg = 0.0  # ETF: monthly outflow per unit of NAV drawdown
+    redemption_sensitivity: NonNeg = 0.0  # ETF: monthly outflow per unit of this month's NAV fall
 
 
 class GovernmentParams(Strict):
@@ -136,6 +137,7 @@ class Resolution(Strict):
     bankruptcy_cost: Share = 0.1  # share of the estate's non-cash value lost in resolution
     lease_claim_months: NonNeg = 12.0  # a terminated executory contract's claim, in months of payments
     relet_floor: Share = 0.2  # a vacated facility keeps at least this share of book value
+    franchise_recovery: Share = 0.2  # share of a failed lab's marked franchise value buyers pay
     lgd_secured: Share = 0.3  # expected loss given default used in credit marks
     lgd_senior: Share = 0.6
     lgd_subordinated: Share = 0.9

@@ -10,7 +10,9 @@ When institutions default (they could not pay what was due in full, or their equ
    its customers' contracts simply end.
 2. **The estate is sold.** Tradable holdings and traded claims go to the market in one round
    (price impact on every holder: the fire-sale channel); untraded claims, stakes, facilities and
-   other assets go to outside buyers at carrying value less the bankruptcy cost (deadweight).
+   other assets go to outside buyers at carrying value less the bankruptcy cost (deadweight); an
+   AI lab's franchise fetches only ``franchise_recovery`` of its marked value (a lab that could not
+   fund itself is not worth its sentiment-marked valuation).
    Undrawn credit lines the defaulter had granted are cancelled.
 3. **Waterfall.** Cash goes to creditors tier by tier (secured, senior incl. outside debt and
    lease claims, subordinated), pro rata within a tier; guarantees pay part of the shortfall.
@@ -29,6 +31,7 @@ from aicontagion.accounts import Books, Channel
 from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType
 from aicontagion.obligations import senior_tier
 from aicontagion.params import Resolution
+from aicontagion.numeric import ratio
 
 N_TIERS = 3
 
@@ -44,6 +47,7 @@ class ResolutionResult:
     creditor_loss: np.ndarray  # per institution (all rows): what each lost on claims
     loss_source: np.ndarray  # per institution: the defaulter that cost it most (-1 none)
     guarantee_paid: np.ndarray  # per institution, paid as guarantor
+    vacated: np.ndarray  # executory rows whose customer defaulted (their providers may re-let)
 
 
 def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarray, month: int,
@@ -83,7 +87,7 @@ def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarr
     lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.creditor >= 0))
     lines = lines[dset[c.creditor[lines]]]
     c.limit[lines] = c.principal[lines]  # a defaulted lender funds no more draws
-    _sell_untraded(books, contracts, dset, cost)
+    _sell_untraded(books, contracts, dset, cost, rules.franchise_recovery)
 
     # 3. waterfall over debt rows owed by the defaulters, outside debt and lease claims
     owed = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
@@ -96,8 +100,8 @@ def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarr
     totals = np.zeros((n, N_TIERS))
     np.add.at(totals, (claim_ob, claim_tier), claim_amt)
     before = np.cumsum(totals, axis=1) - totals
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(totals > 0, np.clip((estate[:, None] - before) / totals, 0.0, 1.0), 0.0)
+    frac = np.clip(np.divide(estate[:, None] - before, totals, out=np.zeros_like(totals), where=totals > 1e-12),
+                   0.0, 1.0)
     paid = claim_amt * frac[claim_ob, claim_tier]
     k1, k2 = owed.size, owed.size + defaulted.size
 
@@ -147,7 +151,7 @@ def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarr
     claims = totals.sum(axis=1)[defaulted]
     return ResolutionResult(defaulted=defaulted, estate=estate[defaulted], claims=claims, recovered=recovered,
                             creditor_loss=creditor_loss, loss_source=loss_source,
-                            guarantee_paid=guarantee_paid)
+                            guarantee_paid=guarantee_paid, vacated=lease_claim_rows)
 
 
 def contract_share(contracts: ContractTable, rows: np.ndarray) -> np.ndarray:
@@ -156,7 +160,7 @@ def contract_share(contracts: ContractTable, rows: np.ndarray) -> np.ndarray:
     live = c.is_executory & (c.creditor >= 0)
     total = np.bincount(c.creditor[live], weights=c.payment[live], minlength=max(int(c.creditor.max(initial=0)) + 1, 1))
     provider = np.maximum(c.creditor[rows], 0)
-    return np.where(total[provider] > 0, c.payment[rows] / np.where(total[provider] > 0, total[provider], 1), 1.0)
+    return ratio(c.payment[rows], total[provider], default=1.0)
 
 
 def vacate(books: Books, contracts: ContractTable, rows: np.ndarray, relet_index: float, floor: float,
@@ -184,7 +188,8 @@ def vacate(books: Books, contracts: ContractTable, rows: np.ndarray, relet_index
     return loss
 
 
-def _sell_untraded(books: Books, contracts: ContractTable, dset: np.ndarray, cost: float) -> None:
+def _sell_untraded(books: Books, contracts: ContractTable, dset: np.ndarray, cost: float,
+                   franchise_recovery: float) -> None:
     """Outside buyers take the defaulters' untraded claims, stakes and real assets at a discount."""
     c = contracts
     rows = np.flatnonzero((c.is_debt | c.is_stake) & (c.creditor >= 0) & (c.market < 0))
@@ -198,7 +203,7 @@ def _sell_untraded(books: Books, contracts: ContractTable, dset: np.ndarray, cos
         c.creditor[rows] = EXTERNAL
     who = np.flatnonzero(dset)
     real = books.facility[who] + books.other_assets[who] + books.franchise[who]
-    price = real * (1.0 - cost)
+    price = (books.facility[who] + books.other_assets[who]) * (1.0 - cost) + books.franchise[who] * franchise_recovery
     books.transfer(EXTERNAL, who, price, "liquidation")
     books.book(who, -(real - price), Channel.RESOLUTION)
     books.facility[who] = 0.0

@@ -67,7 +67,9 @@ def test_strategic_default_is_an_economic_rule(mini_raw):
 
 
 def test_defaulted_institutions_are_emptied():
-    sim = ac.Sim(MINI, productivity="disproven", seed=1, months=60).run()
+    # a lab burning 60 a year with a fraction of that in revenue cannot last
+    sim = ac.Sim(MINI, productivity="disproven", seed=1, months=60, check_invariants=True,
+                 **{"institutions.lab.opex": 60.0, "institutions.lab.cash": 5.0}).run()
     m = sim.model
     dead = np.flatnonzero(m.status == Status.DEFAULTED)
     assert dead.size >= 1

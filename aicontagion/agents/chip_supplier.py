@@ -12,7 +12,7 @@ class ChipSupplier(Institution):
     """Revenue comes from the system's capex (by market share) and outside customers; it holds
     stakes in customers with uncalled commitments (Nvidia -> OpenAI) and backstops neocloud
     capacity (Nvidia -> CoreWeave). It keeps financing customers only while AI sentiment is at
-    least ``financing_floor`` and it is not itself distressed."""
+    least ``financing_floor`` of its opening level and it is not itself distressed."""
 
     kind = Kind.CHIP_SUPPLIER
 
@@ -20,11 +20,11 @@ class ChipSupplier(Institution):
     def willing(cls, model, rows: np.ndarray) -> np.ndarray:
         """Which of ``rows`` honour capital calls from customers this month."""
         floor = model.params["chip_supplier"]["financing_floor"][rows]
-        return (model.demand_state.sentiment >= floor) & (model.status[rows] == Status.ACTIVE)
+        return (model.sentiment_ratio >= floor) & (model.status[rows] == Status.ACTIVE)
 
     @classmethod
     def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
         stopped = rows[~cls.willing(model, rows) & model.was_willing[rows]]
         for r in stopped:
             decisions.events.append({"institution": int(r), "event": "financing_stopped", "amount": 0.0,
-                                     "cause": f"sentiment {model.demand_state.sentiment:.2f}"})
+                                     "cause": f"sentiment at {model.sentiment_ratio:.0%} of its opening level"})

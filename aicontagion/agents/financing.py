@@ -13,15 +13,25 @@ from aicontagion.network.contracts import EXTERNAL, ContractType
 from aicontagion.obligations import DISCRETIONARY_TIER, Purpose
 
 
-def liquidity_gap(model, rows: np.ndarray, buffer_months: np.ndarray) -> np.ndarray:
-    """Cash each of ``rows`` lacks (USD bn) to pay this month's dues and keep a buffer of outflows."""
-    need = model.due_now[rows] + buffer_months * model.monthly_outflow[rows] + model.capex_wanted[rows]
+def liquidity_gap(model, rows: np.ndarray, buffer_months: np.ndarray, capex: np.ndarray | float = 0.0) -> np.ndarray:
+    """Cash each of ``rows`` lacks (USD bn) to pay this month's dues and ``capex`` and keep a buffer
+    of ``buffer_months`` of outflows."""
+    need = model.due_now[rows] + buffer_months * model.monthly_outflow[rows] + capex
     return np.maximum(need - model.books.cash[rows], 0.0)
 
 
+def affordable_capex(model, rows: np.ndarray, plan: np.ndarray, raised: np.ndarray,
+                     buffer_months: np.ndarray) -> np.ndarray:
+    """Capex each of ``rows`` can spend (USD bn): its plan, cut so that cash plus new funding still
+    covers this month's dues and the buffer."""
+    spare = model.books.cash[rows] + raised - model.due_now[rows] - buffer_months * model.monthly_outflow[rows]
+    return np.clip(spare, 0.0, plan)
+
+
 def plan_capex(model, rows: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
-    """Capex each of ``rows`` wants this month (USD bn): plan x sentiment response, in [0, 2] x plan."""
-    response = np.clip(model.sentiment_ratio ** elasticity, 0.0, 2.0)
+    """Capex each of ``rows`` wants this month (USD bn): plan x response to the sentiment of
+    ``capex_lag_months`` ago (when it was committed), in [0, 2] x plan."""
+    response = np.clip(model.committed_sentiment_ratio ** elasticity, 0.0, 2.0)
     return model.capex_plan[rows] * response * model.investment_multiplier[rows]
 
 
@@ -41,7 +51,7 @@ def spend_capex(model, rows: np.ndarray, amount: np.ndarray, decisions: Decision
         obl.add(rows, int(s), chips * w, DISCRETIONARY_TIER, Purpose.CAPEX_GPU)
     obl.add(rows, EXTERNAL, chips * (1.0 - share.sum()), DISCRETIONARY_TIER, Purpose.CAPEX_GPU)
     obl.add(rows, EXTERNAL, amount - chips, DISCRETIONARY_TIER, Purpose.CAPEX_BUILD)
-    model.capex_wanted[rows] += amount
+    model.capex_wanted[rows] += amount  # recorded for reporting
 
 
 def draw_credit_lines(model, rows: np.ndarray, need: np.ndarray, decisions: Decisions) -> np.ndarray:
@@ -82,7 +92,7 @@ def call_capital(model, issuers: np.ndarray, need: np.ndarray, decisions: Decisi
     Returns the amount called per issuer.
     """
     c = model.contracts
-    stakes = np.flatnonzero(c.is_stake & (c.uncalled > 0) & (c.creditor >= 0))
+    stakes = np.flatnonzero(c.is_stake & (c.uncalled > 0) & (c.creditor >= 0) & (c.start <= model.month))
     want = np.zeros(model.n)
     want[issuers] = need
     stakes = stakes[want[c.obligor[stakes]] > 0]
@@ -95,21 +105,25 @@ def call_capital(model, issuers: np.ndarray, need: np.ndarray, decisions: Decisi
 
 
 def raise_equity(model, rows: np.ndarray, need: np.ndarray, capacity: np.ndarray, elasticity: np.ndarray,
-                 discount: np.ndarray, decisions: Decisions) -> None:
-    """Sell new shares to outside investors: at most ``capacity`` (USD bn/yr at sentiment 1) x
-    sentiment ** elasticity per year, at ``discount`` to book value."""
-    supply = capacity / 12.0 * np.maximum(model.demand_state.sentiment, 0.0) ** elasticity
-    amount = np.minimum(need, supply)
+                 discount: np.ndarray, decisions: Decisions) -> np.ndarray:
+    """Sell new shares to outside investors: at most ``capacity`` (USD bn/yr at the opening
+    sentiment) x (sentiment / opening sentiment) ** elasticity per year, at ``discount`` to book."""
+    supply = capacity / 12.0 * max(model.sentiment_ratio, 0.0) ** elasticity
+    amount = np.where(need > 1e-9, np.minimum(need, supply), 0.0)
     for r, a, d in zip(rows, amount, discount, strict=True):
         if a > 1e-9:
             decisions.equity_issues.append((int(r), float(a), float(d)))
+    return amount
 
 
-def issue_bonds(model, rows: np.ndarray, amount: np.ndarray, decisions: Decisions, tenor_months: int = 120) -> None:
-    """Sell new bonds to outside investors at the issuer's current rate (if its market is open)."""
-    spread = model.spread[rows]
-    open_ = spread <= model.scenario.funding.rollover_max_spread
-    for r, a in zip(rows[open_], amount[open_], strict=True):
-        if a > 1e-9:
+def issue_bonds(model, rows: np.ndarray, amount: np.ndarray, decisions: Decisions,
+                tenor_months: int = 120) -> np.ndarray:
+    """Sell new bonds to outside investors at the issuer's current rate if its market is open
+    (spread at most ``rollover_max_spread``); returns the amount issued per row."""
+    open_ = model.spread[rows] <= model.scenario.funding.rollover_max_spread
+    issued = np.where(open_ & (amount > 1e-9), amount, 0.0)
+    for r, a in zip(rows, issued, strict=True):
+        if a > 0:
             decisions.new_debt.append({"borrower": int(r), "lender": EXTERNAL, "amount": float(a),
                                        "tenor": tenor_months, "type": ContractType.BOND})
+    return issued

@@ -14,7 +14,7 @@ class PensionLP(Institution):
     honours capital calls; keeps a cash floor by selling public assets (the LP fire-sale channel);
     an insurer sells bonds whose credit mark falls below its rating floor; a pension sells fund
     stakes at a discount when private assets exceed their cap; an ETF pays out redemptions that
-    rise with its NAV drawdown."""
+    rise with the fall of its NAV over the month."""
 
     kind = Kind.PENSION_LP
     constraints = (RatingFloor(), AllocationCap(), LiquidityFloor())
@@ -23,7 +23,8 @@ class PensionLP(Institution):
     def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
         p = model.params["pension_lp"]
         nav = np.maximum(model.books.equity[rows], 0.0)
-        outflow = nav * p["redemption_sensitivity"][rows] * model.distress[rows]
+        fall = np.maximum(model.distress[rows] - model.distress_prev[rows], 0.0)  # this month's NAV fall
+        outflow = nav * p["redemption_sensitivity"][rows] * fall
         cash = np.maximum(model.books.cash[rows] - model.due_now[rows], 0.0)
         pay = np.minimum(outflow, cash)
         for k in np.flatnonzero(pay > 1e-9):

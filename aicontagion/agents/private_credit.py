@@ -15,8 +15,8 @@ class PrivateCreditFund(Institution):
     """Lends to neoclouds and SPVs with LP capital and bank credit lines (loan-to-value covenants).
 
     Each month it pays out a share of its net income to its holders, calls committed LP capital
-    when it runs short of cash, pays redemption requests up to its gate (redemptions rise with its
-    NAV drawdown), and stops funding new draws when its loan-to-value nears its covenant or it is
+    when it runs short of cash, pays redemption requests up to its gate (redemptions rise with the
+    fall of its NAV over the month: flows chase performance), and stops funding new draws when its loan-to-value nears its covenant or it is
     distressed. Its covenant is a constraint: breached, it sells loans and repays its lines.
     """
 
@@ -42,7 +42,8 @@ class PrivateCreditFund(Institution):
         income = np.maximum(model.last_income[rows], 0.0)
         payout = p["distribution_share"][rows] * income
         nav = np.maximum(model.books.equity[rows], 0.0)
-        ask = nav * (p["redemption_rate"][rows] + p["redemption_sensitivity"][rows] * model.distress[rows])
+        fall = np.maximum(model.distress[rows] - model.distress_prev[rows], 0.0)  # this month's NAV fall
+        ask = nav * (p["redemption_rate"][rows] + p["redemption_sensitivity"][rows] * fall)
         cap = nav * p["gate"][rows] / 3.0
         redeem = np.minimum(ask, cap)
         cash = model.books.cash[rows]

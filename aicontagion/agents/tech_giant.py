@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.agents.base import Decisions, Institution
-from aicontagion.agents.financing import issue_bonds, liquidity_gap, plan_capex, spend_capex
+from aicontagion.agents.financing import affordable_capex, issue_bonds, liquidity_gap, plan_capex, spend_capex
 from aicontagion.agents.tenancy import review_commitments
 from aicontagion.kinds import Kind
 
@@ -13,8 +13,8 @@ from aicontagion.kinds import Kind
 class TechGiant(Institution):
     """A giant earns core cash flow plus its share of AI revenue, builds capacity, and rents more
     from SPVs and neoclouds. Each month it reviews every lease and offtake (strategic default or
-    non-renewal, :mod:`aicontagion.agents.tenancy`), sets capex by AI sentiment, and issues bonds
-    when its cash would fall below its buffer."""
+    non-renewal, :mod:`aicontagion.agents.tenancy`), plans capex by AI sentiment, issues bonds
+    when its cash would fall below its buffer, and spends on capex only what leaves the buffer."""
 
     kind = Kind.TECH_GIANT
 
@@ -22,6 +22,7 @@ class TechGiant(Institution):
     def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
         p = model.params["tech_giant"]
         review_commitments(model, rows, decisions, "strategic_default")
-        spend_capex(model, rows, plan_capex(model, rows, p["capex_elasticity"][rows]), decisions)
-        gap = liquidity_gap(model, rows, p["cash_buffer_months"][rows])
-        issue_bonds(model, rows, gap, decisions)
+        plan = plan_capex(model, rows, p["capex_elasticity"][rows])
+        buffer = p["cash_buffer_months"][rows]
+        raised = issue_bonds(model, rows, liquidity_gap(model, rows, buffer, plan), decisions)
+        spend_capex(model, rows, affordable_capex(model, rows, plan, raised, buffer), decisions)

@@ -10,12 +10,20 @@ A customer (a tech giant or an AI lab) compares, for each of its leases and offt
   (contracts plus its own capex), times its *strategic value multiplier* ``kappa`` (calibrated by
   revealed preference: see :func:`strategic_value`);
 * ``T``: the cost of walking away: the termination fee, the residual value guarantee shortfall
-  (guaranteed value less the facility's re-let value, capped at the guarantee) and a reputation
-  penalty (a spread on all its debt for some years).
+  (the fall of the facility's value to its re-let value, capped at the guarantee; as the guarantee
+  is owed at the lease's end in any case, only the cost of paying it sooner counts:
+  ``shortfall x (1 - discount factor to the lease's end)``) and a reputation penalty (a spread on
+  all its debt for some years).
 
-**Strategic default**: it terminates mid-term when ``P > kappa V + T``. **Non-renewal**: at the end of
-a renewable term it does not renew when the next term's ``P > kappa V + RVG shortfall``. Both are
-economic rules, never random triggers; the parameters are in the scenario.
+A lease is also worth at least what the capacity would fetch if sublet at today's market rent,
+``S`` (the contract rent moved by the GPU rental index and usage), so the value kept is
+``K = max(kappa V, S)``.
+
+**Strategic default**: it terminates mid-term when ``P > K + T``. **Non-renewal**: at the end of
+a renewable term it does not renew when the next term's ``P > K + RVG shortfall``. It walks only
+from contracts whose fees it can pay out of its cash now (the most costly to keep first); a
+customer that cannot pay keeps paying until it recovers or defaults. Both are economic rules,
+never random triggers; the parameters are in the scenario.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import numpy as np
 
 from aicontagion.agents.base import Decisions
 from aicontagion.obligations import Purpose
+from aicontagion.resolution import contract_share as resolution_share
 
 
 def pv_growing(months, monthly_growth, growth_months, annual_rate) -> np.ndarray:
@@ -81,11 +90,19 @@ def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     keep = max(min(demand.rent_index, 1.0), model.scenario.resolution.relet_floor)
     provider = c.creditor[rows]
     facility = np.where(provider >= 0, model.books.facility[np.maximum(provider, 0)], 0.0)
-    rvg_short = np.minimum(c.rvg[rows], facility * (1.0 - keep))
+    rvg_short = np.minimum(c.rvg[rows], facility * resolution_share(c, rows) * (1.0 - keep))
+    # the guarantee is owed at the lease's end in any case: walking early only pays it sooner
+    to_end = np.maximum(c.maturity[rows] - t, 0)
+    rvg_cost = rvg_short * (1.0 - (1.0 + disc) ** (-to_end / 12.0))
     debt = model.books.liabilities(c)
     rep_spread = _param(model, "reputation_spread", cust)
     rep_years = _param(model, "reputation_years", cust)
     rep = rep_spread * rep_years * debt[cust]
+
+    # what the capacity would fetch if sublet at today's market rent (the contract rent moved by the
+    # GPU rental index and usage): a lease is worth at least that to its holder
+    market = demand.rent_index * model.usage
+    sublet_pv = c.payment[rows] * market * _annuity(months_left, disc) * dfac
 
     at_renewal = renewable & (t == term_end) & (term_end < c.maturity[rows])
     next_months = np.minimum(c.renewal[rows], c.maturity[rows] - t)
@@ -93,8 +110,11 @@ def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     next_pay = c.payment[rows] * _annuity(next_months, disc) * step_disc
     next_val = weight * (gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc)
                          + income[cust] * _annuity(next_months, disc)) * step_disc
-    return {"customer": cust, "pay_pv": pay_pv, "value_pv": value_pv, "rvg_short": rvg_short, "reputation": rep,
-            "walk_cost": c.termination_fee[rows] + rvg_short + rep, "at_renewal": at_renewal, "next_pay": next_pay,
+    next_sublet = c.payment[rows] * market * _annuity(next_months, disc) * step_disc
+    return {"customer": cust, "pay_pv": pay_pv, "value_pv": value_pv, "sublet_pv": sublet_pv,
+            "next_sublet": next_sublet, "rvg_short": rvg_short, "reputation": rep,
+            "rvg_cost": rvg_cost, "walk_cost": c.termination_fee[rows] + rvg_cost + rep, "at_renewal": at_renewal,
+            "next_pay": next_pay,
             "next_val": next_val, "rep_spread": rep_spread, "rep_years": rep_years}
 
 
@@ -142,16 +162,29 @@ def review_commitments(model, customers: np.ndarray, decisions: Decisions, event
     a = appraise(model, rows, t)
     kappa = model.strategic_value[a["customer"]]
     valued = model.valued_at_signing[rows]
-    no_renew = valued & a["at_renewal"] & (a["next_pay"] > kappa * a["next_val"] + a["rvg_short"])
-    walk = valued & ~a["at_renewal"] & (a["pay_pv"] > kappa * a["value_pv"] + a["walk_cost"])
+    keep_next = np.maximum(kappa * a["next_val"], a["next_sublet"])
+    keep_now = np.maximum(kappa * a["value_pv"], a["sublet_pv"])
+    no_renew = valued & a["at_renewal"] & (a["next_pay"] > keep_next + a["rvg_cost"])
+    walk = valued & ~a["at_renewal"] & (a["pay_pv"] > keep_now + a["walk_cost"])
+    saving = np.where(no_renew, a["next_pay"] - keep_next - a["rvg_cost"], a["pay_pv"] - keep_now - a["walk_cost"])
+    fees = np.where(no_renew, 0.0, c.termination_fee[rows]) + a["rvg_short"]
 
-    for k in np.flatnonzero(walk | no_renew):
+    # a customer walks only from contracts whose fees it can pay now, the most costly to keep first
+    budget = np.maximum(model.books.cash - model.due_now, 0.0)
+    chosen = []
+    for k in sorted(np.flatnonzero(walk | no_renew), key=lambda k: -saving[k]):
+        i = int(a["customer"][k])
+        if fees[k] <= budget[i] + 1e-12:
+            budget[i] -= fees[k]
+            chosen.append(k)
+
+    for k in chosen:
         row = int(rows[k])
         i = int(a["customer"][k])
         what = "non_renewal" if no_renew[k] else event
-        fee = (0.0 if no_renew[k] else c.termination_fee[row]) + a["rvg_short"][k]
-        pv, vv = (a["next_pay"][k], a["next_val"][k]) if no_renew[k] else (a["pay_pv"][k], a["value_pv"][k])
-        why = f"AI value {kappa[k] * vv:.3g} < lease cost {pv:.3g}"
+        fee = fees[k]
+        pv, vv = (a["next_pay"][k], keep_next[k]) if no_renew[k] else (a["pay_pv"][k], keep_now[k])
+        why = f"value kept {vv:.3g} < lease cost {pv:.3g}"
         if not no_renew[k]:
             why += f" - walk cost {a['walk_cost'][k]:.3g}"
         decisions.terminations.append((row, what, why))

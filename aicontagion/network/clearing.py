@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import MatrixRankWarning, spsolve
+from scipy.sparse.linalg import MatrixRankWarning, bicgstab, spsolve
 
 __all__ = [
     "CascadeResult",
@@ -39,16 +39,12 @@ class ClearingResult:
     """Outcome of a matrix clearing (Eisenberg-Noe or Rogers-Veraart); all money in USD bn.
 
     Attributes:
-        payments: Total paid by each node on its interbank obligations (row sums of the
-            clearing payment matrix).
-        equity: Residual value after clearing: realised assets (external assets plus interbank
-            receipts; for defaulted Rogers-Veraart nodes only ``alpha * e + beta * receipts``)
-            minus interbank and external payments. Zero for defaulted nodes whose assets are
-            non-negative, negative only if the node started with negative external assets.
-        defaulted: True where the node pays less than it owes (interbank or external) or has
-            negative equity, beyond the tolerance.
-        iterations: Outer iterations of the fictitious-default / greatest-clearing-vector
-            algorithm (plus any fixed-point iterations of the fallback).
+        payments: Total paid by each node on its interbank obligations.
+        equity: Realised assets (external assets plus interbank receipts; for defaulted
+            Rogers-Veraart nodes only ``alpha * e + beta * receipts``) minus all payments. Zero
+            for defaulted nodes unless their external assets were negative.
+        defaulted: Pays less than it owes (interbank or external) or has negative equity.
+        iterations: Default-set iterations (plus fallback fixed-point iterations, if any).
         external_payments: Paid by each node to creditors outside the network.
     """
 
@@ -74,7 +70,7 @@ class ObligationClearing:
         received_by_node: Total received by each node from its debtors inside the system.
         shortfall_by_node: Total due minus total paid, per node.
         defaulted: Nodes with ``shortfall > tol * max(1, total due)``.
-        iterations: Evaluations of the clearing map.
+        iterations: Evaluations of the clearing map (an exact solve ends the count).
         paid_out_of_system: Sum paid to creditors outside the system (creditor ``-1``).
         converged: False if ``max_iter`` was hit before the payments settled to tolerance.
     """
@@ -141,6 +137,9 @@ def _vector(v, n: int, name: str) -> np.ndarray:
     return out
 
 
+_DIRECT_MAX = 1500  # largest sparse default set solved by sparse LU; larger ones use BiCGSTAB
+
+
 def _row_sums(M) -> np.ndarray:
     return np.asarray(M.sum(axis=1), dtype=np.float64).ravel()
 
@@ -153,10 +152,9 @@ def _check_costs(alpha, beta) -> None:
 def _solve_default_set(L, LT, pbar, e_real, beta, D):
     """Payments when the set ``D`` defaults and every other node pays in full.
 
-    Solves ``P_i = max(0, e_real_i + beta * sum_j L_ji P_j / pbar_j)`` for ``i`` in ``D`` in the
-    paid fraction ``z = P / pbar``, by policy iteration on the nodes that pay nothing (needed only
-    when some realised external assets are negative). Returns ``None`` if the linear system is
-    singular (a closed, fully defaulted cycle), so the caller falls back to fixed-point iteration.
+    Solves ``P_i = max(0, e_real_i + beta * sum_j L_ji P_j / pbar_j)`` on ``D`` for the paid
+    fraction ``z = P / pbar``, with policy iteration over nodes paying nothing (only needed with
+    negative assets). ``None`` if the system is singular: the caller then iterates instead.
     """
     z_solvent = ((~D) & (pbar > 0)).astype(np.float64)
     base = e_real + beta * (LT @ z_solvent)
@@ -168,9 +166,14 @@ def _solve_default_set(L, LT, pbar, e_real, beta, D):
             b = base[idx]
             if sp.issparse(L):
                 A = (sp.diags(pbar[idx]) - beta * L[idx][:, idx].T).tocsc()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", MatrixRankWarning)
-                    z = np.atleast_1d(spsolve(A, b))
+                if idx.size > _DIRECT_MAX:  # LU fill-in explodes on large random graphs
+                    A = sp.diags(1.0 / pbar[idx]) @ A
+                    z, info = bicgstab(A, b / pbar[idx], rtol=1e-13, maxiter=10 * idx.size)
+                    z = z if info == 0 else np.full(idx.size, np.nan)
+                else:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", MatrixRankWarning)
+                        z = np.atleast_1d(spsolve(A, b))
             else:
                 try:
                     z = np.linalg.solve(np.diag(pbar[idx]) - beta * L[np.ix_(idx, idx)].T, b)
@@ -301,6 +304,54 @@ def rogers_veraart(L, external_assets, alpha, beta, external_liabilities=None, *
     return _clear_matrix(L, external_assets, external_liabilities, False, alpha, beta, tol, 10_000)
 
 
+def _exact_fixed_point(D, piece, paid, obl, sink, due, before, inv_tier, total, liquid, realisable, beta, atol):
+    """Solve the clearing map exactly, assuming the default set ``D`` and payment pieces stay put.
+
+    Every payment is affine in its obligor's payout on its current piece (nothing, pro rata part
+    of a tier, in full), so the payouts of ``D`` solve a linear system. The solution is accepted
+    only if it reproduces ``D`` and the pieces: it is then a fixed point that shares the default
+    set and pieces of the current iterate (which lies above the greatest fixed point), hence it
+    is the greatest fixed point itself. Returns ``None`` otherwise (iteration just continues).
+    """
+    n, idx = total.size, np.flatnonzero(D)
+    k = idx.size
+    pos = np.full(n + 1, -1)
+    pos[idx] = np.arange(k)
+    rows, cols = pos[sink], pos[obl]
+    slope = np.where((piece == 1) & (cols >= 0), due * inv_tier, 0.0)
+    const = np.where(slope > 0, -slope * before, paid)  # payers outside D keep paying as now
+    lin = (slope > 0) & (rows >= 0)
+    b = realisable[idx] + beta * np.bincount(sink, weights=const, minlength=n + 1)[idx]
+    if k <= 400:
+        M = np.bincount(rows[lin] * k + cols[lin], weights=slope[lin], minlength=k * k).reshape(k, k)
+        try:
+            y = np.linalg.solve(np.eye(k) - beta * M, b)
+        except np.linalg.LinAlgError:
+            return None
+    else:
+        A = (sp.eye(k) - beta * sp.csr_array((slope[lin], (rows[lin], cols[lin])), shape=(k, k))).tocsc()
+        if k > _DIRECT_MAX:
+            y, info = bicgstab(A, b, x0=np.minimum(total[idx], b), rtol=1e-13, maxiter=10 * k)
+            y = y if info == 0 else np.full(k, np.nan)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", MatrixRankWarning)
+                y = np.atleast_1d(spsolve(A, b))
+    if not np.all(np.isfinite(y)) or y.min(initial=0.0) < 0:
+        return None
+    Q = total.copy()
+    Q[idx] = y
+    raw = (Q[obl] - before) * inv_tier
+    eps, threshold = 1e-9, total - atol
+    ok = np.where(piece == 0, raw <= eps, np.where(piece == 2, raw >= 1 - eps, np.abs(raw - 0.5) <= 0.5 + eps))
+    received = np.bincount(sink, weights=np.clip(raw, 0.0, 1.0) * due, minlength=n + 1)[:n]
+    if not ok.all() or not np.array_equal(liquid + received >= threshold, ~D):
+        return None
+    if np.any(np.abs(realisable[idx] + beta * received[idx] - y) > atol[idx]):
+        return None  # not a fixed point after all (rounding at a piece boundary)
+    return np.minimum(Q, total)
+
+
 def clear_obligations(
     obligor, creditor, due, priority, liquid_assets, *, alpha=1.0, beta=1.0, tol=1e-9, max_iter=1000
 ) -> ObligationClearing:
@@ -310,9 +361,12 @@ def clear_obligations(
     everything (within tolerance) pays every obligation in full; otherwise it pays out all it
     realises (``alpha * liquid + beta * receipts``; the whole of it when ``alpha = beta = 1``),
     tier by tier (tier 0 first) and pro rata within a tier. Starting from full payment the
-    monotone clearing map is iterated downward until no node's payment moves by more than its
-    tolerance: the limit is the greatest clearing vector. Convergence is geometric, so the error
-    can exceed the last step when defaulted nodes form long chains or cycles. Money is conserved:
+    monotone clearing map is iterated downward (every iterate stays above the greatest clearing
+    vector) until no node's payment moves by more than its tolerance. Plain iteration converges
+    only geometrically, slowly around defaulted cycles; so once the default set and the tier each
+    node pays into stop changing, the linear system for that structure is solved and its solution
+    accepted if it reproduces the structure, which makes it the greatest clearing vector exactly
+    (a fictitious-default step, as in Eisenberg & Noe 2001). Money is conserved:
     ``sum(liquid) == sum(liquid - paid_by_node + received_by_node) + paid_out_of_system``; with
     ``alpha, beta < 1`` the unrealised part stays with the defaulted node, for the caller to write
     off as default costs.
@@ -371,14 +425,17 @@ def clear_obligations(
     realisable = liquid if alpha == 1.0 else np.where(liquid > 0, alpha * liquid, liquid)
     floor_needed = liquid.min(initial=0.0) < 0
 
+    system = (obl, sink, due, before, inv_tier, total, liquid, realisable, beta, atol)
     P = total.copy()
     ratio = np.empty(m)
-    converged, iterations = False, 0
+    converged, iterations, structure, tried = False, 0, None, False
     while not converged and iterations < max_iter:
         iterations += 1
         np.take(P, obl, out=ratio)
         ratio -= before
         ratio *= inv_tier
+        if iterations >= 3:  # which affine piece (0 / pro rata / full) each payment is on
+            piece = (ratio > 0).astype(np.int8) + (ratio >= 1)
         np.clip(ratio, 0.0, 1.0, out=ratio)
         ratio *= due
         received = np.bincount(sink, weights=ratio, minlength=n + 1)[:n]
@@ -389,6 +446,14 @@ def clear_obligations(
         new = np.where(solvent, total, realised)
         np.minimum(new, P, out=new)
         converged = bool(np.all(P - new <= atol))
+        if not converged and iterations >= 3:  # structure unchanged for a step: solve it exactly
+            if structure is not None and np.array_equal(piece, structure[0]) and np.array_equal(solvent, structure[1]):
+                if not tried:
+                    tried, exact = True, _exact_fixed_point(~solvent, piece, ratio, *system)
+                    if exact is not None:
+                        new, converged = exact, True
+            else:
+                structure, tried = (piece, solvent), False
         P = new
 
     full = P >= total

@@ -46,6 +46,7 @@ class System:
     contracts: ContractTable
     flows: dict[str, np.ndarray]
     facility_life: np.ndarray  # months
+    in_service: np.ndarray  # month from which each facility depreciates
     params: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
     @property
@@ -80,6 +81,7 @@ def build_system(spec: ScenarioSpec, label: str | None = None) -> System:
     kind = np.array([Kind.parse(i.kind) for i in spec.institutions], dtype=np.int8)
     flows = {f: np.zeros(n) for f in FLOW_FIELDS + SHARE_FIELDS}
     life = np.zeros(n)
+    in_service = np.zeros(n, dtype=np.int64)
     for r, inst in enumerate(spec.institutions):
         books.cash[r] = inst.cash
         books.other_assets[r] = inst.other_assets
@@ -93,12 +95,14 @@ def build_system(spec: ScenarioSpec, label: str | None = None) -> System:
         for f in SHARE_FIELDS:
             flows[f][r] = getattr(inst, f)
         life[r] = inst.facility_life_years * 12.0
+        in_service[r] = month_index(inst.in_service, spec.start) if inst.in_service else 0
 
     contracts = _contracts(spec, idx, midx, label)
     _balance(spec, books, contracts, label)
     params = _params(spec, kind)
     return System(spec=spec, ids=ids, names=[i.name or i.id for i in spec.institutions], kind=kind,
-                  books=books, contracts=contracts, flows=flows, facility_life=life, params=params)
+                  books=books, contracts=contracts, flows=flows, facility_life=life, in_service=in_service,
+                  params=params)
 
 
 def _contracts(spec: ScenarioSpec, idx: dict, midx: dict, label: str) -> ContractTable:
@@ -121,7 +125,8 @@ def _contracts(spec: ScenarioSpec, idx: dict, midx: dict, label: str) -> Contrac
             )
         elif isinstance(c, StakeSpec):
             row = table.add(ContractType[c.type.upper()], idx[c.holder], idx[c.issuer], c.id,
-                            share=c.share, uncalled=c.uncalled)
+                            share=c.share, uncalled=c.uncalled,
+                            start=month_index(c.callable_from, start) if c.callable_from else 0)
         elif isinstance(c, ExecutorySpec):
             row = table.add(
                 ContractType[c.type.upper()], idx[c.provider], idx[c.customer], c.id,
@@ -132,8 +137,10 @@ def _contracts(spec: ScenarioSpec, idx: dict, midx: dict, label: str) -> Contrac
                 tenor=month_index(c.end, start) - month_index(c.start, start),
             )
         elif isinstance(c, BackstopSpec):
+            end = month_index(c.end, start)
+            total = c.total_cap if c.total_cap is not None else c.annual_cap * max(end, 0) / 12.0
             row = table.add(ContractType.BACKSTOP, idx[c.customer], idx[c.provider], c.id,
-                            payment=c.annual_cap / 12.0, maturity=month_index(c.end, start))
+                            payment=c.annual_cap / 12.0, maturity=end, limit=total)
         elif isinstance(c, GuaranteeSpec):
             pending_guarantees.append(c)
             continue

@@ -102,12 +102,12 @@ def check_file(path: str | Path, calibration: Path = CALIBRATION) -> list[Proble
             continue
         covered: set[str] = set()
         whole_line = False
-        for part in comment.split(";"):
+        for part in _split_sources(comment):
             part = part.strip()
             if not part:
                 continue
             m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*:\s*(.+)$", part)
-            if m and not m.group(1).lower().startswith(("cal", "assumed", "derived", "seed")):
+            if m and m.group(1).lower() not in ("cal", "assumed", "derived", "seed"):
                 named = [k.strip() for k in m.group(1).split(",")]
                 ref = m.group(2)
             else:
@@ -125,6 +125,21 @@ def check_file(path: str | Path, calibration: Path = CALIBRATION) -> list[Proble
                 if k not in covered:
                     problems.append(Problem(n, k, "no source given for this number"))
     return problems
+
+
+def _split_sources(comment: str) -> list[str]:
+    """Split a citation comment at the ``;`` that are not inside parentheses."""
+    parts, depth, cur = [], 0, []
+    for ch in comment:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == ";" and depth <= 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
 
 
 def _split_comment(line: str) -> tuple[str, str, str]:

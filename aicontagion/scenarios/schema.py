@@ -94,6 +94,9 @@ class Compute(Strict):
     initial_utilisation: Positive = 0.8  # AI revenue / revenue capacity of installed compute
     rent_elasticity: NonNeg = 1.0  # rent index = (utilisation / initial) ** elasticity
     useful_life_years: Positive = 6.0  # GPU depreciation life
+    gpu_revenue_yield: NonNeg = 0.55  # USD/yr of rental revenue per USD of GPUs (at cost), at the opening rent
+    gpu_operating_cost: NonNeg = 0.15  # USD/yr of power, space and staff per USD of GPUs (at cost) in service
+    capex_lag_months: Annotated[int, Field(ge=0, le=60)] = 0  # capex follows the sentiment of this many months ago
     outside_capex: NonNeg = 0.0  # USD bn/yr of data-centre capex by unmodelled builders
     capex_growth: Rate = 0.0  # annual growth of planned capex until capex_peak
     capex_peak: Month = "2028-12"
@@ -133,6 +136,7 @@ class InstitutionSpec(Strict):
     other_assets: NonNeg = 0.0
     facility: NonNeg = 0.0  # data-centre real assets at book
     facility_life_years: Positive = 30.0
+    in_service: Month | None = None  # the facility depreciates from this month (None: from the start)
     franchise: NonNeg = 0.0  # AI lab intangible, marked with sentiment
     ext_liabilities: NonNeg = 0.0  # debts to outsiders not modelled as contracts
     ext_liability_rate: Rate = 0.0
@@ -209,6 +213,7 @@ class StakeSpec(_Contract):
     issuer: str
     share: Share
     uncalled: NonNeg = 0.0  # USD bn the issuer may still call
+    callable_from: Month | None = None  # uncalled capital can be called from this month
 
 
 class ExecutorySpec(_Contract):
@@ -239,6 +244,7 @@ class BackstopSpec(_Contract):
     provider: str  # who pays
     customer: str  # whose unsold capacity is bought
     annual_cap: NonNeg
+    total_cap: NonNeg | None = None  # most it pays over its life (None: annual cap x years)
     end: Month
 
 

@@ -77,9 +77,7 @@ def test_eisenberg_noe_reproduces_systemicrisk_example():
     np.testing.assert_array_equal(res.defaulted, [True, True, False])
     # interbank share of a pro rata payment: bank 1 owes 1 of 2.5 inside, bank 2 1 of 1.5
     np.testing.assert_allclose(res.payments, [p1 / 2.5, res.total_payments[1] / 1.5, 1.0], rtol=1e-12)
-    np.testing.assert_allclose(
-        res.equity, [0.0, 0.0, 0.75 + 0.2 * p1 + (1.125 + 0.2 * p1) / 3 - 1.5], atol=1e-12
-    )
+    np.testing.assert_allclose(res.equity, [0.0, 0.0, 0.75 + 0.2 * p1 + (1.125 + 0.2 * p1) / 3 - 1.5], atol=1e-12)
 
 
 def test_rogers_veraart_reproduces_systemicrisk_example():
@@ -268,6 +266,26 @@ def test_clear_obligations_priority_tiers():
     assert costly.paid_out_of_system == 5.0
 
 
+def test_clear_obligations_exact_on_a_slowly_leaking_cycle():
+    """Hand-computed. Nodes 0 and 1 owe each other 1; node 0 also owes 0.001 outside.
+
+    With 0.5 of cash node 0 can pay everything (0.5 + 1 >= 1.001): nothing defaults. With 0.0005
+    both default: ``p0 = 0.0005 + p1`` and ``p1 = p0 / 1.001`` (node 1 gets the 1/1.001 share of
+    ``p0``) give ``p0 = 0.0005 * 1.001 / 0.001 = 0.5005`` and ``p1 = 0.5``. Plain iteration closes
+    the gap by a factor 1/1.001 per step (about 20,000 steps to 1e-9); the exact solve on the
+    settled default set finishes in a handful of iterations.
+    """
+    args = ([0, 0, 1], [1, -1, 0], [1.0, 0.001, 1.0], [0, 0, 0])
+    full = clear_obligations(*args, [0.5, 0.0])
+    assert not full.defaulted.any()
+    res = clear_obligations(*args, [0.0005, 0.0])
+    np.testing.assert_allclose(res.paid_by_node, [0.5005, 0.5], rtol=1e-12)
+    assert res.converged and res.iterations < 10
+    L = np.array([[0.0, 1.0], [1.0, 0.0]])
+    en = eisenberg_noe(L, [0.0005, 0.0], [0.001, 0.0])
+    np.testing.assert_allclose(res.paid_by_node, en.total_payments, rtol=1e-12)
+
+
 def test_clear_obligations_edge_cases_and_validation():
     empty = clear_obligations([], [], [], [], [1.0, 2.0])
     assert empty.paid.size == 0 and not empty.defaulted.any() and empty.paid_out_of_system == 0.0
@@ -307,6 +325,23 @@ def test_sparse_inputs_match_dense():
         threshold_cascade(sp.csr_matrix(A), [1, 1, 1], [0]).defaulted,
         threshold_cascade(A, [1, 1, 1], [0]).defaulted,
     )
+
+
+def test_iterative_solver_path_matches_direct(monkeypatch):
+    """Large sparse default sets are solved with BiCGSTAB; force that path on a 300-bank network."""
+    rng = np.random.default_rng(7)
+    n = 300
+    L = sp.random_array((n, n), density=0.02, format="csr", rng=rng) * 10
+    L.setdiag(0)
+    L.eliminate_zeros()
+    owed = np.asarray(L.sum(axis=1)).ravel()
+    e, x = owed * rng.uniform(0, 0.8, n), owed * 0.2
+    direct = [eisenberg_noe(L, e, x), rogers_veraart(L, e, 0.6, 0.8, x)]
+    assert direct[0].defaulted.sum() > 20
+    monkeypatch.setattr(clearing, "_DIRECT_MAX", 0)
+    for before, after in zip(direct, [eisenberg_noe(L, e, x), rogers_veraart(L, e, 0.6, 0.8, x)], strict=True):
+        np.testing.assert_allclose(after.total_payments, before.total_payments, atol=1e-9)
+        np.testing.assert_array_equal(after.defaulted, before.defaulted)
 
 
 def test_singular_fallback_gives_same_answer(monkeypatch):
@@ -417,9 +452,7 @@ def obligation_lists(draw):
 @given(obligation_lists(), st.sampled_from([(1.0, 1.0), (0.6, 0.8)]))
 def test_kernel_conserves_money_and_flags_defaults(args, costs):
     obligor, creditor, due, priority, liquid = args
-    res = clear_obligations(
-        obligor, creditor, due, priority, liquid, alpha=costs[0], beta=costs[1], max_iter=100_000
-    )
+    res = clear_obligations(obligor, creditor, due, priority, liquid, alpha=costs[0], beta=costs[1], max_iter=100_000)
     after = liquid - res.paid_by_node + res.received_by_node
     assert np.sum(liquid) == pytest.approx(np.sum(after) + res.paid_out_of_system, abs=1e-9)
     assert np.all(res.paid >= 0) and np.all(res.paid <= due * (1 + 1e-12))
