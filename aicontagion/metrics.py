@@ -13,8 +13,10 @@
 
 *Summaries* turn a finished run's series and events into the numbers of DESIGN.md's ``summary``.
 
-**Losses, counted once, where they are finally borne.** An institution's own loss is minus its
-cumulative P&L excluding capital flows (raises, distributions), floored at zero. Part of it is
+**Losses, counted once, where they are finally borne.** An institution's own loss is its
+cumulative operating loss (operating, interest and depreciation channels, floored at zero) plus its
+cumulative write-downs (all other channels except capital flows, floored at zero): operating
+profits do not hide write-downs. Part of it is
 passed on to the institution's modelled holders through their stakes (a fund's loss is its LPs'
 loss), so only the share of its equity held *outside* the model is final: its public
 shareholders, a pension's beneficiaries, an ETF's holders. Losses by holder kind are those final
@@ -142,11 +144,19 @@ def utilisation(m) -> float:
 
 # ---------------------------------------------------------------- losses
 _PNL = [ch for ch in Channel if ch != Channel.CAPITAL]
+_OPERATING = [Channel.OPERATING, Channel.INTEREST, Channel.DEPRECIATION]
+_WRITE_DOWNS = [ch for ch in _PNL if ch not in _OPERATING]
 
 
 def own_losses(m) -> np.ndarray:
-    """Each institution's own loss to date (USD bn): minus its non-capital P&L, floored at zero."""
-    return np.maximum(-m.books.pnl[:, _PNL].sum(axis=1), 0.0)
+    """Each institution's own loss to date (USD bn): its operating loss plus its write-downs.
+
+    Both parts are cumulative and floored at zero separately, so a bank's interest income does not
+    hide what it lost on a defaulted borrower, and a neocloud's rent shortfall counts even if its
+    GPUs gained value.
+    """
+    pnl = m.books.pnl
+    return np.maximum(-pnl[:, _OPERATING].sum(axis=1), 0.0) + np.maximum(-pnl[:, _WRITE_DOWNS].sum(axis=1), 0.0)
 
 
 def outside_share(m) -> np.ndarray:
@@ -159,12 +169,18 @@ def outside_share(m) -> np.ndarray:
 
 def borne_losses(m) -> tuple[np.ndarray, np.ndarray, float]:
     """Final losses: per institution (borne by its outside holders), per channel, and outside creditors'."""
-    own = own_losses(m)
-    borne = own * outside_share(m)
-    borne[m.kind == int(Kind.GOVERNMENT)] = 0.0
-    neg = np.maximum(-m.books.pnl[:, _PNL], 0.0)
-    split = ratio(neg, neg.sum(axis=1, keepdims=True))
-    by_channel = borne @ split
+    pnl = m.books.pnl
+    share = outside_share(m)
+    share[m.kind == int(Kind.GOVERNMENT)] = 0.0
+    by_channel = np.zeros(len(_PNL))
+    borne = np.zeros(m.n)
+    for group in (_OPERATING, _WRITE_DOWNS):
+        loss = np.maximum(-pnl[:, group].sum(axis=1), 0.0) * share
+        neg = np.maximum(-pnl[:, group], 0.0)
+        split = ratio(neg, neg.sum(axis=1, keepdims=True))  # the group's loss over its losing channels
+        idx = [_PNL.index(ch) for ch in group]
+        by_channel[idx] += loss @ split
+        borne += loss
     creditors = float(sum(m.books.external.losses.values()))
     return borne, by_channel, creditors
 

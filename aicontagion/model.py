@@ -38,13 +38,13 @@ from aicontagion.kinds import Kind, Status
 from aicontagion.markets import Markets
 from aicontagion.network.clearing import clear_obligations
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
+from aicontagion.numeric import ratio
 from aicontagion.obligations import DISCRETIONARY_TIER, Obligations, settle
 from aicontagion.operations import operate
 from aicontagion.recorder import Recorder
 from aicontagion.resolution import resolve, vacate
 from aicontagion.scenarios.build import System
 from aicontagion.scenarios.schema import PathSpec, month_index
-from aicontagion.numeric import ratio
 
 MAX_ROUNDS = 10
 TOL = 1e-9

@@ -21,16 +21,17 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.accounts import Channel
-from aicontagion.kinds import Kind, Status
+from aicontagion.kinds import Status
 from aicontagion.network.contracts import EXTERNAL, ContractType
-from aicontagion.obligations import Obligations, Purpose, contract_obligations
 from aicontagion.numeric import ratio
+from aicontagion.obligations import Obligations, Purpose, contract_obligations
 
 
 def spot_capacity(model) -> np.ndarray:
     """USD bn/month each institution earns renting GPUs outside its contracts, at the opening rent
     and full use: the opening ``spot_revenue`` on the opening fleet still in service, plus, for a
-    neocloud, ``gpu_revenue_yield`` on the GPUs it bought since (rented at market rates)."""
+    GPU renter (``rents_gpus``: neoclouds by default), ``gpu_revenue_yield`` on the GPUs it bought
+    since (rented at market rates)."""
     f = model.system.flows["spot_revenue"]
     if model.gpu_class < 0:
         return f
@@ -38,8 +39,7 @@ def spot_capacity(model) -> np.ndarray:
     model.gpu_new = np.minimum(model.gpu_new, units)  # GPUs sold in fire sales or resolution are gone
     old = units - model.gpu_new
     opening = np.where(model.gpu_opening > 0, f * ratio(old, model.gpu_opening), f)
-    renter = model.kind == Kind.NEOCLOUD
-    bought = np.where(renter, model.scenario.compute.gpu_revenue_yield / 12.0 * model.gpu_new, 0.0)
+    bought = np.where(model.system.rents_gpus, model.scenario.compute.gpu_revenue_yield / 12.0 * model.gpu_new, 0.0)
     return opening + bought
 
 
@@ -80,7 +80,7 @@ def operate(model) -> Obligations:
 
     margin = f["gross_margin"][rows]
     gpu_costs = model.scenario.compute.gpu_operating_cost / 12.0 * np.where(
-        model.kind[rows] == Kind.NEOCLOUD, model.gpu_new[rows], 0.0)  # the opening fleet's costs are in opex
+        model.system.rents_gpus[rows], model.gpu_new[rows], 0.0)  # the opening fleet's costs are in opex
     costs = (ai * f["ai_cost_share"][rows] + np.maximum(-core, 0.0) + f["opex"][rows] + gpu_costs
              + (outside + outside_chips) * np.where(margin > 0, 1.0 - margin, 0.0))
     obl.add(rows, EXTERNAL, costs, 0, Purpose.OPEX)

@@ -29,9 +29,9 @@ import numpy as np
 
 from aicontagion.accounts import Books, Channel
 from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType
+from aicontagion.numeric import ratio
 from aicontagion.obligations import senior_tier
 from aicontagion.params import Resolution
-from aicontagion.numeric import ratio
 
 N_TIERS = 3
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import MatrixRankWarning, bicgstab, spsolve
+from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
 __all__ = [
     "CascadeResult",
@@ -137,11 +137,61 @@ def _vector(v, n: int, name: str) -> np.ndarray:
     return out
 
 
-_DIRECT_MAX = 1500  # largest sparse default set solved by sparse LU; larger ones use BiCGSTAB
+_DENSE_MAX = 400  # linear systems up to this size are solved densely, larger ones iteratively
+_DIRECT_MAX = 5000  # ... with sparse LU as the fallback up to this size
+_EXACT_AFTER = 5  # clear_obligations tries an exact solve from this iteration on
 
 
 def _row_sums(M) -> np.ndarray:
     return np.asarray(M.sum(axis=1), dtype=np.float64).ravel()
+
+
+def _dot(u: np.ndarray, v: np.ndarray) -> float:
+    # Elementwise reduction, not BLAS: threaded BLAS wake-ups make small dots cost milliseconds.
+    return float(np.add.reduce(u * v))
+
+
+def _bicgstab(A, b: np.ndarray) -> np.ndarray | None:
+    """Unpreconditioned BiCGSTAB to a relative residual of 1e-13, started from ``b``."""
+    y, r = b.copy(), b - A @ b
+    r_hat, p, v, rho, alpha, omega = r.copy(), np.zeros_like(b), np.zeros_like(b), 1.0, 1.0, 1.0
+    goal = 1e-13 * np.sqrt(_dot(b, b))
+    for _ in range(10 * b.size):
+        rho_next = _dot(r_hat, r)
+        if np.sqrt(_dot(r, r)) <= goal or rho_next == 0 or omega == 0:
+            break
+        p = r + (rho_next / rho) * (alpha / omega) * (p - omega * v)
+        v = A @ p
+        alpha, rho = rho_next / _dot(r_hat, v), rho_next
+        s = r - alpha * v
+        t = A @ s
+        omega = _dot(t, s) / max(_dot(t, t), 1e-300)
+        y += alpha * p + omega * s
+        r = s - omega * t
+    return y if np.sqrt(_dot(r, r)) <= max(goal, 1e-10 * np.abs(b).max(initial=0.0)) else None
+
+
+def _solve(A, b: np.ndarray) -> np.ndarray | None:
+    """Solve ``A y = b`` (dense or sparse, unit-scale diagonal); ``None`` if that fails.
+
+    Small systems are solved densely; large sparse ones iteratively (sparse LU fill-in explodes
+    on random graphs), falling back to sparse LU up to ``_DIRECT_MAX`` unknowns.
+    """
+    if sp.issparse(A) and A.shape[0] <= _DENSE_MAX:
+        A = A.toarray()
+    if not sp.issparse(A):
+        try:
+            y = np.linalg.solve(A, b)
+        except np.linalg.LinAlgError:
+            return None
+    else:
+        A = A.tocsr()
+        y = _bicgstab(A, b)
+        if y is None and A.shape[0] <= _DIRECT_MAX:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", MatrixRankWarning)
+                y = np.atleast_1d(spsolve(A.tocsc(), b))
+    return y if y is not None and np.all(np.isfinite(y)) else None
 
 
 def _check_costs(alpha, beta) -> None:
@@ -163,23 +213,12 @@ def _solve_default_set(L, LT, pbar, e_real, beta, D):
         idx = np.flatnonzero(F)
         z_def = np.zeros_like(pbar)
         if idx.size:
-            b = base[idx]
-            if sp.issparse(L):
-                A = (sp.diags(pbar[idx]) - beta * L[idx][:, idx].T).tocsc()
-                if idx.size > _DIRECT_MAX:  # LU fill-in explodes on large random graphs
-                    A = sp.diags(1.0 / pbar[idx]) @ A
-                    z, info = bicgstab(A, b / pbar[idx], rtol=1e-13, maxiter=10 * idx.size)
-                    z = z if info == 0 else np.full(idx.size, np.nan)
-                else:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore", MatrixRankWarning)
-                        z = np.atleast_1d(spsolve(A, b))
+            if sp.issparse(L):  # scaled to a unit diagonal: z_i - beta sum_j L_ji z_j / pbar_i
+                A = sp.eye(idx.size) - beta * sp.diags(1.0 / pbar[idx]) @ L[idx][:, idx].T
             else:
-                try:
-                    z = np.linalg.solve(np.diag(pbar[idx]) - beta * L[np.ix_(idx, idx)].T, b)
-                except np.linalg.LinAlgError:
-                    return None
-            if not np.all(np.isfinite(z)) or z.max() > 1.0 + 1e-6:
+                A = np.eye(idx.size) - beta * L[np.ix_(idx, idx)].T / pbar[idx, None]
+            z = _solve(A, base[idx] / pbar[idx])
+            if z is None or z.max() > 1.0 + 1e-6:
                 return None
             z_def[idx] = z
         value = base + beta * (LT @ z_def)
@@ -322,22 +361,8 @@ def _exact_fixed_point(D, piece, paid, obl, sink, due, before, inv_tier, total, 
     const = np.where(slope > 0, -slope * before, paid)  # payers outside D keep paying as now
     lin = (slope > 0) & (rows >= 0)
     b = realisable[idx] + beta * np.bincount(sink, weights=const, minlength=n + 1)[idx]
-    if k <= 400:
-        M = np.bincount(rows[lin] * k + cols[lin], weights=slope[lin], minlength=k * k).reshape(k, k)
-        try:
-            y = np.linalg.solve(np.eye(k) - beta * M, b)
-        except np.linalg.LinAlgError:
-            return None
-    else:
-        A = (sp.eye(k) - beta * sp.csr_array((slope[lin], (rows[lin], cols[lin])), shape=(k, k))).tocsc()
-        if k > _DIRECT_MAX:
-            y, info = bicgstab(A, b, x0=np.minimum(total[idx], b), rtol=1e-13, maxiter=10 * k)
-            y = y if info == 0 else np.full(k, np.nan)
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", MatrixRankWarning)
-                y = np.atleast_1d(spsolve(A, b))
-    if not np.all(np.isfinite(y)) or y.min(initial=0.0) < 0:
+    y = _solve(sp.eye(k) - beta * sp.csr_array((slope[lin], (rows[lin], cols[lin])), shape=(k, k)), b)
+    if y is None or y.min(initial=0.0) < 0:
         return None
     Q = total.copy()
     Q[idx] = y
@@ -434,7 +459,7 @@ def clear_obligations(
         np.take(P, obl, out=ratio)
         ratio -= before
         ratio *= inv_tier
-        if iterations >= 3:  # which affine piece (0 / pro rata / full) each payment is on
+        if iterations >= _EXACT_AFTER:  # which affine piece (0 / pro rata / full) each payment is on
             piece = (ratio > 0).astype(np.int8) + (ratio >= 1)
         np.clip(ratio, 0.0, 1.0, out=ratio)
         ratio *= due
@@ -446,7 +471,7 @@ def clear_obligations(
         new = np.where(solvent, total, realised)
         np.minimum(new, P, out=new)
         converged = bool(np.all(P - new <= atol))
-        if not converged and iterations >= 3:  # structure unchanged for a step: solve it exactly
+        if not converged and iterations >= _EXACT_AFTER:  # structure unchanged for a step: solve it exactly
             if structure is not None and np.array_equal(piece, structure[0]) and np.array_equal(solvent, structure[1]):
                 if not tried:
                     tried, exact = True, _exact_fixed_point(~solvent, piece, ratio, *system)

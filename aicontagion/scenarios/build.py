@@ -47,6 +47,7 @@ class System:
     flows: dict[str, np.ndarray]
     facility_life: np.ndarray  # months
     in_service: np.ndarray  # month from which each facility depreciates
+    rents_gpus: np.ndarray  # GPUs it buys earn market rents (and bear their operating costs)
     params: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
     @property
@@ -82,6 +83,7 @@ def build_system(spec: ScenarioSpec, label: str | None = None) -> System:
     flows = {f: np.zeros(n) for f in FLOW_FIELDS + SHARE_FIELDS}
     life = np.zeros(n)
     in_service = np.zeros(n, dtype=np.int64)
+    rents = np.zeros(n, dtype=bool)
     for r, inst in enumerate(spec.institutions):
         books.cash[r] = inst.cash
         books.other_assets[r] = inst.other_assets
@@ -96,13 +98,14 @@ def build_system(spec: ScenarioSpec, label: str | None = None) -> System:
             flows[f][r] = getattr(inst, f)
         life[r] = inst.facility_life_years * 12.0
         in_service[r] = month_index(inst.in_service, spec.start) if inst.in_service else 0
+        rents[r] = inst.rents_gpus if inst.rents_gpus is not None else kind[r] == Kind.NEOCLOUD
 
     contracts = _contracts(spec, idx, midx, label)
     _balance(spec, books, contracts, label)
     params = _params(spec, kind)
     return System(spec=spec, ids=ids, names=[i.name or i.id for i in spec.institutions], kind=kind,
                   books=books, contracts=contracts, flows=flows, facility_life=life, in_service=in_service,
-                  params=params)
+                  rents_gpus=rents, params=params)
 
 
 def _contracts(spec: ScenarioSpec, idx: dict, midx: dict, label: str) -> ContractTable:

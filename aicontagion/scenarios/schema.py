@@ -147,6 +147,7 @@ class InstitutionSpec(Strict):
     opex: NonNeg = 0.0  # USD bn/yr of costs not in contracts
     capex: NonNeg = 0.0  # USD bn/yr planned capex at the start
     spot_revenue: NonNeg = 0.0  # USD bn/yr from uncontracted GPUs at the initial rent
+    rents_gpus: bool | None = None  # GPUs it buys are rented out at market rates (None: neoclouds only)
     external_revenue: NonNeg = 0.0  # USD bn/yr from customers outside the system
     gpu_market_share: Share = 0.0  # chip supplier: its share of chip spend
     gross_margin: Share = 0.0  # chip supplier: margin on chip revenue

@@ -328,7 +328,8 @@ def test_sparse_inputs_match_dense():
 
 
 def test_iterative_solver_path_matches_direct(monkeypatch):
-    """Large sparse default sets are solved with BiCGSTAB; force that path on a 300-bank network."""
+    """Large sparse default sets are solved with BiCGSTAB; force that path on a 300-bank network
+    (matrix clearing and the contract kernel's exact step)."""
     rng = np.random.default_rng(7)
     n = 300
     L = sp.random_array((n, n), density=0.02, format="csr", rng=rng) * 10
@@ -339,9 +340,13 @@ def test_iterative_solver_path_matches_direct(monkeypatch):
     direct = [eisenberg_noe(L, e, x), rogers_veraart(L, e, 0.6, 0.8, x)]
     assert direct[0].defaulted.sum() > 20
     monkeypatch.setattr(clearing, "_DIRECT_MAX", 0)
+    monkeypatch.setattr(clearing, "_DENSE_MAX", 0)
     for before, after in zip(direct, [eisenberg_noe(L, e, x), rogers_veraart(L, e, 0.6, 0.8, x)], strict=True):
         np.testing.assert_allclose(after.total_payments, before.total_payments, atol=1e-9)
         np.testing.assert_array_equal(after.defaulted, before.defaulted)
+    k = clear_obligations(*obligations_from_matrix(L.toarray(), x), e, alpha=0.6, beta=0.8)
+    assert k.converged
+    np.testing.assert_allclose(k.paid_by_node, direct[1].total_payments, atol=1e-8)
 
 
 def test_singular_fallback_gives_same_answer(monkeypatch):
