@@ -61,9 +61,9 @@ class ExternalAccount:
 
 def _column(x, dtype, size: int) -> np.ndarray:
     """``x`` as a 1-d array of ``size`` (a scalar is repeated); cheap when it already is one."""
+    if isinstance(x, np.ndarray) and x.ndim == 1 and x.shape[0] == size:
+        return x if x.dtype == dtype else x.astype(dtype)
     a = np.asarray(x, dtype=dtype)
-    if a.shape == (size,):
-        return a
     if a.ndim == 0:
         return np.full(size, a, dtype=dtype)
     return np.broadcast_to(a, (size,))
@@ -71,8 +71,14 @@ def _column(x, dtype, size: int) -> np.ndarray:
 
 def _size(*xs) -> int:
     """Length of the vectors among ``xs`` (scalars are repeated to it); 1 if all are scalars."""
-    sizes = [np.size(x) for x in xs if np.ndim(x) > 0]
-    return max(sizes) if sizes else 1
+    size = 1
+    for x in xs:
+        if isinstance(x, np.ndarray):
+            if x.ndim:
+                size = max(size, x.shape[0]) if x.shape[0] else 0 if size == 1 else size
+        elif isinstance(x, list | tuple):
+            size = max(size, len(x))
+    return size
 
 
 def _sum_by(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
@@ -181,6 +187,33 @@ class Books:
         delta = _sum_by(payee, amount, self.n) - _sum_by(payer, amount, self.n)
         self.equity += delta
         self.pnl[:, channel] += delta
+
+    def pay_expenses(self, payer: np.ndarray, payee: np.ndarray, amount: np.ndarray, channel: np.ndarray,
+                     label: np.ndarray, label_names: list[str]) -> None:
+        """Many expense payments at once: each ``amount`` is an expense of its payer and an income
+        of its payee under its own ``channel``; ``label`` indexes ``label_names`` for the ledger."""
+        n, k = self.n, len(Channel)
+        self.cash -= _sum_by(payer, amount, n)
+        self.cash += _sum_by(payee, amount, n)
+        flat = np.zeros(n * k)
+        inside = payer >= 0
+        flat -= np.bincount(payer[inside] * k + channel[inside], weights=amount[inside], minlength=n * k)
+        inside = payee >= 0
+        flat += np.bincount(payee[inside] * k + channel[inside], weights=amount[inside], minlength=n * k)
+        delta = flat.reshape(n, k)
+        self.pnl += delta
+        self.equity += delta.sum(axis=1)
+        into = (payer == EXTERNAL) & (payee != EXTERNAL)
+        out = (payee == EXTERNAL) & (payer != EXTERNAL)
+        for j, name in enumerate(label_names):
+            if into.any():
+                v = amount[into & (label == j)].sum()
+                if v:
+                    self.external.inflow[name] += float(v)
+            if out.any():
+                v = amount[out & (label == j)].sum()
+                if v:
+                    self.external.outflow[name] += float(v)
 
     def revalue_contracts(self, contracts: ContractTable, rows, new_mark, channel: Channel) -> None:
         """Set the creditor-side mark of debt ``rows`` and book the revaluation to their creditors.

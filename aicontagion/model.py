@@ -124,6 +124,8 @@ class ContagionModel(mesa.Model):
         self.cause = np.full(n, int(Channel.COUNTERPARTY), dtype=np.int64)  # label of losses on claims on each
         self.funding_hint = np.zeros(n, dtype=bool)  # faced a run or rollover failure
         self.events: list[dict] = []
+        self._kind_label = [Kind(int(k)).label for k in self.kind]
+        self._event_month, self._event_date = None, None
         sellers = system.members(Kind.CHIP_SUPPLIER)
         self.chip_sellers = sellers[system.flows["gpu_market_share"][sellers] > 0]
         self.members = {k: system.members(k) for k in Kind}
@@ -183,9 +185,11 @@ class ContagionModel(mesa.Model):
 
     def record_event(self, who: int, event: str, amount: float, cause: str) -> None:
         """Append one row to the event log (amount in USD bn)."""
+        if self._event_month != self.month:
+            self._event_month, self._event_date = self.month, self.date.to_timestamp()
         self.events.append({
-            "step": self.steps, "date": self.date.to_timestamp(), "institution": self.ids[who] if who >= 0 else "outside",
-            "kind": Kind(int(self.kind[who])).label if who >= 0 else "outside", "event": event,
+            "step": self.steps, "date": self._event_date, "institution": self.ids[who] if who >= 0 else "outside",
+            "kind": self._kind_label[who] if who >= 0 else "outside", "event": event,
             "amount": float(amount), "cause": cause,
         })
 
@@ -255,6 +259,7 @@ class ContagionModel(mesa.Model):
     def stage_decide(self, obligations: Obligations) -> None:
         """3. Every kind decides from the same snapshot; policies act; decisions are applied."""
         self.assets = self.books.assets(self.contracts, self.markets.marked_price)
+        self.debt = self.books.liabilities(self.contracts)
         self.capex_wanted = np.zeros(self.n)
         self._willingness()
         decisions = Decisions(obligations=obligations)

@@ -47,6 +47,14 @@ class Purpose(IntEnum):
     CAPEX_BUILD = 8
 
 
+# purposes settled as an expense of the payer and an income of the payee, with their P&L channel
+_EXPENSE = np.zeros(len(Purpose), dtype=bool)
+_EXPENSE[[Purpose.OPEX, Purpose.INTEREST, Purpose.RENT, Purpose.FEE]] = True
+_EXPENSE_CHANNEL = np.zeros(len(Purpose), dtype=np.int64)
+_EXPENSE_CHANNEL[[Purpose.OPEX, Purpose.INTEREST, Purpose.RENT, Purpose.FEE]] = [
+    Channel.OPERATING, Channel.INTEREST, Channel.OPERATING, Channel.STRATEGIC_DEFAULT]
+_LABELS = [p.name.lower() for p in Purpose]
+
 DISCRETIONARY_TIER = 3
 """Tier of discretionary spending: paid from what is left; not paying it is no default."""
 
@@ -133,13 +141,9 @@ def settle(books: Books, contracts: ContractTable, arr: dict[str, np.ndarray], p
     """
     purpose = arr["purpose"]
     ob, cr, row = arr["obligor"], arr["creditor"], arr["row"]
-    for p, channel, label in ((Purpose.OPEX, Channel.OPERATING, "opex"),
-                              (Purpose.INTEREST, Channel.INTEREST, "interest"),
-                              (Purpose.RENT, Channel.OPERATING, "rent"),
-                              (Purpose.FEE, Channel.STRATEGIC_DEFAULT, "termination")):
-        m = (purpose == p) & (paid > 0)
-        if m.any():
-            books.pay_expense(ob[m], cr[m], paid[m], channel, label)
+    m = _EXPENSE[purpose] & (paid > 0)
+    if m.any():
+        books.pay_expenses(ob[m], cr[m], paid[m], _EXPENSE_CHANNEL[purpose[m]], purpose[m], _LABELS)
     m = (purpose == Purpose.RENT) & (paid > 0) & (cr >= 0)
     if m.any():
         # a chip supplier selling under an offtake bears its cost of goods

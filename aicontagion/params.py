@@ -33,6 +33,7 @@ class TechGiantParams(Strict):
     signing_margin: NonNeg = 0.2  # contracts were signed expecting value >= (1 + margin) x cost
     capex_elasticity: NonNeg = 1.0  # capex = plan * sentiment ** elasticity
     cash_buffer_months: NonNeg = 3.0  # issue bonds when cash < buffer x monthly outflows
+    max_debt_to_assets: Share = 0.6  # no new bonds beyond this leverage (a rating constraint)
 
 
 class AILabParams(Strict):

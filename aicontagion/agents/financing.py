@@ -117,11 +117,15 @@ def raise_equity(model, rows: np.ndarray, need: np.ndarray, capacity: np.ndarray
 
 
 def issue_bonds(model, rows: np.ndarray, amount: np.ndarray, decisions: Decisions,
-                tenor_months: int = 120) -> np.ndarray:
+                tenor_months: int = 120, refill: np.ndarray | float = 0.0) -> np.ndarray:
     """Sell new bonds to outside investors at the issuer's current rate if its market is open
-    (spread at most ``rollover_max_spread``); returns the amount issued per row."""
+    (spread at most ``rollover_max_spread``); returns the amount issued per row.
+
+    A bond deal is lumpy: an issuer that has to go to market raises its gap plus ``refill``
+    (a buffer's worth of cash), so it does not return every month.
+    """
     open_ = model.spread[rows] <= model.scenario.funding.rollover_max_spread
-    issued = np.where(open_ & (amount > 1e-9), amount, 0.0)
+    issued = np.where(open_ & (amount > 1e-9), amount + refill, 0.0)
     for r, a in zip(rows, issued, strict=True):
         if a > 0:
             decisions.new_debt.append({"borrower": int(r), "lender": EXTERNAL, "amount": float(a),

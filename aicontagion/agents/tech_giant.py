@@ -14,7 +14,8 @@ class TechGiant(Institution):
     """A giant earns core cash flow plus its share of AI revenue, builds capacity, and rents more
     from SPVs and neoclouds. Each month it reviews every lease and offtake (strategic default or
     non-renewal, :mod:`aicontagion.agents.tenancy`), plans capex by AI sentiment, issues bonds
-    when its cash would fall below its buffer, and spends on capex only what leaves the buffer."""
+    when its cash would fall below its buffer (refilling it, so deals are lumpy) as long as its
+    debt stays within ``max_debt_to_assets``, and spends on capex only what leaves the buffer."""
 
     kind = Kind.TECH_GIANT
 
@@ -24,5 +25,10 @@ class TechGiant(Institution):
         review_commitments(model, rows, decisions, "strategic_default")
         plan = plan_capex(model, rows, p["capex_elasticity"][rows])
         buffer = p["cash_buffer_months"][rows]
-        raised = issue_bonds(model, rows, liquidity_gap(model, rows, buffer, plan), decisions)
+        gap = liquidity_gap(model, rows, buffer, plan)
+        refill = buffer * (model.monthly_outflow[rows] + plan)
+        # no bond beyond the leverage its rating allows: then capex is cut to what cash affords
+        room = np.maximum(p["max_debt_to_assets"][rows] * model.assets[rows] - model.debt[rows], 0.0)
+        raised = issue_bonds(model, rows, np.minimum(gap, room), decisions,
+                             refill=np.minimum(refill, np.maximum(room - gap, 0.0)))
         spend_capex(model, rows, affordable_capex(model, rows, plan, raised, buffer), decisions)

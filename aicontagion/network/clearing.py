@@ -72,7 +72,8 @@ class ObligationClearing:
         defaulted: Nodes with ``shortfall > tol * max(1, total due)``.
         iterations: Evaluations of the clearing map (an exact solve ends the count).
         paid_out_of_system: Sum paid to creditors outside the system (creditor ``-1``).
-        converged: False if ``max_iter`` was hit before the payments settled to tolerance.
+        converged: False if ``max_iter`` was hit first (payments then over-state the clearing
+            payments: every iterate lies above the greatest clearing vector).
     """
 
     paid: np.ndarray
@@ -137,7 +138,7 @@ def _vector(v, n: int, name: str) -> np.ndarray:
     return out
 
 
-_DENSE_MAX = 400  # linear systems up to this size are solved densely, larger ones iteratively
+_DENSE_MAX = 100  # linear systems up to this size are solved densely, larger ones iteratively
 _DIRECT_MAX = 5000  # ... with sparse LU as the fallback up to this size
 _EXACT_AFTER = 5  # clear_obligations tries an exact solve from this iteration on
 
@@ -204,12 +205,13 @@ def _solve_default_set(L, LT, pbar, e_real, beta, D):
 
     Solves ``P_i = max(0, e_real_i + beta * sum_j L_ji P_j / pbar_j)`` on ``D`` for the paid
     fraction ``z = P / pbar``, with policy iteration over nodes paying nothing (only needed with
-    negative assets). ``None`` if the system is singular: the caller then iterates instead.
+    negative assets, e.g. senior external debt). ``None`` if the system stays singular: the caller
+    then iterates instead.
     """
     z_solvent = ((~D) & (pbar > 0)).astype(np.float64)
     base = e_real + beta * (LT @ z_solvent)
-    F = D.copy()
-    for _ in range(int(D.sum()) + 1):
+    F, restarted = D.copy(), False
+    for _ in range(2 * int(D.sum()) + 2):
         idx = np.flatnonzero(F)
         z_def = np.zeros_like(pbar)
         if idx.size:
@@ -219,7 +221,12 @@ def _solve_default_set(L, LT, pbar, e_real, beta, D):
                 A = np.eye(idx.size) - beta * L[np.ix_(idx, idx)].T / pbar[idx, None]
             z = _solve(A, base[idx] / pbar[idx])
             if z is None or z.max() > 1.0 + 1e-6:
-                return None
+                if restarted:
+                    return None
+                # A closed cycle drained by senior claims is singular: restart from the nodes
+                # with something of their own, so drained cycles stay at zero.
+                F, restarted = D & (base > 0), True
+                continue
             z_def[idx] = z
         value = base + beta * (LT @ z_def)
         F_new = D & (value > 0)
@@ -391,7 +398,10 @@ def clear_obligations(
     only geometrically, slowly around defaulted cycles; so once the default set and the tier each
     node pays into stop changing, the linear system for that structure is solved and its solution
     accepted if it reproduces the structure, which makes it the greatest clearing vector exactly
-    (a fictitious-default step, as in Eisenberg & Noe 2001). Money is conserved:
+    (a fictitious-default step, as in Eisenberg & Noe 2001). That system is singular for a
+    defaulted cycle drained only by senior claims; plain iteration then drains it by a constant
+    amount per step and may hit ``max_iter`` (``converged=False``; payments are then an upper
+    bound on the clearing payments). Money is conserved:
     ``sum(liquid) == sum(liquid - paid_by_node + received_by_node) + paid_out_of_system``; with
     ``alpha, beta < 1`` the unrealised part stays with the defaulted node, for the caller to write
     off as default costs.

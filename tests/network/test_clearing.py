@@ -286,6 +286,29 @@ def test_clear_obligations_exact_on_a_slowly_leaking_cycle():
     np.testing.assert_allclose(res.paid_by_node, en.total_payments, rtol=1e-12)
 
 
+def test_cycle_drained_by_senior_claims():
+    """Hand-computed. Banks 0 and 1 owe each other 10 (junior); bank 0 also owes 0.01 senior
+    outside; no cash. Any flow round the cycle loses 0.01 to the senior creditor each time, so
+    the only clearing vector pays nothing: ``p0 = max(0, p1 - 0.01)``, ``p1 = p0`` give 0.
+
+    The matrix algorithm finds it at once (policy iteration puts both banks in the zero state).
+    The contract kernel's linear system is singular there, so it drains by 0.01 per two steps:
+    about 2,000 iterations; at the default cap it stops early with an upper bound.
+    """
+    L = np.array([[0.0, 10.0], [10.0, 0.0]])
+    en = eisenberg_noe(L, [0.0, 0.0], [0.01, 0.0], external_senior=True)
+    np.testing.assert_array_equal(en.payments, [0, 0])
+    np.testing.assert_array_equal(en.defaulted, [True, True])
+    assert en.iterations <= 3
+    args = ([0, 1, 0], [1, 0, -1], [10.0, 10.0, 0.01], [1, 1, 0], [0.0, 0.0])
+    full = clear_obligations(*args, max_iter=10_000)
+    assert full.converged and full.defaulted.all()
+    np.testing.assert_allclose(full.paid_by_node, [0, 0], atol=1e-9)
+    capped = clear_obligations(*args)
+    assert not capped.converged and capped.defaulted.all()
+    assert np.all(capped.paid_by_node > full.paid_by_node)  # an upper bound, flagged as such
+
+
 def test_clear_obligations_edge_cases_and_validation():
     empty = clear_obligations([], [], [], [], [1.0, 2.0])
     assert empty.paid.size == 0 and not empty.defaulted.any() and empty.paid_out_of_system == 0.0
