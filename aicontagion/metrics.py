@@ -5,7 +5,8 @@
 
 1. AI productivity realisation: ``ai_revenue_to_hurdle`` and ``ai_revenue_growth`` (year on year);
 2. neoclouds: ``neocloud_equity_index`` (equity relative to the start) and ``neocloud_spread``;
-3. SPV bonds: ``spv_bond_price`` (per 100 of face, principal-weighted) and ``spv_spread``;
+3. SPV debt: ``spv_bond_price`` (bonds and project loans, per 100 of face, principal-weighted)
+   and ``spv_spread``;
 4. long-contract quality: ``take_or_pay_share``, ``customer_concentration`` (Herfindahl index of
    neocloud contract revenue by customer), ``contract_months_left``;
 5. power and hardware: ``pipeline_share`` (capacity paid for but not yet powered, over installed
@@ -79,9 +80,9 @@ def spv_spread(m) -> float:
 
 
 def spv_bond_price(m) -> float:
-    """Price of SPV bonds per 100 of face (principal-weighted mark of live SPV bonds)."""
+    """Price of SPV debt per 100 of face: principal-weighted mark of live bonds and loans to SPVs."""
     c = m.contracts
-    rows = np.flatnonzero((c.ctype == ContractType.BOND) & c.active & (c.obligor >= 0) & (c.principal > 0))
+    rows = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
     rows = rows[m.kind[c.obligor[rows]] == Kind.SPV]
     if rows.size == 0:
         return float("nan")

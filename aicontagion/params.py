@@ -34,6 +34,7 @@ class TechGiantParams(Strict):
     capex_elasticity: NonNeg = 1.0  # capex = plan * sentiment ** elasticity
     cash_buffer_months: NonNeg = 3.0  # issue bonds when cash < buffer x monthly outflows
     max_debt_to_assets: Share = 0.6  # no new bonds beyond this leverage (a rating constraint)
+    payout_share: Share = 0.0  # share of positive monthly net income paid out (dividends, buybacks)
 
 
 class AILabParams(Strict):
@@ -53,6 +54,7 @@ class ChipSupplierParams(Strict):
     """Chip supplier: customer financing (equity calls, backstops)."""
 
     financing_floor: NonNeg = 0.5  # stop funding customers when sentiment falls below this share of its start
+    payout_share: Share = 0.0  # share of positive monthly net income paid out (dividends, buybacks)
 
 
 class NeocloudParams(Strict):
@@ -88,6 +90,7 @@ class BankParams(Strict):
     leverage_buffer: Share = 0.045  # delever when equity / assets falls below this
     line_cut_distress: Share = 0.3  # cut undrawn lines to borrowers with distress above this
     run_distress: Share = 0.2  # withdraw short-term funding from borrowers with distress above this
+    payout_share: Share = 0.0  # share of positive monthly net income paid out (dividends, buybacks)
 
 
 class PensionLPParams(Strict):

@@ -18,8 +18,9 @@ KIND_COLOURS = {
     "spv": "#d62728", "private_credit_fund": "#8c564b", "bank": "#17becf", "pension_lp": "#7f7f7f",
     "government": "#000000", "outside": "#bcbd22",
 }
-CHANNEL_COLOURS = {"market": "#1f77b4", "fire_sale": "#d62728", "counterparty": "#ff7f0e",
-                   "strategic_default": "#9467bd", "funding": "#2ca02c"}
+CHANNEL_COLOURS = {"operating": "#7f7f7f", "interest": "#bcbd22", "depreciation": "#c7c7c7", "market": "#1f77b4",
+                   "fire_sale": "#d62728", "counterparty": "#ff7f0e", "strategic_default": "#9467bd",
+                   "funding": "#2ca02c", "guarantee": "#17becf", "resolution": "#8c564b"}
 
 
 def _ax(ax):
@@ -104,7 +105,7 @@ def plot_thermometer(ts: pd.DataFrame, axes=None):
     if axes is None:
         fig, axes = plt.subplots(1, 5, figsize=(16, 3))
     pairs = [("ai_revenue_to_hurdle", "1. AI revenue / hurdle"), ("neocloud_equity_index", "2. neocloud equity (1=start)"),
-             ("spv_bond_price", "3. SPV bond price"), ("take_or_pay_share", "4. take-or-pay share"),
+             ("spv_bond_price", "3. SPV debt price"), ("take_or_pay_share", "4. take-or-pay share"),
              ("utilisation", "5. compute utilisation")]
     for ax, (metric, title) in zip(axes, pairs, strict=True):
         _system(ts, metric).plot(ax=ax)
@@ -161,7 +162,7 @@ def plot_paths(sims: Mapping[str, object]):
     hurdle = next(iter(sims.values())).model.demand.hurdle
     ax[0].axhline(hurdle, color="k", ls="--", lw=0.8)
     for a, t in zip(ax, ("AI end revenue (USD bn/yr)", "cumulative losses (USD bn)", "institutions defaulted",
-                         "SPV bond price (per 100)"), strict=True):
+                         "SPV debt price (per 100)"), strict=True):
         a.set_title(t, fontsize=10)
         a.legend(fontsize=7)
     fig.tight_layout()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.financing import pay_out
 from aicontagion.constraints import LeverageTarget
 from aicontagion.kinds import Kind, Status
 from aicontagion.network.contracts import ContractType
@@ -37,3 +38,4 @@ class Bank(Institution):
         cut = lines[model.distress[c.obligor[lines]] > p["line_cut_distress"][c.creditor[lines]]]
         for r in cut:
             decisions.line_cuts.append(int(r))
+        pay_out(model, rows, p["payout_share"][rows], decisions)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.financing import pay_out
 from aicontagion.kinds import Kind, Status
 
 
@@ -24,6 +25,7 @@ class ChipSupplier(Institution):
 
     @classmethod
     def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
+        pay_out(model, rows, model.params["chip_supplier"]["payout_share"][rows], decisions)
         stopped = rows[~cls.willing(model, rows) & model.was_willing[rows]]
         for r in stopped:
             decisions.events.append({"institution": int(r), "event": "financing_stopped", "amount": 0.0,

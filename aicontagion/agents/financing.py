@@ -54,6 +54,16 @@ def spend_capex(model, rows: np.ndarray, amount: np.ndarray, decisions: Decision
     model.capex_wanted[rows] += amount  # recorded for reporting
 
 
+def pay_out(model, rows: np.ndarray, share: np.ndarray, decisions: Decisions) -> None:
+    """Pay ``share`` of last month's positive net income (operating and interest) to holders,
+    from cash not needed for this month's dues (dividends and buybacks)."""
+    income = np.maximum(model.last_income[rows], 0.0) * share
+    spare = np.maximum(model.books.cash[rows] - model.due_now[rows], 0.0)
+    for r, a in zip(rows, np.minimum(income, spare), strict=True):
+        if a > 1e-9:
+            decisions.distributions.append((int(r), float(a)))
+
+
 def draw_credit_lines(model, rows: np.ndarray, need: np.ndarray, decisions: Decisions) -> np.ndarray:
     """Draw undrawn credit lines of ``rows`` from willing lenders, pro rata, up to ``need``.
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.agents.base import Decisions, Institution
-from aicontagion.agents.financing import affordable_capex, issue_bonds, liquidity_gap, plan_capex, spend_capex
+from aicontagion.agents.financing import (
+    affordable_capex,
+    issue_bonds,
+    liquidity_gap,
+    pay_out,
+    plan_capex,
+    spend_capex,
+)
 from aicontagion.agents.tenancy import review_commitments
 from aicontagion.kinds import Kind
 
@@ -15,7 +22,8 @@ class TechGiant(Institution):
     from SPVs and neoclouds. Each month it reviews every lease and offtake (strategic default or
     non-renewal, :mod:`aicontagion.agents.tenancy`), plans capex by AI sentiment, issues bonds
     when its cash would fall below its buffer (refilling it, so deals are lumpy) as long as its
-    debt stays within ``max_debt_to_assets``, and spends on capex only what leaves the buffer."""
+    debt stays within ``max_debt_to_assets``, spends on capex only what leaves the buffer, and pays
+    out ``payout_share`` of its net income to shareholders."""
 
     kind = Kind.TECH_GIANT
 
@@ -32,3 +40,4 @@ class TechGiant(Institution):
         raised = issue_bonds(model, rows, np.minimum(gap, room), decisions,
                              refill=np.minimum(refill, np.maximum(room - gap, 0.0)))
         spend_capex(model, rows, affordable_capex(model, rows, plan, raised, buffer), decisions)
+        pay_out(model, rows, p["payout_share"][rows], decisions)
