@@ -312,8 +312,9 @@ class ContagionModel(mesa.Model):
             c.limit[row] = c.principal[row]
         for i, amount, discount in d.equity_issues:
             self._issue_equity(i, amount, discount)
-        for i, amount in d.distributions:
-            self._distribute(i, amount)
+        if d.distributions:
+            who, amount = (np.array(x) for x in zip(*d.distributions, strict=True))
+            self._distribute(who.astype(np.int64), amount.astype(float))
         for nd in d.new_debt:
             rate = funding.new_debt_rate(self, nd["borrower"])
             # priced at par at today's spread: its value moves with the issuer's credit, not with the price
@@ -340,14 +341,18 @@ class ContagionModel(mesa.Model):
         self.books.book(i, amount, Channel.CAPITAL)
         self.record_event(i, "equity_raise", amount, f"outside investors, discount {discount:.0%}")
 
-    def _distribute(self, i: int, amount: float) -> None:
-        """Pay ``amount`` out of ``i``'s equity pro rata to its holders (outsiders get the rest)."""
+    def _distribute(self, who: np.ndarray, amount: np.ndarray) -> None:
+        """Pay ``amount`` out of each payer's equity pro rata to its holders (outsiders get the rest)."""
         c = self.contracts
-        stakes = np.flatnonzero(c.is_stake & (c.obligor == i))
-        to_holders = c.share[stakes] * amount
-        self.books.transfer(i, c.creditor[stakes], to_holders, "distribution")
-        self.books.transfer(i, EXTERNAL, amount - to_holders.sum(), "distribution")
-        self.books.book(i, -amount, Channel.CAPITAL)
+        per = np.bincount(who, weights=amount, minlength=self.n)
+        stakes = np.flatnonzero(c.is_stake & (c.obligor >= 0))
+        stakes = stakes[per[c.obligor[stakes]] > 0]
+        to_holders = c.share[stakes] * per[c.obligor[stakes]]
+        inside = np.bincount(c.obligor[stakes], weights=to_holders, minlength=self.n)
+        payers = np.flatnonzero(per > 0)
+        self.books.transfer(c.obligor[stakes], c.creditor[stakes], to_holders, "distribution")
+        self.books.transfer(payers, EXTERNAL, per[payers] - inside[payers], "distribution")
+        self.books.book(payers, -per[payers], Channel.CAPITAL)
         c.principal[stakes] -= to_holders  # each stake is carried down by what it paid out
 
     def stage_clear(self, obligations: Obligations) -> None:

@@ -42,14 +42,14 @@ def spend_capex(model, rows: np.ndarray, amount: np.ndarray, decisions: Decision
     rows, amount = rows[keep], amount[keep]
     if rows.size == 0:
         return
-    gpu_share = model.scenario.compute.gpu_share_of_capex
-    chips = amount * gpu_share
+    chips = amount * model.scenario.compute.gpu_share_of_capex
     obl = decisions.obligations
-    sellers = model.chip_sellers
-    share = model.system.flows["gpu_market_share"][sellers]
-    for s, w in zip(sellers, share, strict=True):
-        obl.add(rows, int(s), chips * w, DISCRETIONARY_TIER, Purpose.CAPEX_GPU)
-    obl.add(rows, EXTERNAL, chips * (1.0 - share.sum()), DISCRETIONARY_TIER, Purpose.CAPEX_GPU)
+    sellers = np.append(model.chip_sellers, EXTERNAL)  # outsiders sell the rest of the chips
+    share = model.system.flows["gpu_market_share"][model.chip_sellers]
+    share = np.append(share, 1.0 - share.sum())
+    k = sellers.size
+    obl.add(np.repeat(rows, k), np.tile(sellers, rows.size), np.outer(chips, share).ravel(), DISCRETIONARY_TIER,
+            Purpose.CAPEX_GPU)
     obl.add(rows, EXTERNAL, amount - chips, DISCRETIONARY_TIER, Purpose.CAPEX_BUILD)
     model.capex_wanted[rows] += amount  # recorded for reporting
 
