@@ -40,7 +40,6 @@ class Channel(IntEnum):
     CAPITAL = 10  # equity raised or distributed (not P&L)
 
 
-
 @dataclass
 class ExternalAccount:
     """The outside world: cash that entered or left the system, and losses outsiders bore.
@@ -188,8 +187,15 @@ class Books:
         self.equity += delta
         self.pnl[:, channel] += delta
 
-    def pay_expenses(self, payer: np.ndarray, payee: np.ndarray, amount: np.ndarray, channel: np.ndarray,
-                     label: np.ndarray, label_names: list[str]) -> None:
+    def pay_expenses(
+        self,
+        payer: np.ndarray,
+        payee: np.ndarray,
+        amount: np.ndarray,
+        channel: np.ndarray,
+        label: np.ndarray,
+        label_names: list[str],
+    ) -> None:
         """Many expense payments at once: each ``amount`` is an expense of its payer and an income
         of its payee under its own ``channel``; ``label`` indexes ``label_names`` for the ledger."""
         n, k = self.n, len(Channel)

@@ -153,8 +153,10 @@ def _validate(args) -> int:
         for p in problems:
             print(f"{resolve(name).name}: {p}")
         bad += len(problems)
-        print(f"{resolve(name).name}: {'ok' if not problems else f'{len(problems)} uncited numbers'} "
-              f"({len(spec.institutions)} institutions, {len(spec.contracts)} contracts)")
+        print(
+            f"{resolve(name).name}: {'ok' if not problems else f'{len(problems)} uncited numbers'} "
+            f"({len(spec.institutions)} institutions, {len(spec.contracts)} contracts)"
+        )
     return 2 if bad else 0
 
 
@@ -175,16 +177,23 @@ def format_summary(summary: dict, title: str = "") -> str:
     for key, label, fmt in KEY_METRICS:
         v = summary.get(key)
         lines.append(f"{label:32s} {'-' if v is None or v != v else fmt.format(v)}")
-    for block, label in (("defaults_by_kind", "defaults by kind"), ("losses_by_holder_kind", "losses by holder (USD bn)"),
-                         ("losses_by_channel", "losses by channel (USD bn)"), ("thermometer", "risk thermometer (last)")):
+    for block, label in (
+        ("defaults_by_kind", "defaults by kind"),
+        ("losses_by_holder_kind", "losses by holder (USD bn)"),
+        ("losses_by_channel", "losses by channel (USD bn)"),
+        ("thermometer", "risk thermometer (last)"),
+    ):
         items = summary.get(block, {})
         shown = {k: v for k, v in items.items() if isinstance(v, float | int) and v == v and abs(v) > 1e-9}
         if shown:
             lines.append(f"{label}:")
             lines += [f"  {k:30s} {v:,.3g}" for k, v in shown.items()]
     if summary.get("default_order"):
-        lines.append("default order: " + ", ".join(summary["default_order"][:12])
-                     + (" ..." if len(summary["default_order"]) > 12 else ""))
+        lines.append(
+            "default order: "
+            + ", ".join(summary["default_order"][:12])
+            + (" ..." if len(summary["default_order"]) > 12 else "")
+        )
     return "\n".join(lines)
 
 

@@ -96,8 +96,13 @@ class LoanToValueCovenant(Constraint):
 
     def orders(self, model, rows, out):
         c = model.contracts
-        lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & np.isfinite(c.covenant)
-                               & (c.obligor >= 0) & (c.principal > 0))
+        lines = np.flatnonzero(
+            (c.ctype == ContractType.CREDIT_LINE)
+            & c.active
+            & np.isfinite(c.covenant)
+            & (c.obligor >= 0)
+            & (c.principal > 0)
+        )
         cov = np.full(model.n, np.inf)
         np.minimum.at(cov, c.obligor[lines], c.covenant[lines])
         debt = model.books.liabilities(c)

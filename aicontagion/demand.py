@@ -6,8 +6,9 @@ $3T of capex earn a 12% EBITDA ROI at a 65% margin, about $554B a year), normali
 is the initial level; after the midpoint it may decline at ``decline`` per year. A persistent
 AR(1) shock in logs, drawn from the model's generator, moves it month to month.
 
-**Expectations.** Agents see realised revenue only (the run rate at each month's end). They track its growth by exponential
-smoothing and project it ``horizon`` years ahead with growth fading over half that horizon.
+**Expectations.** Agents see realised revenue only (the run rate at each month's end). They
+track its growth by exponential smoothing and project it ``horizon`` years ahead with growth
+fading over half that horizon.
 *Sentiment* is that projection divided by the hurdle: above 1 the build-out looks like it pays.
 
 **Compute.** Installed capacity is measured as the AI revenue it can serve at starting rents
@@ -58,8 +59,15 @@ def path_revenue(path: PathSpec, productivity: Productivity, start: str, month: 
 class Demand:
     """AI revenue, expectations and compute capacity, advanced one month at a time."""
 
-    def __init__(self, productivity: Productivity, compute: Compute, path: PathSpec, start: str,
-                 rng: np.random.Generator, initial_capex: float = 0.0):
+    def __init__(
+        self,
+        productivity: Productivity,
+        compute: Compute,
+        path: PathSpec,
+        start: str,
+        rng: np.random.Generator,
+        initial_capex: float = 0.0,
+    ):
         self.p = productivity
         self.c = compute
         self.path = path

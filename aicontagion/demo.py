@@ -50,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     print(comparison_table(table).to_string(float_format=lambda v: f"{v:,.2f}"))
     for p, s in sims.items():
         order = s.summary["default_order"]
-        print(f"\n{p}: {len(order)} defaults" + (": " + ", ".join(order[:10]) + (" ..." if len(order) > 10 else "")
-                                                   if order else ""))
+        print(
+            f"\n{p}: {len(order)} defaults"
+            + (": " + ", ".join(order[:10]) + (" ..." if len(order) > 10 else "") if order else "")
+        )
     print(f"\nresults and figures written to {out}/")
     return 0
 

@@ -53,8 +53,9 @@ def update_credit_marks(model) -> None:
     lgd = np.array([r.lgd_secured, r.lgd_senior, r.lgd_subordinated])[c.seniority[rows]]
     target = 1.0 - model.distress[c.obligor[rows]] * lgd
     traded = c.market[rows] >= 0
-    speed = np.where(traded, model.markets.appraisal[np.maximum(c.market[rows], 0)],
-                     model.scenario.funding.provisioning)
+    speed = np.where(
+        traded, model.markets.appraisal[np.maximum(c.market[rows], 0)], model.scenario.funding.provisioning
+    )
     credit = c.credit_mark[rows] + speed * (target - c.credit_mark[rows])
     c.credit_mark[rows] = credit
     price = np.where(traded, model.markets.marked_price[np.maximum(c.market[rows], 0)], 1.0)
@@ -73,8 +74,16 @@ def update_causes(model) -> None:
     bondholder's loss on an SPV whose tenant walked away counts as STRATEGIC_DEFAULT.
     """
     pnl = model.books.pnl
-    roots = [Channel.STRATEGIC_DEFAULT, Channel.FIRE_SALE, Channel.COUNTERPARTY, Channel.MARKET, Channel.OPERATING,
-             Channel.INTEREST, Channel.DEPRECIATION, Channel.RESOLUTION]
+    roots = [
+        Channel.STRATEGIC_DEFAULT,
+        Channel.FIRE_SALE,
+        Channel.COUNTERPARTY,
+        Channel.MARKET,
+        Channel.OPERATING,
+        Channel.INTEREST,
+        Channel.DEPRECIATION,
+        Channel.RESOLUTION,
+    ]
     worst = np.array(roots)[np.argmin(pnl[:, roots], axis=1)]
     cause = np.where(np.isin(worst, [Channel.STRATEGIC_DEFAULT, Channel.FIRE_SALE]), worst, Channel.COUNTERPARTY)
     model.cause = np.where(model.funding_hint, Channel.FUNDING, cause).astype(np.int64)
@@ -110,8 +119,9 @@ def update_spreads(model) -> None:
     k_assets = np.bincount(kinds, weights=model.assets0, minlength=kinds.max() + 1)
     rate = ratio(k_loss, k_assets)
     active_penalty = np.where(model.month <= model.reputation_until, model.reputation_penalty, 0.0)
-    model.spread = (model.spread0 + f.spread_distress * model.distress + f.spread_sector_loss * rate[kinds]
-                    + active_penalty)
+    model.spread = (
+        model.spread0 + f.spread_distress * model.distress + f.spread_sector_loss * rate[kinds] + active_penalty
+    )
 
 
 def rollover(model) -> None:
@@ -138,8 +148,15 @@ def rollover(model) -> None:
     for k in np.flatnonzero(~roll & alive & c.rolls[rows]):
         r = int(rows[k])
         event = "run" if runs[k] else "rollover_failure"
-        why = (f"distress {model.distress[borrower[k]]:.2f}" if runs[k] else
-               "market closed" if not market_open[k] else "lender unwilling" if not lender_ok[k] else "does not roll")
+        why = (
+            f"distress {model.distress[borrower[k]]:.2f}"
+            if runs[k]
+            else "market closed"
+            if not market_open[k]
+            else "lender unwilling"
+            if not lender_ok[k]
+            else "does not roll"
+        )
         cause = model.ids[lender[k]] if lender[k] >= 0 else "outside investors"
         model.record_event(int(borrower[k]), event, float(c.principal[r]), f"{cause}: {why}")
         model.funding_hint[borrower[k]] = True
@@ -150,5 +167,13 @@ def new_debt_rate(model, borrower: int) -> float:
     return float(model.treasury_rate + model.spread[borrower])
 
 
-__all__ = ["update_causes", "update_distress", "update_credit_marks", "remark_stakes", "update_spreads", "rollover",
-           "new_debt_rate", "ContractType"]
+__all__ = [
+    "update_causes",
+    "update_distress",
+    "update_credit_marks",
+    "remark_stakes",
+    "update_spreads",
+    "rollover",
+    "new_debt_rate",
+    "ContractType",
+]

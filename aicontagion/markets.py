@@ -67,8 +67,14 @@ class Markets:
         return self.marked_fundamental * self.marked_impact
 
     # -- monthly updates ----------------------------------------------------------------------------
-    def update_fundamentals(self, sentiment_ratio: float, rent_ratio: float, spread_change: np.ndarray,
-                            books: Books, contracts: ContractTable) -> None:
+    def update_fundamentals(
+        self,
+        sentiment_ratio: float,
+        rent_ratio: float,
+        spread_change: np.ndarray,
+        books: Books,
+        contracts: ContractTable,
+    ) -> None:
         """Set this month's fundamentals and move marks toward them (booked as MARKET).
 
         Args:
@@ -104,9 +110,15 @@ class Markets:
         remark_traded_contracts(books, contracts, new, channel)
 
     # -- sales ---------------------------------------------------------------------------------------
-    def clear_sales(self, books: Books, contracts: ContractTable, unit_orders: np.ndarray,
-                    contract_rows: np.ndarray, contract_fraction: np.ndarray,
-                    label: str = "fire_sale") -> np.ndarray:
+    def clear_sales(
+        self,
+        books: Books,
+        contracts: ContractTable,
+        unit_orders: np.ndarray,
+        contract_rows: np.ndarray,
+        contract_fraction: np.ndarray,
+        label: str = "fire_sale",
+    ) -> np.ndarray:
         """Execute one round of sales simultaneously and mark every holder to the new prices.
 
         Args:
@@ -149,13 +161,15 @@ class Markets:
         self._remark(books, contracts, self.marked_fundamental, target, Channel.FIRE_SALE)
         out = proceeds.copy()
         if rows.size:
-            out += np.bincount(contracts.creditor[rows].clip(min=0), weights=np.where(
-                contracts.creditor[rows] >= 0, contract_proceeds, 0.0), minlength=books.n)
+            out += np.bincount(
+                contracts.creditor[rows].clip(min=0),
+                weights=np.where(contracts.creditor[rows] >= 0, contract_proceeds, 0.0),
+                minlength=books.n,
+            )
         return out
 
 
-def remark_traded_contracts(books: Books, contracts: ContractTable, marked_price: np.ndarray,
-                            channel: Channel) -> None:
+def remark_traded_contracts(books: Books, contracts: ContractTable, marked_price: np.ndarray, channel: Channel) -> None:
     """Set ``mark = credit_mark x marked price`` on traded debt and book the change."""
     rows = np.flatnonzero((contracts.market >= 0) & contracts.is_debt)
     if rows.size:

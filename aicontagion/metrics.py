@@ -34,13 +34,20 @@ import pandas as pd
 
 from aicontagion.accounts import Channel
 from aicontagion.kinds import Kind, Status
-from aicontagion.network.contracts import ContractType
 from aicontagion.numeric import ratio
 
 THERMOMETER = (
-    "ai_revenue_to_hurdle", "ai_revenue_growth", "neocloud_equity_index", "neocloud_spread",
-    "spv_bond_price", "spv_spread", "take_or_pay_share", "customer_concentration", "contract_months_left",
-    "pipeline_share", "utilisation",
+    "ai_revenue_to_hurdle",
+    "ai_revenue_growth",
+    "neocloud_equity_index",
+    "neocloud_spread",
+    "spv_bond_price",
+    "spv_spread",
+    "take_or_pay_share",
+    "customer_concentration",
+    "contract_months_left",
+    "pipeline_share",
+    "utilisation",
 )
 
 
@@ -87,8 +94,9 @@ def spv_bond_price(m) -> float:
     if rows.size == 0:
         return float("nan")
     w = c.principal[rows]
-    price = c.credit_mark[rows] * m.markets.trade_price[np.maximum(c.market[rows], 0)] * (c.market[rows] >= 0) \
-        + c.credit_mark[rows] * (c.market[rows] < 0)
+    price = c.credit_mark[rows] * m.markets.trade_price[np.maximum(c.market[rows], 0)] * (
+        c.market[rows] >= 0
+    ) + c.credit_mark[rows] * (c.market[rows] < 0)
     return float(100.0 * (w * price).sum() / w.sum())
 
 
@@ -187,15 +195,31 @@ def borne_losses(m) -> tuple[np.ndarray, np.ndarray, float]:
 
 
 # ---------------------------------------------------------------- system series
-_BASE = ("ai_revenue", "expected_ai_revenue", "sentiment", "capacity", "rent_index", "rent_usd", "rent_to_break_even",
-         "capex_spent",
-         "system_equity", "losses", "outside_losses", "defaults", "fiscal_cost")
+_BASE = (
+    "ai_revenue",
+    "expected_ai_revenue",
+    "sentiment",
+    "capacity",
+    "rent_index",
+    "rent_usd",
+    "rent_to_break_even",
+    "capex_spent",
+    "system_equity",
+    "losses",
+    "outside_losses",
+    "defaults",
+    "fiscal_cost",
+)
 
 
 def system_metric_names(m) -> list[str]:
     """Names of the system-level series, in the order :func:`system_values` returns them."""
-    return (list(_BASE) + list(THERMOMETER) + [f"price_{a}" for a in m.markets.names]
-            + [f"loss_{ch.name.lower()}" for ch in _PNL])
+    return (
+        list(_BASE)
+        + list(THERMOMETER)
+        + [f"price_{a}" for a in m.markets.names]
+        + [f"loss_{ch.name.lower()}" for ch in _PNL]
+    )
 
 
 def system_values(m) -> list[float]:
@@ -204,10 +228,21 @@ def system_values(m) -> list[float]:
     borne, by_channel, outside = borne_losses(m)
     ext = m.books.external.losses
     loss_by_channel = by_channel + np.array([ext.get(ch.name.lower(), 0.0) for ch in _PNL])
-    base = [s.revenue, s.expected_revenue, s.sentiment, s.capacity, s.rent_index, s.rent_usd,
-            s.rent_usd / m.scenario.compute.break_even_rent, m.capex_spent,
-            float(m.books.equity.sum()), float(borne.sum() + outside), float(outside),
-            float((m.status == Status.DEFAULTED).sum()), m.fiscal_cost]
+    base = [
+        s.revenue,
+        s.expected_revenue,
+        s.sentiment,
+        s.capacity,
+        s.rent_index,
+        s.rent_usd,
+        s.rent_usd / m.scenario.compute.break_even_rent,
+        m.capex_spent,
+        float(m.books.equity.sum()),
+        float(borne.sum() + outside),
+        float(outside),
+        float((m.status == Status.DEFAULTED).sum()),
+        m.fiscal_cost,
+    ]
     thermo = [globals()[name](m) for name in THERMOMETER]
     return base + thermo + list(m.markets.trade_price) + list(loss_by_channel)
 

@@ -30,23 +30,22 @@ import pandas as pd
 
 from aicontagion import funding
 from aicontagion.accounts import Channel
+from aicontagion.actions import apply_decisions
 from aicontagion.agents import AGENT_CLASSES, ChipSupplier, Decisions, PrivateCreditFund
 from aicontagion.agents.bank import Bank
-from aicontagion.constraints import SaleOrders
+from aicontagion.deleverage import deleverage
 from aicontagion.demand import Demand
 from aicontagion.kinds import Kind, Status
 from aicontagion.markets import Markets
 from aicontagion.network.clearing import clear_obligations
-from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
 from aicontagion.numeric import ratio
 from aicontagion.obligations import DISCRETIONARY_TIER, Obligations, settle
 from aicontagion.operations import operate
 from aicontagion.recorder import Recorder
-from aicontagion.resolution import resolve, vacate
+from aicontagion.resolution import resolve
 from aicontagion.scenarios.build import System
 from aicontagion.scenarios.schema import PathSpec, month_index
 
-MAX_ROUNDS = 10
 TOL = 1e-9
 
 
@@ -63,8 +62,15 @@ class ContagionModel(mesa.Model):
         seed: seed of ``self.rng`` / ``self.random`` (None: fresh entropy).
     """
 
-    def __init__(self, system: System, path: PathSpec | str | None = None, policies=(),
-                 check_invariants: bool = False, record_institutions: bool | None = None, seed=None):
+    def __init__(
+        self,
+        system: System,
+        path: PathSpec | str | None = None,
+        policies=(),
+        check_invariants: bool = False,
+        record_institutions: bool | None = None,
+        seed=None,
+    ):
         super().__init__(seed=seed)
         self.system = system
         self.scenario = spec = system.spec
@@ -130,8 +136,9 @@ class ContagionModel(mesa.Model):
         self.chip_sellers = sellers[system.flows["gpu_market_share"][sellers] > 0]
         self.members = {k: system.members(k) for k in Kind}
 
-        self.institutions = [AGENT_CLASSES[Kind(int(k))](self, r, system.ids[r], system.names[r])
-                             for r, k in enumerate(self.kind)]
+        self.institutions = [
+            AGENT_CLASSES[Kind(int(k))](self, r, system.ids[r], system.names[r]) for r, k in enumerate(self.kind)
+        ]
         if record_institutions is None:
             record_institutions = n <= 500
         self.recorder = Recorder(self, record_institutions)
@@ -187,11 +194,17 @@ class ContagionModel(mesa.Model):
         """Append one row to the event log (amount in USD bn)."""
         if self._event_month != self.month:
             self._event_month, self._event_date = self.month, self.date.to_timestamp()
-        self.events.append({
-            "step": self.steps, "date": self._event_date, "institution": self.ids[who] if who >= 0 else "outside",
-            "kind": self._kind_label[who] if who >= 0 else "outside", "event": event,
-            "amount": float(amount), "cause": cause,
-        })
+        self.events.append(
+            {
+                "step": self.steps,
+                "date": self._event_date,
+                "institution": self.ids[who] if who >= 0 else "outside",
+                "kind": self._kind_label[who] if who >= 0 else "outside",
+                "event": event,
+                "amount": float(amount),
+                "cause": cause,
+            }
+        )
 
     def _check(self, stage: str) -> None:
         if not self.check_invariants:
@@ -200,7 +213,9 @@ class ContagionModel(mesa.Model):
         scale = 1e-7 * max(1.0, float(np.abs(self.books.equity).max()))
         if np.abs(gap).max() > scale:
             worst = int(np.abs(gap).argmax())
-            raise AssertionError(f"month {self.month} after {stage}: {self.ids[worst]} out of balance by {gap[worst]:.3g}")
+            raise AssertionError(
+                f"month {self.month} after {stage}: {self.ids[worst]} out of balance by {gap[worst]:.3g}"
+            )
         drift = self.books.money_drift()
         if abs(drift) > 1e-7 * max(1.0, abs(self.books.cash_at_start)):
             raise AssertionError(f"month {self.month} after {stage}: money not conserved (drift {drift:.3g})")
@@ -224,8 +239,13 @@ class ContagionModel(mesa.Model):
         self.demand_state = self.demand.advance(self.month, self.capex_spent + self._outside_capex())
         self.sentiment_history.append(self.sentiment_ratio)
         self.markets.relax(self.books, self.contracts)
-        self.markets.update_fundamentals(self.sentiment_ratio, self.demand_state.rent_index,
-                                         self._spread_change_by_class(), self.books, self.contracts)
+        self.markets.update_fundamentals(
+            self.sentiment_ratio,
+            self.demand_state.rent_index,
+            self._spread_change_by_class(),
+            self.books,
+            self.contracts,
+        )
         self._check("demand")
 
     def _spread_change_by_class(self) -> np.ndarray:
@@ -270,7 +290,7 @@ class ContagionModel(mesa.Model):
                 cls.decide(self, rows, decisions)
         for p in self.policies:
             p.apply(self, decisions)
-        self._apply(decisions)
+        apply_decisions(self, decisions)
         self._check("decide")
 
     def _willingness(self) -> None:
@@ -286,75 +306,6 @@ class ContagionModel(mesa.Model):
         self.lender_ok[chips] = willing
         self.was_willing_next = self.holder_ok.copy()
 
-    def _apply(self, d: Decisions) -> None:
-        c = self.contracts
-        rules = self.scenario.resolution
-        for row, event, why in d.terminations:
-            customer, provider = int(c.obligor[row]), int(c.creditor[row])
-            lost = vacate(self.books, c, np.array([row]), self.demand_state.rent_index, rules.relet_floor,
-                          Channel.STRATEGIC_DEFAULT)
-            if event == "non_renewal":
-                c.maturity[row] = self.month  # this month's rent is still due; the contract ends after it
-            else:
-                c.active[row] = False
-            self.relet[provider] += c.payment[row]  # the provider re-lets the capacity at market rents
-            self.record_event(customer, event, float(c.payment[row] * 12), why)
-            if lost.size and lost.sum() > 0:
-                self.record_event(provider, "facility_impaired", float(lost.sum()), self.ids[customer])
-        for i, spread, years in d.reputation:
-            self.add_reputation_penalty(i, spread, years)
-        for i, row, amount in d.outside_draws:
-            self.books.lend(c, np.array([row]), np.array([amount]), "drawdown")
-            self.record_event(i, "draw", amount, "outside lender")
-        for row in d.line_cuts:
-            self.record_event(int(c.obligor[row]), "line_cut", float(c.limit[row] - c.principal[row]),
-                              self.ids[int(c.creditor[row])])
-            c.limit[row] = c.principal[row]
-        for i, amount, discount in d.equity_issues:
-            self._issue_equity(i, amount, discount)
-        if d.distributions:
-            who, amount = (np.array(x) for x in zip(*d.distributions, strict=True))
-            self._distribute(who.astype(np.int64), amount.astype(float))
-        for nd in d.new_debt:
-            rate = funding.new_debt_rate(self, nd["borrower"])
-            # priced at par at today's spread: its value moves with the issuer's credit, not with the price
-            # index of older bonds (whose coupons reflect older spreads)
-            row = c.add(nd["type"], nd["lender"], nd["borrower"], None, principal=0.0, limit=0.0, rate=rate,
-                        start=self.month, maturity=self.month + nd["tenor"], tenor=nd["tenor"],
-                        seniority=Seniority.SENIOR, market=-1)
-            self.books.lend(c, np.array([row]), np.array([nd["amount"]]), "bond_issue")
-            c.limit[row] = nd["amount"]
-            self.record_event(nd["borrower"], "bond_issue", nd["amount"], "cash below buffer")
-        for e in d.events:
-            self.record_event(e["institution"], e["event"], e["amount"], e["cause"])
-        self.was_willing = self.was_willing_next
-
-    def _issue_equity(self, i: int, amount: float, discount: float) -> None:
-        """New shares for ``amount`` sold to outsiders at ``discount`` to book; holders diluted."""
-        c = self.contracts
-        pre = max(self.books.equity[i], 0.0)
-        claim = amount / max(1.0 - discount, 1e-6)
-        new_share = claim / (pre + claim) if pre + claim > 0 else 1.0
-        stakes = np.flatnonzero(c.is_stake & (c.obligor == i))
-        c.share[stakes] *= 1.0 - new_share
-        self.books.transfer(EXTERNAL, i, amount, "equity_raise")
-        self.books.book(i, amount, Channel.CAPITAL)
-        self.record_event(i, "equity_raise", amount, f"outside investors, discount {discount:.0%}")
-
-    def _distribute(self, who: np.ndarray, amount: np.ndarray) -> None:
-        """Pay ``amount`` out of each payer's equity pro rata to its holders (outsiders get the rest)."""
-        c = self.contracts
-        per = np.bincount(who, weights=amount, minlength=self.n)
-        stakes = np.flatnonzero(c.is_stake & (c.obligor >= 0))
-        stakes = stakes[per[c.obligor[stakes]] > 0]
-        to_holders = c.share[stakes] * per[c.obligor[stakes]]
-        inside = np.bincount(c.obligor[stakes], weights=to_holders, minlength=self.n)
-        payers = np.flatnonzero(per > 0)
-        self.books.transfer(c.obligor[stakes], c.creditor[stakes], to_holders, "distribution")
-        self.books.transfer(payers, EXTERNAL, per[payers] - inside[payers], "distribution")
-        self.books.book(payers, -per[payers], Channel.CAPITAL)
-        c.principal[stakes] -= to_holders  # each stake is carried down by what it paid out
-
     def stage_clear(self, obligations: Obligations) -> None:
         """4. Clear the month's payments together; resolve defaults until no new one."""
         arr = obligations.arrays()
@@ -363,8 +314,16 @@ class ContagionModel(mesa.Model):
         if not res.converged:
             warnings.warn(f"month {self.month}: payment clearing did not converge", RuntimeWarning, stacklevel=2)
         gpu_price = self.markets.marked_price[self.gpu_class] if self.gpu_class >= 0 else 1.0
-        settle(self.books, self.contracts, arr, res.paid, self.gpu_class, gpu_price,
-               self.system.flows["gross_margin"], self.gpu_new)
+        settle(
+            self.books,
+            self.contracts,
+            arr,
+            res.paid,
+            self.gpu_class,
+            gpu_price,
+            self.system.flows["gross_margin"],
+            self.gpu_new,
+        )
         capex = arr["priority"] == DISCRETIONARY_TIER
         self.capex_spent = float(res.paid[capex].sum())
         short = arr["due"] - res.paid
@@ -387,17 +346,32 @@ class ContagionModel(mesa.Model):
             for i in new:
                 why = reason if candidates[i] else "equity below zero"
                 src = self._loss_source.get(int(i)) if hasattr(self, "_loss_source") else None
-                self.record_event(int(i), "default", float(self.books.liabilities(self.contracts)[i]),
-                                  f"{why}" + (f" (largest loss: {src})" if src else ""))
+                self.record_event(
+                    int(i),
+                    "default",
+                    float(self.books.liabilities(self.contracts)[i]),
+                    f"{why}" + (f" (largest loss: {src})" if src else ""),
+                )
             self.status[new] = Status.DEFAULTED
             self.default_month[new] = self.month
             rules = self.scenario.resolution
             funding.update_causes(self)
-            result = resolve(self.books, self.contracts, self.markets, new, self.month, rules,
-                             self.demand_state.rent_index, self.cause)
+            result = resolve(
+                self.books,
+                self.contracts,
+                self.markets,
+                new,
+                self.month,
+                rules,
+                self.demand_state.rent_index,
+                self.cause,
+            )
             self._loss_source = {int(k): self.ids[int(v)] for k, v in enumerate(result.loss_source) if v >= 0}
-            np.add.at(self.relet, np.maximum(self.contracts.creditor[result.vacated], 0),
-                      np.where(self.contracts.creditor[result.vacated] >= 0, self.contracts.payment[result.vacated], 0))
+            np.add.at(
+                self.relet,
+                np.maximum(self.contracts.creditor[result.vacated], 0),
+                np.where(self.contracts.creditor[result.vacated] >= 0, self.contracts.payment[result.vacated], 0),
+            )
             self.fiscal_cost += float(result.guarantee_paid[self.members[Kind.GOVERNMENT]].sum())
             funding.remark_stakes(self)
             self._check("resolution")
@@ -405,61 +379,7 @@ class ContagionModel(mesa.Model):
 
     def stage_deleverage(self) -> None:
         """5. Constraint-driven sales, cleared simultaneously in rounds until quiet."""
-        for _ in range(MAX_ROUNDS):
-            self.assets = self.books.assets(self.contracts, self.markets.marked_price)
-            orders = SaleOrders(units=np.zeros_like(self.books.holdings))
-            for kind, cls in AGENT_CLASSES.items():
-                rows = self.members[kind]
-                rows = rows[self.status[rows] != Status.DEFAULTED]
-                for con in getattr(cls, "constraints", ()):
-                    if rows.size:
-                        con.orders(self, rows, orders)
-            if orders.empty:
-                break
-            rows = np.array(sorted(orders.claim_share), dtype=np.int64)
-            frac = np.array([orders.claim_share[r] for r in rows], dtype=float)
-            proceeds = self.markets.clear_sales(self.books, self.contracts, orders.units, rows, frac)
-            proceeds += self._sell_stakes(orders.stake_share)
-            self._use_proceeds(orders, proceeds)
-            self._check("deleverage")
-            self._resolve_defaults(np.zeros(self.n, dtype=bool), "fire sale")
-
-    def _sell_stakes(self, stake_share: dict[int, float]) -> np.ndarray:
-        out = np.zeros(self.n)
-        if not stake_share:
-            return out
-        c = self.contracts
-        rows = np.array(sorted(stake_share), dtype=np.int64)
-        frac = np.array([stake_share[r] for r in rows])
-        holder = c.creditor[rows]
-        value = c.principal[rows] * frac
-        disc = np.nan_to_num(self.params["pension_lp"]["secondary_discount"][holder], nan=0.2)
-        price = value * (1.0 - disc)
-        self.books.transfer(EXTERNAL, holder, price, "secondary_sale")
-        self.books.book(holder, price - value, Channel.FIRE_SALE)
-        c.split(rows, frac, EXTERNAL)
-        np.add.at(out, holder, price)
-        return out
-
-    def _use_proceeds(self, orders: SaleOrders, proceeds: np.ndarray) -> None:
-        c = self.contracts
-        for i, use in orders.repay.items():
-            amount = float(proceeds[i])
-            if amount <= 0:
-                continue
-            if use == "funding":
-                pay = min(amount, float(self.books.ext_liab[i]))
-                self.books.transfer(i, EXTERNAL, pay, "deleveraging")
-                self.books.ext_liab[i] -= pay
-            elif use == "lines":
-                lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.obligor == i)
-                                       & (c.principal > 0))
-                owed = c.principal[lines]
-                if owed.sum() > 1e-12:
-                    pay = owed * min(1.0, amount / owed.sum())
-                    self.books.repay_principal(c, lines, pay, "covenant_cure")
-        for i in np.flatnonzero(proceeds > 1e-9):
-            self.record_event(int(i), "fire_sale", float(proceeds[i]), orders.reason.get(int(i), "liquidation"))
+        deleverage(self)
 
     def stage_fund(self) -> None:
         """6. Distress, credit marks, stake values, spreads; rollover and runs for next month."""

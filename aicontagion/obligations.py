@@ -52,7 +52,11 @@ _EXPENSE = np.zeros(len(Purpose), dtype=bool)
 _EXPENSE[[Purpose.OPEX, Purpose.INTEREST, Purpose.RENT, Purpose.FEE]] = True
 _EXPENSE_CHANNEL = np.zeros(len(Purpose), dtype=np.int64)
 _EXPENSE_CHANNEL[[Purpose.OPEX, Purpose.INTEREST, Purpose.RENT, Purpose.FEE]] = [
-    Channel.OPERATING, Channel.INTEREST, Channel.OPERATING, Channel.STRATEGIC_DEFAULT]
+    Channel.OPERATING,
+    Channel.INTEREST,
+    Channel.OPERATING,
+    Channel.STRATEGIC_DEFAULT,
+]
 _LABELS = [p.name.lower() for p in Purpose]
 
 DISCRETIONARY_TIER = 3
@@ -129,8 +133,16 @@ def contract_obligations(obl: Obligations, contracts: ContractTable, month: int,
         obl.add(c.obligor[ex], c.creditor[ex], due, 1, Purpose.RENT, ex)
 
 
-def settle(books: Books, contracts: ContractTable, arr: dict[str, np.ndarray], paid: np.ndarray,
-           gpu_class: int, gpu_price: float, gross_margin: np.ndarray, gpu_new: np.ndarray | None = None) -> None:
+def settle(
+    books: Books,
+    contracts: ContractTable,
+    arr: dict[str, np.ndarray],
+    paid: np.ndarray,
+    gpu_class: int,
+    gpu_price: float,
+    gross_margin: np.ndarray,
+    gpu_new: np.ndarray | None = None,
+) -> None:
     """Book the cleared payments ``paid`` (one per obligation in ``arr``).
 
     Args:
@@ -220,5 +232,4 @@ def senior_tier(seniority: np.ndarray) -> np.ndarray:
     return _TIER_OF_SENIORITY[seniority]
 
 
-__all__ = ["Obligations", "Purpose", "contract_obligations", "settle", "senior_tier", "EXTERNAL",
-           "Seniority"]
+__all__ = ["Obligations", "Purpose", "contract_obligations", "settle", "senior_tier", "EXTERNAL", "Seniority"]

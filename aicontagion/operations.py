@@ -69,8 +69,14 @@ def operate(model) -> Obligations:
     spot = spot_capacity(model)[rows] * d.rent_index * usage + model.relet[rows] * d.rent_index * usage
     outside = f["external_revenue"][rows]
     chip_share = f["gpu_market_share"][rows]
-    outside_chips = (model.scenario.compute.outside_capex * growth / 12.0 * model.scenario.compute.gpu_share_of_capex
-                     * chip_share * model.sentiment_capex_response)
+    outside_chips = (
+        model.scenario.compute.outside_capex
+        * growth
+        / 12.0
+        * model.scenario.compute.gpu_share_of_capex
+        * chip_share
+        * model.sentiment_capex_response
+    )
     income = ai + np.maximum(core, 0.0) + spot + outside + outside_chips
     b.transfer(EXTERNAL, rows, income, "operating_revenue")
     b.book(rows, income, Channel.OPERATING)
@@ -79,10 +85,18 @@ def operate(model) -> Obligations:
     model.outside_revenue += float(income.sum())
 
     margin = f["gross_margin"][rows]
-    gpu_costs = model.scenario.compute.gpu_operating_cost / 12.0 * np.where(
-        model.system.rents_gpus[rows], model.gpu_new[rows], 0.0)  # the opening fleet's costs are in opex
-    costs = (ai * f["ai_cost_share"][rows] + np.maximum(-core, 0.0) + f["opex"][rows] + gpu_costs
-             + (outside + outside_chips) * np.where(margin > 0, 1.0 - margin, 0.0))
+    gpu_costs = (
+        model.scenario.compute.gpu_operating_cost
+        / 12.0
+        * np.where(model.system.rents_gpus[rows], model.gpu_new[rows], 0.0)
+    )  # the opening fleet's costs are in opex
+    costs = (
+        ai * f["ai_cost_share"][rows]
+        + np.maximum(-core, 0.0)
+        + f["opex"][rows]
+        + gpu_costs
+        + (outside + outside_chips) * np.where(margin > 0, 1.0 - margin, 0.0)
+    )
     obl.add(rows, EXTERNAL, costs, 0, Purpose.OPEX)
     obl.add(rows, EXTERNAL, b.ext_liab[rows] * f["ext_liability_rate"][rows] / 12.0, 1, Purpose.INTEREST)
 

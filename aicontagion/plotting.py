@@ -14,13 +14,29 @@ import pandas as pd
 from aicontagion.kinds import Kind
 
 KIND_COLOURS = {
-    "tech_giant": "#1f77b4", "ai_lab": "#9467bd", "chip_supplier": "#2ca02c", "neocloud": "#ff7f0e",
-    "spv": "#d62728", "private_credit_fund": "#8c564b", "bank": "#17becf", "pension_lp": "#7f7f7f",
-    "government": "#000000", "outside": "#bcbd22",
+    "tech_giant": "#1f77b4",
+    "ai_lab": "#9467bd",
+    "chip_supplier": "#2ca02c",
+    "neocloud": "#ff7f0e",
+    "spv": "#d62728",
+    "private_credit_fund": "#8c564b",
+    "bank": "#17becf",
+    "pension_lp": "#7f7f7f",
+    "government": "#000000",
+    "outside": "#bcbd22",
 }
-CHANNEL_COLOURS = {"operating": "#7f7f7f", "interest": "#bcbd22", "depreciation": "#c7c7c7", "market": "#1f77b4",
-                   "fire_sale": "#d62728", "counterparty": "#ff7f0e", "strategic_default": "#9467bd",
-                   "funding": "#2ca02c", "guarantee": "#17becf", "resolution": "#8c564b"}
+CHANNEL_COLOURS = {
+    "operating": "#7f7f7f",
+    "interest": "#bcbd22",
+    "depreciation": "#c7c7c7",
+    "market": "#1f77b4",
+    "fire_sale": "#d62728",
+    "counterparty": "#ff7f0e",
+    "strategic_default": "#9467bd",
+    "funding": "#2ca02c",
+    "guarantee": "#17becf",
+    "resolution": "#8c564b",
+}
 
 
 def _ax(ax):
@@ -66,8 +82,13 @@ def plot_losses_by_channel(ts: pd.DataFrame, ax=None):
     sel = ts[(ts["level"] == "system") & ts["metric"].str.startswith("loss_")]
     wide = sel.pivot(index="date", columns="metric", values="value").clip(lower=0)
     wide.columns = [c.removeprefix("loss_") for c in wide.columns]
-    ax.stackplot(wide.index, wide.T.values, labels=wide.columns,
-                 colors=[CHANNEL_COLOURS.get(c, "grey") for c in wide.columns], alpha=0.8)
+    ax.stackplot(
+        wide.index,
+        wide.T.values,
+        labels=wide.columns,
+        colors=[CHANNEL_COLOURS.get(c, "grey") for c in wide.columns],
+        alpha=0.8,
+    )
     ax.set_title("cumulative losses by channel")
     ax.set_ylabel("USD bn")
     ax.legend(fontsize=6, loc="upper left")
@@ -104,9 +125,13 @@ def plot_thermometer(ts: pd.DataFrame, axes=None):
     """The five risk-thermometer indicators (SEED_NOTES section 7) over time."""
     if axes is None:
         fig, axes = plt.subplots(1, 5, figsize=(16, 3))
-    pairs = [("ai_revenue_to_hurdle", "1. AI revenue / hurdle"), ("neocloud_equity_index", "2. neocloud equity (1=start)"),
-             ("spv_bond_price", "3. SPV debt price"), ("take_or_pay_share", "4. take-or-pay share"),
-             ("utilisation", "5. compute utilisation")]
+    pairs = [
+        ("ai_revenue_to_hurdle", "1. AI revenue / hurdle"),
+        ("neocloud_equity_index", "2. neocloud equity (1=start)"),
+        ("spv_bond_price", "3. SPV debt price"),
+        ("take_or_pay_share", "4. take-or-pay share"),
+        ("utilisation", "5. compute utilisation"),
+    ]
     for ax, (metric, title) in zip(axes, pairs, strict=True):
         _system(ts, metric).plot(ax=ax)
         ax.set_title(title, fontsize=9)
@@ -141,8 +166,11 @@ def plot_sim(sim, what: str = "overview", **kwargs):
         plot_thermometer(ts, axes)
     elif what in ("losses", "defaults", "prices"):
         fig, a = plt.subplots(figsize=(7, 4))
-        {"losses": lambda: plot_losses_by_holder(sim.summary, a), "defaults": lambda: plot_defaults(ev, a),
-         "prices": lambda: plot_prices(ts, a)}[what]()
+        {
+            "losses": lambda: plot_losses_by_holder(sim.summary, a),
+            "defaults": lambda: plot_defaults(ev, a),
+            "prices": lambda: plot_prices(ts, a),
+        }[what]()
     else:
         raise ValueError(f"unknown plot {what!r} (overview, losses, thermometer, defaults, prices)")
     fig.suptitle(title)
@@ -161,13 +189,31 @@ def plot_paths(sims: Mapping[str, object]):
         _system(ts, "spv_bond_price").plot(ax=ax[3], label=name)
     hurdle = next(iter(sims.values())).model.demand.hurdle
     ax[0].axhline(hurdle, color="k", ls="--", lw=0.8)
-    for a, t in zip(ax, ("AI end revenue (USD bn/yr)", "cumulative losses (USD bn)", "institutions defaulted",
-                         "SPV debt price (per 100)"), strict=True):
+    for a, t in zip(
+        ax,
+        (
+            "AI end revenue (USD bn/yr)",
+            "cumulative losses (USD bn)",
+            "institutions defaulted",
+            "SPV debt price (per 100)",
+        ),
+        strict=True,
+    ):
         a.set_title(t, fontsize=10)
         a.legend(fontsize=7)
     fig.tight_layout()
     return fig
 
 
-__all__ = ["plot_sim", "plot_paths", "plot_revenue", "plot_equity_by_kind", "plot_losses_by_channel",
-           "plot_defaults", "plot_prices", "plot_thermometer", "plot_losses_by_holder", "Kind"]
+__all__ = [
+    "plot_sim",
+    "plot_paths",
+    "plot_revenue",
+    "plot_equity_by_kind",
+    "plot_losses_by_channel",
+    "plot_defaults",
+    "plot_prices",
+    "plot_thermometer",
+    "plot_losses_by_holder",
+    "Kind",
+]

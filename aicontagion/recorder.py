@@ -54,8 +54,9 @@ class Recorder:
         by_kind[-1] /= counts  # mean distress
         self.kinds.append(by_kind)
         if self.per_institution:
-            self.insts.append(np.vstack([m.books.equity, m.books.cash, assets, m.distress, m.spread, losses,
-                                         m.status.astype(float)]))
+            self.insts.append(
+                np.vstack([m.books.equity, m.books.cash, assets, m.distress, m.spread, losses, m.status.astype(float)])
+            )
 
     def frame(self) -> pd.DataFrame:
         """Tidy series: columns ``step, date, level, entity, metric, value``."""
@@ -79,11 +80,13 @@ class Recorder:
 def _long(steps, dates, level, entities, names, values) -> pd.DataFrame:
     """Long table from a (time, entity, metric) array."""
     t, e, k = values.shape
-    return pd.DataFrame({
-        "step": np.repeat(steps, e * k),
-        "date": np.repeat(dates, e * k),
-        "level": level,
-        "entity": np.tile(np.repeat(np.asarray(entities, dtype=object), k), t),
-        "metric": np.tile(np.asarray(names, dtype=object), t * e),
-        "value": values.reshape(-1),
-    })
+    return pd.DataFrame(
+        {
+            "step": np.repeat(steps, e * k),
+            "date": np.repeat(dates, e * k),
+            "level": level,
+            "entity": np.tile(np.repeat(np.asarray(entities, dtype=object), k), t),
+            "metric": np.tile(np.asarray(names, dtype=object), t * e),
+            "value": values.reshape(-1),
+        }
+    )

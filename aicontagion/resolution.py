@@ -50,8 +50,16 @@ class ResolutionResult:
     vacated: np.ndarray  # executory rows whose customer defaulted (their providers may re-let)
 
 
-def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarray, month: int,
-            rules: Resolution, relet_index: float, cause: np.ndarray) -> ResolutionResult:
+def resolve(
+    books: Books,
+    contracts: ContractTable,
+    markets,
+    defaulted: np.ndarray,
+    month: int,
+    rules: Resolution,
+    relet_index: float,
+    cause: np.ndarray,
+) -> ResolutionResult:
     """Resolve the institutions in ``defaulted`` (row indices) in one round.
 
     ``cause`` (per institution, a :class:`Channel`) labels the write-offs on each defaulter.
@@ -94,14 +102,20 @@ def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarr
     owed = owed[dset[c.obligor[owed]]]
     claim_ob = np.concatenate([c.obligor[owed], defaulted, c.obligor[lease_claim_rows]])
     claim_amt = np.concatenate([c.principal[owed], books.ext_liab[defaulted], lease_claims])
-    claim_tier = np.concatenate([senior_tier(c.seniority[owed]), np.ones(defaulted.size, dtype=np.int64),
-                                 np.ones(lease_claim_rows.size, dtype=np.int64)])
+    claim_tier = np.concatenate(
+        [
+            senior_tier(c.seniority[owed]),
+            np.ones(defaulted.size, dtype=np.int64),
+            np.ones(lease_claim_rows.size, dtype=np.int64),
+        ]
+    )
     estate = np.maximum(books.cash, 0.0)
     totals = np.zeros((n, N_TIERS))
     np.add.at(totals, (claim_ob, claim_tier), claim_amt)
     before = np.cumsum(totals, axis=1) - totals
-    frac = np.clip(np.divide(estate[:, None] - before, totals, out=np.zeros_like(totals), where=totals > 1e-12),
-                   0.0, 1.0)
+    frac = np.clip(
+        np.divide(estate[:, None] - before, totals, out=np.zeros_like(totals), where=totals > 1e-12), 0.0, 1.0
+    )
     paid = claim_amt * frac[claim_ob, claim_tier]
     k1, k2 = owed.size, owed.size + defaulted.size
 
@@ -149,9 +163,16 @@ def resolve(books: Books, contracts: ContractTable, markets, defaulted: np.ndarr
     _distribute_surplus(books, contracts, defaulted, surplus)
     recovered = np.bincount(claim_ob, weights=paid, minlength=n)[defaulted]
     claims = totals.sum(axis=1)[defaulted]
-    return ResolutionResult(defaulted=defaulted, estate=estate[defaulted], claims=claims, recovered=recovered,
-                            creditor_loss=creditor_loss, loss_source=loss_source,
-                            guarantee_paid=guarantee_paid, vacated=lease_claim_rows)
+    return ResolutionResult(
+        defaulted=defaulted,
+        estate=estate[defaulted],
+        claims=claims,
+        recovered=recovered,
+        creditor_loss=creditor_loss,
+        loss_source=loss_source,
+        guarantee_paid=guarantee_paid,
+        vacated=lease_claim_rows,
+    )
 
 
 def contract_share(contracts: ContractTable, rows: np.ndarray) -> np.ndarray:
@@ -163,8 +184,15 @@ def contract_share(contracts: ContractTable, rows: np.ndarray) -> np.ndarray:
     return ratio(c.payment[rows], total[provider], default=1.0)
 
 
-def vacate(books: Books, contracts: ContractTable, rows: np.ndarray, relet_index: float, floor: float,
-           channel: Channel, exclude: np.ndarray | None = None) -> np.ndarray:
+def vacate(
+    books: Books,
+    contracts: ContractTable,
+    rows: np.ndarray,
+    relet_index: float,
+    floor: float,
+    channel: Channel,
+    exclude: np.ndarray | None = None,
+) -> np.ndarray:
     """Impair the providers' facilities for the executory ``rows`` whose customer left.
 
     The part of the facility the contract used (its share of the provider's contracted payments)
@@ -188,8 +216,9 @@ def vacate(books: Books, contracts: ContractTable, rows: np.ndarray, relet_index
     return loss
 
 
-def _sell_untraded(books: Books, contracts: ContractTable, dset: np.ndarray, cost: float,
-                   franchise_recovery: float) -> None:
+def _sell_untraded(
+    books: Books, contracts: ContractTable, dset: np.ndarray, cost: float, franchise_recovery: float
+) -> None:
     """Outside buyers take the defaulters' untraded claims, stakes and real assets at a discount."""
     c = contracts
     rows = np.flatnonzero((c.is_debt | c.is_stake) & (c.creditor >= 0) & (c.market < 0))
@@ -258,8 +287,7 @@ def _distribute_surplus(books: Books, contracts: ContractTable, who: np.ndarray,
         books.book(holders, amounts, Channel.COUNTERPARTY)
 
 
-def _largest_source(out: np.ndarray, creditor: np.ndarray, obligor: np.ndarray, loss: np.ndarray,
-                    n: int) -> None:
+def _largest_source(out: np.ndarray, creditor: np.ndarray, obligor: np.ndarray, loss: np.ndarray, n: int) -> None:
     """For each creditor, the obligor behind its largest loss in this round."""
     if creditor.size == 0:
         return

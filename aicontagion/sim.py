@@ -56,15 +56,26 @@ class Sim:
             ``productivity__noise_sigma=0.05`` or ``**{"institutions.meta.cash": 50}``.
     """
 
-    def __init__(self, scenario: Any = "ai_2025", productivity: str | PathSpec | Mapping | None = None,
-                 seed: int | None = None, months: int | None = None, policies: Iterable = (),
-                 check_invariants: bool = False, record_institutions: bool | None = None, **overrides: Any):
+    def __init__(
+        self,
+        scenario: Any = "ai_2025",
+        productivity: str | PathSpec | Mapping | None = None,
+        seed: int | None = None,
+        months: int | None = None,
+        policies: Iterable = (),
+        check_invariants: bool = False,
+        record_institutions: bool | None = None,
+        **overrides: Any,
+    ):
         self.spec, self._system, self.label = _spec(scenario, overrides)
         if isinstance(productivity, Mapping):
             productivity = PathSpec(**productivity)
         if isinstance(productivity, str) and productivity not in self.spec.productivity.paths:
-            raise ScenarioError(self.label, "productivity",
-                                f"unknown path {productivity!r} (expected one of: {', '.join(self.spec.productivity.paths)})")
+            raise ScenarioError(
+                self.label,
+                "productivity",
+                f"unknown path {productivity!r} (expected one of: {', '.join(self.spec.productivity.paths)})",
+            )
         self.productivity = productivity
         self.seed = seed
         self.months = int(months) if months is not None else self.spec.months
@@ -73,9 +84,14 @@ class Sim:
         self.policies = list(policies)
         self.check_invariants = check_invariants
         self.record_institutions = record_institutions
-        self.pars = {"scenario": self.spec.name, "productivity": _path_label(productivity, self.spec),
-                     "seed": seed, "months": self.months, "policies": [repr(p) for p in self.policies],
-                     "overrides": {k: v for k, v in overrides.items()}}
+        self.pars = {
+            "scenario": self.spec.name,
+            "productivity": _path_label(productivity, self.spec),
+            "seed": seed,
+            "months": self.months,
+            "policies": [repr(p) for p in self.policies],
+            "overrides": {k: v for k, v in overrides.items()},
+        }
         self.model: ContagionModel | None = None
         self._timeseries = self._events = None
         self._summary: dict | None = None
@@ -83,9 +99,14 @@ class Sim:
     def build(self) -> ContagionModel:
         """Create the model (the system is built fresh, so a Sim can be run again)."""
         system = self._system.copy() if self._system is not None else build_system(self.spec)
-        return ContagionModel(system, path=self.productivity, policies=self.policies,
-                              check_invariants=self.check_invariants,
-                              record_institutions=self.record_institutions, seed=self.seed)
+        return ContagionModel(
+            system,
+            path=self.productivity,
+            policies=self.policies,
+            check_invariants=self.check_invariants,
+            record_institutions=self.record_institutions,
+            seed=self.seed,
+        )
 
     def run(self, progress: bool = False) -> Sim:
         """Run all months; returns self. ``progress`` shows a progress bar (tqdm)."""
@@ -148,8 +169,9 @@ class Sim:
         out.mkdir(parents=True, exist_ok=True)
         self.timeseries.to_parquet(out / "timeseries.parquet", index=False)
         self.events.to_parquet(out / "events.parquet", index=False)
-        pd.DataFrame([self.summary_row() | {"scenario": self.spec.name}]).to_parquet(out / "summary.parquet",
-                                                                                     index=False)
+        pd.DataFrame([self.summary_row() | {"scenario": self.spec.name}]).to_parquet(
+            out / "summary.parquet", index=False
+        )
         (out / "summary.json").write_text(json.dumps(self.summary, indent=2, default=_json_default))
         return out
 
@@ -219,8 +241,13 @@ class MultiSim:
         return num.quantile(list(q)).T
 
 
-def compare(setups: Mapping[str, Mapping], seeds: Iterable[int] = range(10), processes: int = 1,
-            progress: bool = False, **common) -> pd.DataFrame:
+def compare(
+    setups: Mapping[str, Mapping],
+    seeds: Iterable[int] = range(10),
+    processes: int = 1,
+    progress: bool = False,
+    **common,
+) -> pd.DataFrame:
     """Run every setup on the same seeds; one row per (setup, seed) with the flattened summary.
 
     ``setups`` maps a name to ``Sim`` keyword arguments; ``common`` arguments apply to all.

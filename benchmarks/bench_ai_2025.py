@@ -51,8 +51,10 @@ def main() -> None:
     args = ap.parse_args()
     spec = ac.load_scenario(args.scenario)
     time_run(spec, 12, "base")  # warm-up: imports, caches
-    print(f"{args.scenario}, {args.months} months, median of {args.runs} runs ({platform.python_version()}, "
-          f"{platform.machine()})")
+    print(
+        f"{args.scenario}, {args.months} months, median of {args.runs} runs ({platform.python_version()}, "
+        f"{platform.machine()})"
+    )
     parse = statistics.median(time_parse(args.scenario) for _ in range(3))
     build = statistics.median(time_build(args.scenario) for _ in range(3))
     print(f"  parsing and validating the YAML file (once per scenario): {parse * 1000:.1f} ms")
@@ -60,8 +62,10 @@ def main() -> None:
     for path in ("fast", "base", "slow", "disproven"):
         times = [time_run(spec, args.months, path) for _ in range(args.runs)]
         med = statistics.median(times)
-        print(f"  {path:10s} median {med:.3f} s  (min {min(times):.3f}, max {max(times):.3f}); "
-              f"{med / args.months * 1000:.2f} ms/month; {med / build:.0f}x the build")
+        print(
+            f"  {path:10s} median {med:.3f} s  (min {min(times):.3f}, max {max(times):.3f}); "
+            f"{med / args.months * 1000:.2f} ms/month; {med / build:.0f}x the build"
+        )
     if args.profile:
         pr = cProfile.Profile()
         pr.enable()

@@ -19,8 +19,21 @@ def _run(args, capsys):
 
 def test_run_writes_results(tmp_path, capsys):
     out_dir = tmp_path / "res"
-    code, out, err = _run(["run", "--scenario", str(MINI), "--productivity", "disproven", "--months", "48", "--out",
-                           str(out_dir), "--quiet"], capsys)
+    code, out, err = _run(
+        [
+            "run",
+            "--scenario",
+            str(MINI),
+            "--productivity",
+            "disproven",
+            "--months",
+            "48",
+            "--out",
+            str(out_dir),
+            "--quiet",
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "months to first default" in out and "losses by holder" in out
     for name in ("timeseries.parquet", "events.parquet", "summary.parquet", "summary.json", "overview.png"):
@@ -32,8 +45,24 @@ def test_run_writes_results(tmp_path, capsys):
 
 
 def test_compare_runs_paths_on_common_seeds(tmp_path, capsys):
-    code, out, err = _run(["compare", "--scenario", str(MINI), "--months", "12", "--seeds", "2", "--out",
-                           str(tmp_path / "c"), "--quiet", "--productivity", "base", "disproven"], capsys)
+    code, out, err = _run(
+        [
+            "compare",
+            "--scenario",
+            str(MINI),
+            "--months",
+            "12",
+            "--seeds",
+            "2",
+            "--out",
+            str(tmp_path / "c"),
+            "--quiet",
+            "--productivity",
+            "base",
+            "disproven",
+        ],
+        capsys,
+    )
     assert code == 0, err
     table = pd.read_parquet(tmp_path / "c" / "compare.parquet")
     assert sorted(table["setup"].unique()) == ["base", "disproven"] and len(table) == 4
@@ -59,13 +88,16 @@ def _write(tmp_path, raw, name="bad.yaml"):
     return str(p)
 
 
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda r: r["contracts"][0].update(lender="nobody"), "contracts[0] (spv_bond).lender"),
-    (lambda r: r["contracts"][4].update(principal=-1), "contracts[4] (neo_loan).principal"),
-    (lambda r: r["institutions"][1].update(kind="hedge_fund"), "institutions[1] (lab).kind"),
-    (lambda r: r["institutions"][1].update(colour="red"), "institutions[1] (lab).colour"),
-    (lambda r: r.update(productivity="fast"), "productivity"),
-])
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda r: r["contracts"][0].update(lender="nobody"), "contracts[0] (spv_bond).lender"),
+        (lambda r: r["contracts"][4].update(principal=-1), "contracts[4] (neo_loan).principal"),
+        (lambda r: r["institutions"][1].update(kind="hedge_fund"), "institutions[1] (lab).kind"),
+        (lambda r: r["institutions"][1].update(colour="red"), "institutions[1] (lab).colour"),
+        (lambda r: r.update(productivity="fast"), "productivity"),
+    ],
+)
 def test_bad_scenario_entries(tmp_path, capsys, mini_raw, mutate, expected):
     mutate(mini_raw)
     line = _bad(tmp_path, capsys, ["run", "--scenario", _write(tmp_path, mini_raw)])
@@ -108,7 +140,10 @@ def test_validate_reports_citations(tmp_path, capsys):
 
 
 def test_console_script_entry_point(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "aicontagion", "run", "--scenario", str(tmp_path / "x.yaml")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "aicontagion", "run", "--scenario", str(tmp_path / "x.yaml")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "x.yaml" in proc.stderr

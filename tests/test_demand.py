@@ -32,7 +32,9 @@ def test_decline_after_midpoint():
 
 
 def _demand(utilisation=0.8, delay=0):
-    p = Productivity(noise_sigma=0.0, default="flat", paths={"flat": PathSpec(ceiling=60 / Hurdle().revenue, midpoint="2025-06")})
+    p = Productivity(
+        noise_sigma=0.0, default="flat", paths={"flat": PathSpec(ceiling=60 / Hurdle().revenue, midpoint="2025-06")}
+    )
     c = Compute(initial_utilisation=utilisation, power_delay_months=delay)
     return Demand(p, c, p.paths["flat"], "2025-01", np.random.default_rng(0))
 

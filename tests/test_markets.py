@@ -12,8 +12,9 @@ from aicontagion.scenarios.schema import MarketSpec
 
 
 def _setup(appraisal=1.0, model="exponential"):
-    spec = MarketSpec(depth=100.0, impact=0.1, impact_share=0.05, resilience=0.5, appraisal=appraisal,
-                      impact_model=model)
+    spec = MarketSpec(
+        depth=100.0, impact=0.1, impact_share=0.05, resilience=0.5, appraisal=appraisal, impact_model=model
+    )
     mk = Markets(["a"], [spec])
     books = Books(2, 1)
     books.holdings[:, 0] = [10.0, 30.0]

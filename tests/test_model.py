@@ -55,6 +55,7 @@ def test_paths_order_outcomes():
 
 def test_strategic_default_is_an_economic_rule(mini_raw):
     """Raising the walk-away cost (reputation) stops the giant walking away; nothing else changes the rule."""
+
     def walks(rep_spread):
         raw = yaml.safe_load(yaml.safe_dump(mini_raw))
         raw.setdefault("behaviour", {})["tech_giant"] = {"reputation_spread": rep_spread, "reputation_years": 3.0}
@@ -68,8 +69,14 @@ def test_strategic_default_is_an_economic_rule(mini_raw):
 
 def test_defaulted_institutions_are_emptied():
     # a lab burning 60 a year with a fraction of that in revenue cannot last
-    sim = ac.Sim(MINI, productivity="disproven", seed=1, months=60, check_invariants=True,
-                 **{"institutions.lab.opex": 60.0, "institutions.lab.cash": 5.0}).run()
+    sim = ac.Sim(
+        MINI,
+        productivity="disproven",
+        seed=1,
+        months=60,
+        check_invariants=True,
+        **{"institutions.lab.opex": 60.0, "institutions.lab.cash": 5.0},
+    ).run()
     m = sim.model
     dead = np.flatnonzero(m.status == Status.DEFAULTED)
     assert dead.size >= 1

@@ -15,8 +15,12 @@ def _estate(cash=10.0):
     """Institution 0 owes: 6 secured to 1, 4 + 4 senior to 2 and 3, 5 subordinated to 4; it holds only cash."""
     b = Books(5, 1)
     c = ContractTable()
-    debts = [(1, 6.0, Seniority.SECURED), (2, 4.0, Seniority.SENIOR), (3, 4.0, Seniority.SENIOR),
-             (4, 5.0, Seniority.SUBORDINATED)]
+    debts = [
+        (1, 6.0, Seniority.SECURED),
+        (2, 4.0, Seniority.SENIOR),
+        (3, 4.0, Seniority.SENIOR),
+        (4, 5.0, Seniority.SUBORDINATED),
+    ]
     for lender, amount, sen in debts:
         c.add(ContractType.LOAN, lender, 0, None, principal=amount, rate=0.0, maturity=100, seniority=sen)
     b.cash[0] = cash
@@ -29,8 +33,9 @@ def _estate(cash=10.0):
 
 def test_waterfall_pays_by_seniority_then_pro_rata():
     b, c, mk = _estate(cash=10.0)
-    res = resolve(b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.0), 1.0,
-                  np.full(5, int(Channel.COUNTERPARTY)))
+    res = resolve(
+        b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.0), 1.0, np.full(5, int(Channel.COUNTERPARTY))
+    )
     # 10 of cash: secured 6 in full, then 4 shared by the two senior lenders (2 each), nothing subordinated
     np.testing.assert_allclose(b.cash, [0.0, 7.0, 3.0, 3.0, 1.0])
     assert res.recovered[0] == pytest.approx(10.0) and res.claims[0] == pytest.approx(19.0)

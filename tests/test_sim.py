@@ -10,16 +10,30 @@ import aicontagion as ac
 from aicontagion.policies import Policy
 from tests.conftest import MINI
 
-SUMMARY_KEYS = {"months_to_first_default", "months_to_half_loss", "months_to_90pct_loss", "defaults_by_kind",
-                "losses_by_holder_kind", "losses_by_channel", "system_loss_ratio", "fiscal_cost", "thermometer"}
+SUMMARY_KEYS = {
+    "months_to_first_default",
+    "months_to_half_loss",
+    "months_to_90pct_loss",
+    "defaults_by_kind",
+    "losses_by_holder_kind",
+    "losses_by_channel",
+    "system_loss_ratio",
+    "fiscal_cost",
+    "thermometer",
+}
 EVENT_COLUMNS = ["step", "date", "institution", "kind", "event", "amount", "cause"]
 
 
 @pytest.fixture(scope="module")
 def sim():
     # the lab's burn is made unsustainable so that the run has defaults to report
-    return ac.Sim(MINI, productivity="disproven", seed=4, months=60,
-                  **{"institutions.lab.opex": 60.0, "institutions.lab.cash": 5.0}).run()
+    return ac.Sim(
+        MINI,
+        productivity="disproven",
+        seed=4,
+        months=60,
+        **{"institutions.lab.opex": 60.0, "institutions.lab.cash": 5.0},
+    ).run()
 
 
 def test_outputs_have_the_documented_shape(sim):
@@ -66,8 +80,9 @@ def test_custom_productivity_path():
 
 
 def test_compare_uses_common_random_numbers():
-    table = ac.compare({"a": {"productivity": "base"}, "b": {"productivity": "base"}}, seeds=[1, 2],
-                       scenario=MINI, months=24)
+    table = ac.compare(
+        {"a": {"productivity": "base"}, "b": {"productivity": "base"}}, seeds=[1, 2], scenario=MINI, months=24
+    )
     a = table[table.setup == "a"].drop(columns="setup").reset_index(drop=True)
     b = table[table.setup == "b"].drop(columns="setup").reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)

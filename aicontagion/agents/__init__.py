@@ -25,5 +25,17 @@ AGENT_CLASSES: dict[Kind, type[Institution]] = {
 }
 """The agent class of each kind, in the order kinds decide (the order does not change results)."""
 
-__all__ = ["AGENT_CLASSES", "AILab", "Bank", "ChipSupplier", "Decisions", "Government", "Institution",
-           "Neocloud", "PensionLP", "PrivateCreditFund", "SPV", "TechGiant"]
+__all__ = [
+    "AGENT_CLASSES",
+    "AILab",
+    "Bank",
+    "ChipSupplier",
+    "Decisions",
+    "Government",
+    "Institution",
+    "Neocloud",
+    "PensionLP",
+    "PrivateCreditFund",
+    "SPV",
+    "TechGiant",
+]

@@ -33,5 +33,12 @@ class AILab(Institution):
         if not need.any():
             return
         called = call_capital(model, rows, need, decisions)
-        raise_equity(model, rows, np.maximum(need - called, 0.0), p["outside_capacity"][rows],
-                     p["appetite_elasticity"][rows], np.zeros(rows.size), decisions)
+        raise_equity(
+            model,
+            rows,
+            np.maximum(need - called, 0.0),
+            p["outside_capacity"][rows],
+            p["appetite_elasticity"][rows],
+            np.zeros(rows.size),
+            decisions,
+        )

@@ -30,8 +30,13 @@ class Bank(Institution):
     def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
         c = model.contracts
         p = model.params["bank"]
-        lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.creditor >= 0)
-                               & (c.obligor >= 0) & (c.limit > c.principal + 1e-12))
+        lines = np.flatnonzero(
+            (c.ctype == ContractType.CREDIT_LINE)
+            & c.active
+            & (c.creditor >= 0)
+            & (c.obligor >= 0)
+            & (c.limit > c.principal + 1e-12)
+        )
         mine = np.zeros(model.n, dtype=bool)
         mine[rows] = True
         lines = lines[mine[c.creditor[lines]]]

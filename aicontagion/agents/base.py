@@ -106,4 +106,3 @@ class Institution(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.ident!r}, equity={self.equity:.3g}, {self.status.name.lower()})"
-

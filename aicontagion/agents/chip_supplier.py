@@ -28,5 +28,11 @@ class ChipSupplier(Institution):
         pay_out(model, rows, model.params["chip_supplier"]["payout_share"][rows], decisions)
         stopped = rows[~cls.willing(model, rows) & model.was_willing[rows]]
         for r in stopped:
-            decisions.events.append({"institution": int(r), "event": "financing_stopped", "amount": 0.0,
-                                     "cause": f"sentiment at {model.sentiment_ratio:.0%} of its opening level"})
+            decisions.events.append(
+                {
+                    "institution": int(r),
+                    "event": "financing_stopped",
+                    "amount": 0.0,
+                    "cause": f"sentiment at {model.sentiment_ratio:.0%} of its opening level",
+                }
+            )

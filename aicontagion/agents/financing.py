@@ -20,8 +20,9 @@ def liquidity_gap(model, rows: np.ndarray, buffer_months: np.ndarray, capex: np.
     return np.maximum(need - model.books.cash[rows], 0.0)
 
 
-def affordable_capex(model, rows: np.ndarray, plan: np.ndarray, raised: np.ndarray,
-                     buffer_months: np.ndarray) -> np.ndarray:
+def affordable_capex(
+    model, rows: np.ndarray, plan: np.ndarray, raised: np.ndarray, buffer_months: np.ndarray
+) -> np.ndarray:
     """Capex each of ``rows`` can spend (USD bn): its plan, cut so that cash plus new funding still
     covers this month's dues and the buffer."""
     spare = model.books.cash[rows] + raised - model.due_now[rows] - buffer_months * model.monthly_outflow[rows]
@@ -31,7 +32,7 @@ def affordable_capex(model, rows: np.ndarray, plan: np.ndarray, raised: np.ndarr
 def plan_capex(model, rows: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
     """Capex each of ``rows`` wants this month (USD bn): plan x response to the sentiment of
     ``capex_lag_months`` ago (when it was committed), in [0, 2] x plan."""
-    response = np.clip(model.committed_sentiment_ratio ** elasticity, 0.0, 2.0)
+    response = np.clip(model.committed_sentiment_ratio**elasticity, 0.0, 2.0)
     return model.capex_plan[rows] * response * model.investment_multiplier[rows]
 
 
@@ -48,8 +49,13 @@ def spend_capex(model, rows: np.ndarray, amount: np.ndarray, decisions: Decision
     share = model.system.flows["gpu_market_share"][model.chip_sellers]
     share = np.append(share, 1.0 - share.sum())
     k = sellers.size
-    obl.add(np.repeat(rows, k), np.tile(sellers, rows.size), np.outer(chips, share).ravel(), DISCRETIONARY_TIER,
-            Purpose.CAPEX_GPU)
+    obl.add(
+        np.repeat(rows, k),
+        np.tile(sellers, rows.size),
+        np.outer(chips, share).ravel(),
+        DISCRETIONARY_TIER,
+        Purpose.CAPEX_GPU,
+    )
     obl.add(rows, EXTERNAL, amount - chips, DISCRETIONARY_TIER, Purpose.CAPEX_BUILD)
     model.capex_wanted[rows] += amount  # recorded for reporting
 
@@ -70,8 +76,13 @@ def draw_credit_lines(model, rows: np.ndarray, need: np.ndarray, decisions: Deci
     Returns the amount requested per row of ``rows``.
     """
     c = model.contracts
-    lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.obligor >= 0)
-                           & (c.start <= model.month) & (c.maturity > model.month))
+    lines = np.flatnonzero(
+        (c.ctype == ContractType.CREDIT_LINE)
+        & c.active
+        & (c.obligor >= 0)
+        & (c.start <= model.month)
+        & (c.maturity > model.month)
+    )
     borrower_need = np.zeros(model.n)
     borrower_need[rows] = need
     lines = lines[borrower_need[c.obligor[lines]] > 0]
@@ -88,8 +99,7 @@ def draw_credit_lines(model, rows: np.ndarray, need: np.ndarray, decisions: Deci
     room = np.bincount(c.obligor[lines], weights=undrawn, minlength=model.n)
     take = np.minimum(np.divide(borrower_need, room, out=np.zeros(model.n), where=room > 1e-12), 1.0)
     amount = undrawn * take[c.obligor[lines]]
-    decisions.obligations.add(lender[inside], c.obligor[lines][inside], amount[inside], 1, Purpose.DRAW,
-                              lines[inside])
+    decisions.obligations.add(lender[inside], c.obligor[lines][inside], amount[inside], 1, Purpose.DRAW, lines[inside])
     for row, a in zip(lines[~inside], amount[~inside], strict=True):
         if a > 1e-12:  # outside lenders pay at once: they are not part of the month's clearing
             decisions.outside_draws.append((int(c.obligor[row]), int(row), float(a)))
@@ -114,8 +124,15 @@ def call_capital(model, issuers: np.ndarray, need: np.ndarray, decisions: Decisi
     return (room * take)[issuers]
 
 
-def raise_equity(model, rows: np.ndarray, need: np.ndarray, capacity: np.ndarray, elasticity: np.ndarray,
-                 discount: np.ndarray, decisions: Decisions) -> np.ndarray:
+def raise_equity(
+    model,
+    rows: np.ndarray,
+    need: np.ndarray,
+    capacity: np.ndarray,
+    elasticity: np.ndarray,
+    discount: np.ndarray,
+    decisions: Decisions,
+) -> np.ndarray:
     """Sell new shares to outside investors: at most ``capacity`` (USD bn/yr at the opening
     sentiment) x (sentiment / opening sentiment) ** elasticity per year, at ``discount`` to book."""
     supply = capacity / 12.0 * max(model.sentiment_ratio, 0.0) ** elasticity
@@ -126,8 +143,14 @@ def raise_equity(model, rows: np.ndarray, need: np.ndarray, capacity: np.ndarray
     return amount
 
 
-def issue_bonds(model, rows: np.ndarray, amount: np.ndarray, decisions: Decisions,
-                tenor_months: int = 120, refill: np.ndarray | float = 0.0) -> np.ndarray:
+def issue_bonds(
+    model,
+    rows: np.ndarray,
+    amount: np.ndarray,
+    decisions: Decisions,
+    tenor_months: int = 120,
+    refill: np.ndarray | float = 0.0,
+) -> np.ndarray:
     """Sell new bonds to outside investors at the issuer's current rate if its market is open
     (spread at most ``rollover_max_spread``); returns the amount issued per row.
 
@@ -138,6 +161,13 @@ def issue_bonds(model, rows: np.ndarray, amount: np.ndarray, decisions: Decision
     issued = np.where(open_ & (amount > 1e-9), amount + refill, 0.0)
     for r, a in zip(rows, issued, strict=True):
         if a > 0:
-            decisions.new_debt.append({"borrower": int(r), "lender": EXTERNAL, "amount": float(a),
-                                       "tenor": tenor_months, "type": ContractType.BOND})
+            decisions.new_debt.append(
+                {
+                    "borrower": int(r),
+                    "lender": EXTERNAL,
+                    "amount": float(a),
+                    "tenor": tenor_months,
+                    "type": ContractType.BOND,
+                }
+            )
     return issued

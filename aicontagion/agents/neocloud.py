@@ -35,8 +35,21 @@ class Neocloud(Institution):
         buffer = p["cash_buffer_months"][rows]
         gap = liquidity_gap(model, rows, buffer, plan)
         raised = draw_credit_lines(model, rows, gap, decisions)
-        raised += issue_bonds(model, rows, np.maximum(gap - raised, 0.0) * p["bond_share"][rows], decisions, 60,
-                              refill=buffer * (model.monthly_outflow[rows] + plan) * p["bond_share"][rows])
-        raised += raise_equity(model, rows, np.maximum(gap - raised, 0.0), p["outside_capacity"][rows],
-                               p["appetite_elasticity"][rows], p["equity_discount"][rows], decisions)
+        raised += issue_bonds(
+            model,
+            rows,
+            np.maximum(gap - raised, 0.0) * p["bond_share"][rows],
+            decisions,
+            60,
+            refill=buffer * (model.monthly_outflow[rows] + plan) * p["bond_share"][rows],
+        )
+        raised += raise_equity(
+            model,
+            rows,
+            np.maximum(gap - raised, 0.0),
+            p["outside_capacity"][rows],
+            p["appetite_elasticity"][rows],
+            p["equity_discount"][rows],
+            decisions,
+        )
         spend_capex(model, rows, affordable_capex(model, rows, plan, raised, buffer), decisions)

@@ -16,8 +16,9 @@ class PrivateCreditFund(Institution):
 
     Each month it pays out a share of its net income to its holders, calls committed LP capital
     when it runs short of cash, pays redemption requests up to its gate (redemptions rise with the
-    fall of its NAV over the month: flows chase performance), and stops funding new draws when its loan-to-value nears its covenant or it is
-    distressed. Its covenant is a constraint: breached, it sells loans and repays its lines.
+    fall of its NAV over the month: flows chase performance), and stops funding new draws when
+    its loan-to-value nears its covenant or it is distressed. Its covenant is a constraint:
+    breached, it sells loans and repays its lines.
     """
 
     kind = Kind.PRIVATE_CREDIT_FUND
@@ -28,8 +29,9 @@ class PrivateCreditFund(Institution):
         """Which of ``rows`` fund new draws this month."""
         c = model.contracts
         p = model.params["private_credit_fund"]
-        lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & np.isfinite(c.covenant)
-                               & (c.obligor >= 0))
+        lines = np.flatnonzero(
+            (c.ctype == ContractType.CREDIT_LINE) & c.active & np.isfinite(c.covenant) & (c.obligor >= 0)
+        )
         cov = np.full(model.n, np.inf)
         np.minimum.at(cov, c.obligor[lines], c.covenant[lines])
         ltv = model.books.liabilities(c)[rows] / np.maximum(model.assets[rows], 1e-12)
@@ -51,8 +53,14 @@ class PrivateCreditFund(Institution):
         for k in np.flatnonzero(pay > 1e-9):
             decisions.distributions.append((int(rows[k]), float(pay[k])))
         for k in np.flatnonzero(ask > cap + 1e-9):
-            decisions.events.append({"institution": int(rows[k]), "event": "gate", "amount": float(ask[k] - cap[k]),
-                                     "cause": "redemptions above gate"})
+            decisions.events.append(
+                {
+                    "institution": int(rows[k]),
+                    "event": "gate",
+                    "amount": float(ask[k] - cap[k]),
+                    "cause": "redemptions above gate",
+                }
+            )
         target = p["liquidity_target"][rows] * model.assets[rows]
         short = np.maximum(model.due_now[rows] + target - (cash - pay), 0.0)
         if short.any():

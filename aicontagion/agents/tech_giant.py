@@ -37,7 +37,8 @@ class TechGiant(Institution):
         refill = buffer * (model.monthly_outflow[rows] + plan)
         # no bond beyond the leverage its rating allows: then capex is cut to what cash affords
         room = np.maximum(p["max_debt_to_assets"][rows] * model.assets[rows] - model.debt[rows], 0.0)
-        raised = issue_bonds(model, rows, np.minimum(gap, room), decisions,
-                             refill=np.minimum(refill, np.maximum(room - gap, 0.0)))
+        raised = issue_bonds(
+            model, rows, np.minimum(gap, room), decisions, refill=np.minimum(refill, np.maximum(room - gap, 0.0))
+        )
         spend_capex(model, rows, affordable_capex(model, rows, plan, raised, buffer), decisions)
         pay_out(model, rows, p["payout_share"][rows], decisions)

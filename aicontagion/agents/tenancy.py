@@ -70,15 +70,19 @@ def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     flows = model.system.flows
     gross = flows["ai_revenue_share"] * (1.0 - flows["ai_cost_share"]) * demand.revenue / 12.0
     live = c.is_executory & (c.maturity >= t) & (c.obligor >= 0)
-    income = np.bincount(c.creditor[live & (c.creditor >= 0)], weights=c.payment[live & (c.creditor >= 0)],
-                         minlength=model.n)
+    income = np.bincount(
+        c.creditor[live & (c.creditor >= 0)], weights=c.payment[live & (c.creditor >= 0)], minlength=model.n
+    )
     spend = np.bincount(c.obligor[live], weights=c.payment[live], minlength=model.n) + model.capex_plan
     weight = c.payment[rows] / np.maximum(spend[cust], 1e-12)
 
     renewable = c.renewal[rows] > 0
     elapsed = np.maximum(t - c.start[rows], 0)
-    term_end = np.where(renewable, c.start[rows] + (elapsed // np.maximum(c.renewal[rows], 1) + 1)
-                        * c.renewal[rows] - 1, c.maturity[rows])
+    term_end = np.where(
+        renewable,
+        c.start[rows] + (elapsed // np.maximum(c.renewal[rows], 1) + 1) * c.renewal[rows] - 1,
+        c.maturity[rows],
+    )
     term_end = np.minimum(term_end, c.maturity[rows])
     delay = np.maximum(c.start[rows] - t, 0)
     months_left = term_end - np.maximum(t, c.start[rows]) + 1
@@ -108,14 +112,31 @@ def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     next_months = np.minimum(c.renewal[rows], c.maturity[rows] - t)
     step_disc = (1.0 + disc) ** (-1 / 12)
     next_pay = c.payment[rows] * _annuity(next_months, disc) * step_disc
-    next_val = weight * (gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc)
-                         + income[cust] * _annuity(next_months, disc)) * step_disc
+    next_val = (
+        weight
+        * (
+            gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc)
+            + income[cust] * _annuity(next_months, disc)
+        )
+        * step_disc
+    )
     next_sublet = c.payment[rows] * market * _annuity(next_months, disc) * step_disc
-    return {"customer": cust, "pay_pv": pay_pv, "value_pv": value_pv, "sublet_pv": sublet_pv,
-            "next_sublet": next_sublet, "rvg_short": rvg_short, "reputation": rep,
-            "rvg_cost": rvg_cost, "walk_cost": c.termination_fee[rows] + rvg_cost + rep, "at_renewal": at_renewal,
-            "next_pay": next_pay,
-            "next_val": next_val, "rep_spread": rep_spread, "rep_years": rep_years}
+    return {
+        "customer": cust,
+        "pay_pv": pay_pv,
+        "value_pv": value_pv,
+        "sublet_pv": sublet_pv,
+        "next_sublet": next_sublet,
+        "rvg_short": rvg_short,
+        "reputation": rep,
+        "rvg_cost": rvg_cost,
+        "walk_cost": c.termination_fee[rows] + rvg_cost + rep,
+        "at_renewal": at_renewal,
+        "next_pay": next_pay,
+        "next_val": next_val,
+        "rep_spread": rep_spread,
+        "rep_years": rep_years,
+    }
 
 
 def strategic_value(model) -> tuple[np.ndarray, np.ndarray]:
@@ -196,7 +217,6 @@ def review_commitments(model, customers: np.ndarray, decisions: Decisions, event
 
 def _annuity(months, annual_rate):
     return pv_growing(months, 0.0, 0.0, annual_rate)
-
 
 
 def _param(model, name: str, who: np.ndarray) -> np.ndarray:

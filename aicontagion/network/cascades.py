@@ -51,7 +51,6 @@ class CascadeResult:
     default_round: np.ndarray
 
 
-
 def debtrank(
     A, equity, initial_distress, weights=None, *, variant="battiston2012", tol=1e-12, max_rounds=100_000
 ) -> DebtRankResult:

@@ -144,8 +144,11 @@ class ContractTable:
 
     def add(self, ctype: ContractType, creditor: int, obligor: int, cid: str | None = None, **fields):
         """Append one contract and return its row index. Unknown field names raise ``KeyError``."""
-        return int(self.add_many(ctype=[ctype], creditor=[creditor], obligor=[obligor],
-                                 ids=[cid], **{k: [v] for k, v in fields.items()})[0])
+        return int(
+            self.add_many(
+                ctype=[ctype], creditor=[creditor], obligor=[obligor], ids=[cid], **{k: [v] for k, v in fields.items()}
+            )[0]
+        )
 
     def add_many(self, ids=None, **columns) -> np.ndarray:
         """Append many contracts given column arrays of equal length; return their row indices."""

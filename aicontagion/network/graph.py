@@ -47,8 +47,14 @@ class ExposureGraph:
         node_data: optional per-institution arrays to attach to nodes (``equity``...).
     """
 
-    def __init__(self, contracts: ContractTable, ids: list[str], kind: np.ndarray,
-                 node_data: dict[str, np.ndarray] | None = None, names: list[str] | None = None):
+    def __init__(
+        self,
+        contracts: ContractTable,
+        ids: list[str],
+        kind: np.ndarray,
+        node_data: dict[str, np.ndarray] | None = None,
+        names: list[str] | None = None,
+    ):
         self.contracts = contracts.copy()
         self.ids = list(ids)
         self.kind = np.asarray(kind)
@@ -65,17 +71,28 @@ class ExposureGraph:
         live = np.flatnonzero(c.active & (c.creditor >= 0) & (c.obligor >= 0))
         for row in live:
             self.graph.add_edge(
-                ids[c.creditor[row]], ids[c.obligor[row]], key=int(row), id=c.ids[row],
-                type=ContractType(int(c.ctype[row])).name.lower(), principal=float(c.principal[row]),
-                value=float(value[row]), payment=float(c.payment[row]), share=float(c.share[row]),
-                rate=float(c.rate[row]), maturity=int(c.maturity[row]),
+                ids[c.creditor[row]],
+                ids[c.obligor[row]],
+                key=int(row),
+                id=c.ids[row],
+                type=ContractType(int(c.ctype[row])).name.lower(),
+                principal=float(c.principal[row]),
+                value=float(value[row]),
+                payment=float(c.payment[row]),
+                share=float(c.share[row]),
+                rate=float(c.rate[row]),
+                maturity=int(c.maturity[row]),
             )
 
     @classmethod
     def from_model(cls, model) -> ExposureGraph:
         """Snapshot of a running :class:`~aicontagion.model.ContagionModel`."""
-        data = {"equity": model.books.equity, "assets": model.books.assets(model.contracts, model.markets.marked_price),
-                "distress": model.distress, "status": np.array([Status(int(s)).name.lower() for s in model.status])}
+        data = {
+            "equity": model.books.equity,
+            "assets": model.books.assets(model.contracts, model.markets.marked_price),
+            "distress": model.distress,
+            "status": np.array([Status(int(s)).name.lower() for s in model.status]),
+        }
         return cls(model.contracts, model.ids, model.kind, data, names=model.system.names)
 
     @classmethod
@@ -84,8 +101,9 @@ class ExposureGraph:
         return cls(system.contracts, system.ids, system.kind, {"equity": system.books.equity}, names=system.names)
 
     # -- matrices -------------------------------------------------------------------------------------
-    def matrix(self, types: ContractType | Iterable[ContractType] | None = None, weight: str = "exposure"
-               ) -> sp.csr_array:
+    def matrix(
+        self, types: ContractType | Iterable[ContractType] | None = None, weight: str = "exposure"
+    ) -> sp.csr_array:
         """Sparse ``n x n`` matrix: ``[i, j]`` = weight of contracts from ``i`` (creditor) to ``j``.
 
         Args:

@@ -30,8 +30,7 @@ from aicontagion.scenarios.schema import (
 
 # Per-institution flow arrays (USD bn per month unless a share or a rate).
 FLOW_FIELDS = ("core_cash_flow", "opex", "capex", "spot_revenue", "external_revenue")
-SHARE_FIELDS = ("ai_revenue_share", "ai_cost_share", "gpu_market_share", "gross_margin", "spread",
-                "ext_liability_rate")
+SHARE_FIELDS = ("ai_revenue_share", "ai_cost_share", "gpu_market_share", "gross_margin", "spread", "ext_liability_rate")
 
 
 @dataclass
@@ -103,9 +102,19 @@ def build_system(spec: ScenarioSpec, label: str | None = None) -> System:
     contracts = _contracts(spec, idx, midx, label)
     _balance(spec, books, contracts, label)
     params = _params(spec, kind)
-    return System(spec=spec, ids=ids, names=[i.name or i.id for i in spec.institutions], kind=kind,
-                  books=books, contracts=contracts, flows=flows, facility_life=life, in_service=in_service,
-                  rents_gpus=rents, params=params)
+    return System(
+        spec=spec,
+        ids=ids,
+        names=[i.name or i.id for i in spec.institutions],
+        kind=kind,
+        books=books,
+        contracts=contracts,
+        flows=flows,
+        facility_life=life,
+        in_service=in_service,
+        rents_gpus=rents,
+        params=params,
+    )
 
 
 def _contracts(spec: ScenarioSpec, idx: dict, midx: dict, label: str) -> ContractTable:
@@ -119,31 +128,60 @@ def _contracts(spec: ScenarioSpec, idx: dict, midx: dict, label: str) -> Contrac
             mat = month_index(c.maturity, start)
             limit = c.limit if c.type == "credit_line" else c.principal
             row = table.add(
-                ContractType[c.type.upper()], idx[c.lender], idx[c.borrower], c.id,
-                principal=c.principal, limit=limit, rate=c.rate, start=s, maturity=mat,
-                tenor=max(mat - max(s, 0), 1), amortising=c.amortising,
+                ContractType[c.type.upper()],
+                idx[c.lender],
+                idx[c.borrower],
+                c.id,
+                principal=c.principal,
+                limit=limit,
+                rate=c.rate,
+                start=s,
+                maturity=mat,
+                tenor=max(mat - max(s, 0), 1),
+                amortising=c.amortising,
                 seniority=Seniority[c.seniority.upper()],
                 market=midx[c.market] if c.market else -1,
-                covenant=c.covenant_ltv if c.covenant_ltv else np.inf, haircut=c.haircut, rolls=c.rolls,
+                covenant=c.covenant_ltv if c.covenant_ltv else np.inf,
+                haircut=c.haircut,
+                rolls=c.rolls,
             )
         elif isinstance(c, StakeSpec):
-            row = table.add(ContractType[c.type.upper()], idx[c.holder], idx[c.issuer], c.id,
-                            share=c.share, uncalled=c.uncalled,
-                            start=month_index(c.callable_from, start) if c.callable_from else 0)
+            row = table.add(
+                ContractType[c.type.upper()],
+                idx[c.holder],
+                idx[c.issuer],
+                c.id,
+                share=c.share,
+                uncalled=c.uncalled,
+                start=month_index(c.callable_from, start) if c.callable_from else 0,
+            )
         elif isinstance(c, ExecutorySpec):
             row = table.add(
-                ContractType[c.type.upper()], idx[c.provider], idx[c.customer], c.id,
-                payment=c.annual_payment / 12.0, start=month_index(c.start, start),
-                maturity=month_index(c.end, start), take_or_pay=c.take_or_pay,
-                renewal=int(round(c.renewal_years * 12)), rvg=c.residual_value_guarantee,
+                ContractType[c.type.upper()],
+                idx[c.provider],
+                idx[c.customer],
+                c.id,
+                payment=c.annual_payment / 12.0,
+                start=month_index(c.start, start),
+                maturity=month_index(c.end, start),
+                take_or_pay=c.take_or_pay,
+                renewal=int(round(c.renewal_years * 12)),
+                rvg=c.residual_value_guarantee,
                 termination_fee=c.termination_fee,
                 tenor=month_index(c.end, start) - month_index(c.start, start),
             )
         elif isinstance(c, BackstopSpec):
             end = month_index(c.end, start)
             total = c.total_cap if c.total_cap is not None else c.annual_cap * max(end, 0) / 12.0
-            row = table.add(ContractType.BACKSTOP, idx[c.customer], idx[c.provider], c.id,
-                            payment=c.annual_cap / 12.0, maturity=end, limit=total)
+            row = table.add(
+                ContractType.BACKSTOP,
+                idx[c.customer],
+                idx[c.provider],
+                c.id,
+                payment=c.annual_cap / 12.0,
+                maturity=end,
+                limit=total,
+            )
         elif isinstance(c, GuaranteeSpec):
             pending_guarantees.append(c)
             continue
@@ -153,8 +191,15 @@ def _contracts(spec: ScenarioSpec, idx: dict, midx: dict, label: str) -> Contrac
             row_of[c.id] = row
     for g in pending_guarantees:
         covered = row_of[g.covers]
-        table.add(ContractType.GUARANTEE, int(table.creditor[covered]), idx[g.guarantor], g.id,
-                  share=g.share, limit=g.cap, covers=covered)
+        table.add(
+            ContractType.GUARANTEE,
+            int(table.creditor[covered]),
+            idx[g.guarantor],
+            g.id,
+            share=g.share,
+            limit=g.cap,
+            covers=covered,
+        )
     return table
 
 
@@ -180,7 +225,8 @@ def _balance(spec: ScenarioSpec, books: Books, contracts: ContractTable, label: 
         r = int(bad[0])
         inst = spec.institutions[r]
         raise ScenarioError(
-            label, f"institutions[{r}] ({inst.id}).equity",
+            label,
+            f"institutions[{r}] ({inst.id}).equity",
             f"{inst.equity:g} is less than itemised assets {assets[r]:.4g} minus liabilities "
             f"{liab[r]:.4g} (the balancing other_assets would be negative)",
         )

@@ -5,8 +5,8 @@ Honest calibration is a rule of this project: each number in a scenario file cit
 are trailing YAML comments, one source per key or one for the whole line, separated by ``;``::
 
     principal: 27.3     # CAL Hyperion/bonds
-    - {type: bond, principal: 18, rate: 0.0658, maturity: "2049-12"}  # principal: CAL Hyperion/buyers; rate, maturity: CAL Hyperion/coupon
-    - {id: meta, cash: 44, core_cash_flow: 100}  # cash: assumed; core_cash_flow: derived (FY24 operating cash flow less AI)
+    - {type: bond, principal: 18, rate: 0.0658}  # principal: CAL Hyperion/buyers; rate: CAL Hyperion/coupon
+    - {id: meta, cash: 44, core_cash_flow: 100}  # cash: assumed; core_cash_flow: derived (operating cash flow)
 
 A source is ``CAL <section>/<quantity>`` (a ``##`` heading of calibration.md and the first
 column of a row of its table; each matched by prefix, case-insensitively), ``assumed``,
@@ -22,8 +22,26 @@ from pathlib import Path
 
 _NUMBER = re.compile(r"(?<![A-Za-z_0-9.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _PAIR = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(\"[^\"]*\"|'[^']*'|[^,{}\[\]#]*)")
-_TEXT_KEYS = {"id", "name", "description", "kind", "type", "lender", "borrower", "holder", "issuer", "provider",
-              "customer", "guarantor", "covers", "market", "default", "seniority", "impact_model", "fundamental"}
+_TEXT_KEYS = {
+    "id",
+    "name",
+    "description",
+    "kind",
+    "type",
+    "lender",
+    "borrower",
+    "holder",
+    "issuer",
+    "provider",
+    "customer",
+    "guarantor",
+    "covers",
+    "market",
+    "default",
+    "seniority",
+    "impact_model",
+    "fundamental",
+}
 CALIBRATION = Path(__file__).resolve().parents[2] / "docs" / "calibration.md"
 
 

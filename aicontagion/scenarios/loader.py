@@ -122,8 +122,20 @@ def validate(raw: dict[str, Any], label: str) -> ScenarioSpec:
         raise ScenarioError(label, where, msg) from None
 
 
-_TAGS = {"loan", "bond", "credit_line", "interbank", "repo", "vendor_financing", "equity",
-         "lp_commitment", "lease", "offtake", "backstop", "guarantee"}
+_TAGS = {
+    "loan",
+    "bond",
+    "credit_line",
+    "interbank",
+    "repo",
+    "vendor_financing",
+    "equity",
+    "lp_commitment",
+    "lease",
+    "offtake",
+    "backstop",
+    "guarantee",
+}
 
 
 def _location(loc: tuple, raw: Any) -> str:
@@ -135,8 +147,9 @@ def _location(loc: tuple, raw: Any) -> str:
             node = node[part] if isinstance(node, list) and part < len(node) else None
             if isinstance(node, dict) and "id" in node:
                 out += f" ({node['id']})"
-        elif isinstance(node, list | type(None)) or (part in _TAGS and isinstance(node, dict)
-                                                     and node.get("type") == part):
+        elif isinstance(node, list | type(None)) or (
+            part in _TAGS and isinstance(node, dict) and node.get("type") == part
+        ):
             continue
         else:
             out += f".{part}" if out else str(part)

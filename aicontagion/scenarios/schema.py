@@ -322,4 +322,3 @@ class ScenarioSpec(Strict):
 
 def _cid(c) -> str:
     return f" ({c.id})" if c.id else ""
-

@@ -14,8 +14,10 @@ def _brute(months, g, h, rate):
     return total
 
 
-@pytest.mark.parametrize("months, g, h, rate", [(48, 0.0, 0, 0.08), (120, 0.02, 60, 0.1), (30, -0.01, 40, 0.05),
-                                               (240, 0.005, 12, 0.2), (12, 0.03, 12, 0.0)])
+@pytest.mark.parametrize(
+    "months, g, h, rate",
+    [(48, 0.0, 0, 0.08), (120, 0.02, 60, 0.1), (30, -0.01, 40, 0.05), (240, 0.005, 12, 0.2), (12, 0.03, 12, 0.0)],
+)
 def test_pv_growing_matches_the_sum(months, g, h, rate):
     assert pv_growing(months, g, h, rate) == pytest.approx(_brute(months, g, h, rate), rel=1e-9)
 

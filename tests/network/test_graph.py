@@ -33,8 +33,9 @@ def test_exposure_matrix_matches_the_books(model):
     claims = np.asarray(g.matrix(list(DEBT_TYPES) + [ContractType.EQUITY, ContractType.LP_COMMITMENT]).sum(axis=1))
     inside = model.contracts.obligor >= 0
     c = model.contracts
-    expected = np.bincount(c.creditor[inside & (c.creditor >= 0)], weights=c.value()[inside & (c.creditor >= 0)],
-                           minlength=model.n)
+    expected = np.bincount(
+        c.creditor[inside & (c.creditor >= 0)], weights=c.value()[inside & (c.creditor >= 0)], minlength=model.n
+    )
     np.testing.assert_allclose(claims, expected)
 
 

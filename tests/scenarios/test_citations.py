@@ -24,7 +24,7 @@ def test_the_checker_catches_uncited_and_bad_citations(tmp_path):
         "b: 6  # CAL Hyperion/bonds\n"
         "c: 7  # CAL Hyperion/no such row\n"
         "d: 8  # CAL Nowhere/bonds\n"
-        "- {id: x2, principal: 3, rate: 0.1, maturity: \"2030-01\"}  # principal: assumed; rate: CAL CoreWeave/facility\n"
+        '- {id: x2, principal: 3, rate: 0.1, maturity: "2030-01"}  # principal: assumed; rate: CAL CoreWeave/facility\n'
         "e: 9  # derived (b + 3)\n"
         "f: 0.12  # SEED §3\n"
         "g: 1  # because I said so\n"

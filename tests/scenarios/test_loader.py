@@ -13,7 +13,8 @@ from tests.conftest import MINI
 def _error(raw, tmp_path, name="bad.yaml") -> ScenarioError:
     path = tmp_path / name
     path.write_text(yaml.safe_dump(raw) if not isinstance(raw, str | bytes) else raw) if not isinstance(
-        raw, bytes) else path.write_bytes(raw)
+        raw, bytes
+    ) else path.write_bytes(raw)
     with pytest.raises(ScenarioError) as info:
         build_system(load_scenario(path))
     msg = str(info.value)

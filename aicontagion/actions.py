@@ -1,0 +1,109 @@
+"""Applying the month's recorded decisions to the books (phase two of the decide stage).
+
+All kinds first record what they will do in a :class:`~aicontagion.agents.base.Decisions`
+from the same snapshot; :func:`apply_decisions` then carries the decisions out together:
+terminations (and the re-letting of the vacated capacity), reputation penalties, draws from
+outside lenders, credit-line cuts, new shares, distributions, new bonds and events. The new
+amounts due (fees, calls, draws, capex) go through the month's clearing with everything else.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion import funding
+from aicontagion.accounts import Channel
+from aicontagion.agents.base import Decisions
+from aicontagion.network.contracts import EXTERNAL, Seniority
+from aicontagion.resolution import vacate
+
+
+def apply_decisions(model, d: Decisions) -> None:
+    """Carry out everything the institutions decided this month (after all of them decided)."""
+    c = model.contracts
+    rules = model.scenario.resolution
+    for row, event, why in d.terminations:
+        customer, provider = int(c.obligor[row]), int(c.creditor[row])
+        lost = vacate(
+            model.books,
+            c,
+            np.array([row]),
+            model.demand_state.rent_index,
+            rules.relet_floor,
+            Channel.STRATEGIC_DEFAULT,
+        )
+        if event == "non_renewal":
+            c.maturity[row] = model.month  # this month's rent is still due; the contract ends after it
+        else:
+            c.active[row] = False
+        model.relet[provider] += c.payment[row]  # the provider re-lets the capacity at market rents
+        model.record_event(customer, event, float(c.payment[row] * 12), why)
+        if lost.size and lost.sum() > 0:
+            model.record_event(provider, "facility_impaired", float(lost.sum()), model.ids[customer])
+    for i, spread, years in d.reputation:
+        model.add_reputation_penalty(i, spread, years)
+    for i, row, amount in d.outside_draws:
+        model.books.lend(c, np.array([row]), np.array([amount]), "drawdown")
+        model.record_event(i, "draw", amount, "outside lender")
+    for row in d.line_cuts:
+        model.record_event(
+            int(c.obligor[row]), "line_cut", float(c.limit[row] - c.principal[row]), model.ids[int(c.creditor[row])]
+        )
+        c.limit[row] = c.principal[row]
+    for i, amount, discount in d.equity_issues:
+        issue_equity(model, i, amount, discount)
+    if d.distributions:
+        who, amount = (np.array(x) for x in zip(*d.distributions, strict=True))
+        distribute(model, who.astype(np.int64), amount.astype(float))
+    for nd in d.new_debt:
+        rate = funding.new_debt_rate(model, nd["borrower"])
+        # priced at par at today's spread: its value moves with the issuer's credit, not with the price
+        # index of older bonds (whose coupons reflect older spreads)
+        row = c.add(
+            nd["type"],
+            nd["lender"],
+            nd["borrower"],
+            None,
+            principal=0.0,
+            limit=0.0,
+            rate=rate,
+            start=model.month,
+            maturity=model.month + nd["tenor"],
+            tenor=nd["tenor"],
+            seniority=Seniority.SENIOR,
+            market=-1,
+        )
+        model.books.lend(c, np.array([row]), np.array([nd["amount"]]), "bond_issue")
+        c.limit[row] = nd["amount"]
+        model.record_event(nd["borrower"], "bond_issue", nd["amount"], "cash below buffer")
+    for e in d.events:
+        model.record_event(e["institution"], e["event"], e["amount"], e["cause"])
+    model.was_willing = model.was_willing_next
+
+
+def issue_equity(model, i: int, amount: float, discount: float) -> None:
+    """New shares for ``amount`` sold to outsiders at ``discount`` to book; holders diluted."""
+    c = model.contracts
+    pre = max(model.books.equity[i], 0.0)
+    claim = amount / max(1.0 - discount, 1e-6)
+    new_share = claim / (pre + claim) if pre + claim > 0 else 1.0
+    stakes = np.flatnonzero(c.is_stake & (c.obligor == i))
+    c.share[stakes] *= 1.0 - new_share
+    model.books.transfer(EXTERNAL, i, amount, "equity_raise")
+    model.books.book(i, amount, Channel.CAPITAL)
+    model.record_event(i, "equity_raise", amount, f"outside investors, discount {discount:.0%}")
+
+
+def distribute(model, who: np.ndarray, amount: np.ndarray) -> None:
+    """Pay ``amount`` out of each payer's equity pro rata to its holders (outsiders get the rest)."""
+    c = model.contracts
+    per = np.bincount(who, weights=amount, minlength=model.n)
+    stakes = np.flatnonzero(c.is_stake & (c.obligor >= 0))
+    stakes = stakes[per[c.obligor[stakes]] > 0]
+    to_holders = c.share[stakes] * per[c.obligor[stakes]]
+    inside = np.bincount(c.obligor[stakes], weights=to_holders, minlength=model.n)
+    payers = np.flatnonzero(per > 0)
+    model.books.transfer(c.obligor[stakes], c.creditor[stakes], to_holders, "distribution")
+    model.books.transfer(payers, EXTERNAL, per[payers] - inside[payers], "distribution")
+    model.books.book(payers, -per[payers], Channel.CAPITAL)
+    c.principal[stakes] -= to_holders  # each stake is carried down by what it paid out
