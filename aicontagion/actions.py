@@ -36,7 +36,8 @@ def apply_decisions(model, d: Decisions) -> None:
             c.maturity[row] = model.month  # this month's rent is still due; the contract ends after it
         else:
             c.active[row] = False
-        model.relet[provider] += c.payment[row]  # the provider re-lets the capacity at market rents
+        if provider >= 0:  # the provider re-lets the capacity at market rents (outside landlords: not modelled)
+            model.relet[provider] += c.payment[row]
         model.record_event(customer, event, float(c.payment[row] * 12), why)
         if lost.size and lost.sum() > 0:
             model.record_event(provider, "facility_impaired", float(lost.sum()), model.ids[customer])

@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     _scenario_args(run)
     run.add_argument("--productivity", default=None, help="fast | base | slow | disproven (default: the scenario's)")
     run.add_argument("--seed", type=int, default=1)
+    run.add_argument(
+        "--policy",
+        default="none",
+        help="none | implicit_guarantee | loan_guarantee | bailout | "
+        "lender_of_last_resort (with its default arguments)",
+    )
     run.add_argument("--out", default="results/run", help="folder for Parquet results and figures")
     run.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
 
@@ -58,6 +64,7 @@ def _scenario_args(p: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 2 bad input)."""
+    from aicontagion.policies import PolicyError
     from aicontagion.scenarios.loader import ScenarioError
 
     try:
@@ -65,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "months", None) is not None and args.months <= 0:
             raise _BadInput(f"aicontagion {args.command}: --months must be positive (got {args.months})")
         return {"run": _run, "compare": _compare, "validate": _validate}[args.command](args)
-    except (ScenarioError, _BadInput) as exc:
+    except (ScenarioError, PolicyError, _BadInput) as exc:
         print(f"aicontagion: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -91,9 +98,16 @@ def _publish(tmp: Path, target: Path) -> None:
 
 
 def _run(args) -> int:
+    from aicontagion.policies import from_name
     from aicontagion.sim import Sim
 
-    sim = Sim(args.scenario, productivity=args.productivity, seed=args.seed, months=args.months)
+    sim = Sim(
+        args.scenario,
+        productivity=args.productivity,
+        seed=args.seed,
+        months=args.months,
+        policies=from_name(args.policy),
+    )
     target, tmp = _staged(args.out)
     try:
         sim.run(progress=not args.quiet)

@@ -78,5 +78,7 @@ def use_proceeds(model, orders: SaleOrders, proceeds: np.ndarray) -> None:
             if owed.sum() > 1e-12:
                 pay = owed * min(1.0, amount / owed.sum())
                 model.books.repay_principal(c, lines, pay, "covenant_cure")
+                term = c.amortising[lines]
+                c.limit[lines[term]] -= pay[term]  # a term loan's repaid principal cannot be drawn again
     for i in np.flatnonzero(proceeds > 1e-9):
         model.record_event(int(i), "fire_sale", float(proceeds[i]), orders.reason.get(int(i), "liquidation"))

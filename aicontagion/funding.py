@@ -141,10 +141,12 @@ def rollover(model) -> None:
     run_limit = model.params["bank"]["run_distress"][np.maximum(lender, 0)]
     run_limit = np.where(np.isnan(run_limit) | (lender < 0), f.outside_run_distress, run_limit)
     runs = short & (model.distress[borrower] > run_limit)
-    roll = alive & market_open & lender_ok & ~runs & c.rolls[rows]
+    backed = model.always_rolls[borrower]  # a guarantee: markets roll its debt whatever happens
+    roll = alive & ((market_open & lender_ok & ~runs) | backed) & c.rolls[rows]
     rolled = rows[roll]
     c.maturity[rolled] += np.maximum(c.tenor[rolled], 1)
-    c.rate[rolled] = model.treasury_rate + model.spread[c.obligor[rolled]]
+    cover = np.array([model.rate_cover.get(int(r), 0.0) for r in rolled]) if model.rate_cover else 0.0
+    c.rate[rolled] = model.treasury_rate + model.spread[c.obligor[rolled]] * (1.0 - cover)
     for k in np.flatnonzero(~roll & alive & c.rolls[rows]):
         r = int(rows[k])
         event = "run" if runs[k] else "rollover_failure"

@@ -38,6 +38,7 @@ from aicontagion.demand import Demand
 from aicontagion.kinds import Kind, Status
 from aicontagion.markets import Markets
 from aicontagion.network.clearing import clear_obligations
+from aicontagion.network.contracts import EXTERNAL
 from aicontagion.numeric import ratio
 from aicontagion.obligations import DISCRETIONARY_TIER, Obligations, settle
 from aicontagion.operations import operate
@@ -125,7 +126,9 @@ class ContagionModel(mesa.Model):
         self.was_willing = np.ones(n, dtype=bool)
         self.capex_spent = 0.0
         self.outside_revenue = 0.0
-        self.fiscal_cost = 0.0
+        self.always_rolls = np.zeros(n, dtype=bool)  # debt markets believe it is backed (a guarantee)
+        self._last_spread_change = np.zeros(len(spec.markets))
+        self.rate_cover: dict[int, float] = {}  # contract row -> share priced at the Treasury rate (guaranteed)
         self.default_month = np.full(n, -1)
         self.cause = np.full(n, int(Channel.COUNTERPARTY), dtype=np.int64)  # label of losses on claims on each
         self.funding_hint = np.zeros(n, dtype=bool)  # faced a run or rollover failure
@@ -152,6 +155,30 @@ class ContagionModel(mesa.Model):
         self.recorder.collect()
 
     # -- helpers -------------------------------------------------------------------------------------
+    @property
+    def fiscal_cost(self) -> float:
+        """The government's loss so far (USD bn): the fall of its equity since the start (guarantee
+        payouts, written-off rescue loans, the fall in value of stakes bought in bailouts)."""
+        gov = self.members[Kind.GOVERNMENT]
+        return float((self.equity0[gov] - self.books.equity[gov]).sum())
+
+    def fund_government_for(self, amount: float) -> None:
+        """Make sure the government has ``amount`` of cash, issuing Treasury debt for the rest."""
+        gov = self.members[Kind.GOVERNMENT][:1]
+        short = max(amount - float(self.books.cash[gov].sum()), 0.0)
+        if short > 0:
+            self.books.transfer(EXTERNAL, gov, short, "treasury_issuance")
+            self.books.ext_liab[gov] += short
+
+    def fund_government(self) -> None:
+        """The government never runs out of cash: it covers a shortfall by issuing Treasury debt to
+        outside investors (a liability, no loss)."""
+        gov = self.members[Kind.GOVERNMENT]
+        short = np.maximum(-self.books.cash[gov], 0.0)
+        if short.any():
+            self.books.transfer(EXTERNAL, gov, short, "treasury_issuance")
+            self.books.ext_liab[gov] += short
+
     @property
     def date(self) -> pd.Period:
         """Calendar month just completed (the opening record is dated the month before the start)."""
@@ -258,7 +285,9 @@ class ContagionModel(mesa.Model):
         w = c.principal[rows]
         num = np.bincount(c.market[rows], weights=w * change, minlength=k)
         den = np.bincount(c.market[rows], weights=w, minlength=k)
-        return ratio(num, den)
+        change = np.where(den > 0, ratio(num, den), self._last_spread_change)  # no live issuer: as before
+        self._last_spread_change = change
+        return change
 
     def _outside_capex(self) -> float:
         from aicontagion.operations import capex_growth_factor
@@ -289,7 +318,9 @@ class ContagionModel(mesa.Model):
             if rows.size:
                 cls.decide(self, rows, decisions)
         for p in self.policies:
-            p.apply(self, decisions)
+            if p.active(self):
+                p.apply(self, decisions)
+        self.fund_government()
         apply_decisions(self, decisions)
         self._check("decide")
 
@@ -340,7 +371,7 @@ class ContagionModel(mesa.Model):
         for _ in range(self.n + 1):
             alive = self.status != Status.DEFAULTED
             insolvent = self.books.equity < -TOL * np.maximum(1.0, np.abs(self.equity0))
-            new = np.flatnonzero(alive & (candidates | insolvent))
+            new = np.flatnonzero(alive & (candidates | insolvent) & (self.kind != Kind.GOVERNMENT))
             if new.size == 0:
                 return
             for i in new:
@@ -372,8 +403,8 @@ class ContagionModel(mesa.Model):
                 np.maximum(self.contracts.creditor[result.vacated], 0),
                 np.where(self.contracts.creditor[result.vacated] >= 0, self.contracts.payment[result.vacated], 0),
             )
-            self.fiscal_cost += float(result.guarantee_paid[self.members[Kind.GOVERNMENT]].sum())
             funding.remark_stakes(self)
+            self.fund_government()
             self._check("resolution")
             candidates = np.zeros(self.n, dtype=bool)
 
@@ -390,6 +421,8 @@ class ContagionModel(mesa.Model):
         funding.remark_stakes(self)
         funding.update_distress(self)
         funding.update_spreads(self)
+        for p in self.policies:
+            p.adjust_funding(self)
         self._willingness()
         funding.rollover(self)
         self._check("fund")

@@ -13,7 +13,7 @@ PRINCIPAL  amortisation and maturing principal           repayment (no P&L at pa
 RENT       lease, offtake and backstop payments          expense / income (OPERATING)
 FEE        termination fees and residual value payments  expense / income (STRATEGIC_DEFAULT)
 CALL       capital called from an LP or strategic holder capital: stake carried up, issuer CAPITAL
-DRAW       a lender funds a credit-line draw             new principal (no P&L)
+DRAW       a lender funds a credit-line draw (tier 3)    new principal (no P&L)
 CAPEX_GPU  chips bought (from a chip supplier or outside) asset swap: cash for GPUs; seller's sale
 CAPEX_BUILD data-centre construction paid to outsiders   asset swap: cash for facility
 ========== ============================================= ==========================================

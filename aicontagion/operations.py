@@ -100,6 +100,7 @@ def operate(model) -> Obligations:
     obl.add(rows, EXTERNAL, costs, 0, Purpose.OPEX)
     obl.add(rows, EXTERNAL, b.ext_liab[rows] * f["ext_liability_rate"][rows] / 12.0, 1, Purpose.INTEREST)
 
+    _expire_leases(model, obl)
     contract_obligations(obl, model.contracts, t, usage)
     _backstops(model, obl)
     _depreciate(model, rows)
@@ -107,10 +108,40 @@ def operate(model) -> Obligations:
     return obl
 
 
+def _expire_leases(model, obl: Obligations) -> None:
+    """Leases and offtakes past their last month end: the customer owes any residual value
+    guarantee shortfall, the provider's facility is marked to its re-let value and re-let at
+    market rents."""
+    from aicontagion.resolution import contract_share, vacate
+
+    c = model.contracts
+    rows = np.flatnonzero(c.is_executory & (c.maturity < model.month))
+    if rows.size == 0:
+        return
+    provider, customer = c.creditor[rows], c.obligor[rows]
+    rules = model.scenario.resolution
+    keep = max(min(model.demand_state.rent_index, 1.0), rules.relet_floor)
+    facility = np.where(provider >= 0, model.books.facility[np.maximum(provider, 0)], 0.0)
+    rvg_short = np.minimum(c.rvg[rows], facility * contract_share(c, rows) * (1.0 - keep))
+    alive = (customer >= 0) & (model.status[np.maximum(customer, 0)] != Status.DEFAULTED)
+    obl.add(customer[alive], provider[alive], rvg_short[alive], 1, Purpose.FEE, rows[alive])
+    c.rvg[rows] = 0.0
+    vacate(model.books, c, rows, model.demand_state.rent_index, rules.relet_floor, Channel.MARKET)
+    inside = provider >= 0
+    np.add.at(model.relet, provider[inside], c.payment[rows][inside])
+    c.active[rows] = False
+
+
 def _backstops(model, obl: Obligations) -> None:
     """A backstop provider pays for the customer's unsold spot capacity, up to its monthly cap."""
     c = model.contracts
-    rows = np.flatnonzero((c.ctype == ContractType.BACKSTOP) & c.active & (c.maturity >= model.month))
+    rows = np.flatnonzero(
+        (c.ctype == ContractType.BACKSTOP)
+        & c.active
+        & (c.maturity >= model.month)
+        & (c.creditor >= 0)
+        & (c.obligor >= 0)
+    )
     if rows.size == 0:
         return
     customer = c.creditor[rows]

@@ -156,3 +156,4 @@ class Funding(Strict):
     distressed_at: Share = 0.5  # distress above which an institution is marked DISTRESSED
     provisioning: Share = 0.34  # monthly speed at which untraded loans are marked to credit quality
     outside_run_distress: Share = 0.5  # outside short-term lenders withdraw above this distress
+    investment_elasticity: NonNeg = 1.0  # capex response to the cost of capital: (r_old / r_new) ** elasticity

@@ -85,6 +85,10 @@ def resolve(
         vacate(books, contracts, lease_claim_rows[sel], relet_index, rules.relet_floor, Channel(int(ch)), dset)
     c.active[ex] = False
 
+    lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.creditor >= 0))
+    lines = lines[dset[c.creditor[lines]]]
+    c.limit[lines] = c.principal[lines]  # a defaulted lender funds no more draws
+
     # 2. the estate: sell tradables and traded claims in one market round
     held_rows = np.flatnonzero(c.is_debt & (c.creditor >= 0) & (c.market >= 0) & (c.principal > 0))
     held_rows = held_rows[dset[c.creditor[held_rows]]]
@@ -92,9 +96,6 @@ def resolve(
     orders[defaulted] = books.holdings[defaulted]
     if orders.any() or held_rows.size:
         markets.clear_sales(books, contracts, orders, held_rows, np.ones(held_rows.size), "liquidation")
-    lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.creditor >= 0))
-    lines = lines[dset[c.creditor[lines]]]
-    c.limit[lines] = c.principal[lines]  # a defaulted lender funds no more draws
     _sell_untraded(books, contracts, dset, cost, rules.franchise_recovery)
 
     # 3. waterfall over debt rows owed by the defaulters, outside debt and lease claims
@@ -126,12 +127,12 @@ def resolve(
         books.repay_principal(contracts, owed, paid[:k1], "recovery")
         lost = c.principal[owed] * c.mark[owed]
         cred = c.creditor[owed]
-        guarantee_paid = _pay_guarantees(books, contracts, owed, c.principal[owed].copy())
+        guarantee_paid, covered = _pay_guarantees(books, contracts, owed, c.principal[owed].copy())
         label = cause[c.obligor[owed]]
         for ch in np.unique(label):
             sel = label == ch
             books.book(cred[sel], -lost[sel], Channel(int(ch)))
-            out = lost[sel & (cred == EXTERNAL)].sum()
+            out = (lost - covered)[sel & (cred == EXTERNAL)].sum()
             if out:
                 books.external.losses[Channel(int(ch)).name.lower()] += float(out)
         books.book(c.obligor[owed], c.principal[owed], Channel.RESOLUTION)
@@ -143,6 +144,7 @@ def resolve(
         c.active[owed] = False
     else:
         guarantee_paid = np.zeros(n)
+        covered = np.zeros(0)
     # outside debt
     ext_paid = paid[k1:k2]
     books.transfer(defaulted, EXTERNAL, ext_paid, "recovery")
@@ -240,16 +242,19 @@ def _sell_untraded(
     books.franchise[who] = 0.0
 
 
-def _pay_guarantees(books: Books, contracts: ContractTable, rows: np.ndarray, unpaid: np.ndarray) -> np.ndarray:
+def _pay_guarantees(
+    books: Books, contracts: ContractTable, rows: np.ndarray, unpaid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Guarantors pay ``share`` of the unpaid principal of covered rows, up to their cap.
 
-    Returns what each institution paid as guarantor (USD bn).
+    Returns what each institution paid as guarantor and what each row received (USD bn).
     """
     c = contracts
     paid_by = np.zeros(books.n)
+    per_row = np.zeros(rows.size)
     g = np.flatnonzero((c.ctype == ContractType.GUARANTEE) & c.active)
     if g.size == 0:
-        return paid_by
+        return paid_by, per_row
     pos = {int(r): k for k, r in enumerate(rows)}
     hit = [j for j in g if int(c.covers[j]) in pos]
     for j in hit:
@@ -263,11 +268,10 @@ def _pay_guarantees(books: Books, contracts: ContractTable, rows: np.ndarray, un
         books.book(guarantor, -pay, Channel.GUARANTEE)
         if creditor >= 0:
             books.book(creditor, pay, Channel.GUARANTEE)
-        else:
-            books.external.losses["guarantee"] -= pay  # the outside creditor's loss is that much smaller
         c.limit[j] -= pay
         paid_by[guarantor] += pay
-    return paid_by
+        per_row[k] += pay
+    return paid_by, per_row
 
 
 def _distribute_surplus(books: Books, contracts: ContractTable, who: np.ndarray, surplus: np.ndarray) -> None:

@@ -82,6 +82,8 @@ class Sim:
         if self.months <= 0:
             raise ScenarioError(self.label, "months", f"must be positive (got {self.months})")
         self.policies = list(policies)
+        for p in self.policies:
+            p.validate(self.spec)
         self.check_invariants = check_invariants
         self.record_institutions = record_institutions
         self.pars = {

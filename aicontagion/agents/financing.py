@@ -60,11 +60,14 @@ def spend_capex(model, rows: np.ndarray, amount: np.ndarray, decisions: Decision
     model.capex_wanted[rows] += amount  # recorded for reporting
 
 
-def pay_out(model, rows: np.ndarray, share: np.ndarray, decisions: Decisions) -> None:
+def pay_out(
+    model, rows: np.ndarray, share: np.ndarray, decisions: Decisions, reserved: np.ndarray | float = 0.0
+) -> None:
     """Pay ``share`` of last month's positive net income (operating and interest) to holders,
-    from cash not needed for this month's dues (dividends and buybacks)."""
+    from cash not needed for this month's dues or ``reserved`` (capex, the buffer): dividends and
+    buybacks."""
     income = np.maximum(model.last_income[rows], 0.0) * share
-    spare = np.maximum(model.books.cash[rows] - model.due_now[rows], 0.0)
+    spare = np.maximum(model.books.cash[rows] - model.due_now[rows] - reserved, 0.0)
     for r, a in zip(rows, np.minimum(income, spare), strict=True):
         if a > 1e-9:
             decisions.distributions.append((int(r), float(a)))
@@ -99,7 +102,10 @@ def draw_credit_lines(model, rows: np.ndarray, need: np.ndarray, decisions: Deci
     room = np.bincount(c.obligor[lines], weights=undrawn, minlength=model.n)
     take = np.minimum(np.divide(borrower_need, room, out=np.zeros(model.n), where=room > 1e-12), 1.0)
     amount = undrawn * take[c.obligor[lines]]
-    decisions.obligations.add(lender[inside], c.obligor[lines][inside], amount[inside], 1, Purpose.DRAW, lines[inside])
+    # funded from what the lender has left after its own dues: a draw it cannot fund is no default
+    decisions.obligations.add(
+        lender[inside], c.obligor[lines][inside], amount[inside], DISCRETIONARY_TIER, Purpose.DRAW, lines[inside]
+    )
     for row, a in zip(lines[~inside], amount[~inside], strict=True):
         if a > 1e-12:  # outside lenders pay at once: they are not part of the month's clearing
             decisions.outside_draws.append((int(c.obligor[row]), int(row), float(a)))

@@ -40,5 +40,7 @@ class TechGiant(Institution):
         raised = issue_bonds(
             model, rows, np.minimum(gap, room), decisions, refill=np.minimum(refill, np.maximum(room - gap, 0.0))
         )
-        spend_capex(model, rows, affordable_capex(model, rows, plan, raised, buffer), decisions)
-        pay_out(model, rows, p["payout_share"][rows], decisions)
+        capex = affordable_capex(model, rows, plan, raised, buffer)
+        spend_capex(model, rows, capex, decisions)
+        reserve = capex + buffer * model.monthly_outflow[rows] - raised
+        pay_out(model, rows, p["payout_share"][rows], decisions, reserved=reserve)

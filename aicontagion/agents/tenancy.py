@@ -20,7 +20,8 @@ A lease is also worth at least what the capacity would fetch if sublet at today'
 ``K = max(kappa V, S)``.
 
 **Strategic default**: it terminates mid-term when ``P > K + T``. **Non-renewal**: at the end of
-a renewable term it does not renew when the next term's ``P > K + RVG shortfall``. It walks only
+a renewable term it does not renew when the next term's ``P > K + RVG cost`` (the cost of paying
+the guarantee now rather than at the lease's end, when it is owed in any case). It walks only
 from contracts whose fees it can pay out of its cash now (the most costly to keep first); a
 customer that cannot pay keeps paying until it recovers or defaults. Both are economic rules,
 never random triggers; the parameters are in the scenario.
@@ -211,6 +212,7 @@ def review_commitments(model, customers: np.ndarray, decisions: Decisions, event
         decisions.terminations.append((row, what, why))
         if fee > 0:
             decisions.obligations.add(i, int(c.creditor[row]), fee, 1, Purpose.FEE, row)
+        c.rvg[row] = 0.0  # the guarantee is settled now; the lease's expiry will not charge it again
         if not no_renew[k] and a["reputation"][k] > 0:
             decisions.reputation.append((i, float(a["rep_spread"][k]), float(a["rep_years"][k])))
 

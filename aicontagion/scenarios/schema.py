@@ -94,8 +94,8 @@ class Compute(Strict):
     initial_utilisation: Positive = 0.8  # AI revenue / revenue capacity of installed compute
     rent_elasticity: NonNeg = 1.0  # rent index = (utilisation / initial) ** elasticity
     useful_life_years: Positive = 6.0  # GPU depreciation life
-    gpu_revenue_yield: NonNeg = 0.55  # USD/yr of rental revenue per USD of GPUs (at cost), at the opening rent
-    gpu_operating_cost: NonNeg = 0.15  # USD/yr of power, space and staff per USD of GPUs (at cost) in service
+    gpu_revenue_yield: NonNeg = 0.55  # USD/yr of rent per GPU unit (1 unit = 1 USD at opening prices), opening rent
+    gpu_operating_cost: NonNeg = 0.15  # USD/yr of power, space and staff per GPU unit in service
     capex_lag_months: Annotated[int, Field(ge=0, le=60)] = 0  # capex follows the sentiment of this many months ago
     outside_capex: NonNeg = 0.0  # USD bn/yr of data-centre capex by unmodelled builders
     capex_growth: Rate = 0.0  # annual growth of planned capex until capex_peak
