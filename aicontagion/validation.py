@@ -341,6 +341,30 @@ def systemic_risk(defaults, n_banks: int = 48) -> np.ndarray:
     return np.where(share < 0.05, 0.0, share)
 
 
+def _runs(pi, sh, rl, rounds: int, convention: str, banks: EBABanks | None, extra: dict) -> pd.DataFrame:
+    banks = banks if banks is not None else _default_banks()
+    pi, sh, rl = np.broadcast_arrays(np.asarray(pi, float), np.asarray(sh, float), np.asarray(rl))
+    pi, sh, rl = pi.ravel(), sh.ravel(), rl.ravel().astype(str)
+    rules = rl.tolist()
+    unknown = set(rules) - set(RULES)
+    if unknown:
+        raise ValueError(f"unknown rule(s) {sorted(unknown)}; expected 'threshold' or 'leverage_targeting'")
+    buffer = np.array([RULES[r] for r in rules], dtype=float)
+    out = _simulate_eba(banks, pi, sh, buffer, rounds, convention)
+    columns = {
+        **extra,
+        "rule": rl,
+        "price_impact": pi,
+        "shock": sh,
+        "defaults": out["defaults"],
+        "sold_fraction": out["sold_fraction"],
+        "systemic_risk": systemic_risk(out["defaults"], banks.n),
+    }
+    for t in range(rounds):
+        columns[f"defaults_round_{t + 1}"] = out["defaults_by_round"][:, t]
+    return pd.DataFrame(columns)
+
+
 def eba_runs(
     price_impact,
     shock,
@@ -355,27 +379,14 @@ def eba_runs(
     Columns: ``rule, price_impact, shock, defaults, sold_fraction, systemic_risk`` and
     ``defaults_round_1..rounds``.
     """
-    banks = banks if banks is not None else _default_banks()
-    pi, sh, rl = np.broadcast_arrays(np.asarray(price_impact, float), np.asarray(shock, float), np.asarray(rule))
-    pi, sh, rl = pi.ravel(), sh.ravel(), rl.ravel()
-    unknown = set(rl.tolist()) - set(RULES)
-    if unknown:
-        raise ValueError(f"unknown rule(s) {sorted(unknown)}; expected 'threshold' or 'leverage_targeting'")
-    buffer = np.array([RULES[r] for r in rl.tolist()], dtype=float)
-    out = _simulate_eba(banks, pi, sh, buffer, rounds, convention)
-    frame = pd.DataFrame(
-        {
-            "rule": rl.astype(str),
-            "price_impact": pi,
-            "shock": sh,
-            "defaults": out["defaults"],
-            "sold_fraction": out["sold_fraction"],
-            "systemic_risk": systemic_risk(out["defaults"], banks.n),
-        }
-    )
-    for t in range(rounds):
-        frame[f"defaults_round_{t + 1}"] = out["defaults_by_round"][:, t]
-    return frame
+    return _runs(price_impact, shock, rule, rounds, convention, banks, {})
+
+
+def _sweep_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    pis, shocks = np.linspace(0, 0.1, 21), np.linspace(0, 0.3, 21)
+    experiment = np.repeat(np.array(["price_impact", "shock", "cont_schaanning"]), 21)
+    rule = np.repeat(np.array(["threshold", "threshold", "leverage_targeting"]), 21)
+    return experiment, rule, np.r_[pis, np.full(42, 0.01)], np.r_[np.full(21, 0.2), shocks, shocks]
 
 
 def eba_sweep_design() -> pd.DataFrame:
@@ -386,29 +397,14 @@ def eba_sweep_design() -> pd.DataFrame:
     3. ``cont_schaanning``: the same 21 shocks under leverage targeting (its threshold curve is
        experiment 2's runs, so they are not repeated).
     """
-    pis, shocks = np.linspace(0, 0.1, 21), np.linspace(0, 0.3, 21)
-    parts = [
-        pd.DataFrame({"experiment": "price_impact", "rule": "threshold", "price_impact": pis, "shock": 0.2}),
-        pd.DataFrame({"experiment": "shock", "rule": "threshold", "price_impact": 0.01, "shock": shocks}),
-        pd.DataFrame(
-            {"experiment": "cont_schaanning", "rule": "leverage_targeting", "price_impact": 0.01, "shock": shocks}
-        ),
-    ]
-    return pd.concat(parts, ignore_index=True)
+    experiment, rule, pi, shock = _sweep_arrays()
+    return pd.DataFrame({"experiment": experiment, "rule": rule, "price_impact": pi, "shock": shock})
 
 
 def eba_sweep(convention: str = "current", banks: EBABanks | None = None, rounds: int = 6) -> pd.DataFrame:
-    """The 63-run sweep (:func:`eba_sweep_design`) in one vectorised call."""
-    design = eba_sweep_design()
-    runs = eba_runs(
-        design["price_impact"].to_numpy(),
-        design["shock"].to_numpy(),
-        design["rule"].to_numpy(),
-        rounds,
-        convention=convention,
-        banks=banks,
-    )
-    return pd.concat([design[["experiment"]], runs], axis=1).assign(convention=convention)
+    """The 63-run sweep (:func:`eba_sweep_design`) in one vectorised call, one row per run."""
+    experiment, rule, pi, shock = _sweep_arrays()
+    return _runs(pi, shock, rule, rounds, convention, banks, {"experiment": experiment, "convention": convention})
 
 
 # The figures published with the open model (plots/*.png of ox-inet-resilience/firesale_stresstest,
