@@ -193,6 +193,11 @@ class ContractTable:
         new._refresh_views()
         return new
 
+    def __deepcopy__(self, memo) -> ContractTable:
+        """``copy.deepcopy`` (as in ``System.copy``) must keep the field arrays views of the copied
+        buffer: a deep-copied view is detached, and the next ``add`` would restore stale values."""
+        return self.copy()
+
     # -- families ------------------------------------------------------------------------------
     @property
     def is_debt(self) -> np.ndarray:
