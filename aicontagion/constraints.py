@@ -121,8 +121,11 @@ class LiquidityFloor(Constraint):
 
     name = "liquidity"
 
+    def __init__(self, block: str = "pension_lp"):
+        self.block = block  # the parameter block that holds ``liquidity_floor``
+
     def orders(self, model, rows, out):
-        p = model.params["pension_lp"]
+        p = model.params[self.block]
         need = p["liquidity_floor"][rows] * model.assets[rows] - model.books.cash[rows]
         for k in np.flatnonzero(need > 1e-9):
             i = int(rows[k])

@@ -14,7 +14,7 @@ import numpy as np
 from aicontagion.accounts import Channel
 from aicontagion.agents import AGENT_CLASSES
 from aicontagion.constraints import SaleOrders
-from aicontagion.kinds import Status
+from aicontagion.kinds import Kind, Status
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
 MAX_ROUNDS = 10
@@ -82,3 +82,29 @@ def use_proceeds(model, orders: SaleOrders, proceeds: np.ndarray) -> None:
                 c.limit[lines[term]] -= pay[term]  # a term loan's repaid principal cannot be drawn again
     for i in np.flatnonzero(proceeds > 1e-9):
         model.record_event(int(i), "fire_sale", float(proceeds[i]), orders.reason.get(int(i), "liquidation"))
+
+
+LIQUID_KINDS = (Kind.BANK, Kind.PRIVATE_CREDIT_FUND, Kind.PENSION_LP, Kind.MONEY_MARKET_FUND)
+
+
+def liquidity_sales(model) -> None:
+    """Before the month's payments clear, institutions that hold tradables and lack the cash for
+    what is due sell tradables pro rata, all in one simultaneous round (a fire sale for liquidity:
+    how a funding run becomes a price spiral)."""
+    rows = np.concatenate([model.members[k] for k in LIQUID_KINDS])
+    rows = rows[model.status[rows] != Status.DEFAULTED]
+    need = model.due_now[rows] - model.books.cash[rows]
+    rows, need = rows[need > 1e-9], need[need > 1e-9]
+    if rows.size == 0:
+        return
+    orders = SaleOrders(units=np.zeros_like(model.books.holdings))
+    for i, gap in zip(rows, need, strict=True):
+        if orders.sell_pro_rata(model, int(i), float(gap)) > 0:
+            orders.reason[int(i)] = "liquidity"
+    if orders.empty:
+        return
+    claim_rows = np.array(sorted(orders.claim_share), dtype=np.int64)
+    frac = np.array([orders.claim_share[r] for r in claim_rows], dtype=float)
+    proceeds = model.markets.clear_sales(model.books, model.contracts, orders.units, claim_rows, frac)
+    for i in np.flatnonzero(proceeds > 1e-9):
+        model.record_event(int(i), "fire_sale", float(proceeds[i]), "liquidity")

@@ -138,21 +138,28 @@ def rollover(model) -> None:
     alive = model.status[borrower] != Status.DEFAULTED
     lender_ok = np.where(lender >= 0, model.lender_ok[np.maximum(lender, 0)], True)
     short = np.isin(c.ctype[rows], [int(t) for t in SHORT_TERM_TYPES])
-    run_limit = model.params["bank"]["run_distress"][np.maximum(lender, 0)]
+    safe_lender = np.maximum(lender, 0)
+    run_limit = np.fmin(model.params["bank"]["run_distress"][safe_lender],
+                        model.params["money_market_fund"]["run_distress"][safe_lender])
     run_limit = np.where(np.isnan(run_limit) | (lender < 0), f.outside_run_distress, run_limit)
     runs = short & (model.distress[borrower] > run_limit)
+    # a weak bank keeps its cash: it stops rolling its short-term lending (liquidity hoarding)
+    hoard_limit = np.nan_to_num(model.params["bank"]["hoard_distress"][safe_lender], nan=1.0)
+    hoards = short & (lender >= 0) & (model.distress[safe_lender] > hoard_limit)
     backed = model.always_rolls[borrower]  # a guarantee: markets roll its debt whatever happens
-    roll = alive & ((market_open & lender_ok & ~runs) | backed) & c.rolls[rows]
+    roll = alive & ((market_open & lender_ok & ~runs & ~hoards) | backed) & c.rolls[rows]
     rolled = rows[roll]
     c.maturity[rolled] += np.maximum(c.tenor[rolled], 1)
     cover = np.array([model.rate_cover.get(int(r), 0.0) for r in rolled]) if model.rate_cover else 0.0
     c.rate[rolled] = model.treasury_rate + model.spread[c.obligor[rolled]] * (1.0 - cover)
     for k in np.flatnonzero(~roll & alive & c.rolls[rows]):
         r = int(rows[k])
-        event = "run" if runs[k] else "rollover_failure"
+        event = "run" if runs[k] else "hoarding" if hoards[k] else "rollover_failure"
         why = (
             f"distress {model.distress[borrower[k]]:.2f}"
             if runs[k]
+            else f"lender's own distress {model.distress[lender[k]]:.2f}"
+            if hoards[k]
             else "market closed"
             if not market_open[k]
             else "lender unwilling"
@@ -162,6 +169,33 @@ def rollover(model) -> None:
         cause = model.ids[lender[k]] if lender[k] >= 0 else "outside investors"
         model.record_event(int(borrower[k]), event, float(c.principal[r]), f"{cause}: {why}")
         model.funding_hint[borrower[k]] = True
+
+
+def margin_calls(model) -> None:
+    """Repo haircuts widen as the collateral's price falls; what the collateral no longer covers
+    is called for repayment next month (the haircut spiral of 2007-08, Gorton and Metrick 2012).
+
+    ``haircut = min(0.95, haircut at the start + haircut_sensitivity x (1 - collateral price))``;
+    a borrower's pledgeable holdings of a class are shared over its repos on that class in
+    proportion to their principal.
+    """
+    c = model.contracts
+    rows = np.flatnonzero((c.ctype == ContractType.REPO) & c.active & (c.collateral >= 0) & (c.principal > 0)
+                          & (c.obligor >= 0))
+    if rows.size == 0:
+        return
+    borrower, cls = c.obligor[rows], c.collateral[rows]
+    price = model.markets.marked_price[cls]
+    haircut = np.minimum(0.95, c.haircut[rows] + model.scenario.funding.haircut_sensitivity * np.maximum(1 - price, 0))
+    key = borrower * len(model.markets.names) + cls
+    owed = np.bincount(key, weights=c.principal[rows], minlength=model.n * len(model.markets.names))
+    held = model.books.holdings[borrower, cls] * price
+    pledged = held * ratio(c.principal[rows], owed[key])
+    excess = np.maximum(c.principal[rows] - pledged * (1.0 - haircut), 0.0)
+    c.call_due[rows] = excess
+    for k in np.flatnonzero(excess > 1e-6):
+        model.record_event(int(borrower[k]), "margin_call", float(excess[k]),
+                           f"haircut {haircut[k]:.0%} on {model.markets.names[cls[k]]} at {price[k]:.2f}")
 
 
 def new_debt_rate(model, borrower: int) -> float:

@@ -17,6 +17,7 @@ class Kind(IntEnum):
     BANK = 6
     PENSION_LP = 7
     GOVERNMENT = 8
+    MONEY_MARKET_FUND = 9
 
     @property
     def label(self) -> str:
@@ -45,6 +46,7 @@ class Status(IntEnum):
 TIER = {
     Kind.PENSION_LP: 0,
     Kind.GOVERNMENT: 0,
+    Kind.MONEY_MARKET_FUND: 0,
     Kind.PRIVATE_CREDIT_FUND: 1,
     Kind.BANK: 1,
     Kind.SPV: 2,

@@ -26,8 +26,12 @@ from aicontagion.numeric import ratio
 class Markets:
     """Prices of the scenario's asset classes (index order = the scenario's ``markets``)."""
 
-    def __init__(self, names: list[str], specs: list):
+    def __init__(self, names: list[str], specs: list, start: str = "2025-01"):
+        from aicontagion.scenarios.schema import month_index
+
         self.names = list(names)
+        # exogenous repricings: (class, month from which it applies, share lost)
+        self.shocks = [(a, month_index(sh.at, start), sh.fall) for a, s in enumerate(specs) for sh in s.shocks]
         self.index = {n: i for i, n in enumerate(self.names)}
         k = len(names)
         self.depth = np.array([s.depth for s in specs], dtype=float)
@@ -74,6 +78,7 @@ class Markets:
         spread_change: np.ndarray,
         books: Books,
         contracts: ContractTable,
+        month: int = 0,
     ) -> None:
         """Set this month's fundamentals and move marks toward them (booked as MARKET).
 
@@ -81,6 +86,7 @@ class Markets:
             sentiment_ratio: AI sentiment relative to its starting value (dimensionless).
             rent_ratio: GPU rental index relative to its starting value.
             spread_change: per class, the principal-weighted change in its issuers' spreads (annual).
+            month: months since the start (exogenous shocks from their month on).
         """
         for a, drv in enumerate(self.driver):
             if drv == "sentiment":
@@ -89,6 +95,11 @@ class Markets:
                 self.fundamental[a] = max(rent_ratio, 1e-6) ** self.elasticity[a]
             elif drv == "spread":
                 self.fundamental[a] = max(1.0 - self.duration[a] * spread_change[a] * self.elasticity[a], 0.05)
+            else:
+                self.fundamental[a] = 1.0
+        for a, at, fall in self.shocks:
+            if month >= at:
+                self.fundamental[a] *= 1.0 - fall
         target = self.marked_fundamental + self.appraisal * (self.fundamental - self.marked_fundamental)
         self._remark(books, contracts, target, self.marked_impact, Channel.MARKET)
 

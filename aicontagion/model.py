@@ -31,9 +31,9 @@ import pandas as pd
 from aicontagion import funding
 from aicontagion.accounts import Channel
 from aicontagion.actions import apply_decisions
-from aicontagion.agents import AGENT_CLASSES, ChipSupplier, Decisions, PrivateCreditFund
+from aicontagion.agents import AGENT_CLASSES, ChipSupplier, Decisions, MoneyMarketFund, PrivateCreditFund
 from aicontagion.agents.bank import Bank
-from aicontagion.deleverage import deleverage
+from aicontagion.deleverage import deleverage, liquidity_sales
 from aicontagion.demand import Demand
 from aicontagion.kinds import Kind, Status
 from aicontagion.markets import Markets
@@ -91,7 +91,7 @@ class ContagionModel(mesa.Model):
             path = spec.productivity.default
         self.path_name = path if isinstance(path, str) else "custom"
         self.path = spec.productivity.paths[path] if isinstance(path, str) else path
-        self.markets = Markets(list(spec.markets), list(spec.markets.values()))
+        self.markets = Markets(list(spec.markets), list(spec.markets.values()), spec.start)
         self.gpu_class = self.markets.index.get("gpu", -1)
         opening_capex = float(system.flows["capex"].sum()) + spec.compute.outside_capex / 12.0
         self.demand = Demand(spec.productivity, spec.compute, self.path, spec.start, self.rng, opening_capex)
@@ -272,6 +272,7 @@ class ContagionModel(mesa.Model):
             self._spread_change_by_class(),
             self.books,
             self.contracts,
+            self.month,
         )
         self._check("demand")
 
@@ -322,13 +323,14 @@ class ContagionModel(mesa.Model):
                 p.apply(self, decisions)
         self.fund_government()
         apply_decisions(self, decisions)
+        liquidity_sales(self)
         self._check("decide")
 
     def _willingness(self) -> None:
         alive = self.status != Status.DEFAULTED
         self.lender_ok = alive.copy()
         self.holder_ok = alive.copy()
-        for cls in (PrivateCreditFund, Bank):
+        for cls in (PrivateCreditFund, Bank, MoneyMarketFund):
             rows = self.members[cls.kind]
             self.lender_ok[rows] = cls.willing_lender(self, rows)
         chips = self.members[Kind.CHIP_SUPPLIER]
@@ -425,6 +427,7 @@ class ContagionModel(mesa.Model):
             p.adjust_funding(self)
         self._willingness()
         funding.rollover(self)
+        funding.margin_calls(self)
         self._check("fund")
         self._resolve_defaults(np.zeros(self.n, dtype=bool), "equity below zero")
 

@@ -125,7 +125,9 @@ def contract_obligations(obl: Obligations, contracts: ContractTable, month: int,
         left = np.maximum(c.maturity[rows] - month + 1, 1)
         amort = np.where(c.amortising[rows], c.principal[rows] / left, 0.0)
         bullet = np.where(~c.amortising[rows] & (c.maturity[rows] <= month), c.principal[rows], 0.0)
-        obl.add(c.obligor[rows], c.creditor[rows], amort + bullet, tier, Purpose.PRINCIPAL, rows)
+        called = np.minimum(c.call_due[rows], c.principal[rows] - amort - bullet)  # margin calls
+        obl.add(c.obligor[rows], c.creditor[rows], amort + bullet + np.maximum(called, 0.0), tier, Purpose.PRINCIPAL,
+                rows)
     ex = np.flatnonzero(c.is_executory & (c.start <= month) & (c.maturity >= month))
     if ex.size:
         top = c.take_or_pay[ex]
@@ -170,6 +172,7 @@ def settle(
         amounts = paid[m]
         order = np.argsort(rows, kind="stable")  # a row may appear once per month; be safe anyway
         books.repay_principal(contracts, rows[order], amounts[order])
+        contracts.call_due[rows] = 0.0  # a margin call is met this month or leads to default
         term = (contracts.ctype[rows] == ContractType.CREDIT_LINE) & contracts.amortising[rows]
         contracts.limit[rows[term]] -= amounts[term]  # a term loan's repaid principal cannot be drawn again
         done = rows[contracts.principal[rows] <= 1e-12]

@@ -90,6 +90,7 @@ class BankParams(Strict):
     leverage_buffer: Share = 0.045  # delever when equity / assets falls below this
     line_cut_distress: Share = 0.3  # cut undrawn lines to borrowers with distress above this
     run_distress: Share = 0.2  # withdraw short-term funding from borrowers with distress above this
+    hoard_distress: Share = 1.0  # stop rolling short-term loans when its own distress exceeds this (hoarding)
     payout_share: Share = 0.0  # share of positive monthly net income paid out (dividends, buybacks)
 
 
@@ -101,6 +102,19 @@ class PensionLPParams(Strict):
     max_private_share: Share = 1.0  # sell fund stakes when they exceed this share of assets
     secondary_discount: Share = 0.2  # discount to NAV on secondary sales of fund stakes
     redemption_sensitivity: NonNeg = 0.0  # ETF: monthly outflow per unit of this month's NAV fall
+
+
+class MoneyMarketFundParams(Strict):
+    """Money-market fund: short-term lender to dealers, run by its investors when it breaks the buck."""
+
+    liquidity_floor: Share = 0.05  # sell holdings when cash < floor x assets
+    redemption_sensitivity: NonNeg = 2.0  # monthly outflow per unit of this month's NAV fall
+    buck: Share = 0.005  # NAV loss at which it "breaks the buck" (share price below 0.995)
+    run_share: Share = 0.3  # share of NAV investors take out in a month once the buck is broken
+    run_distress: Share = 0.1  # stops rolling repo to borrowers with distress above this
+    forced_sale_mark: Share = 0.0  # unused by funds; kept for the shared constraints
+    max_private_share: Share = 1.0
+    secondary_discount: Share = 0.2
 
 
 class GovernmentParams(Strict):
@@ -117,6 +131,7 @@ KIND_PARAMS: dict[str, type[Strict]] = {
     "bank": BankParams,
     "pension_lp": PensionLPParams,
     "government": GovernmentParams,
+    "money_market_fund": MoneyMarketFundParams,
 }
 
 
@@ -132,6 +147,7 @@ class Behaviour(Strict):
     bank: BankParams = BankParams()
     pension_lp: PensionLPParams = PensionLPParams()
     government: GovernmentParams = GovernmentParams()
+    money_market_fund: MoneyMarketFundParams = MoneyMarketFundParams()
 
 
 # ---------------------------------------------------------------- system-wide mechanisms
@@ -156,4 +172,5 @@ class Funding(Strict):
     distressed_at: Share = 0.5  # distress above which an institution is marked DISTRESSED
     provisioning: Share = 0.34  # monthly speed at which untraded loans are marked to credit quality
     outside_run_distress: Share = 0.5  # outside short-term lenders withdraw above this distress
+    haircut_sensitivity: NonNeg = 0.0  # repo haircut rise per unit fall of the collateral's price
     investment_elasticity: NonNeg = 1.0  # capex response to the cost of capital: (r_old / r_new) ** elasticity

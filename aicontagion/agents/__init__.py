@@ -5,6 +5,7 @@ from aicontagion.agents.bank import Bank
 from aicontagion.agents.base import Decisions, Institution
 from aicontagion.agents.chip_supplier import ChipSupplier
 from aicontagion.agents.government import Government
+from aicontagion.agents.money_market_fund import MoneyMarketFund
 from aicontagion.agents.neocloud import Neocloud
 from aicontagion.agents.pension_lp import PensionLP
 from aicontagion.agents.private_credit import PrivateCreditFund
@@ -22,6 +23,7 @@ AGENT_CLASSES: dict[Kind, type[Institution]] = {
     Kind.BANK: Bank,
     Kind.PENSION_LP: PensionLP,
     Kind.GOVERNMENT: Government,
+    Kind.MONEY_MARKET_FUND: MoneyMarketFund,
 }
 """The agent class of each kind, in the order kinds decide (the order does not change results)."""
 
@@ -33,6 +35,7 @@ __all__ = [
     "Decisions",
     "Government",
     "Institution",
+    "MoneyMarketFund",
     "Neocloud",
     "PensionLP",
     "PrivateCreditFund",

@@ -101,7 +101,9 @@ FIELDS: dict[str, tuple[type, float]] = {
     "termination_fee": (np.float64, 0.0),  # USD bn paid by a customer that terminates
     "renewal": (np.int64, 0),  # months per renewable term (0: not renewable)
     "covenant": (np.float64, np.inf),  # maximum loan-to-value of the borrower's assets
-    "haircut": (np.float64, 0.0),  # repo haircut
+    "haircut": (np.float64, 0.0),  # repo haircut at the start
+    "collateral": (np.int64, -1),  # asset class pledged (repo); -1: none
+    "call_due": (np.float64, 0.0),  # USD bn of principal called for repayment next month (margin call)
     "covers": (np.int64, -1),  # guarantee: index of the covered contract
     "rolls": (np.bool_, True),  # bullet debt expected to roll over at maturity
     "active": (np.bool_, True),

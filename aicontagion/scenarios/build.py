@@ -143,6 +143,7 @@ def _contracts(spec: ScenarioSpec, idx: dict, midx: dict, label: str) -> Contrac
                 market=midx[c.market] if c.market else -1,
                 covenant=c.covenant_ltv if c.covenant_ltv else np.inf,
                 haircut=c.haircut,
+                collateral=midx[c.collateral] if c.collateral else -1,
                 rolls=c.rolls,
             )
         elif isinstance(c, StakeSpec):

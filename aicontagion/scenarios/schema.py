@@ -104,6 +104,13 @@ class Compute(Strict):
     power_delay_months: NonNeg = 0.0  # months between capex and usable capacity (power, supply)
 
 
+class MarketShock(Strict):
+    """An exogenous fall of a class's fundamental price from month ``at`` on (e.g. MBS in 2007)."""
+
+    at: Month
+    fall: Share  # share of the fundamental lost
+
+
 class MarketSpec(Strict):
     """A tradable asset class with price impact and (optionally) appraisal-lagged marks.
 
@@ -122,6 +129,7 @@ class MarketSpec(Strict):
     fundamental: Literal["constant", "sentiment", "gpu_rent", "spread"] = "constant"
     elasticity: NonNeg = 1.0  # sensitivity of the fundamental to its driver
     duration: NonNeg = 0.0  # years (for 'spread': price falls by duration x spread change)
+    shocks: list[MarketShock] = []  # exogenous repricings of the fundamental
 
 
 # ---------------------------------------------------------------- institutions
@@ -195,6 +203,7 @@ class DebtSpec(_Contract):
     market: str | None = None  # asset class the claim trades in
     covenant_ltv: Positive | None = None  # borrower's debt / assets ceiling
     haircut: Share = 0.0
+    collateral: str | None = None  # asset class pledged (repo)
     rolls: bool = True
 
     @model_validator(mode="after")
@@ -311,6 +320,8 @@ class ScenarioSpec(Strict):
                     raise ValueError(f"contracts[{n}]{_cid(c)}.{role}: unknown institution {who!r}")
             if isinstance(c, DebtSpec) and c.market is not None and c.market not in self.markets:
                 raise ValueError(f"contracts[{n}]{_cid(c)}.market: unknown market {c.market!r}")
+            if isinstance(c, DebtSpec) and c.collateral is not None and c.collateral not in self.markets:
+                raise ValueError(f"contracts[{n}]{_cid(c)}.collateral: unknown market {c.collateral!r}")
             if isinstance(c, GuaranteeSpec) and c.covers not in cids:
                 raise ValueError(f"contracts[{n}]{_cid(c)}.covers: unknown contract {c.covers!r}")
             for field_name in ("start", "maturity", "end"):
