@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -105,40 +106,40 @@ class EBABanks:
     def n(self) -> int:
         return len(self.ids)
 
-    @property
+    @cached_property
     def assets(self) -> np.ndarray:
         """Total assets = CET1 / (leverage / 100)."""
         return self.cet1 / (self.leverage_pct / 100.0)
 
-    @property
+    @cached_property
     def cash(self) -> np.ndarray:
         return CASH_SHARE * self.assets
 
-    @property
+    @cached_property
     def corp_bonds(self) -> np.ndarray:
         """Corporate bonds = debt securities - government bonds."""
         return self.debt_securities - self.gov_bonds
 
-    @property
+    @cached_property
     def tradables(self) -> np.ndarray:
         """``(n, 2)`` holdings of the tradable classes (corporate, government bonds) at price 1."""
         return np.column_stack([self.corp_bonds, self.gov_bonds])
 
-    @property
+    @cached_property
     def other_assets(self) -> np.ndarray:
         """The rest of the assets: total - debt securities - cash (not traded)."""
         return self.assets - self.debt_securities - self.cash
 
-    @property
+    @cached_property
     def liabilities(self) -> np.ndarray:
         return self.assets - self.cet1
 
-    @property
+    @cached_property
     def loans(self) -> np.ndarray:
         """Half the liabilities: the part a delevering bank repays with cash."""
         return self.liabilities / 2.0
 
-    @property
+    @cached_property
     def other_liabilities(self) -> np.ndarray:
         return self.liabilities / 2.0
 
@@ -265,7 +266,8 @@ def _simulate_eba(banks: EBABanks, price_impact, shock, buffer, rounds: int, con
             sold_total += sold
             orders = np.zeros_like(orders)
         # 3. every surviving bank defaults or delevers
-        assets = cash + fixed_assets + (held @ price[:, :, None])[..., 0]
+        value = (held @ price[:, :, None])[..., 0]  # tradables at market
+        assets = cash + fixed_assets + value
         equity = assets - loan - fixed_liabilities
         lev = np.divide(equity, assets, out=np.full_like(equity, -np.inf), where=assets > 0)
         just_defaulted = alive & (lev < LEVERAGE_MIN)
@@ -287,7 +289,6 @@ def _simulate_eba(banks: EBABanks, price_impact, shock, buffer, rounds: int, con
             loan -= repay
             to_raise = np.where(cash < repay, repay - cash, 0.0)
         # sell tradables pro rata to their market value (units: the same share of each holding)
-        value = (held @ price[:, :, None])[..., 0]
         share = np.divide(np.minimum(to_raise, value), value, out=np.zeros_like(value), where=value > 0)
         orders = held * share[:, :, None]
         orders = np.where((orders > EPS) & (price[:, None, :] > EPS), orders, 0.0)

@@ -210,10 +210,11 @@ def test_non_monotone_cases_match_the_open_model():
     """More stress can mean fewer defaults: in the open model too (same numbers).
 
     Threshold rule, impact 1%: shock 19.5% -> 17 defaults, 21% -> 16 (open model: 17, 16).
-    At the larger shock AT02 and DE20 breach the 4% buffer in round one, repay loans with cash
-    at once (which lifts their leverage) and sell before the next price fall; at the smaller
-    shock they stay just above the buffer, do nothing, and fall from above 4% to below 3% in
-    round two. Leverage targeting, shock 15% -> 12, 16.5% -> 11 (AT01, the same way).
+    At the larger shock AT02 and DE20 breach the 4% buffer in round one (3.99%, 3.96%), repay
+    loans with cash at once (which lifts their leverage) and sell before the next price fall; at
+    the smaller shock they stay just above it (4.15%, 4.03%), do nothing, and fall from above 4%
+    to below 3% in round two. Leverage targeting, shock 15% -> 12, 16.5% -> 11: at the larger
+    shock AT01's shortfall exceeds its cash, so it also sells bonds early, and survives.
     """
     ref = pd.read_csv(REFERENCE, comment="#")
     ref = ref[(ref["convention"] == "current") & (ref["price_impact"] == 0.01)]
