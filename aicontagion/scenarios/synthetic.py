@@ -30,35 +30,43 @@ from aicontagion.scenarios.build import System
 from aicontagion.scenarios.loader import apply_overrides, read_raw, resolve, validate
 from aicontagion.scenarios.synthetic_build import Link, Profile, assemble, describe, members
 
-BASE_SCENARIO = "ai_2025"  # scenario-level sections are taken from this file
+BASE = "ai_2025"  # the AI system's scenario-level sections are taken from this file
+BANK_BASE = "bank_2008"  # the bank path's
 
 
+G = Kind
 # fmt: off
-AI_PROFILES: dict[Kind, Profile] = {
-    Kind.TECH_GIANT: Profile(1750, 0.8, cash=0.2, holdings={"gpu": 0.14}, facility=0.28, ai_share=0.22, spread=0.005,
-                             ext_rate=0.04, flows={"core_cash_flow": 0.26, "capex": 0.2}, claim_cap=0.05, tail=1.5),
-    Kind.AI_LAB: Profile(800, 0.95, cash=0.05, franchise=0.9, ai_share=0.155, ai_cost_share=0.5,
-                         flows={"opex": 0.045}, tail=1.2),
-    Kind.CHIP_SUPPLIER: Profile(230, 0.9, cash=0.28, gpu_share=0.69, gross_margin=0.65, ext_rate=0.03, claim_cap=0.1,
-                                flows={"external_revenue": 0.2, "opex": 0.2}, tail=1.2),
-    Kind.NEOCLOUD: Profile(40, 0.25, cash=0.12, holdings={"gpu": 0.6}, spread=0.05, ext_rate=0.08,
-                           flows={"spot_revenue": 0.045, "opex": 0.09, "capex": 0.35}, tail=1.2),
-    Kind.SPV: Profile(110, 0.18, cash=0.05, facility=0.8, spread=0.025, ext_rate=0.06, tail=1.5),
-    Kind.PRIVATE_CREDIT_FUND: Profile(700, 0.6, cash=0.04, holdings={"private_loans": 0.3}, spread=0.02,
-                                      ext_rate=0.06, claim_cap=0.6, flows={"core_cash_flow": 0.03}),
-    Kind.BANK: Profile(8000, 0.07, cash=0.12, holdings={"gov_bonds": 0.1, "ig_bonds": 0.03, "tech_equity": 0.01},
-                       spread=0.008, ext_rate=0.025, claim_cap=0.5, flows={"core_cash_flow": 0.035}, tail=1.2),
-    Kind.PENSION_LP: Profile(17000, 0.7, cash=0.03, holdings={"tech_equity": 0.18, "ig_bonds": 0.2, "gov_bonds": 0.09},
-                             claim_cap=0.3, flows={"core_cash_flow": 0.005}),
-    Kind.GOVERNMENT: Profile(0.0, 0.0),
+AI_PROFILES: dict[str, Profile] = {
+    "tech_giant": Profile(G.TECH_GIANT, 1750, 0.8, cash=0.2, holdings={"gpu": 0.14}, facility=0.28, ai_share=0.22,
+                          spread=0.005, ext_rate=0.04, flows={"core_cash_flow": 0.26, "capex": 0.2}, claim_cap=0.05,
+                          tail=1.5),
+    "ai_lab": Profile(G.AI_LAB, 800, 0.95, cash=0.05, franchise=0.9, ai_share=0.155, ai_cost_share=0.5,
+                      flows={"opex": 0.045}, tail=1.2),
+    "chip_supplier": Profile(G.CHIP_SUPPLIER, 230, 0.9, cash=0.28, gpu_share=0.69, gross_margin=0.65, ext_rate=0.03,
+                             claim_cap=0.1, flows={"external_revenue": 0.2, "opex": 0.2}, tail=1.2),
+    "neocloud": Profile(G.NEOCLOUD, 40, 0.25, cash=0.12, holdings={"gpu": 0.6}, spread=0.05, ext_rate=0.08,
+                        flows={"spot_revenue": 0.045, "opex": 0.09, "capex": 0.35}, tail=1.2),
+    "spv": Profile(G.SPV, 110, 0.18, cash=0.05, facility=0.8, spread=0.025, ext_rate=0.06, tail=1.5),
+    "private_credit_fund": Profile(G.PRIVATE_CREDIT_FUND, 700, 0.6, cash=0.04, holdings={"private_loans": 0.3},
+                                   spread=0.02, ext_rate=0.06, claim_cap=0.6, flows={"core_cash_flow": 0.03}),
+    "bank": Profile(G.BANK, 8000, 0.07, cash=0.12, holdings={"gov_bonds": 0.1, "ig_bonds": 0.03, "tech_equity": 0.01},
+                    spread=0.008, ext_rate=0.025, claim_cap=0.5, flows={"core_cash_flow": 0.035}, tail=1.2),
+    "pension_lp": Profile(G.PENSION_LP, 17000, 0.7, cash=0.03,
+                          holdings={"tech_equity": 0.18, "ig_bonds": 0.2, "gov_bonds": 0.09}, claim_cap=0.3,
+                          flows={"core_cash_flow": 0.005}),
+    "government": Profile(G.GOVERNMENT, 0.0, 0.0),
 }
 
-BANK_PROFILES: dict[Kind, Profile] = {
-    Kind.BANK: Profile(20000, 0.06, cash=0.08, holdings={"gov_bonds": 0.12, "ig_bonds": 0.05, "tech_equity": 0.02},
-                       spread=0.008, ext_rate=0.025, claim_cap=0.45, flows={"core_cash_flow": 0.035}, tail=1.1),
-    Kind.PENSION_LP: Profile(10000, 0.7, cash=0.05, holdings={"tech_equity": 0.25, "ig_bonds": 0.25, "gov_bonds": 0.15},
-                             claim_cap=0.25, flows={"core_cash_flow": 0.005}),
-    Kind.GOVERNMENT: Profile(0.0, 0.0),
+# the bank path: bank_2008's dealers, periphery banks and money-market funds, at any size
+BANK_PROFILES: dict[str, Profile] = {
+    "core": Profile(G.BANK, 10000, (0.025, 0.04), cash=0.03,
+                    holdings={"mbs": 0.15, "ig_bonds": 0.12, "gov_bonds": 0.08}, spread=0.008, ext_rate=0.045,
+                    claim_cap=0.3, flows={"core_cash_flow": 0.01}, funding_income=0.05, own_leverage=True, tail=1.5),
+    "periphery": Profile(G.BANK, 2500, (0.067, 0.1), cash=0.03, holdings={"mbs": 0.08, "gov_bonds": 0.1},
+                         spread=0.01, ext_rate=0.03, claim_cap=0.3, flows={"core_cash_flow": 0.01},
+                         funding_income=0.05, own_leverage=True, tail=1.2),
+    "mmf": Profile(G.MONEY_MARKET_FUND, 2860, 1.0, cash=0.02, holdings={"gov_bonds": 0.28}, claim_cap=0.7, tail=1.3),
+    "government": Profile(G.GOVERNMENT, 0.0, 0.0),
 }
 # fmt: on
 
@@ -103,14 +111,16 @@ AI_LINKS = (
 )
 
 BANK_LINKS = (
-    Link(C.INTERBANK, "core", "core", 0.05, weight=0.15, rate=(0.044, 0.046), maturity=(1, 3)),
-    Link(C.INTERBANK, "core", "periphery", 0.08, weight=0.25, rate=(0.045, 0.05), maturity=(1, 6)),
-    Link(C.INTERBANK, "periphery", "core", 0.03, weight=0.25, rate=(0.043, 0.045), maturity=(1, 3)),
-    Link(C.REPO, "lp", "core", 0.06, weight=0.10, rate=(0.043, 0.045), maturity=(1, 1), seniority=S.SECURED,
-         haircut=0.02),
-    Link(C.BOND, "investor", "core", 0.04, weight=0.10, rate=(0.045, 0.055), maturity=(24, 120), market="ig_bonds"),
-    Link(C.BOND, "lp", "periphery", 0.03, weight=0.05, rate=(0.05, 0.065), maturity=(24, 84)),
-    Link(C.CREDIT_LINE, "core", "periphery", 0.05, weight=0.10, rate=(0.05, 0.06), maturity=(12, 36), drawn=0.3),
+    Link(C.REPO, "mmf", "core", 0.15, weight=0.12, rate=(0.049, 0.051), maturity=(1, 1), seniority=S.SECURED,
+         haircut=0.05, collateral="mbs"),
+    Link(C.REPO, "mmf", "core", 0.15, weight=0.12, rate=(0.049, 0.051), maturity=(1, 1), seniority=S.SECURED,
+         haircut=0.02, collateral="gov_bonds"),
+    Link(C.LOAN, "mmf", "core", 0.05, weight=0.08, rate=(0.051, 0.053), maturity=(1, 1)),  # commercial paper
+    Link(C.INTERBANK, "periphery", "core", 0.08, weight=0.35, rate=(0.051, 0.053), maturity=(1, 1),
+         sized_by="creditor"),
+    Link(C.INTERBANK, "core", "core", 0.04, weight=0.13, rate=(0.051, 0.053), maturity=(1, 1), sized_by="creditor"),
+    Link(C.INTERBANK, "core", "periphery", 0.03, weight=0.10, rate=(0.052, 0.056), maturity=(1, 3)),
+    Link(C.CREDIT_LINE, "core", "periphery", 0.03, weight=0.10, rate=(0.055, 0.065), maturity=(12, 36), drawn=0.3),
 )
 # fmt: on
 
@@ -142,13 +152,13 @@ def synthetic(
     Returns:
         a :class:`System`; ``Sim(system, ...)`` runs it.
     """
-    counts = kind_counts(n_institutions, **mix)
+    counts = {k.label: v for k, v in kind_counts(n_institutions, **mix).items()}
     rng = np.random.default_rng(seed)
     label = name or f"synthetic_{n_institutions}"
-    spec = _scenario(label, months, overrides, f"synthetic({n_institutions}, {contracts_per_institution}, {seed})")
-    kind, sizes = members(rng, counts, AI_PROFILES)
-    groups = _ai_groups(kind)
-    return assemble(spec, rng, kind, sizes, AI_PROFILES, groups, AI_LINKS, contracts_per_institution)
+    origin = f"synthetic({n_institutions}, {contracts_per_institution}, {seed})"
+    spec = scenario_sections(label, months, overrides, origin)
+    kind, sizes, groups, ids = members(rng, counts, AI_PROFILES)
+    return assemble(spec, rng, kind, sizes, _ai_groups(groups), ids, AI_PROFILES, AI_LINKS, contracts_per_institution)
 
 
 def core_periphery_banks(
@@ -157,48 +167,43 @@ def core_periphery_banks(
     seed: int = 0,
     *,
     core_share: float = 0.05,
-    lender_share: float = 0.1,
-    months: int = 120,
+    fund_share: float = 0.04,
+    months: int | None = None,
     name: str | None = None,
     overrides: dict | None = None,
 ) -> System:
-    """A 2008-style banking system of ``n`` institutions: a core of large banks, a periphery.
+    """The bank path at any size: ``bank_2008``'s structure with ``n`` institutions.
 
-    Core banks (the largest ``core_share`` of banks, at least 2) lend to and borrow from each
-    other and from the periphery; periphery banks deal only with the core (interbank loans and
-    deposits, credit lines). Money-market lenders and insurers (``pension_lp``, ``lender_share``
-    of ``n``) lend to core banks in repo and hold bank bonds; one government.
+    Core dealers (the largest ``core_share`` of banks, at least 2; leverage 25-40) lend to each
+    other and to the periphery and borrow from everyone: periphery banks (leverage 10-15) place
+    interbank deposits with them, money-market funds (``fund_share`` of ``n``) lend to them in
+    repo against MBS and government collateral and buy their commercial paper. Periphery banks
+    deal only with the core. One government. The scenario-level sections (the MBS market and its
+    repricing, behaviour, funding) are those of ``bank_2008``; banks target their opening leverage.
 
     Args:
-        n: institutions in all (at least 4).
+        n: institutions in all (at least 6).
         contracts_per_institution: mean contracts per institution.
         seed: seed of the generator.
         core_share: share of banks in the core.
-        lender_share: share of institutions that are repo lenders and bondholders.
-        months, name, overrides: as for :func:`synthetic`.
+        fund_share: share of institutions that are money-market funds (at least 1).
+        months, name, overrides: as for :func:`synthetic` (default months: ``bank_2008``'s).
     """
-    if n < 4:
-        raise ValueError(f"core_periphery_banks: n must be at least 4 (got {n})")
-    if not 0 < core_share < 1 or not 0 < lender_share < 1:
-        raise ValueError("core_periphery_banks: core_share and lender_share must be between 0 and 1")
-    lenders = max(1, round(lender_share * n))
-    banks = n - 1 - lenders
-    if banks < 3:
-        raise ValueError(f"core_periphery_banks: n={n} leaves {banks} banks (need at least 3)")
-    counts = {Kind.BANK: banks, Kind.PENSION_LP: lenders, Kind.GOVERNMENT: 1}
+    if not 0 < core_share < 1 or not 0 < fund_share < 1:
+        raise ValueError("core_periphery_banks: core_share and fund_share must be between 0 and 1")
+    funds = max(1, round(fund_share * n))
+    banks = n - 1 - funds
+    if banks < 4:
+        raise ValueError(f"core_periphery_banks: n={n} leaves {banks} banks (need at least 4)")
+    core = min(max(2, round(core_share * banks)), banks - 2)
+    counts = {"core": core, "periphery": banks - core, "mmf": funds, "government": 1}
     rng = np.random.default_rng(seed)
     label = name or f"core_periphery_banks_{n}"
-    spec = _scenario(label, months, overrides, f"core_periphery_banks({n}, {contracts_per_institution}, {seed})")
-    kind, sizes = members(rng, counts, BANK_PROFILES)
-    bank_rows = np.flatnonzero(kind == Kind.BANK)  # sorted by size within the kind, largest first
-    n_core = min(max(2, round(core_share * banks)), banks - 1)
-    groups = {
-        "core": bank_rows[:n_core],
-        "periphery": bank_rows[n_core:],
-        "lp": np.flatnonzero(kind == Kind.PENSION_LP),
-    }
-    groups["investor"] = np.concatenate([groups["lp"], bank_rows])
-    return assemble(spec, rng, kind, sizes, BANK_PROFILES, groups, BANK_LINKS, contracts_per_institution)
+    origin = f"core_periphery_banks({n}, {contracts_per_institution}, {seed})"
+    spec = scenario_sections(label, months, overrides, origin, base=BANK_BASE)
+    kind, sizes, groups, ids = members(rng, counts, BANK_PROFILES)
+    groups["investor"] = np.concatenate([groups["mmf"], groups["core"], groups["periphery"]])
+    return assemble(spec, rng, kind, sizes, groups, ids, BANK_PROFILES, BANK_LINKS, contracts_per_institution)
 
 
 def kind_counts(n: int, **mix: float) -> dict[Kind, int]:
@@ -208,8 +213,9 @@ def kind_counts(n: int, **mix: float) -> dict[Kind, int]:
     ``sqrt(n)/8``, neoclouds ``sqrt(n)/4``, SPVs 2% and private-credit funds 1% of ``n`` (each at
     least 1), one government; banks 30% and LPs 70% of the rest.
     """
-    if n < len(Kind):
-        raise ValueError(f"synthetic: n_institutions must be at least {len(Kind)} (one of each kind), got {n}")
+    kinds = [p.kind for p in AI_PROFILES.values()]
+    if n < len(kinds):
+        raise ValueError(f"synthetic: n_institutions must be at least {len(kinds)} (one of each kind), got {n}")
     default = {
         Kind.TECH_GIANT: int(np.clip(round(np.log2(n) / 2), 1, 8)),
         Kind.CHIP_SUPPLIER: int(np.clip(round(np.log10(n)), 1, 5)),
@@ -220,10 +226,9 @@ def kind_counts(n: int, **mix: float) -> dict[Kind, int]:
         Kind.GOVERNMENT: 1,
     }
     for label, value in mix.items():
-        try:
-            k = Kind.parse(label)
-        except ValueError as exc:
-            raise ValueError(f"synthetic: {exc}") from None
+        if label not in AI_PROFILES:
+            raise ValueError(f"synthetic: unknown kind {label!r} (expected one of: {', '.join(AI_PROFILES)})")
+        k = Kind.parse(label)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ValueError(f"synthetic: {label} must be a count or a share of n (got {value!r})")
         count = round(value * n) if isinstance(value, float) and value < 1 else int(value)
@@ -246,15 +251,21 @@ def kind_counts(n: int, **mix: float) -> dict[Kind, int]:
         rest = 0
     if rest != 0 or default[Kind.PENSION_LP] < 1:
         raise ValueError(f"synthetic: the mix {dict(mix)} does not add up to n_institutions={n}")
-    return {k: default[k] for k in Kind}
+    return {k: default[k] for k in kinds}
 
 
 # ---------------------------------------------------------------- building blocks
-def _scenario(name: str, months: int, overrides: dict | None, origin: str):
-    """The scenario-level sections of ``ai_2025`` (no institutions), with overrides applied."""
-    raw = read_raw(resolve(BASE_SCENARIO))
+def scenario_sections(
+    name: str, months: int | None = 120, overrides: dict | None = None, origin: str = "synthetic", base: str = BASE
+):
+    """The scenario spec of a synthetic system: the scenario-level sections of ``base``
+    (productivity, compute, markets, behaviour, resolution, funding; no institutions) with
+    ``overrides`` applied; raises :class:`~aicontagion.scenarios.loader.ScenarioError`."""
+    raw = read_raw(resolve(base))
     raw = {k: v for k, v in raw.items() if k not in ("institutions", "contracts")}
-    raw |= {"name": name, "months": months, "description": f"{origin}: synthetic system built as arrays"}
+    raw |= {"name": name, "description": f"{origin}: synthetic system built as arrays"}
+    if months is not None:
+        raw["months"] = months
     raw["institutions"], raw["contracts"] = [], []
     if overrides:
         raw = apply_overrides(raw, dict(overrides), name)
@@ -263,17 +274,16 @@ def _scenario(name: str, months: int, overrides: dict | None, origin: str):
     return spec
 
 
-def _ai_groups(kind: np.ndarray) -> dict[str, np.ndarray]:
-    """Rows of each kind, and the groups the contract classes draw from (investors, sponsors...)."""
-    rows = {k.label: np.flatnonzero(kind == k) for k in Kind}
-    g = dict(rows)
-    g |= {"lp": rows["pension_lp"], "fund": rows["private_credit_fund"]}
-    g["investor"] = np.concatenate([rows["pension_lp"], rows["bank"], rows["private_credit_fund"]])
-    g["sponsor"] = np.concatenate([rows["private_credit_fund"], rows["tech_giant"]])
-    g["strategic"] = np.concatenate([rows["tech_giant"], rows["chip_supplier"]])
-    g["tenant"] = np.concatenate([rows["tech_giant"], rows["ai_lab"], rows["neocloud"]])
-    g["customer"] = np.concatenate([rows["tech_giant"], rows["ai_lab"]])
+def _ai_groups(groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The kinds' rows, and the groups the contract classes draw from (investors, sponsors...)."""
+    g = dict(groups)
+    g |= {"lp": g["pension_lp"], "fund": g["private_credit_fund"]}
+    g["investor"] = np.concatenate([g["pension_lp"], g["bank"], g["private_credit_fund"]])
+    g["sponsor"] = np.concatenate([g["private_credit_fund"], g["tech_giant"]])
+    g["strategic"] = np.concatenate([g["tech_giant"], g["chip_supplier"]])
+    g["tenant"] = np.concatenate([g["tech_giant"], g["ai_lab"], g["neocloud"]])
+    g["customer"] = np.concatenate([g["tech_giant"], g["ai_lab"]])
     return g
 
 
-__all__ = ["core_periphery_banks", "describe", "kind_counts", "synthetic"]
+__all__ = ["core_periphery_banks", "describe", "kind_counts", "scenario_sections", "synthetic"]

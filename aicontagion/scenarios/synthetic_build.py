@@ -30,15 +30,19 @@ DEBT_SERVICE_MARGIN = 1.25  # a provider's contract rents cover its debt service
 
 @dataclass(frozen=True)
 class Profile:
-    """A kind's balance sheet and flows as shares of its total assets (all ``assumed``).
+    """A group of institutions of one kind: balance sheet and flows as shares of total assets.
 
-    ``total`` is the kind's aggregate total assets (USD bn); ``tail`` the Pareto index of member
-    sizes (lower: more unequal); flows in ``flows`` are annual shares of assets; ``ai_share`` and
-    ``gpu_share`` are the kind's total shares of AI revenue and of chip sales.
+    ``total`` is the group's aggregate total assets (USD bn); ``equity`` its target equity ratio
+    (or a ``(low, high)`` range drawn per member); ``tail`` the Pareto index of member sizes
+    (lower: more unequal); ``flows`` are annual shares of assets; ``ai_share`` and ``gpu_share``
+    are the group's total shares of AI revenue and of chip sales; ``funding_income`` adds that
+    annual rate on the member's liabilities to its core cash flow (a bank's lending margin);
+    ``own_leverage`` makes a bank target its opening leverage (Adrian and Shin 2010).
     """
 
+    kind: Kind
     total: float
-    equity: float  # target equity / total assets
+    equity: float | tuple[float, float]  # target equity / total assets
     cash: float = 0.0
     holdings: dict[str, float] = field(default_factory=dict)
     facility: float = 0.0
@@ -52,6 +56,8 @@ class Profile:
     ext_rate: float = 0.0
     claim_cap: float = 0.0  # most of its total assets it holds as loans and bonds to the system
     tail: float = 1.3
+    funding_income: float = 0.0
+    own_leverage: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,8 @@ class Link:
     ``weight`` is the class's share of the flexible contract budget; ``per`` instead fixes the
     count per member of the ``per_of`` side's group (structural contracts: an SPV's lease). ``size`` is the
     obligor's total of this class as a share of its assets (for stakes: the issuer's total share
-    held). Rates are annual, maturities in months from the start.
+    held), or the creditor's when ``sized_by`` is ``creditor`` (what a lender places). Rates are
+    annual, maturities in months from the start; ``collateral`` names the asset class a repo pledges.
     """
 
     ctype: ContractType
@@ -81,22 +88,27 @@ class Link:
     covenant: float = np.inf
     haircut: float = 0.0
     uncalled: float = 0.0  # stakes: uncalled capital as a share of the stake's value
+    sized_by: str = "obligor"
+    collateral: str | None = None
 
 
-def members(rng, counts: dict[Kind, int], profiles: dict[Kind, Profile]) -> tuple[np.ndarray, np.ndarray]:
-    """Kind of each row (grouped by kind, largest first within a kind) and total assets (USD bn)."""
-    kinds, sizes = [], []
-    for k in Kind:
-        c = counts.get(k, 0)
-        if c == 0:
-            continue
-        prof = profiles.get(k)
-        draws = np.minimum(rng.pareto(prof.tail, c) + 1.0, SIZE_CAP) if prof else np.ones(c)
-        draws = -np.sort(-draws)
-        total = prof.total if prof else 0.0
-        kinds.append(np.full(c, int(k), dtype=np.int8))
-        sizes.append(total * draws / draws.sum())
-    return np.concatenate(kinds), np.concatenate(sizes)
+def members(rng, counts: dict[str, int], profiles: dict[str, Profile]):
+    """Rows of each group (in the order of ``profiles``, largest first within a group).
+
+    Returns the kind of each row, its total assets (USD bn), the rows of each group and the ids
+    (``<group>_<k>``, ``k = 0`` the largest).
+    """
+    kinds, sizes, groups, ids = [], [], {}, []
+    start = 0
+    for name, prof in profiles.items():
+        c = counts.get(name, 0)
+        draws = -np.sort(-np.minimum(rng.pareto(prof.tail, c) + 1.0, SIZE_CAP))
+        kinds.append(np.full(c, int(prof.kind), dtype=np.int8))
+        sizes.append(prof.total * draws / draws.sum() if c else draws)
+        groups[name] = np.arange(start, start + c)
+        ids += [f"{name}_{k}" for k in range(c)]
+        start += c
+    return np.concatenate(kinds), np.concatenate(sizes), groups, ids
 
 
 def _class_counts(links, groups, n: int, per_institution: float) -> list[int]:
@@ -140,16 +152,16 @@ def _endpoints(rng, link: Link, groups, sizes, m: int) -> tuple[np.ndarray, np.n
     return creditor[keep], obligor[keep]
 
 
-def assemble(spec, rng, kind, sizes, profiles, groups, links, per_institution) -> System:
+def assemble(spec, rng, kind, sizes, groups, ids, profiles, links, per_institution) -> System:
+    """The :class:`System` of the members (see :func:`members`) linked by ``links``."""
     n = kind.size
     markets = list(spec.markets)
     midx = {m: a for a, m in enumerate(markets)}
     books = Books(n, len(markets))
     flows = {f: np.zeros(n) for f in FLOW_FIELDS + SHARE_FIELDS}
-    target_equity = np.zeros(n)
-    claim_cap = np.zeros(n)
-    for k, prof in profiles.items():
-        rows = np.flatnonzero(kind == k)
+    target_equity, claim_cap, funding_income = np.zeros(n), np.zeros(n), np.zeros(n)
+    for name, prof in profiles.items():
+        rows = groups[name]
         if rows.size == 0:
             continue
         s = sizes[rows]
@@ -167,24 +179,30 @@ def assemble(spec, rng, kind, sizes, profiles, groups, links, per_institution) -
         flows["gross_margin"][rows] = prof.gross_margin
         flows["spread"][rows] = prof.spread * np.exp(rng.normal(0.0, 0.2, rows.size))
         flows["ext_liability_rate"][rows] = prof.ext_rate
-        target_equity[rows] = prof.equity * s
+        ratio = rng.uniform(*prof.equity, rows.size) if isinstance(prof.equity, tuple) else prof.equity
+        target_equity[rows] = ratio * s
         claim_cap[rows] = prof.claim_cap * s
+        funding_income[rows] = prof.funding_income
 
     table = _contracts(rng, links, groups, sizes, n, per_institution, claim_cap, midx)
     _price_executory(rng, table, sizes, flows, np.isin(kind, [int(Kind.SPV), int(Kind.NEOCLOUD)]))
     _balance(books, table, sizes, target_equity)
+    flows["core_cash_flow"] += funding_income * books.liabilities(table) / 12.0
     params = _params(spec, kind)
     for k, ref in REFERENCE_COUNT.items():  # amounts (USD bn/yr) split over the kind by size
         rows = np.flatnonzero(kind == k)
         if rows.size:
             params[k.label]["outside_capacity"][rows] *= ref * sizes[rows] / sizes[rows].sum()
-    ids = [
-        f"{Kind(int(k)).label}_{i}" for k, c in zip(*np.unique(kind, return_counts=True), strict=True) for i in range(c)
-    ]
+    for name, prof in profiles.items():
+        rows = groups[name]
+        if prof.own_leverage and prof.kind == Kind.BANK and rows.size:
+            ratio = books.equity[rows] / np.maximum(sizes[rows], 1e-12)
+            params["bank"]["leverage_target"][rows] = np.clip(ratio, 0.0, 1.0)
+            params["bank"]["leverage_buffer"][rows] = np.clip(0.85 * ratio, 0.0, 1.0)
     return System(
         spec=spec,
         ids=ids,
-        names=ids,
+        names=list(ids),
         kind=kind,
         books=books,
         contracts=table,
@@ -235,7 +253,11 @@ def _contracts(rng, links, groups, sizes, n, per_institution, claim_cap, midx) -
                 c["payment"] = link.size * sizes[obl] * part / 12.0
                 c["limit"] = c["payment"] * c["maturity"]
         else:
-            amount = link.size * sizes[obl] * part
+            if link.sized_by == "creditor":  # what each lender places, split over its contracts
+                per_creditor = np.bincount(cred, weights=u, minlength=n)
+                amount = link.size * sizes[cred] * u / per_creditor[cred]
+            else:
+                amount = link.size * sizes[obl] * part
             limit = amount
             maturity = rng.integers(lo, hi + 1, k)
             c |= {
@@ -246,6 +268,7 @@ def _contracts(rng, links, groups, sizes, n, per_institution, claim_cap, midx) -
                 "amortising": np.full(k, link.amortising),
                 "covenant": np.full(k, link.covenant),
                 "haircut": np.full(k, link.haircut),
+                "collateral": np.full(k, midx[link.collateral] if link.collateral else -1),
             }
         parts.append((k, c))
     names = {name for _, c in parts for name in c}
