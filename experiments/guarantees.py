@@ -26,10 +26,23 @@ import pandas as pd  # noqa: E402
 
 from aicontagion.montecarlo import policy_table, run_setups, sample_paths  # noqa: E402
 from aicontagion.policies import Bailout, ImplicitGuarantee, LenderOfLastResort, LoanGuarantee  # noqa: E402
-from aicontagion.scenarios.loader import available  # noqa: E402
+from aicontagion.scenarios.loader import available, load_scenario  # noqa: E402
 
-AI_LOANS = ("abilene_loan_jpmorgan", "vantage_loan_jpmorgan", "vantage_loan_mufg", "colossus2_loan_apollo",
-            "coreweave_ddtl2_blackstone", "coreweave_ddtl1")
+AI_LOANS = (
+    "abilene_loan_jpmorgan",
+    "vantage_loan_jpmorgan",
+    "vantage_loan_mufg",
+    "colossus2_loan_apollo",
+    "coreweave_ddtl2_blackstone",
+    "coreweave_ddtl1",
+)
+
+
+def mmf_repo_ids() -> tuple[str, ...]:
+    """Ids of bank_2008's repo contracts lent by money-market funds."""
+    spec = load_scenario("bank_2008")
+    kinds = {i.id: i.kind for i in spec.institutions}
+    return tuple(c.id for c in spec.contracts if c.type == "repo" and kinds.get(c.lender) == "money_market_fund")
 
 
 def setups(scenario: str) -> dict[str, dict]:
@@ -38,7 +51,8 @@ def setups(scenario: str) -> dict[str, dict]:
         return {
             "none": {},
             "implicit_guarantee": {"policies": [ImplicitGuarantee(kinds=("bank",))]},
-            "loan_guarantee": {"policies": [LoanGuarantee(contracts=(), coverage=0.8)]},
+            # the September 2008 analogue: the money-market funds' repo lending to dealers is guaranteed
+            "loan_guarantee": {"policies": [LoanGuarantee(contracts=mmf_repo_ids(), coverage=1.0)]},
             "bailout": {"policies": [Bailout(kinds=("bank",), threshold=0.03, target=0.06, budget=700.0)]},
             "lender_of_last_resort": {"policies": [LenderOfLastResort(kinds=("bank",))]},
         }
@@ -46,8 +60,13 @@ def setups(scenario: str) -> dict[str, dict]:
         "none": {},
         "implicit_guarantee": {"policies": [ImplicitGuarantee(kinds=("neocloud", "spv"))]},
         "loan_guarantee": {"policies": [LoanGuarantee(contracts=AI_LOANS, coverage=0.8)]},
-        "bailout": {"policies": [Bailout(kinds=("bank", "private_credit_fund", "neocloud", "spv"),
-                                         threshold=0.03, target=0.06, budget=700.0)]},
+        "bailout": {
+            "policies": [
+                Bailout(
+                    kinds=("bank", "private_credit_fund", "neocloud", "spv"), threshold=0.03, target=0.06, budget=700.0
+                )
+            ]
+        },
         "lender_of_last_resort": {"policies": [LenderOfLastResort(kinds=("bank", "private_credit_fund", "neocloud"))]},
     }
 
@@ -58,16 +77,27 @@ def sensitivity(scenario: str, paths, months: int, processes: int, quick: bool =
     for eps in (0.0, 2.0) if quick else (0.0, 0.5, 1.0, 2.0):
         for cov in (1.0,) if quick else (0.5, 1.0):
             table = run_setups(
-                {"none": {}, "guarantee": {"policies": [ImplicitGuarantee(coverage=cov)]}}, paths, processes=processes,
-                scenario=scenario, months=months, funding__investment_elasticity=eps)
+                {"none": {}, "guarantee": {"policies": [ImplicitGuarantee(coverage=cov)]}},
+                paths,
+                processes=processes,
+                scenario=scenario,
+                months=months,
+                funding__investment_elasticity=eps,
+            )
             pt = policy_table(table, months).set_index("policy")
             none, g = pt.loc["none"], pt.loc["guarantee"]
-            rows.append({"investment_elasticity": eps, "coverage": cov,
-                         "p_crisis_none": none.p_crisis, "p_crisis_guarantee": g.p_crisis,
-                         "loss_given_crisis_none": none.loss_given_crisis,
-                         "loss_given_crisis_guarantee": g.loss_given_crisis,
-                         "damage_ratio": g.loss_given_crisis / none.loss_given_crisis if none.loss_given_crisis else None,
-                         "fiscal_cost": g.fiscal_cost})
+            rows.append(
+                {
+                    "investment_elasticity": eps,
+                    "coverage": cov,
+                    "p_crisis_none": none.p_crisis,
+                    "p_crisis_guarantee": g.p_crisis,
+                    "loss_given_crisis_none": none.loss_given_crisis,
+                    "loss_given_crisis_guarantee": g.loss_given_crisis,
+                    "damage_ratio": g.loss_given_crisis / none.loss_given_crisis if none.loss_given_crisis else None,
+                    "fiscal_cost": g.fiscal_cost,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -75,8 +105,13 @@ def tradeoff_figure(summary: pd.DataFrame, title: str):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for r in summary.itertuples():
         ax.scatter(r.p_crisis, r.loss_given_crisis, s=60 + 3 * max(r.fiscal_cost, 0), alpha=0.7)
-        ax.annotate(f"{r.policy}\nfiscal {r.fiscal_cost:.0f}", (r.p_crisis, r.loss_given_crisis), fontsize=7,
-                    xytext=(5, 3), textcoords="offset points")
+        ax.annotate(
+            f"{r.policy}\nfiscal {r.fiscal_cost:.0f}",
+            (r.p_crisis, r.loss_given_crisis),
+            fontsize=7,
+            xytext=(5, 3),
+            textcoords="offset points",
+        )
     ax.set_xlabel("probability of a crisis")
     ax.set_ylabel("loss given a crisis (USD bn)")
     ax.set_title(title)
@@ -102,8 +137,14 @@ def main(argv=None) -> int:
     scenarios = ["ai_2025"] + (["bank_2008"] if "bank_2008" in available() else [])
     summaries = []
     for scenario in scenarios:
-        table = run_setups(setups(scenario), paths, processes=args.processes, progress=not args.quick,
-                           scenario=scenario, months=args.months)
+        table = run_setups(
+            setups(scenario),
+            paths,
+            processes=args.processes,
+            progress=not args.quick,
+            scenario=scenario,
+            months=args.months,
+        )
         table.to_parquet(out / f"runs_{scenario}.parquet", index=False)
         summary = policy_table(table, args.months).assign(scenario=scenario)
         summaries.append(summary)
