@@ -19,43 +19,95 @@ their orders from the same snapshot; the orders of a round then clear together i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from aicontagion.network.contracts import ContractType
 from aicontagion.numeric import ratio
 
 
-@dataclass
 class SaleOrders:
-    """One round's orders: units of holdings, shares of traded claims, shares of stakes."""
+    """One round's orders, as arrays: shares of each institution's tradables, of traded claims,
+    of stakes; what proceeds repay; why it sells.
 
-    units: np.ndarray
-    claim_share: dict[int, float] = field(default_factory=dict)  # contract row -> share sold
-    stake_share: dict[int, float] = field(default_factory=dict)  # stake row -> share sold
-    repay: dict[int, str] = field(default_factory=dict)  # institution -> "funding" | "lines"
-    reason: dict[int, str] = field(default_factory=dict)  # institution -> constraint name
+    Pro-rata sales are recorded per institution as the share ``frac`` of its holdings (and, where
+    ``claims``, of its traded claims) to sell; several constraints on one institution take the
+    largest share. Explicit claim and stake sales are recorded per contract row.
+    """
 
-    def sell_pro_rata(self, model, who: int, amount: float, claims: bool = True) -> float:
-        """Order ``who`` to sell ``amount`` (USD bn at marks) across its tradables; returns ordered."""
+    NONE, FUNDING, LINES = 0, 1, 2  # what proceeds repay
+
+    def __init__(self, model):
+        n = model.n
+        c = model.contracts
+        self.model = model
+        self.frac = np.zeros(n)
+        self.claims = np.zeros(n, dtype=bool)
+        self.claim_share = np.zeros(c.size)  # explicit, per contract row
+        self.stake_share = np.zeros(c.size)
+        self.repay = np.zeros(n, dtype=np.int8)
+        self.reason = np.full(n, "", dtype=object)
         prices = model.markets.marked_price
-        hold_value = model.books.holdings[who] * prices
-        rows = model.traded_claims_of(who) if claims else np.zeros(0, dtype=np.int64)
-        claim_value = model.contracts.value()[rows]
-        total = hold_value.sum() + claim_value.sum()
-        if total <= 1e-12 or amount <= 1e-12:
-            return 0.0
-        frac = min(amount / total, 1.0)
-        self.units[who] = np.maximum(self.units[who], model.books.holdings[who] * frac)
-        for r in rows:
-            self.claim_share[int(r)] = max(self.claim_share.get(int(r), 0.0), frac)
+        self.hold_value = model.books.holdings @ prices
+        self.traded = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0))
+        self.claim_value = np.bincount(c.creditor[self.traded], weights=c.value()[self.traded], minlength=n)
+
+    def sell(
+        self,
+        who: np.ndarray,
+        amount: np.ndarray,
+        claims: bool = True,
+        repay: int = 0,
+        reason: str = "",
+        override: bool = False,
+    ) -> np.ndarray:
+        """Order each of ``who`` to sell ``amount`` (USD bn at marks) pro rata across its tradables
+        (holdings and, with ``claims``, traded claims). Returns the amount ordered per entry."""
+        who = np.asarray(who, dtype=np.int64)
+        amount = np.asarray(amount, dtype=float)
+        total = self.hold_value[who] + (self.claim_value[who] if claims else 0.0)
+        ok = (total > 1e-12) & (amount > 1e-12)
+        frac = np.where(ok, np.minimum(ratio(amount, total), 1.0), 0.0)
+        self.frac[who] = np.maximum(self.frac[who], frac)
+        if claims:
+            self.claims[who[ok]] = True
+        if repay:
+            self.repay[who[ok]] = repay
+        mark = who[ok]
+        if override:
+            self.reason[mark] = reason
+        else:
+            self.reason[mark] = np.where(self.reason[mark] == "", reason, self.reason[mark])
         return frac * total
+
+    def sell_claims(self, rows: np.ndarray, share: float | np.ndarray, reason: str) -> None:
+        """Order the sale of ``share`` of traded claim ``rows`` (e.g. below a rating floor)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        self.claim_share[rows] = np.maximum(self.claim_share[rows], share)
+        holders = self.model.contracts.creditor[rows]
+        self.reason[holders] = np.where(self.reason[holders] == "", reason, self.reason[holders])
+
+    def sell_stakes(self, rows: np.ndarray, share: np.ndarray, reason: str) -> None:
+        """Order the sale of ``share`` of stake ``rows`` on the secondary market."""
+        rows = np.asarray(rows, dtype=np.int64)
+        self.stake_share[rows] = np.maximum(self.stake_share[rows], share)
+        holders = self.model.contracts.creditor[rows]
+        self.reason[holders] = np.where(self.reason[holders] == "", reason, self.reason[holders])
+
+    def orders(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(units, claim rows, claim shares, stake rows, stake shares)`` ready to clear."""
+        c = self.model.contracts
+        units = self.model.books.holdings * self.frac[:, None]
+        share = self.claim_share[self.traded]
+        pro_rata = np.where(self.claims[c.creditor[self.traded]], self.frac[c.creditor[self.traded]], 0.0)
+        share = np.maximum(share, pro_rata)
+        keep = share > 0
+        stakes = np.flatnonzero(self.stake_share > 0)
+        return units, self.traded[keep], share[keep], stakes, self.stake_share[stakes]
 
     @property
     def empty(self) -> bool:
         """True when nothing is to be sold."""
-        return not (self.units.any() or self.claim_share or self.stake_share)
+        return not (self.frac.any() or self.claim_share.any() or self.stake_share.any())
 
 
 class Constraint:
@@ -80,13 +132,10 @@ class LeverageTarget(Constraint):
         assets = model.assets[rows]
         eq = model.books.equity[rows]
         lev = ratio(eq, assets, default=1.0)
-        for k in np.flatnonzero((lev < p["leverage_buffer"][rows]) & (eq > 0)):
-            i = int(rows[k])
-            target = p["leverage_target"][i]
-            sell = assets[k] - eq[k] / target
-            if out.sell_pro_rata(model, i, sell) > 0:
-                out.repay[i] = "funding"
-                out.reason[i] = self.name
+        hit = (lev < p["leverage_buffer"][rows]) & (eq > 0)
+        who = rows[hit]
+        sell = assets[hit] - eq[hit] / p["leverage_target"][who]
+        out.sell(who, sell, claims=True, repay=SaleOrders.FUNDING, reason=self.name, override=True)
 
 
 class LoanToValueCovenant(Constraint):
@@ -106,14 +155,12 @@ class LoanToValueCovenant(Constraint):
         cov = np.full(model.n, np.inf)
         np.minimum.at(cov, c.obligor[lines], c.covenant[lines])
         debt = model.books.liabilities(c)
-        for i in rows[np.isfinite(cov[rows])]:
-            a = model.assets[i]
-            if a <= 0 or debt[i] / a <= cov[i]:
-                continue
-            sell = (debt[i] - cov[i] * a) / max(1.0 - cov[i], 1e-6)
-            if out.sell_pro_rata(model, int(i), sell) > 0:
-                out.repay[int(i)] = "lines"
-                out.reason[int(i)] = self.name
+        who = rows[np.isfinite(cov[rows])]
+        a = model.assets[who]
+        hit = (a > 0) & (debt[who] > cov[who] * a)
+        who, a = who[hit], a[hit]
+        sell = (debt[who] - cov[who] * a) / np.maximum(1.0 - cov[who], 1e-6)
+        out.sell(who, sell, claims=True, repay=SaleOrders.LINES, reason=self.name, override=True)
 
 
 class LiquidityFloor(Constraint):
@@ -127,10 +174,8 @@ class LiquidityFloor(Constraint):
     def orders(self, model, rows, out):
         p = model.params[self.block]
         need = p["liquidity_floor"][rows] * model.assets[rows] - model.books.cash[rows]
-        for k in np.flatnonzero(need > 1e-9):
-            i = int(rows[k])
-            if out.sell_pro_rata(model, i, need[k], claims=False) > 0:
-                out.reason.setdefault(i, self.name)
+        hit = need > 1e-9
+        out.sell(rows[hit], need[hit], claims=False, reason=self.name)
 
 
 class RatingFloor(Constraint):
@@ -146,9 +191,8 @@ class RatingFloor(Constraint):
         is_member[rows] = True
         held = held[is_member[c.creditor[held]]]
         below = held[c.credit_mark[held] < floor[c.creditor[held]]]
-        for r in below:
-            out.claim_share[int(r)] = 1.0
-            out.reason.setdefault(int(c.creditor[r]), self.name)
+        if below.size:
+            out.sell_claims(below, 1.0, self.name)
 
 
 class AllocationCap(Constraint):
@@ -161,11 +205,11 @@ class AllocationCap(Constraint):
         c = model.contracts
         stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
         value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=model.n)
-        for i in rows:
-            a = model.assets[i]
-            if a <= 0 or value[i] <= cap[i] * a + 1e-9:
-                continue
-            frac = (value[i] - cap[i] * a) / value[i]
-            for r in stakes[c.creditor[stakes] == i]:
-                out.stake_share[int(r)] = frac
-            out.reason.setdefault(int(i), self.name)
+        over = np.zeros(model.n)
+        a = model.assets[rows]
+        hit = (a > 0) & (value[rows] > cap[rows] * a + 1e-9)
+        who = rows[hit]
+        over[who] = ratio(value[who] - cap[who] * a[hit], value[who])
+        mine = stakes[over[c.creditor[stakes]] > 0]
+        if mine.size:
+            out.sell_stakes(mine, over[c.creditor[mine]], self.name)

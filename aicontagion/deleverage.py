@@ -16,6 +16,7 @@ from aicontagion.agents import AGENT_CLASSES
 from aicontagion.constraints import SaleOrders
 from aicontagion.kinds import Kind, Status
 from aicontagion.network.contracts import EXTERNAL, ContractType
+from aicontagion.numeric import ratio
 
 MAX_ROUNDS = 10
 
@@ -24,7 +25,7 @@ def deleverage(model) -> None:
     """5. Constraint-driven sales, cleared simultaneously in rounds until quiet."""
     for _ in range(MAX_ROUNDS):
         model.assets = model.books.assets(model.contracts, model.markets.marked_price)
-        orders = SaleOrders(units=np.zeros_like(model.books.holdings))
+        orders = SaleOrders(model)
         for kind, cls in AGENT_CLASSES.items():
             rows = model.members[kind]
             rows = rows[model.status[rows] != Status.DEFAULTED]
@@ -33,22 +34,25 @@ def deleverage(model) -> None:
                     con.orders(model, rows, orders)
         if orders.empty:
             break
-        rows = np.array(sorted(orders.claim_share), dtype=np.int64)
-        frac = np.array([orders.claim_share[r] for r in rows], dtype=float)
-        proceeds = model.markets.clear_sales(model.books, model.contracts, orders.units, rows, frac)
-        proceeds += sell_stakes(model, orders.stake_share)
+        proceeds = execute(model, orders)
         use_proceeds(model, orders, proceeds)
         model._check("deleverage")
         model._resolve_defaults(np.zeros(model.n, dtype=bool), "fire sale")
 
 
-def sell_stakes(model, stake_share: dict[int, float]) -> np.ndarray:
+def execute(model, orders: SaleOrders) -> np.ndarray:
+    """Clear a round's orders together (market sales, then secondary stake sales); proceeds per institution."""
+    units, claim_rows, claim_share, stake_rows, stake_share = orders.orders()
+    proceeds = model.markets.clear_sales(model.books, model.contracts, units, claim_rows, claim_share)
+    return proceeds + sell_stakes(model, stake_rows, stake_share)
+
+
+def sell_stakes(model, rows: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """Stakes sold to outside buyers at the holder's secondary-market discount."""
     out = np.zeros(model.n)
-    if not stake_share:
+    if rows.size == 0:
         return out
     c = model.contracts
-    rows = np.array(sorted(stake_share), dtype=np.int64)
-    frac = np.array([stake_share[r] for r in rows])
     holder = c.creditor[rows]
     value = c.principal[rows] * frac
     disc = np.nan_to_num(model.params["pension_lp"]["secondary_discount"][holder], nan=0.2)
@@ -61,27 +65,26 @@ def sell_stakes(model, stake_share: dict[int, float]) -> np.ndarray:
 
 
 def use_proceeds(model, orders: SaleOrders, proceeds: np.ndarray) -> None:
+    """A bank repays funding with what it sold; a fund repays its credit lines (pro rata)."""
     c = model.contracts
-    for i, use in orders.repay.items():
-        amount = float(proceeds[i])
-        if amount <= 0:
-            continue
-        if use == "funding":
-            pay = min(amount, float(model.books.ext_liab[i]))
-            model.books.transfer(i, EXTERNAL, pay, "deleveraging")
-            model.books.ext_liab[i] -= pay
-        elif use == "lines":
-            lines = np.flatnonzero(
-                (c.ctype == ContractType.CREDIT_LINE) & c.active & (c.obligor == i) & (c.principal > 0)
-            )
-            owed = c.principal[lines]
-            if owed.sum() > 1e-12:
-                pay = owed * min(1.0, amount / owed.sum())
-                model.books.repay_principal(c, lines, pay, "covenant_cure")
-                term = c.amortising[lines]
-                c.limit[lines[term]] -= pay[term]  # a term loan's repaid principal cannot be drawn again
+    funding = np.flatnonzero((orders.repay == SaleOrders.FUNDING) & (proceeds > 0))
+    if funding.size:
+        pay = np.minimum(proceeds[funding], model.books.ext_liab[funding])
+        model.books.transfer(funding, EXTERNAL, pay, "deleveraging")
+        model.books.ext_liab[funding] -= pay
+    curing = (orders.repay == SaleOrders.LINES) & (proceeds > 0)
+    if curing.any():
+        lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.obligor >= 0) & (c.principal > 0))
+        lines = lines[curing[c.obligor[lines]]]
+        owed = np.bincount(c.obligor[lines], weights=c.principal[lines], minlength=model.n)
+        share = np.minimum(ratio(proceeds, owed), 1.0)
+        pay = c.principal[lines] * share[c.obligor[lines]]
+        if pay.any():
+            model.books.repay_principal(c, lines, pay, "covenant_cure")
+            term = c.amortising[lines]
+            c.limit[lines[term]] -= pay[term]  # a term loan's repaid principal cannot be drawn again
     for i in np.flatnonzero(proceeds > 1e-9):
-        model.record_event(int(i), "fire_sale", float(proceeds[i]), orders.reason.get(int(i), "liquidation"))
+        model.record_event(int(i), "fire_sale", float(proceeds[i]), orders.reason[i] or "liquidation")
 
 
 LIQUID_KINDS = (Kind.BANK, Kind.PRIVATE_CREDIT_FUND, Kind.PENSION_LP, Kind.MONEY_MARKET_FUND)
@@ -97,14 +100,10 @@ def liquidity_sales(model) -> None:
     rows, need = rows[need > 1e-9], need[need > 1e-9]
     if rows.size == 0:
         return
-    orders = SaleOrders(units=np.zeros_like(model.books.holdings))
-    for i, gap in zip(rows, need, strict=True):
-        if orders.sell_pro_rata(model, int(i), float(gap)) > 0:
-            orders.reason[int(i)] = "liquidity"
+    orders = SaleOrders(model)
+    orders.sell(rows, need, claims=True, reason="liquidity")
     if orders.empty:
         return
-    claim_rows = np.array(sorted(orders.claim_share), dtype=np.int64)
-    frac = np.array([orders.claim_share[r] for r in claim_rows], dtype=float)
-    proceeds = model.markets.clear_sales(model.books, model.contracts, orders.units, claim_rows, frac)
+    proceeds = execute(model, orders)
     for i in np.flatnonzero(proceeds > 1e-9):
         model.record_event(int(i), "fire_sale", float(proceeds[i]), "liquidity")
