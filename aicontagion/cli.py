@@ -1,4 +1,4 @@
-"""Command line: ``aicontagion run | compare | validate``.
+"""Command line: ``aicontagion run | compare | validate | sweep``.
 
 Bad input (a missing or unreadable scenario, YAML errors, unknown keys, kinds or counterparties,
 impossible values, bad options) prints one line ``aicontagion: error: <file>: <where>: <what>``
@@ -53,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check scenario files: schema, balance sheets, citations")
     val.add_argument("scenarios", nargs="+", help="scenario names or YAML paths")
+
+    swp = sub.add_parser("sweep", help="run a parameter sweep (one Parquet file per run; re-running resumes)")
+    swp.add_argument("spec", help="sweep spec (YAML): scenario, months, seeds, policies, design")
+    swp.add_argument("--out", default=None, help="results folder (default results/sweeps/<spec name>)")
+    swp.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
+    swp.add_argument("--scheduler-address", default=None, help="a running Dask scheduler (dask executor only)")
+    swp.add_argument("--workers", type=int, default=None, help="processes or Dask workers (default: all cores)")
+    swp.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
 
@@ -71,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if getattr(args, "months", None) is not None and args.months <= 0:
             raise _BadInput(f"aicontagion {args.command}: --months must be positive (got {args.months})")
-        return {"run": _run, "compare": _compare, "validate": _validate}[args.command](args)
+        return {"run": _run, "compare": _compare, "validate": _validate, "sweep": _sweep}[args.command](args)
     except (ScenarioError, PolicyError, _BadInput) as exc:
         print(f"aicontagion: error: {exc}", file=sys.stderr)
         return 2
@@ -172,6 +180,30 @@ def _validate(args) -> int:
             f"({len(spec.institutions)} institutions, {len(spec.contracts)} contracts)"
         )
     return 2 if bad else 0
+
+
+def _sweep(args) -> int:
+    from aicontagion.sweep import load_sweep, run_sweep
+
+    if args.workers is not None and args.workers <= 0:
+        raise _BadInput(f"aicontagion sweep: --workers must be positive (got {args.workers})")
+    if args.scheduler_address and args.executor != "dask":
+        raise _BadInput("aicontagion sweep: --scheduler-address needs --executor dask")
+    spec, _ = load_sweep(args.spec)  # a bad spec stops here: one line, exit 2, nothing written
+    out = args.out or f"results/sweeps/{spec.name}"
+    try:
+        result = run_sweep(spec, out, args.executor, args.scheduler_address, args.workers, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(
+            "aicontagion: sweep interrupted; finished runs are saved: run the same command to resume", file=sys.stderr
+        )
+        return 130
+    print(result)
+    for e in result.errors[:5]:
+        print(f"  failed {e['run_id']}: {e['error']}")
+    if result.failed > 5:
+        print(f"  ... {result.failed - 5} more (see the status and error columns)")
+    return 1 if result.failed else 0
 
 
 KEY_METRICS = (

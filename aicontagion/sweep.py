@@ -1,0 +1,522 @@
+"""Parameter sweeps: a YAML spec, a design over scenario parameters, one Parquet file per run.
+
+A spec names the scenario, the months, the seeds, the policies and a design::
+
+    scenario: ai_2025                # a shipped name, a YAML path, or {synthetic: {n_institutions: 2000}}
+    months: 120
+    seeds: 4                         # a count (0..3) or a list [1, 7, 9]
+    productivity: [base, disproven]  # one path or a list (an axis of the design)
+    policies: [{name: implicit_guarantee, args: {coverage: 0.5}}]
+    design:
+      seed: 0                        # seed of the random draws of the design itself
+      grid: {funding.spread_distress: [0.03, 0.06]}
+      latin_hypercube:               # or random: (uniform draws); both take samples and ranges
+        samples: 8
+        ranges: {productivity.noise_sigma: [0.01, 0.06]}
+    series: false                    # also write system-level series per run (under _series/)
+
+Design points are the cartesian product of the grid with the sampled points; every point runs
+on every seed, so setups share common random numbers. Keys are scenario parameters by dotted
+path (as for ``Sim``), ``productivity`` (the path name), ``months``, ``policies`` (grid only:
+alternative policy lists) or, for a synthetic scenario, ``generator.<argument>`` (e.g.
+``generator.contracts_per_institution``).
+
+Each run is ``Sim(scenario, productivity, seed, months, policies, **overrides).run()``; its
+record is ``sim.summary_row()`` plus the run's parameters as columns (``param.<key>`` with dots
+written ``__``), ``run_id``, ``scenario``, ``seed``, ``months``, ``policies``, ``code_version``,
+``status`` (``ok`` / ``error``), ``error`` and ``seconds``. A run's file is named by a hash of
+the scenario, its parameters, seed and code version, and written atomically (a hidden temporary
+file, then a rename), so ``pandas.read_parquet(DIR)`` reads the whole sweep (file names starting
+with ``.`` or ``_`` are ignored by it: ``_series/``, ``_sweep.json``). Re-running the same sweep
+skips runs already done (failed runs are retried), so a killed sweep resumes. A failing run is
+recorded with its error and the sweep goes on. The executors (:mod:`aicontagion.executors`) give
+identical results for the same seeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import itertools
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from aicontagion.params import Strict
+from aicontagion.records import code_version, finish_sweep, record_paths, write_json
+from aicontagion.scenarios.loader import ScenarioError, load_scenario, read_raw
+
+GENERATORS = ("synthetic", "core_periphery_banks")
+EXECUTORS = ("serial", "processes", "dask")
+
+
+class SweepError(ScenarioError):
+    """A bad sweep spec; ``str(err)`` is one line: ``file: field: what``."""
+
+
+# ---------------------------------------------------------------- the spec
+class PolicyEntry(Strict):
+    """One policy: its registry name and constructor arguments (``none``: no policy)."""
+
+    name: str
+    args: dict[str, Any] = {}
+
+
+class Range(Strict):
+    """A parameter's range: draws from ``low`` to ``high`` (integers, both ends included, when
+    ``integer``)."""
+
+    low: float
+    high: float
+    integer: bool = False
+
+
+class Sampled(Strict):
+    """``samples`` points drawn over ``ranges``: ``[low, high]`` (floats) or
+    ``{low: 1, high: 24, integer: true}`` per parameter."""
+
+    samples: Annotated[int, Field(gt=0, le=1_000_000)]
+    ranges: dict[str, Range]
+
+    @field_validator("ranges", mode="before")
+    @classmethod
+    def _pairs(cls, v):
+        if isinstance(v, dict):
+            return {
+                k: {"low": r[0], "high": r[1]} if isinstance(r, list | tuple) and len(r) == 2 else r
+                for k, r in v.items()
+            }
+        return v
+
+    @field_validator("ranges")
+    @classmethod
+    def _ordered(cls, v):
+        if not v:
+            raise ValueError("name at least one parameter")
+        for key, r in v.items():
+            if not r.low < r.high:
+                raise ValueError(f"{key}: low {r.low:g} must be below high {r.high:g}")
+            if r.integer and not (float(r.low).is_integer() and float(r.high).is_integer()):
+                raise ValueError(f"{key}: an integer range needs integer ends")
+        return v
+
+
+class Design(Strict):
+    """Grid lists and at most one sampled block (``random`` or ``latin_hypercube``)."""
+
+    seed: int = 0
+    grid: dict[str, list[Any]] = {}
+    random: Sampled | None = None
+    latin_hypercube: Sampled | None = None
+
+    @model_validator(mode="after")
+    def _one_sampler(self):
+        if self.random is not None and self.latin_hypercube is not None:
+            raise ValueError("use either random or latin_hypercube, not both")
+        for key, values in self.grid.items():
+            if not values:
+                raise ValueError(f"grid.{key}: give at least one value")
+        return self
+
+
+class SweepSpec(Strict):
+    """A whole sweep file."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
+    scenario: str | dict[Literal["synthetic", "core_periphery_banks"], dict[str, Any]] = "ai_2025"
+    months: Annotated[int, Field(gt=0, le=1200)] | None = None
+    seeds: Annotated[int, Field(gt=0)] | list[int] = 1
+    productivity: str | list[str] | None = None
+    policies: list[PolicyEntry] = []
+    design: Design = Design()
+    series: bool = False
+
+    @field_validator("seeds")
+    @classmethod
+    def _distinct(cls, v):
+        if isinstance(v, list) and (not v or len(set(v)) != len(v)):
+            raise ValueError("give a count or a non-empty list of distinct seeds")
+        return v
+
+    @field_validator("scenario")
+    @classmethod
+    def _one_generator(cls, v):
+        if isinstance(v, dict) and len(v) != 1:
+            raise ValueError(f"name one generator ({' or '.join(GENERATORS)}) with its arguments")
+        return v
+
+    @property
+    def seed_list(self) -> list[int]:
+        """The seeds every design point runs on."""
+        return list(range(self.seeds)) if isinstance(self.seeds, int) else list(self.seeds)
+
+
+# ---------------------------------------------------------------- policies (one lookup, for the lead to wire)
+def resolve_policies(entries) -> list:
+    """Policy objects for spec entries (``{name, args}``); ``none`` gives no policy.
+
+    Names are looked up in ``aicontagion.policies.from_name``; if that registry is missing, only
+    ``none`` is supported and any other name is an error saying so.
+    """
+    out = []
+    for e in entries:
+        name, args = (e.name, e.args) if isinstance(e, PolicyEntry) else (e["name"], e.get("args", {}))
+        if name == "none":
+            if args:
+                raise ValueError("policy 'none' takes no arguments")
+            continue
+        try:
+            from aicontagion.policies import from_name
+        except ImportError:
+            raise ValueError(
+                f"unknown policy {name!r}: aicontagion.policies has no registry (from_name) yet, "
+                "so sweeps support only 'none'"
+            ) from None
+        out.extend(from_name(name, **args))
+    return out
+
+
+# ---------------------------------------------------------------- loading and validation
+def load_sweep(spec: str | Path | Mapping | SweepSpec) -> tuple[SweepSpec, str]:
+    """Read and validate a sweep spec (a YAML path, a mapping or a spec); returns it and its label.
+
+    Raises :class:`SweepError` (one line: file, field, what) on anything that would make every
+    run fail: unknown keys, bad values, unknown scenario, path, policy or design parameter.
+    """
+    if isinstance(spec, SweepSpec):
+        parsed, label = spec, f"{spec.name or 'sweep'}.yaml"
+    else:
+        if isinstance(spec, Mapping):
+            raw, label = dict(spec), "sweep spec"
+        else:
+            path = Path(spec)
+            label = path.name
+            if not path.is_file():
+                raise SweepError(str(spec), "", "no such file")
+            raw = _read(path)
+        try:
+            parsed = SweepSpec.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err.get("loc", ()) if not str(p).startswith(("function-", "constrained")))
+            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+            raise SweepError(label, where, msg) from None
+        if parsed.name is None and not isinstance(spec, Mapping):
+            parsed = parsed.model_copy(update={"name": Path(spec).stem})
+    _check(parsed, label)
+    return parsed, label
+
+
+def _read(path: Path) -> dict:
+    try:
+        return read_raw(path)
+    except ScenarioError as exc:
+        raise SweepError(exc.file, exc.where, exc.message) from None
+
+
+def _check(spec: SweepSpec, label: str) -> None:
+    """Everything that can be checked before the first run: scenario, paths, keys, policies."""
+    try:
+        base, gen_args = _base_spec(spec)
+    except (ScenarioError, ValueError, TypeError) as exc:
+        raise SweepError(label, "scenario", str(exc)) from None
+    paths = spec.productivity if isinstance(spec.productivity, list) else [spec.productivity]
+    for p in paths:
+        if p is not None and p not in base.productivity.paths:
+            raise SweepError(
+                label, "productivity", f"unknown path {p!r} (expected one of: {', '.join(base.productivity.paths)})"
+            )
+    try:
+        resolve_policies(spec.policies)
+    except (ValueError, TypeError) as exc:
+        raise SweepError(label, "policies", str(exc)) from None
+    blocks = {"grid": spec.design.grid}
+    for kind in ("random", "latin_hypercube"):
+        if getattr(spec.design, kind) is not None:
+            blocks[kind] = getattr(spec.design, kind).ranges
+    seen: set[str] = set()
+    for block, keys in blocks.items():
+        for key in keys:
+            where = f"design.{block}.{key}" if block == "grid" else f"design.{block}.ranges.{key}"
+            if key in seen:
+                raise SweepError(label, where, "named twice in the design")
+            seen.add(key)
+            problem = _key_problem(key, block, base, gen_args, spec)
+            if problem:
+                raise SweepError(label, where, problem)
+    if "productivity" in seen and spec.productivity is not None:
+        raise SweepError(label, "productivity", "also a design key: give the paths in one place")
+    for n, alternative in enumerate(spec.design.grid.get("policies", [])):
+        try:
+            resolve_policies([PolicyEntry.model_validate(e) for e in alternative])
+        except (ValueError, TypeError, ValidationError) as exc:
+            raise SweepError(label, f"design.grid.policies[{n}]", str(exc).splitlines()[0]) from None
+
+
+def _key_problem(key: str, block: str, base, gen_args, spec: SweepSpec) -> str | None:
+    if key == "productivity":
+        if block != "grid":
+            return "productivity paths are names: list them under grid"
+        bad = [p for p in spec.design.grid[key] if p not in base.productivity.paths]
+        return f"unknown path {bad[0]!r}" if bad else None
+    if key == "policies":
+        if block != "grid" or not all(isinstance(a, list) for a in spec.design.grid[key]):
+            return "policies vary under grid only, as a list of policy lists"
+        return None
+    if key.startswith("generator."):
+        if gen_args is None:
+            return "generator.* keys need a synthetic scenario"
+        name = next(iter(spec.scenario))
+        params = inspect.signature(_generator(name)).parameters
+        arg = key.removeprefix("generator.")
+        if arg not in params or arg in ("overrides", "name"):
+            return f"not an argument of {name} (its arguments: {', '.join(p for p in params if p != 'overrides')})"
+        return None
+    if not _exists(base.model_dump(mode="python"), key.replace("__", ".").split(".")):
+        return f"not a parameter of scenario {base.name}"
+    return None
+
+
+def _exists(node: Any, parts: list[str]) -> bool:
+    for part in parts:
+        if isinstance(node, list):
+            node = next((x for x in node if isinstance(x, dict) and x.get("id") == part), None)
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return False
+        if node is None:
+            return False
+    return True
+
+
+def _generator(name: str) -> Callable:
+    """A generator of :mod:`aicontagion.scenarios.synthetic` by name."""
+    import importlib
+
+    return getattr(importlib.import_module("aicontagion.scenarios.synthetic"), name)
+
+
+def _base_spec(spec: SweepSpec):
+    """The scenario spec behind the sweep (for synthetic systems: its scenario-level sections)."""
+    if isinstance(spec.scenario, str):
+        return load_scenario(spec.scenario), None
+    name, args = next(iter(spec.scenario.items()))
+    params = inspect.signature(_generator(name)).parameters
+    inspect.signature(_generator(name)).bind(**args)  # unknown or missing arguments: TypeError
+    if name == "synthetic":  # the kind mix (a typo in a kind is an error now, not in every run)
+        from aicontagion.scenarios.synthetic import kind_counts
+
+        kind_counts(args.get("n_institutions", 0), **{k: v for k, v in args.items() if k not in params})
+    from aicontagion.scenarios.synthetic import BANK_BASE, BASE, scenario_sections
+
+    base, months = (BASE, 120) if name == "synthetic" else (BANK_BASE, None)
+    return scenario_sections(
+        args.get("name") or name, args.get("months", months), args.get("overrides"), base=base
+    ), args
+
+
+# ---------------------------------------------------------------- the design
+def design_points(design: Design) -> list[dict[str, Any]]:
+    """The design's points: the grid's cartesian product times the sampled points.
+
+    Random and Latin-hypercube draws come from ``numpy.random.default_rng(design.seed)``, so the
+    design (and with it every run's id) is the same each time the spec is read.
+    """
+    keys = list(design.grid)
+    grid = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*design.grid.values())]
+    sampled: list[dict[str, Any]] = [{}]
+    block = design.random or design.latin_hypercube
+    if block is not None:
+        rng = np.random.default_rng(design.seed)
+        names = list(block.ranges)
+        lo = np.array([block.ranges[k].low for k in names], dtype=float)
+        hi = np.array([block.ranges[k].high for k in names], dtype=float)
+        integer = np.array([block.ranges[k].integer for k in names])
+        hi_open = np.where(integer, hi + 1.0, hi)  # integer ranges include their high end
+        if design.random is not None:
+            unit = rng.random((block.samples, len(names)))
+        else:
+            from scipy.stats import qmc
+
+            unit = qmc.LatinHypercube(d=len(names), rng=rng).random(block.samples)
+        values = lo + unit * (hi_open - lo)
+        sampled = [
+            {k: int(np.floor(v)) if integer[j] else float(v) for j, (k, v) in enumerate(zip(names, row, strict=True))}
+            for row in values
+        ]
+    return [g | s for g in grid for s in sampled]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One simulation of a sweep: everything a worker needs, and the id of its record."""
+
+    run_id: str
+    scenario: str | dict
+    months: int | None
+    seed: int
+    params: dict[str, Any]
+    policies: tuple[dict, ...]
+    code_version: str
+    out: str
+    series: bool
+
+
+def plan(spec: SweepSpec, out: str | Path, version: str | None = None) -> list[Run]:
+    """Every run of the sweep (design points x seeds), with its id."""
+    version = version or code_version()
+    scenario_id = _scenario_identity(spec.scenario)
+    policies = tuple(p.model_dump() for p in spec.policies)
+    points = design_points(spec.design)
+    if spec.productivity is not None:
+        paths = spec.productivity if isinstance(spec.productivity, list) else [spec.productivity]
+        points = [p | {"productivity": path} for path in paths for p in points]
+    for point in points:  # policy alternatives in the grid: entries in one form ({name, args})
+        if "policies" in point:
+            point["policies"] = [PolicyEntry.model_validate(e).model_dump() for e in point["policies"]]
+    runs = []
+    for point in _normalise(points):
+        for seed in spec.seed_list:
+            ident = {
+                "scenario": scenario_id,
+                "months": spec.months,
+                "params": point,
+                "policies": policies,
+                "seed": seed,
+                "code": version,
+                "series": spec.series,
+            }
+            digest = hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:20]
+            runs.append(Run(digest, spec.scenario, spec.months, seed, point, policies, version, str(out), spec.series))
+    return runs
+
+
+def _normalise(points: list[dict]) -> list[dict]:
+    """One type per design key across points: all-integer keys stay int, numbers become float."""
+    keys = {k for p in points for k in p}
+    for k in keys:
+        values = [p.get(k) for p in points]
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if len(numbers) == len(values) and not all(isinstance(v, int) for v in numbers):
+            for p in points:
+                p[k] = float(p[k])
+    return points
+
+
+def _scenario_identity(scenario) -> Any:
+    if isinstance(scenario, dict):
+        return scenario
+    from aicontagion.scenarios.loader import resolve
+
+    path = resolve(scenario)
+    return {"scenario": str(scenario), "file": hashlib.sha256(path.read_bytes()).hexdigest()[:16]}
+
+
+# ---------------------------------------------------------------- the front door
+@dataclass
+class SweepResult:
+    """What a sweep did: runs in the design, already done before, run now, failed now."""
+
+    out: Path
+    total: int
+    skipped: int
+    ran: int
+    failed: int
+    seconds: float
+    errors: list[dict]
+
+    def table(self) -> pd.DataFrame:
+        """The whole sweep's records (``pandas.read_parquet`` of the folder)."""
+        return read_sweep(self.out)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.total} runs: {self.skipped} already done, {self.ran} run now ({self.failed} failed) "
+            f"in {self.seconds:.1f} s; results in {self.out}/"
+        )
+
+
+def run_sweep(
+    spec: str | Path | Mapping | SweepSpec,
+    out: str | Path,
+    executor: str = "processes",
+    scheduler_address: str | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    retry_errors: bool = True,
+    on_result: Callable[[dict], None] | None = None,
+) -> SweepResult:
+    """Run a sweep (the Python twin of ``aicontagion sweep SPEC --out DIR ...``).
+
+    Args:
+        spec: a YAML path, a mapping or a :class:`SweepSpec`.
+        out: the results folder (one Parquet file per run; ``pandas.read_parquet(out)`` reads all).
+        executor: ``serial``, ``processes`` (a local process pool) or ``dask`` (dask.distributed:
+            a LocalCluster, or the cluster at ``scheduler_address``).
+        scheduler_address: a running Dask scheduler (``tcp://host:8786``); ``dask`` only.
+        workers: processes or Dask workers to start (default: the machine's cores).
+        progress: show a progress bar.
+        retry_errors: run again the runs recorded as failed (runs recorded ``ok`` are always skipped).
+        on_result: called with each finished run's ``{run_id, status, error, seconds}``.
+    """
+    from aicontagion.executors import execute_all
+
+    if executor not in EXECUTORS:
+        raise SweepError("", "executor", f"unknown executor {executor!r} (expected one of: {', '.join(EXECUTORS)})")
+    if scheduler_address and executor != "dask":
+        raise SweepError("", "scheduler_address", "only the dask executor connects to a scheduler")
+    if workers is not None and workers <= 0:
+        raise SweepError("", "workers", f"must be positive (got {workers})")
+    parsed, _ = load_sweep(spec)
+    out = Path(out)
+    runs = plan(parsed, out)
+    done, failed_before = record_paths(out)
+    todo = [r for r in runs if r.run_id not in done and (retry_errors or r.run_id not in failed_before)]
+    t0 = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(
+        out / "_sweep.json",
+        {
+            "spec": parsed.model_dump(mode="json"),
+            "code_version": runs[0].code_version if runs else code_version(),
+            "runs": len(runs),
+        },
+    )
+    errors: list[dict] = []
+    ran = 0
+    for res in execute_all(todo, executor, scheduler_address, workers, progress, label=parsed.name or "sweep"):
+        ran += 1
+        if res["status"] != "ok":
+            errors.append(res)
+        if on_result is not None:
+            on_result(res)
+    finish_sweep(out)
+    return SweepResult(out, len(runs), len(runs) - len(todo), ran, len(errors), time.perf_counter() - t0, errors)
+
+
+def read_sweep(out: str | Path) -> pd.DataFrame:
+    """All run records of a sweep folder, one row per run (``pandas.read_parquet`` of it)."""
+    return pd.read_parquet(out)
+
+
+__all__ = [
+    "Design",
+    "Run",
+    "SweepError",
+    "SweepResult",
+    "SweepSpec",
+    "design_points",
+    "load_sweep",
+    "plan",
+    "read_sweep",
+    "resolve_policies",
+    "run_sweep",
+]
