@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from aicontagion import funding
 from aicontagion.accounts import Channel
 from aicontagion.agents.base import Decisions
 from aicontagion.network.contracts import EXTERNAL, Seniority
+from aicontagion.numeric import ratio
 from aicontagion.resolution import vacate
 
 
@@ -51,48 +51,62 @@ def apply_decisions(model, d: Decisions) -> None:
             int(c.obligor[row]), "line_cut", float(c.limit[row] - c.principal[row]), model.ids[int(c.creditor[row])]
         )
         c.limit[row] = c.principal[row]
-    for i, amount, discount in d.equity_issues:
-        issue_equity(model, i, amount, discount)
+    if d.equity_issues:
+        who, amount, discount = (np.array(x) for x in zip(*d.equity_issues, strict=True))
+        issue_equity(model, who.astype(np.int64), amount.astype(float), discount.astype(float))
     if d.distributions:
         who, amount = (np.array(x) for x in zip(*d.distributions, strict=True))
         distribute(model, who.astype(np.int64), amount.astype(float))
-    for nd in d.new_debt:
-        rate = funding.new_debt_rate(model, nd["borrower"])
-        # priced at par at today's spread: its value moves with the issuer's credit, not with the price
-        # index of older bonds (whose coupons reflect older spreads)
-        row = c.add(
-            nd["type"],
-            nd["lender"],
-            nd["borrower"],
-            None,
-            principal=0.0,
-            limit=0.0,
-            rate=rate,
-            start=model.month,
-            maturity=model.month + nd["tenor"],
-            tenor=nd["tenor"],
-            seniority=Seniority.SENIOR,
-            market=-1,
-        )
-        model.books.lend(c, np.array([row]), np.array([nd["amount"]]), "bond_issue")
-        c.limit[row] = nd["amount"]
-        model.record_event(nd["borrower"], "bond_issue", nd["amount"], "cash below buffer")
+    if d.new_debt:
+        issue_debt(model, d.new_debt)
     for e in d.events:
         model.record_event(e["institution"], e["event"], e["amount"], e["cause"])
     model.was_willing = model.was_willing_next
 
 
-def issue_equity(model, i: int, amount: float, discount: float) -> None:
-    """New shares for ``amount`` sold to outsiders at ``discount`` to book; holders diluted."""
+def issue_equity(model, who: np.ndarray, amount: np.ndarray, discount: np.ndarray) -> None:
+    """New shares for ``amount`` sold to outsiders at ``discount`` to book; holders diluted.
+
+    One issue per institution a month: buyers of ``amount`` get ``claim / (equity + claim)`` of
+    the equity, with ``claim = amount / (1 - discount)``; every existing stake shrinks by that share.
+    """
     c = model.contracts
-    pre = max(model.books.equity[i], 0.0)
-    claim = amount / max(1.0 - discount, 1e-6)
-    new_share = claim / (pre + claim) if pre + claim > 0 else 1.0
-    stakes = np.flatnonzero(c.is_stake & (c.obligor == i))
-    c.share[stakes] *= 1.0 - new_share
-    model.books.transfer(EXTERNAL, i, amount, "equity_raise")
-    model.books.book(i, amount, Channel.CAPITAL)
-    model.record_event(i, "equity_raise", amount, f"outside investors, discount {discount:.0%}")
+    pre = np.maximum(model.books.equity[who], 0.0)
+    claim = amount / np.maximum(1.0 - discount, 1e-6)
+    new_share = np.where(pre + claim > 0, ratio(claim, pre + claim), 1.0)
+    dilution = np.ones(model.n)
+    dilution[who] = 1.0 - new_share
+    stakes = np.flatnonzero(c.is_stake & (c.obligor >= 0))
+    c.share[stakes] *= dilution[c.obligor[stakes]]
+    model.books.transfer(EXTERNAL, who, amount, "equity_raise")
+    model.books.book(who, amount, Channel.CAPITAL)
+    for i, a, dsc in zip(who, amount, discount, strict=True):
+        model.record_event(int(i), "equity_raise", float(a), f"outside investors, discount {dsc:.0%}")
+
+
+def issue_debt(model, new_debt: list[dict]) -> None:
+    """New bonds and loans, priced at par at the borrower's current rate and untraded: their value
+    moves with the issuer's credit, not with the price index of older bonds (whose coupons reflect
+    older spreads)."""
+    c = model.contracts
+    borrower = np.array([nd["borrower"] for nd in new_debt], dtype=np.int64)
+    amount = np.array([nd["amount"] for nd in new_debt])
+    tenor = np.array([nd["tenor"] for nd in new_debt], dtype=np.int64)
+    rows = c.add_many(
+        ctype=[nd["type"] for nd in new_debt],
+        creditor=[nd["lender"] for nd in new_debt],
+        obligor=borrower,
+        rate=model.treasury_rate + model.spread[borrower],
+        start=np.full(borrower.size, model.month),
+        maturity=model.month + tenor,
+        tenor=tenor,
+        seniority=np.full(borrower.size, int(Seniority.SENIOR)),
+        market=np.full(borrower.size, -1),
+    )
+    model.books.lend(c, rows, amount, "bond_issue")
+    c.limit[rows] = amount
+    for i, a in zip(borrower, amount, strict=True):
+        model.record_event(int(i), "bond_issue", float(a), "cash below buffer")
 
 
 def distribute(model, who: np.ndarray, amount: np.ndarray) -> None:

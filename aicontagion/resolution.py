@@ -255,6 +255,22 @@ def _pay_guarantees(
     g = np.flatnonzero((c.ctype == ContractType.GUARANTEE) & c.active)
     if g.size == 0:
         return paid_by, per_row
+    pos = np.full(c.size, -1)
+    pos[rows] = np.arange(rows.size)
+    g = g[(c.covers[g] >= 0) & (pos[np.maximum(c.covers[g], 0)] >= 0)]
+    if g.size == 0:
+        return paid_by, per_row
+    k = pos[c.covers[g]]
+    pay = np.minimum(c.share[g] * unpaid[k], np.maximum(c.limit[g], 0.0))
+    g, k, pay = g[pay > 0], k[pay > 0], pay[pay > 0]
+    guarantor, creditor = c.obligor[g], c.creditor[rows[k]]
+    books.transfer(guarantor, creditor, pay, "guarantee")
+    books.book(guarantor, -pay, Channel.GUARANTEE)
+    books.book(creditor, pay, Channel.GUARANTEE)  # outside creditors (-1) are not booked
+    c.limit[g] -= pay
+    paid_by += np.bincount(guarantor, weights=pay, minlength=books.n)
+    per_row += np.bincount(k, weights=pay, minlength=rows.size)
+    return paid_by, per_row
     pos = {int(r): k for k, r in enumerate(rows)}
     hit = [j for j in g if int(c.covers[j]) in pos]
     for j in hit:
@@ -275,20 +291,22 @@ def _pay_guarantees(
 
 
 def _distribute_surplus(books: Books, contracts: ContractTable, who: np.ndarray, surplus: np.ndarray) -> None:
+    """What is left after all claims goes to the defaulters' shareholders, pro rata (outsiders get the rest)."""
     c = contracts
-    stakes = np.flatnonzero(c.is_stake)
-    for k, i in enumerate(who):
-        s = surplus[k]
-        if s <= 0:
-            continue
-        mine = stakes[c.obligor[stakes] == i]
-        holders = c.creditor[mine]
-        amounts = c.share[mine] * s
-        books.transfer(np.full(mine.size, i), holders, amounts, "liquidation")
-        rest = s - amounts.sum()
-        books.transfer(i, EXTERNAL, rest, "liquidation")
-        books.book(i, -s, Channel.CAPITAL)
-        books.book(holders, amounts, Channel.COUNTERPARTY)
+    per = np.zeros(books.n)
+    per[who] = np.maximum(surplus, 0.0)
+    payers = np.flatnonzero(per > 0)
+    if payers.size == 0:
+        return
+    stakes = np.flatnonzero(c.is_stake & (c.obligor >= 0))
+    stakes = stakes[per[c.obligor[stakes]] > 0]
+    holders = c.creditor[stakes]
+    amounts = c.share[stakes] * per[c.obligor[stakes]]
+    inside = np.bincount(c.obligor[stakes], weights=amounts, minlength=books.n)
+    books.transfer(c.obligor[stakes], holders, amounts, "liquidation")
+    books.transfer(payers, EXTERNAL, per[payers] - inside[payers], "liquidation")
+    books.book(payers, -per[payers], Channel.CAPITAL)
+    books.book(holders, amounts, Channel.COUNTERPARTY)
 
 
 def _largest_source(out: np.ndarray, creditor: np.ndarray, obligor: np.ndarray, loss: np.ndarray, n: int) -> None:
