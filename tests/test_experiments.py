@@ -1,0 +1,186 @@
+"""The experiment scripts (experiments/*.py) and their shared helpers (aicontagion.experiment)."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import aicontagion as ac
+from aicontagion import experiment as ex
+from aicontagion.metrics import THERMOMETER
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load(name: str):
+    """Import experiments/<name>.py as a module."""
+    spec = importlib.util.spec_from_file_location(f"experiment_{name}", ROOT / "experiments" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def assert_tidy(path: Path) -> pd.DataFrame:
+    df = pd.read_parquet(path)
+    assert len(df) > 0, f"{path.name} is empty"
+    assert not isinstance(df.columns, pd.MultiIndex)
+    assert all(isinstance(c, str) for c in df.columns), f"{path.name}: column names must be strings"
+    assert df.columns.is_unique
+    assert not any(c.startswith(("level_", "Unnamed", "__index")) for c in df.columns), f"{path.name}: index leaked"
+    return df
+
+
+def assert_outputs(out: Path, parquet: list[str], png: list[str]) -> dict[str, pd.DataFrame]:
+    frames = {name: assert_tidy(out / f"{name}.parquet") for name in parquet}
+    for name in png:
+        p = out / f"{name}.png"
+        assert p.exists() and p.stat().st_size > 5000, f"missing figure {p.name}"
+    return frames
+
+
+# ----------------------------------------------------------------------------- helpers
+def test_run_many_summary_equals_compare():
+    setups = {"slow": {"productivity": "slow"}}
+    runs = ex.run_many(setups, seeds=[3], metrics=("losses",), kind_metrics=("equity",), scenario="ai_2025", months=30)
+    ref = ac.compare(setups, seeds=[3], scenario="ai_2025", months=30)
+    pd.testing.assert_frame_equal(runs.summary, ref)
+    assert set(runs.series["metric"]) == {"losses", "equity"}
+    assert list(runs.series.columns[:2]) == ["setup", "seed"]
+    assert runs.wide("losses").shape == (31, 1)  # opening record plus 30 months
+
+
+def test_flow_ledger_sees_all_money_and_changes_nothing():
+    sim, ledger = ex.run_with_flows(ac.Sim("ai_2025", productivity="disproven", seed=2, months=60))
+    assert ledger.check() < 1e-8  # inflows - outflows == cash change, per institution
+    plain = ac.Sim("ai_2025", productivity="disproven", seed=2, months=60).run()
+    assert sim.summary_row() == pytest.approx(plain.summary_row(), nan_ok=True)
+    f = ledger.frame(by="year")
+    assert list(f.columns) == ["year", "payer", "payee", "label", "amount"]
+    assert {"operating_revenue", "rent", "capex_chips", "interest"} <= set(f["label"])
+    assert (f["amount"] > 0).all() and set(f["year"]) == set(range(5))
+    assert "build" not in vars(sim)  # the Sim is left as it was
+
+
+def test_options_defaults_and_quick(tmp_path):
+    ap = ex.parser("Doc line.\n\nmore", "demo", seeds=8, quick_seeds=2, months=240, quick_months=120)
+    a = ex.options(ap, ["--out", str(tmp_path / "o")])
+    assert a.seeds == list(range(8)) and a.months == 240 and a.processes == 2 and a.out.is_dir()
+    q = ex.options(ap, ["--quick", "--out", str(tmp_path / "q")])
+    assert q.seeds == [0, 1] and q.months == 120 and q.processes == 1
+    c = ex.options(ap, ["--quick", "--seeds", "3", "--months", "12", "--processes", "2", "--out", str(tmp_path)])
+    assert c.seeds == [0, 1, 2] and c.months == 12 and c.processes == 2
+
+
+# ----------------------------------------------------------------------------- flow tracing
+def _flows(rows):
+    return pd.DataFrame(rows, columns=["payer", "payee", "label", "amount"])
+
+
+def test_trace_origins_by_hand():
+    cf = load("circular_financing")
+    ids = ["a", "b", "c"]
+    flows = _flows(
+        [
+            ("outside", "a", "operating_revenue", 30.0),
+            ("outside", "a", "equity_raise", 10.0),
+            ("a", "b", "rent", 20.0),
+            ("a", "outside", "opex", 20.0),
+            ("b", "c", "capex_chips", 20.0),
+            ("c", "outside", "chip_costs", 20.0),
+        ]
+    )
+    mix = cf.trace_origins(flows, ids)
+    assert mix.loc["a", "customers"] == pytest.approx(0.75) and mix.loc["a", "investors"] == pytest.approx(0.25)
+    assert mix.loc["c"].to_dict() == pytest.approx(mix.loc["a"].to_dict())  # passed on unchanged
+    rev = cf.revenue_table(flows, ids, {k: "x" for k in ids}).set_index("institution")
+    assert rev.loc["c", "revenue_inside"] == pytest.approx(20.0)
+    assert rev.loc["c", "inside_paid_by_investors"] == pytest.approx(5.0)
+    assert rev.loc["c", "booked_not_from_customers"] == pytest.approx(0.25)
+    assert rev.loc["a", "revenue_outside"] == pytest.approx(30.0)
+
+
+def test_round_trip_by_hand():
+    cf = load("circular_financing")
+    ids = ["n", "o", "r"]
+    # n calls 10 into o; o spends half on r, half outside; r spends all it gets on n's chips
+    flows = _flows(
+        [
+            ("outside", "n", "operating_revenue", 100.0),
+            ("n", "o", "capital_call", 10.0),
+            ("n", "outside", "opex", 95.0),
+            ("o", "r", "rent", 5.0),
+            ("o", "outside", "opex", 5.0),
+            ("r", "n", "capex_chips", 5.0),
+        ]
+    )
+    paid, back = cf.round_trip(flows, ids, "n", "o")
+    assert paid == 10.0 and back == pytest.approx(5.0)
+
+
+# ----------------------------------------------------------------------------- the scripts, quick
+def test_stress_tests_quick(tmp_path, capsys):
+    mod = load("stress_tests")
+    assert mod.main(["--quick", "--seeds", "1", "--out", str(tmp_path)]) == 0
+    f = assert_outputs(
+        tmp_path,
+        ["runs", "defaults", "default_order", "losses_by_holder", "series", "claims"],
+        ["default_order", "losses_by_holder", "spv_bond_price", "lp_bank_losses"],
+    )
+    assert set(f["runs"]["setup"]) == {"base", "slow", "disproven"}
+    assert {"spv_bond_price", "price_tech_equity"} <= set(f["series"]["metric"])
+    assert set(f["losses_by_holder"].columns) == {"setup", "seed", "holder", "loss"}
+    assert {"pension_lp", "bank", "outside_creditors"} <= set(f["losses_by_holder"]["holder"])
+    assert f["default_order"]["p_first"].between(0, 1).all()
+    assert len(f["claims"]) >= 8 and set(f["claims"]["agrees"]) <= {"yes", "no", "partly"}
+    out = capsys.readouterr().out
+    assert "claim" in out and "disproven" in out
+
+
+def test_hurdle_quick(tmp_path, capsys):
+    mod = load("hurdle")
+    assert mod.main(["--quick", "--out", str(tmp_path)]) == 0
+    f = assert_outputs(tmp_path, ["sweep", "survival", "survival_summary", "series"], ["sweep", "survival"])
+    sweep = f["sweep"]
+    seed = sweep[
+        np.isclose(sweep["debt_cost"], 0.09)
+        & np.isclose(sweep["equity_share"], 0.3)
+        & np.isclose(sweep["equity_return"], 0.2)
+    ]
+    assert seed["roi"].iloc[0] == pytest.approx(0.123)
+    s = f["survival_summary"].sort_values("ceiling")
+    assert s["first_default"].iloc[-1] >= s["first_default"].iloc[0]  # more AI revenue, longer survival
+    assert "1.91% of US GDP" in capsys.readouterr().out
+
+
+def test_circular_financing_quick(tmp_path, capsys):
+    mod = load("circular_financing")
+    assert mod.main(["--quick", "--out", str(tmp_path)]) == 0
+    f = assert_outputs(
+        tmp_path, ["flows", "revenue", "outcomes", "links"], ["loop_flows", "revenue_booked", "break_links"]
+    )
+    out = f["outcomes"]
+    assert set(out["setup"]) == set(mod.BREAKS)
+    loop = out[out["setup"] == "loop"]
+    assert (loop["openai_capital_called"] > 0).all()
+    no_stake = out[out["setup"] == "no_nvidia_stake"]
+    assert (no_stake["openai_capital_called"] == 0).all()
+    assert (out.loc[out["setup"] == "no_oracle_offtake", "oracle_from_openai"] == 0).all()
+    rev = f["revenue"]
+    share = rev[[c for c in rev.columns if c.startswith("inside_paid_by_")]].sum(axis=1)
+    np.testing.assert_allclose(share, rev["revenue_inside"], rtol=1e-6, atol=1e-6)
+    assert "What the loop inflates" in capsys.readouterr().out
+
+
+def test_thermometer_quick(tmp_path, capsys):
+    mod = load("thermometer")
+    assert mod.main(["--quick", "--seeds", "1", "--out", str(tmp_path)]) == 0
+    f = assert_outputs(tmp_path, ["thermometer", "signals"], ["thermometer", "thermometer_detail"])
+    t = f["thermometer"]
+    assert set(t["path"]) == {"fast", "base", "slow", "disproven"}
+    assert set(t["metric"]) == set(THERMOMETER)
+    assert t["indicator"].nunique() == 5
+    assert "warning signals" in capsys.readouterr().out
