@@ -1,0 +1,316 @@
+"""Build the notebooks of this folder from the cells below (stored without outputs).
+
+    .venv/bin/python notebooks/make_notebooks.py
+
+Every notebook reads ``AICONTAGION_QUICK``: when it is ``1`` (the test suite, tests/test_notebooks.py)
+it uses few seeds and short horizons and runs in seconds. Edit the cells here, not the .ipynb files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+
+SETUP = """\
+import os
+import sys
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+import aicontagion as ac
+
+QUICK = os.environ.get("AICONTAGION_QUICK") == "1"  # the test suite sets it: few seeds, short runs
+pd.set_option("display.width", 200)
+pd.set_option("display.max_columns", 30)"""
+
+EXPERIMENTS_PATH = """\
+# the experiment scripts live in experiments/ at the repository's root (next to the package)
+ROOT = Path(ac.__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "experiments"))"""
+
+
+def md(text: str):
+    return new_markdown_cell(text.strip())
+
+
+def code(text: str):
+    return new_code_cell(text.strip())
+
+
+def quickstart():
+    return [
+        md("""
+# aicontagion: quickstart
+
+An agent-based simulator of contagion in the financing of AI infrastructure: giants, AI labs,
+chip suppliers, neoclouds, SPVs, private-credit funds, banks and LPs linked by loans, bonds,
+stakes, leases and take-or-pay offtakes. One step is one month. This notebook runs the calibrated
+scenario `ai_2025`, reads its results, compares the four AI-productivity paths and shows the
+seed analysis's hurdle. Set `AICONTAGION_QUICK=1` for a fast run (fewer seeds, shorter horizon).
+"""),
+        code(
+            SETUP
+            + """
+
+MONTHS = 120 if QUICK else 240
+SEEDS = range(2) if QUICK else range(10)"""
+        ),
+        md("""
+## One run
+
+`ac.Sim(scenario, productivity=..., seed=..., months=...)` builds the system and `run()` steps it.
+The `slow` path: AI revenue reaches the hurdle only after about 15 years.
+"""),
+        code("""
+sim = ac.Sim("ai_2025", productivity="slow", seed=1, months=MONTHS).run()
+sim"""),
+        md("""
+The summary answers the simulator's questions: who failed, in what order, how fast, and who bears
+the loss (each loss counted once, at its final bearer: docs/model.md section 7.18).
+"""),
+        code("""
+s = sim.summary
+print("first default (month):", s["months_to_first_default"])
+print("default order:", s["default_order"])
+pd.Series(s["losses_by_holder_kind"]).round(1).rename("USD bn")"""),
+        code("""
+sim.events[sim.events["event"].isin(["default", "strategic_default", "non_renewal"])].head(10)"""),
+        code("""
+# tidy monthly series: step, date, level (system / kind / institution), entity, metric, value
+sim.timeseries.head()"""),
+        code("""
+sim.series("ai_revenue_to_hurdle").plot(title="AI revenue / hurdle", legend=False);"""),
+        code("""
+sim.plot("overview");"""),
+        code("""
+sim.plot("thermometer");"""),
+        md("""
+## Four productivity paths, same seeds
+
+`ac.compare` runs every setup on the same seeds (common random numbers: the only random draws
+are the AI-revenue shocks), so differences between setups are the setups, not noise.
+"""),
+        code("""
+paths = {p: {"productivity": p} for p in ("fast", "base", "slow", "disproven")}
+table = ac.compare(paths, seeds=SEEDS, scenario="ai_2025", months=MONTHS)
+cols = ["months_to_first_default", "defaults", "defaults_by_kind.ai_lab", "defaults_by_kind.neocloud",
+        "defaults_by_kind.spv", "total_loss", "system_loss_ratio", "losses_by_holder_kind.pension_lp",
+        "losses_by_holder_kind.bank"]
+table.groupby("setup", sort=False)[cols].mean().round(3)"""),
+        md("""
+## Changing a parameter
+
+Any scenario number can be overridden by a dotted path (list items by their id). Here OpenAI
+starts with 22.5bn more cash (and as much more equity: opening balance sheets must balance), and
+Nvidia's 30bn commitment to it is removed:
+"""),
+        code("""
+for label, overrides in {
+    "as calibrated": {},
+    "OpenAI cash 40bn": {"institutions.openai.cash": 40, "institutions.openai.equity": 522.5},
+    "no Nvidia commitment": {"contracts.nvidia_openai_stake.uncalled": 0},
+}.items():
+    r = ac.Sim("ai_2025", productivity="slow", seed=1, months=MONTHS, **overrides).run()
+    print(f"{label:22s} first default: {r.summary['months_to_first_default']}, {r.summary['default_order'][:2]}")"""),
+        md("""
+## The hurdle (SEED_NOTES section 3)
+
+capex x required ROI = EBITDA; / EBITDA margin = revenue; / GDP = share of GDP. The required ROI
+is the weighted cost of capital of the financing mix.
+"""),
+        code("""
+from aicontagion.hurdle import hurdle
+
+pd.DataFrame({
+    "seed (ROI 12%)": hurdle(roi=0.12).as_dict(),
+    "debt 9%, equity 30% at 25%": hurdle(debt_cost=0.09, equity_share=0.3, equity_return=0.25).as_dict(),
+    "debt 6%, equity 30% at 20%": hurdle(debt_cost=0.06, equity_share=0.3, equity_return=0.2).as_dict(),
+}).round(3)"""),
+        md("""
+## Further
+
+The experiment scripts in `experiments/` (see the README's "Experiments" section) run the
+stress tests, the hurdle sweep, the circular-financing loop, the thermometer and the guarantee
+comparison; `02_stress_tests.ipynb` and `04_guarantees.ipynb` walk through two of them.
+"""),
+    ]
+
+
+def stress_tests():
+    return [
+        md("""
+# Stress tests: slow productivity and productivity disproven
+
+SEED_NOTES section 4 describes two stress tests in words. *Slow productivity*: neoclouds fall
+first, SPVs face extension risk, private-credit LPs take large losses, tech valuations fall: an
+"expensive failure", no systemic collapse. *Productivity disproven*: a giant walks away from its
+lease (a strategic default), the SPV is forced into restructuring, its A+ bond's price collapses,
+the private-credit infrastructure market could break and a confidence crisis could follow.
+
+This notebook runs both against the base path on the same seeds, with the functions of
+`experiments/stress_tests.py` (the script writes the same tables and figures to `results/`).
+"""),
+        code(
+            SETUP
+            + "\n\n"
+            + EXPERIMENTS_PATH
+            + """
+
+import stress_tests as st
+
+SEEDS = range(2) if QUICK else range(16)
+MONTHS = 240"""
+        ),
+        code("""
+runs = st.run(SEEDS, MONTHS, processes=1)
+order = st.default_order(runs)
+st.summary_table(runs, order)"""),
+        md("""
+## Who defaults first
+
+Per path and kind: the share of runs with a default, the first month it happened, and the share
+of runs in which that kind defaulted first.
+"""),
+        code("""
+order[order["p_default"] > 0]"""),
+        code("""
+st.figure_default_order(runs);"""),
+        md("""
+## Who bears the loss
+
+Losses counted once, at the final bearer (public shareholders, pension beneficiaries, ETF holders,
+outside creditors).
+"""),
+        code("""
+holders = st.losses_by_holder(runs)
+holders.groupby(["setup", "holder"], sort=False)["loss"].mean().unstack("setup").round(1)"""),
+        code("""
+st.figure_losses(holders);"""),
+        md("""
+## SPV debt: does the A+ bond decouple from its tenant?
+
+The principal-weighted price of all debt owed by SPVs (Hyperion's bonds, the project loans of
+Abilene, Vantage and Colossus 2), per 100 of face.
+"""),
+        code("""
+st.figure_spv(runs);"""),
+        md("""
+## LPs and banks
+
+Losses to date (marked to market) of the pensions/insurers/ETF holders, the banks and the
+private-credit funds.
+"""),
+        code("""
+st.figure_lp_bank(runs);"""),
+        md("""
+## The seed's claims and what the model finds
+"""),
+        code("""
+with pd.option_context("display.max_colwidth", 200):
+    display(st.claims(runs, order))"""),
+    ]
+
+
+def guarantees():
+    return [
+        md("""
+# Government guarantees
+
+SEED_NOTES section 6: if the build-out outgrows private credit, the next step is the state. An
+implicit guarantee (the Fannie/Freddie analogy) buys time and lowers the odds of a crisis, but makes
+the crisis, if it comes, larger. This notebook runs the policy comparison of
+`experiments/guarantees.py`: a Monte Carlo over AI-revenue paths drawn from a distribution
+(`aicontagion.montecarlo.sample_paths`), every policy on the same draws (common random numbers),
+with the crisis definition of docs/model.md section 8b.
+"""),
+        code(
+            SETUP
+            + "\n\n"
+            + EXPERIMENTS_PATH
+            + """
+
+import guarantees as gu
+from aicontagion.montecarlo import crisis, policy_table, run_setups, sample_paths
+
+DRAWS = 3 if QUICK else 40
+MONTHS = 120 if QUICK else 240"""
+        ),
+        md("""
+## The draws
+
+Each draw is an AI-revenue path: a ceiling (a multiple of the hurdle), a midpoint, a steepness,
+and a decline for paths that plateau below half the hurdle.
+"""),
+        code("""
+paths = sample_paths(DRAWS, seed=2025)
+pd.DataFrame(paths).head(10)"""),
+        md("""
+## Five policies on the same draws
+
+`none`, an implicit guarantee of neoclouds and SPVs, guarantees of named AI loans, bailouts, and a
+lender of last resort.
+"""),
+        code("""
+setups = gu.setups("ai_2025")
+list(setups)"""),
+        code("""
+table = run_setups(setups, paths, scenario="ai_2025", months=MONTHS)
+summary = policy_table(table, MONTHS)
+summary.round(3)"""),
+        code("""
+gu.tradeoff_figure(summary, f"ai_2025: guarantees, {DRAWS} draws");"""),
+        md("""
+## Which draws are crises
+
+A run is a crisis when final-bearer losses reach 5% of the system's opening assets, or a bank, a
+private-credit fund or a pension/insurer/ETF defaults.
+"""),
+        code("""
+t = table.assign(crisis=crisis(table))
+t.pivot_table(index="seed", columns="setup", values="crisis", aggfunc="first").join(
+    pd.DataFrame(paths).assign(seed=range(1, len(paths) + 1)).set_index("seed"))"""),
+        md("""
+## Sensitivity of the implicit guarantee
+
+How much cheaper funding raises investment (`funding.investment_elasticity`) decides how much
+larger exposures are when a bad outcome arrives. Skipped in quick mode.
+"""),
+        code("""
+if not QUICK:
+    sens = gu.sensitivity("ai_2025", paths[:20], MONTHS, processes=1)
+    display(sens.round(3))"""),
+    ]
+
+
+NOTEBOOKS = {
+    "01_quickstart.ipynb": quickstart,
+    "02_stress_tests.ipynb": stress_tests,
+    "04_guarantees.ipynb": guarantees,
+}
+
+
+def build(folder: Path = HERE) -> list[Path]:
+    """Write every notebook (no outputs, no execution counts); returns their paths."""
+    written = []
+    for name, cells in NOTEBOOKS.items():
+        nb = new_notebook(cells=cells())
+        for i, cell in enumerate(nb.cells):
+            cell.id = f"{Path(name).stem.split('_')[0]}-{i:02d}"  # stable ids: rebuilding changes nothing
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["language_info"] = {"name": "python"}
+        nbformat.validate(nb)
+        path = folder / name
+        nbformat.write(nb, path)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for p in build():
+        print(p)
