@@ -29,6 +29,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ai_2025.py
 
+.PHONY: experiments
+experiments: $(STAMP)
+	@set -e; for f in experiments/*.py; do echo "== $$f"; MPLBACKEND=Agg $(BIN)/python $$f; done
+
 baseline: $(STAMP)
 	$(BIN)/python tests/regenerate_baseline.py
 
