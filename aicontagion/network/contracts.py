@@ -67,12 +67,8 @@ EXECUTORY_TYPES = (ContractType.LEASE, ContractType.OFFTAKE)
 CONTINGENT_TYPES = (ContractType.GUARANTEE, ContractType.BACKSTOP)
 SHORT_TERM_TYPES = (ContractType.INTERBANK, ContractType.REPO)
 
-_IS_DEBT = np.zeros(len(ContractType), dtype=bool)
-_IS_DEBT[list(DEBT_TYPES)] = True
-_IS_STAKE = np.zeros(len(ContractType), dtype=bool)
-_IS_STAKE[list(STAKE_TYPES)] = True
-_IS_EXECUTORY = np.zeros(len(ContractType), dtype=bool)
-_IS_EXECUTORY[list(EXECUTORY_TYPES)] = True
+_LAST_DEBT = max(DEBT_TYPES)
+assert sorted(DEBT_TYPES) == list(range(_LAST_DEBT + 1)), "debt types must be the codes 0..k"
 
 EXTERNAL = -1
 """Index of the outside world as a counterparty."""
@@ -204,17 +200,17 @@ class ContractTable:
     @property
     def is_debt(self) -> np.ndarray:
         """Active debt contracts (a creditor's asset, an obligor's liability)."""
-        return _IS_DEBT[self.ctype] & self.active
+        return (self.ctype <= _LAST_DEBT) & self.active  # debt types are the contiguous codes 0-5
 
     @property
     def is_stake(self) -> np.ndarray:
         """Active equity stakes and LP commitments."""
-        return _IS_STAKE[self.ctype] & self.active
+        return (self.ctype >= ContractType.EQUITY) & (self.ctype <= ContractType.LP_COMMITMENT) & self.active
 
     @property
     def is_executory(self) -> np.ndarray:
         """Active leases and offtakes."""
-        return _IS_EXECUTORY[self.ctype] & self.active
+        return (self.ctype >= ContractType.LEASE) & (self.ctype <= ContractType.OFFTAKE) & self.active
 
     def of_type(self, *types: ContractType) -> np.ndarray:
         """Boolean mask of active contracts of the given types."""
