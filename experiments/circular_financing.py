@@ -233,9 +233,9 @@ def figure_links(links: pd.DataFrame):
     axes = np.atleast_1d(axes)
     for ax, path in zip(axes, paths, strict=True):
         g = loop[loop["path"] == path].groupby(["year", "link"])["amount"].mean().unstack("link").fillna(0.0)
-        for name, *_ in LINKS:
+        for k, (name, *_) in enumerate(LINKS):
             if name in g:
-                ax.plot(g.index + 2025, g[name], marker="o", ms=3, label=name)
+                ax.plot(g.index + 2025, g[name], marker="o", ms=3, label=name, color=f"C{k}")
         ax.set_title(f"{path}: the loop's links (USD bn a year)", fontsize=10)
         ax.set_xlabel("year")
     axes[0].legend(fontsize=7)
@@ -343,6 +343,11 @@ def explain(rev: pd.DataFrame, eff: pd.DataFrame, path: str) -> str:
             f" OpenAI survives {x.d_openai_months:+.0f} months, outside equity raised by OpenAI"
             f" {x.d_openai_outside_equity:+,.1f}bn, defaults {x.d_defaults:+.1f}, losses {x.d_total_loss:+,.0f}bn"
         )
+    lines.append(
+        "  note: a provider's revenue falls by more than the contract's payments when a contract is removed: the"
+        " capacity freed when an offtake ends or its customer defaults is re-let at market rents (docs/model.md"
+        " 7.8), so without the contract there is nothing to re-let"
+    )
     return "\n".join(lines)
 
 

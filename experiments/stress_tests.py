@@ -1,6 +1,6 @@
 """Stress tests: the seed analysis's two scenarios (slow productivity, productivity disproven) against base.
 
-    python experiments/stress_tests.py [--quick] [--seeds 16] [--months 240] [--out results/stress_tests]
+    python experiments/stress_tests.py [--quick] [--seeds 12] [--months 240] [--out results/stress_tests]
 
 Runs ai_2025 under the base, slow and disproven AI-revenue paths on the same seeds (common random
 numbers) and measures what SEED_NOTES section 4 describes in words: who defaults first (default
@@ -366,7 +366,7 @@ def summary_table(runs: ex.Runs, order: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(argv=None) -> int:
-    ap = ex.parser(__doc__, "stress_tests", seeds=16, quick_seeds=2, months=240, quick_months=240)
+    ap = ex.parser(__doc__, "stress_tests", seeds=12, quick_seeds=2, months=240, quick_months=240)
     args = ex.options(ap, argv)
     out = args.out
     runs = run(args.seeds, args.months, args.processes, progress=not args.quick)

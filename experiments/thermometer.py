@@ -152,7 +152,7 @@ def figure_detail(runs: ex.Runs):
     """Every reporter: one column per indicator, its reporters down the column."""
     dates = _dates(runs.series)
     rows = max(len(m) for m in INDICATORS.values())
-    fig, axes = plt.subplots(rows, 5, figsize=(20, 3.2 * rows))
+    fig, axes = plt.subplots(rows, 5, figsize=(20, 3.2 * rows), sharex=True)
     for j, (ind, metrics) in enumerate(INDICATORS.items()):
         for i in range(rows):
             ax = axes[i, j]
@@ -182,7 +182,7 @@ def snapshot(table: pd.DataFrame, years=(1, 3, 5, 10, 20)) -> pd.DataFrame:
 
 
 def main(argv=None) -> int:
-    ap = ex.parser(__doc__, "thermometer", seeds=8, quick_seeds=2, months=240, quick_months=240)
+    ap = ex.parser(__doc__, "thermometer", seeds=8, quick_seeds=2, months=240, quick_months=180)
     args = ex.options(ap, argv)
     out = args.out
     runs = run(args.seeds, args.months, args.processes, progress=not args.quick)
