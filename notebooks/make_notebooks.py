@@ -58,7 +58,7 @@ seed analysis's hurdle. Set `AICONTAGION_QUICK=1` for a fast run (fewer seeds, s
             SETUP
             + """
 
-MONTHS = 120 if QUICK else 240
+MONTHS = 60 if QUICK else 240
 SEEDS = range(2) if QUICK else range(10)"""
         ),
         md("""
@@ -164,8 +164,8 @@ This notebook runs both against the base path on the same seeds, with the functi
 
 import stress_tests as st
 
-SEEDS = range(2) if QUICK else range(16)
-MONTHS = 240"""
+SEEDS = range(2) if QUICK else range(12)
+MONTHS = 120 if QUICK else 240"""
         ),
         code("""
 runs = st.run(SEEDS, MONTHS, processes=1)
@@ -238,8 +238,8 @@ with the crisis definition of docs/model.md section 8b.
 import guarantees as gu
 from aicontagion.montecarlo import crisis, policy_table, run_setups, sample_paths
 
-DRAWS = 3 if QUICK else 40
-MONTHS = 120 if QUICK else 240"""
+DRAWS = 2 if QUICK else 40
+MONTHS = 60 if QUICK else 240"""
         ),
         md("""
 ## The draws
