@@ -1,4 +1,4 @@
-"""Command line: ``aicontagion run | compare | validate | sweep``.
+"""Command line: ``aicontagion run | compare | validate | sweep | animate | app``.
 
 Bad input (a missing or unreadable scenario, YAML errors, unknown keys, kinds or counterparties,
 impossible values, bad options) prints one line ``aicontagion: error: <file>: <where>: <what>``
@@ -61,6 +61,22 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("--scheduler-address", default=None, help="a running Dask scheduler (dask executor only)")
     swp.add_argument("--workers", type=int, default=None, help="processes or Dask workers (default: all cores)")
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    ani = sub.add_parser("animate", help="animate the exposure network, one frame per month (GIF, MP4 or HTML)")
+    _scenario_args(ani)
+    ani.add_argument("--compare", nargs=2, metavar=("A", "B"), help="two scenarios side by side on one clock")
+    ani.add_argument("--productivity", default=None, help="fast | base | slow | disproven (default: the scenario's)")
+    ani.add_argument("--policy", default="none", help="a policy name (default none)")
+    ani.add_argument("--seed", type=int, default=1)
+    ani.add_argument("--out", required=True, help="FILE.gif (Pillow), FILE.mp4 (extra video) or FILE.html")
+    ani.add_argument("--fps", type=float, default=8.0, help="frames (months) per second")
+    ani.add_argument("--dpi", type=int, default=80, help="resolution (80: 960 x 608 pixels for one system)")
+    ani.add_argument("--max-nodes", type=int, default=300, help="above this many institutions, draw supernodes")
+
+    app = sub.add_parser("app", help="the interactive browser app (Mesa SolaraViz; extra app)")
+    app.add_argument("--host", default="localhost")
+    app.add_argument("--port", type=int, default=8765)
+    app.add_argument("--no-open", action="store_true", help="do not open a browser")
     return p
 
 
@@ -79,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if getattr(args, "months", None) is not None and args.months <= 0:
             raise _BadInput(f"aicontagion {args.command}: --months must be positive (got {args.months})")
-        return {"run": _run, "compare": _compare, "validate": _validate, "sweep": _sweep}[args.command](args)
+        commands = {"run": _run, "compare": _compare, "validate": _validate, "sweep": _sweep}
+        commands |= {"animate": _animate, "app": _app}
+        return commands[args.command](args)
     except (ScenarioError, PolicyError, _BadInput) as exc:
         print(f"aicontagion: error: {exc}", file=sys.stderr)
         return 2
@@ -204,6 +222,47 @@ def _sweep(args) -> int:
     if result.failed > 5:
         print(f"  ... {result.failed - 5} more (see the status and error columns)")
     return 1 if result.failed else 0
+
+
+def _animate(args) -> int:
+    from aicontagion.animation import AnimationError, animate, output_format, policies_from_name, record_sim
+    from aicontagion.sim import Sim
+
+    scenarios = args.compare or [args.scenario]
+    try:  # every check before any work: bad input writes nothing
+        output_format(args.out)
+        for name, value in (("--fps", args.fps), ("--dpi", args.dpi), ("--max-nodes", args.max_nodes)):
+            if not value > 0:
+                raise _BadInput(f"aicontagion animate: {name} must be positive (got {value})")
+        sims = [
+            Sim(
+                s,
+                productivity=args.productivity,
+                seed=args.seed,
+                months=args.months,
+                policies=policies_from_name(args.policy),
+            )
+            for s in scenarios
+        ]
+    except AnimationError as exc:
+        raise _BadInput(f"aicontagion animate: {exc}") from None
+    frames = [record_sim(sim, progress=not args.quiet, policy=args.policy) for sim in sims]
+    out = animate(frames, args.out, fps=args.fps, dpi=args.dpi, max_nodes=args.max_nodes, progress=not args.quiet)
+    print(f"animation written to {out} ({max(f.T for f in frames)} frames: {', '.join(f.label for f in frames)})")
+    return 0
+
+
+def _app(args) -> int:
+    import importlib.util
+    import os
+    import subprocess
+
+    if importlib.util.find_spec("solara") is None:
+        raise _BadInput("aicontagion app: needs the app extra: pip install 'aicontagion[app]'")
+    cmd = [sys.executable, "-m", "solara", "run", "aicontagion.app", "--host", args.host, "--port", str(args.port)]
+    cmd += ["--no-check-version"] + (["--no-open"] if args.no_open else [])
+    env = os.environ | {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "MPLBACKEND": "Agg"}
+    return subprocess.call(cmd, env=env)
 
 
 KEY_METRICS = (
