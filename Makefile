@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 EXTRAS  ?= dev
 
-.PHONY: demo test setup lint bench baseline clean
+.PHONY: demo test setup lint bench baseline clean animate-demo app bench-animation
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,16 @@ bench: $(STAMP)
 .PHONY: experiments
 experiments: $(STAMP)
 	@set -e; for f in experiments/*.py; do echo "== $$f"; MPLBACKEND=Agg $(BIN)/python $$f; done
+
+animate-demo: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/aicontagion animate --scenario ai_2025 --productivity disproven --months 120 --seed 1 \
+		--out docs/img/disproven.gif
+
+app: $(STAMP)
+	$(BIN)/aicontagion app
+
+bench-animation: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python benchmarks/bench_animation.py
 
 baseline: $(STAMP)
 	$(BIN)/python tests/regenerate_baseline.py
