@@ -352,7 +352,7 @@ def explain(rev: pd.DataFrame, eff: pd.DataFrame, path: str) -> str:
 
 
 def main(argv=None) -> int:
-    ap = ex.parser(__doc__, "circular_financing", seeds=3, quick_seeds=1, months=240, quick_months=120)
+    ap = ex.parser(__doc__, "circular_financing", seeds=3, quick_seeds=1, months=240, quick_months=96)
     args = ex.options(ap, argv)
     out = args.out
     paths = QUICK_PATHS if args.quick else PATHS

@@ -188,7 +188,7 @@ def figure_survival(summary: pd.DataFrame, months: int):
 
 # ----------------------------------------------------------------------------- main
 def main(argv=None) -> int:
-    ap = ex.parser(__doc__, "hurdle", seeds=2, quick_seeds=1, months=240, quick_months=240)
+    ap = ex.parser(__doc__, "hurdle", seeds=2, quick_seeds=1, months=240, quick_months=180)
     args = ex.options(ap, argv)
     out = args.out
     table = sweep()

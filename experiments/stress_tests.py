@@ -366,7 +366,7 @@ def summary_table(runs: ex.Runs, order: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(argv=None) -> int:
-    ap = ex.parser(__doc__, "stress_tests", seeds=12, quick_seeds=2, months=240, quick_months=240)
+    ap = ex.parser(__doc__, "stress_tests", seeds=12, quick_seeds=2, months=240, quick_months=180)
     args = ex.options(ap, argv)
     out = args.out
     runs = run(args.seeds, args.months, args.processes, progress=not args.quick)

@@ -182,7 +182,7 @@ def snapshot(table: pd.DataFrame, years=(1, 3, 5, 10, 20)) -> pd.DataFrame:
 
 
 def main(argv=None) -> int:
-    ap = ex.parser(__doc__, "thermometer", seeds=8, quick_seeds=2, months=240, quick_months=180)
+    ap = ex.parser(__doc__, "thermometer", seeds=8, quick_seeds=2, months=240, quick_months=120)
     args = ex.options(ap, argv)
     out = args.out
     runs = run(args.seeds, args.months, args.processes, progress=not args.quick)
