@@ -15,6 +15,7 @@ from aicontagion.accounts import Channel
 from aicontagion.agents.base import Decisions
 from aicontagion.network.contracts import EXTERNAL, Seniority
 from aicontagion.numeric import ratio
+from aicontagion.operations import relet_eligible
 from aicontagion.resolution import vacate
 
 
@@ -36,7 +37,9 @@ def apply_decisions(model, d: Decisions) -> None:
             c.maturity[row] = model.month  # this month's rent is still due; the contract ends after it
         else:
             c.active[row] = False
-        if provider >= 0:  # the provider re-lets the capacity at market rents (outside landlords: not modelled)
+        if (
+            provider >= 0 and relet_eligible(c, np.array([row]))[0]
+        ):  # re-let at market (outside landlords: not modelled)
             model.relet[provider] += c.payment[row]
         model.record_event(customer, event, float(c.payment[row] * 12), why)
         if lost.size and lost.sum() > 0:

@@ -41,7 +41,7 @@ from aicontagion.network.clearing import clear_obligations
 from aicontagion.network.contracts import EXTERNAL
 from aicontagion.numeric import ratio
 from aicontagion.obligations import DISCRETIONARY_TIER, Obligations, settle
-from aicontagion.operations import operate
+from aicontagion.operations import operate, relet_eligible
 from aicontagion.recorder import Recorder
 from aicontagion.resolution import resolve
 from aicontagion.scenarios.build import System
@@ -400,11 +400,9 @@ class ContagionModel(mesa.Model):
                 self.cause,
             )
             self._loss_source = {int(k): self.ids[int(v)] for k, v in enumerate(result.loss_source) if v >= 0}
-            np.add.at(
-                self.relet,
-                np.maximum(self.contracts.creditor[result.vacated], 0),
-                np.where(self.contracts.creditor[result.vacated] >= 0, self.contracts.payment[result.vacated], 0),
-            )
+            vac = result.vacated
+            vac = vac[(self.contracts.creditor[vac] >= 0) & relet_eligible(self.contracts, vac)]
+            np.add.at(self.relet, self.contracts.creditor[vac], self.contracts.payment[vac])
             funding.remark_stakes(self)
             self.fund_government()
             self._check("resolution")

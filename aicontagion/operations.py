@@ -31,16 +31,39 @@ def spot_capacity(model) -> np.ndarray:
     """USD bn/month each institution earns renting GPUs outside its contracts, at the opening rent
     and full use: the opening ``spot_revenue`` on the opening fleet still in service, plus, for a
     GPU renter (``rents_gpus``: neoclouds by default), ``gpu_revenue_yield`` on the GPUs it bought
-    since (rented at market rates)."""
+    since and that no later offtake occupies (an offtake occupies ``12 x payment / yield`` of them).
+    When such an offtake ends, its GPUs return to the spot market this way; vacated data-centre
+    space and the opening fleet's contracts are re-let instead (:func:`relet_eligible`)."""
     f = model.system.flows["spot_revenue"]
     if model.gpu_class < 0:
         return f
     units = model.books.holdings[:, model.gpu_class]
     model.gpu_new = np.minimum(model.gpu_new, units)  # GPUs sold in fire sales or resolution are gone
     old = units - model.gpu_new
+    # offtakes that started after the opening are served by GPUs bought since: those are not spot
+    c = model.contracts
+    yield_ = model.scenario.compute.gpu_revenue_yield
+    live = np.flatnonzero(
+        (c.ctype == ContractType.OFFTAKE)
+        & c.active
+        & (c.start > 0)
+        & (c.start <= model.month)
+        & (c.maturity >= model.month)
+        & (c.creditor >= 0)
+    )
+    occupied = np.bincount(c.creditor[live], weights=c.payment[live], minlength=model.n) * 12.0 / max(yield_, 1e-9)
+    free_new = np.maximum(model.gpu_new - occupied, 0.0)
     opening = np.where(model.gpu_opening > 0, f * ratio(old, model.gpu_opening), f)
-    bought = np.where(model.system.rents_gpus, model.scenario.compute.gpu_revenue_yield / 12.0 * model.gpu_new, 0.0)
+    bought = np.where(model.system.rents_gpus, yield_ / 12.0 * free_new, 0.0)
     return opening + bought
+
+
+def relet_eligible(contracts, rows: np.ndarray) -> np.ndarray:
+    """Which ended executory rows free capacity the provider re-lets at market rents: leases (space)
+    and the offtakes of the opening fleet (later offtakes' GPUs return to spot via
+    :func:`spot_capacity`)."""
+    c = contracts
+    return (c.ctype[rows] == ContractType.LEASE) | (c.start[rows] <= 0)
 
 
 def capex_growth_factor(model, month: int) -> float:
@@ -127,7 +150,7 @@ def _expire_leases(model, obl: Obligations) -> None:
     obl.add(customer[alive], provider[alive], rvg_short[alive], 1, Purpose.FEE, rows[alive])
     c.rvg[rows] = 0.0
     vacate(model.books, c, rows, model.demand_state.rent_index, rules.relet_floor, Channel.MARKET)
-    inside = provider >= 0
+    inside = (provider >= 0) & relet_eligible(c, rows)
     np.add.at(model.relet, provider[inside], c.payment[rows][inside])
     c.active[rows] = False
 

@@ -62,9 +62,15 @@ PARAMS: dict[str, tuple[object, str]] = {
     "mmf_cp": (0.15, "assumed (share in dealer commercial paper)"),
     "mmf_gov": (0.28, "assumed"),
     "mbs_depth": (8000.0, "assumed (US mortgage-backed securities outstanding, agency and private-label)"),
-    "mbs_impact": (0.15, "assumed (price fall when 5% of the market is sold; distressed CDOs fetched 22 against marks of 36, CAL 2008 benchmarks/fire-sale prices)"),
-    "mbs_shocks": ((("2007-07", 0.03), ("2007-11", 0.04), ("2008-03", 0.05), ("2008-09", 0.08)),
-                   "assumed (a stepwise repricing of about 19% over 2007-08, shaped like the AAA subprime index)"),
+    "mbs_impact": (
+        0.15,
+        "assumed (price fall when 5% of the market is sold; distressed CDOs fetched 22 against marks of 36, "
+        "CAL 2008 benchmarks/fire-sale prices)",
+    ),
+    "mbs_shocks": (
+        (("2007-07", 0.03), ("2007-11", 0.04), ("2008-03", 0.05), ("2008-09", 0.08)),
+        "assumed (a stepwise repricing of about 19% over 2007-08, shaped like the AAA subprime index)",
+    ),
 }
 
 
@@ -89,8 +95,9 @@ def build() -> dict:
     core_ids = ["lehman"] + [f"dealer_{k:02d}" for k in range(1, nc)]
     per_ids = [f"bank_{k:03d}" for k in range(npf)]
     mmf_sizes = _lognormal(rng, _p("n_mmf") - 1, 500.0, 0.5, 100.0, 2000.0)
-    mmf_sizes = np.append(mmf_sizes * (_p("mmf_total") - _p("reserve_primary_assets")) / mmf_sizes.sum(),
-                          _p("reserve_primary_assets"))
+    mmf_sizes = np.append(
+        mmf_sizes * (_p("mmf_total") - _p("reserve_primary_assets")) / mmf_sizes.sum(), _p("reserve_primary_assets")
+    )
     mmf_ids = [f"mmf_{k}" for k in range(len(mmf_sizes) - 1)] + ["reserve_primary"]
 
     contracts: list[dict] = []
@@ -101,8 +108,11 @@ def build() -> dict:
     need = _p("core_repo") * core_sizes
     mmf_repo = _p("mmf_repo") * mmf_sizes
     from_funds = min(1.0, mmf_repo.sum() / need.sum())
-    pledge = {"mbs": (_p("core_mbs"), _p("haircut_mbs")), "ig_bonds": (_p("core_ig"), _p("haircut_mbs")),
-              "gov_bonds": (_p("core_gov"), _p("haircut_gov"))}
+    pledge = {
+        "mbs": (_p("core_mbs"), _p("haircut_mbs")),
+        "ig_bonds": (_p("core_ig"), _p("haircut_mbs")),
+        "gov_bonds": (_p("core_gov"), _p("haircut_gov")),
+    }
     held = sum(share for share, _ in pledge.values())
     for d, did in enumerate(core_ids):
         lenders = [(fid, need[d] * from_funds * mmf_repo[f] / mmf_repo.sum()) for f, fid in enumerate(mmf_ids)]
@@ -112,10 +122,20 @@ def build() -> dict:
                 part = amount * share / held  # each dealer pledges its securities in proportion to its holdings
                 if part < 0.05:
                     continue
-                contracts.append({"id": f"repo_{lender}_{did}_{collateral}", "type": "repo", "lender": lender,
-                                  "borrower": did, "principal": round(float(part), 4), "rate": _p("repo_rate"),
-                                  "maturity": "2007-02", "collateral": collateral, "haircut": haircut,
-                                  "seniority": "secured"})
+                contracts.append(
+                    {
+                        "id": f"repo_{lender}_{did}_{collateral}",
+                        "type": "repo",
+                        "lender": lender,
+                        "borrower": did,
+                        "principal": round(float(part), 4),
+                        "rate": _p("repo_rate"),
+                        "maturity": "2007-02",
+                        "collateral": collateral,
+                        "haircut": haircut,
+                        "seniority": "secured",
+                    }
+                )
                 borrowing[did] += part
         for f, fid in enumerate(mmf_ids):
             cp = _p("mmf_cp") * mmf_sizes[f] * w[d]
@@ -123,8 +143,17 @@ def build() -> dict:
                 cp = _p("reserve_primary_lehman")  # its Lehman paper
             elif fid == "reserve_primary" or cp < 0.05:
                 continue
-            contracts.append({"id": f"cp_{fid}_{did}", "type": "loan", "lender": fid, "borrower": did,
-                              "principal": round(float(cp), 4), "rate": _p("interbank_rate"), "maturity": "2007-02"})
+            contracts.append(
+                {
+                    "id": f"cp_{fid}_{did}",
+                    "type": "loan",
+                    "lender": fid,
+                    "borrower": did,
+                    "principal": round(float(cp), 4),
+                    "rate": _p("interbank_rate"),
+                    "maturity": "2007-02",
+                }
+            )
             borrowing[did] += cp
     # interbank: periphery lends to 1-3 dealers (preferring big ones); dealers lend to 3-5 others
     for b, bid in enumerate(per_ids):
@@ -132,18 +161,34 @@ def build() -> dict:
         lenders_to = rng.choice(nc, size=k, replace=False, p=w)
         for d in lenders_to:
             amount = _p("periphery_interbank_lend") * per_sizes[b] / k
-            contracts.append({"id": f"ib_{bid}_{core_ids[d]}", "type": "interbank", "lender": bid,
-                              "borrower": core_ids[d], "principal": round(float(amount), 4),
-                              "rate": _p("interbank_rate"), "maturity": "2007-02"})
+            contracts.append(
+                {
+                    "id": f"ib_{bid}_{core_ids[d]}",
+                    "type": "interbank",
+                    "lender": bid,
+                    "borrower": core_ids[d],
+                    "principal": round(float(amount), 4),
+                    "rate": _p("interbank_rate"),
+                    "maturity": "2007-02",
+                }
+            )
             borrowing[core_ids[d]] += amount
     for d, did in enumerate(core_ids):
         k = int(rng.integers(3, 6))
         others = [o for o in rng.choice(nc, size=k + 1, replace=False, p=w) if o != d][:k]
         for o in others:
             amount = _p("core_interbank_lend") * core_sizes[d] / len(others)
-            contracts.append({"id": f"ib_{did}_{core_ids[o]}", "type": "interbank", "lender": did,
-                              "borrower": core_ids[o], "principal": round(float(amount), 4),
-                              "rate": _p("interbank_rate"), "maturity": "2007-02"})
+            contracts.append(
+                {
+                    "id": f"ib_{did}_{core_ids[o]}",
+                    "type": "interbank",
+                    "lender": did,
+                    "borrower": core_ids[o],
+                    "principal": round(float(amount), 4),
+                    "rate": _p("interbank_rate"),
+                    "maturity": "2007-02",
+                }
+            )
             borrowing[core_ids[o]] += amount
 
     institutions = []
@@ -151,40 +196,76 @@ def build() -> dict:
         a, lev = core_sizes[d], core_lev[d]
         deposits = _p("core_deposits") * a if d % 2 == 1 else 0.0
         debt = max(a - a / lev - borrowing[did] - deposits, 0.0)
-        institutions.append(_bank(did, a, lev, _p("core_mbs"), _p("core_ig"), _p("core_gov"), deposits, debt,
-                                  borrowing[did]))
+        institutions.append(
+            _bank(did, a, lev, _p("core_mbs"), _p("core_ig"), _p("core_gov"), deposits, debt, borrowing[did])
+        )
     for b, bid in enumerate(per_ids):
         a, lev = per_sizes[b], per_lev[b]
         deposits = _p("periphery_deposits") * a
         debt = max(a - a / lev - borrowing[bid] - deposits, 0.0)
-        institutions.append(_bank(bid, a, lev, _p("periphery_mbs"), 0.0, _p("periphery_gov"), deposits, debt,
-                                  borrowing[bid]))
+        institutions.append(
+            _bank(bid, a, lev, _p("periphery_mbs"), 0.0, _p("periphery_gov"), deposits, debt, borrowing[bid])
+        )
     for f, fid in enumerate(mmf_ids):
         a = mmf_sizes[f]
-        institutions.append({"id": fid, "kind": "money_market_fund", "cash": round(float(0.02 * a), 4),
-                             "holdings": {"gov_bonds": round(float(_p("mmf_gov") * a), 4)}})
+        institutions.append(
+            {
+                "id": fid,
+                "kind": "money_market_fund",
+                "cash": round(float(0.02 * a), 4),
+                "holdings": {"gov_bonds": round(float(_p("mmf_gov") * a), 4)},
+            }
+        )
     institutions.append({"id": "government", "kind": "government", "cash": 0.0, "equity": 0.0})
 
     return {
         "name": "bank_2008",
         "description": "A 2007-08 style core-periphery banking system with money-market funds and an MBS repricing",
-        "start": _p("start"), "months": _p("months"), "treasury_rate": _p("treasury_rate"),
-        "productivity": {"default": "none", "initial_revenue": 1.0, "initial_growth": 0.0, "noise_sigma": 0.0,
-                         "paths": {"none": {"ceiling": 0.002, "midpoint": "2007-01", "steepness": 0.1}}},
+        "start": _p("start"),
+        "months": _p("months"),
+        "treasury_rate": _p("treasury_rate"),
+        "productivity": {
+            "default": "none",
+            "initial_revenue": 1.0,
+            "initial_growth": 0.0,
+            "noise_sigma": 0.0,
+            "paths": {"none": {"ceiling": 0.002, "midpoint": "2007-01", "steepness": 0.1}},
+        },
         "markets": {
-            "mbs": {"depth": _p("mbs_depth"), "impact": _p("mbs_impact"), "impact_share": 0.05, "resilience": 0.05,
-                    "shocks": [{"at": at, "fall": fall} for at, fall in _p("mbs_shocks")]},
+            "mbs": {
+                "depth": _p("mbs_depth"),
+                "impact": _p("mbs_impact"),
+                "impact_share": 0.05,
+                "resilience": 0.05,
+                "shocks": [{"at": at, "fall": fall} for at, fall in _p("mbs_shocks")],
+            },
             "ig_bonds": {"depth": 8000.0, "impact": 0.05, "impact_share": 0.05, "resilience": 0.2},
             "gov_bonds": {"depth": 5000.0, "impact": 0.01, "impact_share": 0.05, "resilience": 0.5},
         },
         "behaviour": {
-            "bank": {"leverage_target": 0.05, "leverage_buffer": 0.04, "line_cut_distress": 0.3, "run_distress": 0.25,
-                     "hoard_distress": 0.4, "payout_share": 0.4},
-            "money_market_fund": {"liquidity_floor": 0.05, "redemption_sensitivity": 2.0, "buck": 0.005,
-                                  "run_share": 0.3, "run_distress": 0.15},
+            "bank": {
+                "leverage_target": 0.05,
+                "leverage_buffer": 0.04,
+                "line_cut_distress": 0.3,
+                "run_distress": 0.25,
+                "hoard_distress": 0.4,
+                "payout_share": 0.4,
+            },
+            "money_market_fund": {
+                "liquidity_floor": 0.05,
+                "redemption_sensitivity": 2.0,
+                "buck": 0.005,
+                "run_share": 0.3,
+                "run_distress": 0.15,
+            },
         },
-        "funding": {"haircut_sensitivity": _p("haircut_sensitivity"), "outside_run_distress": 0.3,
-                    "rollover_max_spread": 0.08, "spread_distress": 0.05, "spread_sector_loss": 0.5},
+        "funding": {
+            "haircut_sensitivity": _p("haircut_sensitivity"),
+            "outside_run_distress": 0.3,
+            "rollover_max_spread": 0.08,
+            "spread_distress": 0.05,
+            "spread_sector_loss": 0.5,
+        },
         "institutions": institutions,
         "contracts": contracts,
     }
@@ -193,12 +274,18 @@ def build() -> dict:
 def _bank(ident, assets, leverage, mbs, ig, gov, deposits, debt, contract_debt) -> dict:
     ratio = 1.0 / float(leverage)
     return {
-        "id": ident, "kind": "bank", "cash": round(float(0.03 * assets), 4), "equity": round(float(assets * ratio), 4),
-        "holdings": {k: round(float(v * assets), 4) for k, v in (("mbs", mbs), ("ig_bonds", ig), ("gov_bonds", gov))
-                     if v > 0},
+        "id": ident,
+        "kind": "bank",
+        "cash": round(float(0.03 * assets), 4),
+        "equity": round(float(assets * ratio), 4),
+        "holdings": {
+            k: round(float(v * assets), 4) for k, v in (("mbs", mbs), ("ig_bonds", ig), ("gov_bonds", gov)) if v > 0
+        },
         "ext_liabilities": round(float(deposits + debt), 4),
-        "ext_liability_rate": round(float((deposits * PARAMS["deposit_rate"][0] + debt * PARAMS["debt_rate"][0])
-                                          / max(deposits + debt, 1e-9)), 5),
+        "ext_liability_rate": round(
+            float((deposits * PARAMS["deposit_rate"][0] + debt * PARAMS["debt_rate"][0]) / max(deposits + debt, 1e-9)),
+            5,
+        ),
         "core_cash_flow": round(float(PARAMS["roa"][0] * assets + (deposits + debt + contract_debt) * 0.05), 4),
         # dealers target their own opening leverage (procyclical leverage, Adrian and Shin 2010)
         "params": {"leverage_target": round(float(ratio), 5), "leverage_buffer": round(float(0.85 * ratio), 5)},
@@ -207,9 +294,11 @@ def _bank(ident, assets, leverage, mbs, ig, gov, deposits, debt, contract_debt) 
 
 def render(data: dict) -> str:
     """The YAML text, with the parameters and their sources in the header and a citation on every line."""
-    head = ["# bank_2008: generated by aicontagion/scenarios/generate_bank_2008.py - do not edit by hand.",
-            "# Regenerate with: python -m aicontagion.scenarios.generate_bank_2008",
-            "# Every number below is derived from these parameters (value: source):"]
+    head = [
+        "# bank_2008: generated by aicontagion/scenarios/generate_bank_2008.py - do not edit by hand.",
+        "# Regenerate with: python -m aicontagion.scenarios.generate_bank_2008",
+        "# Every number below is derived from these parameters (value: source):",
+    ]
     head += [f"#   {k} = {v!r}: {src}" for k, (v, src) in PARAMS.items()]
     cite = "  # derived (generate_bank_2008.py PARAMS, each citing CAL 2008 benchmarks rows or assumed)"
 
