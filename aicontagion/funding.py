@@ -139,8 +139,10 @@ def rollover(model) -> None:
     lender_ok = np.where(lender >= 0, model.lender_ok[np.maximum(lender, 0)], True)
     short = np.isin(c.ctype[rows], [int(t) for t in SHORT_TERM_TYPES])
     safe_lender = np.maximum(lender, 0)
-    run_limit = np.fmin(model.params["bank"]["run_distress"][safe_lender],
-                        model.params["money_market_fund"]["run_distress"][safe_lender])
+    run_limit = np.fmin(
+        model.params["bank"]["run_distress"][safe_lender],
+        model.params["money_market_fund"]["run_distress"][safe_lender],
+    )
     run_limit = np.where(np.isnan(run_limit) | (lender < 0), f.outside_run_distress, run_limit)
     runs = short & (model.distress[borrower] > run_limit)
     # a weak bank keeps its cash: it stops rolling its short-term lending (liquidity hoarding)
@@ -180,8 +182,9 @@ def margin_calls(model) -> None:
     proportion to their principal.
     """
     c = model.contracts
-    rows = np.flatnonzero((c.ctype == ContractType.REPO) & c.active & (c.collateral >= 0) & (c.principal > 0)
-                          & (c.obligor >= 0))
+    rows = np.flatnonzero(
+        (c.ctype == ContractType.REPO) & c.active & (c.collateral >= 0) & (c.principal > 0) & (c.obligor >= 0)
+    )
     if rows.size == 0:
         return
     borrower, cls = c.obligor[rows], c.collateral[rows]
@@ -194,8 +197,12 @@ def margin_calls(model) -> None:
     excess = np.maximum(c.principal[rows] - pledged * (1.0 - haircut), 0.0)
     c.call_due[rows] = excess
     for k in np.flatnonzero(excess > 1e-6):
-        model.record_event(int(borrower[k]), "margin_call", float(excess[k]),
-                           f"haircut {haircut[k]:.0%} on {model.markets.names[cls[k]]} at {price[k]:.2f}")
+        model.record_event(
+            int(borrower[k]),
+            "margin_call",
+            float(excess[k]),
+            f"haircut {haircut[k]:.0%} on {model.markets.names[cls[k]]} at {price[k]:.2f}",
+        )
 
 
 def new_debt_rate(model, borrower: int) -> float:

@@ -47,17 +47,25 @@ def sample_paths(n: int, seed: int = 0) -> list[dict]:
     out = []
     for _ in range(n):
         ceiling = float(np.clip(CEILING_MEDIAN * np.exp(CEILING_SIGMA * rng.standard_normal()), *CEILING_RANGE))
-        out.append({
-            "ceiling": round(ceiling, 4),
-            "midpoint": _month(int(rng.integers(lo, hi + 1))),
-            "steepness": round(float(rng.uniform(*STEEPNESS_RANGE)), 4),
-            "decline": round(float(rng.uniform(0, DECLINE_MAX)), 4) if ceiling < 0.5 else 0.0,
-        })
+        out.append(
+            {
+                "ceiling": round(ceiling, 4),
+                "midpoint": _month(int(rng.integers(lo, hi + 1))),
+                "steepness": round(float(rng.uniform(*STEEPNESS_RANGE)), 4),
+                "decline": round(float(rng.uniform(0, DECLINE_MAX)), 4) if ceiling < 0.5 else 0.0,
+            }
+        )
     return out
 
 
-def run_setups(setups: Mapping[str, Mapping], paths: list[dict], seed0: int = 1, processes: int = 1,
-               progress: bool = False, **common) -> pd.DataFrame:
+def run_setups(
+    setups: Mapping[str, Mapping],
+    paths: list[dict],
+    seed0: int = 1,
+    processes: int = 1,
+    progress: bool = False,
+    **common,
+) -> pd.DataFrame:
     """Run every setup on every path; draw ``k`` uses seed ``seed0 + k`` in every setup (CRN).
 
     Returns one row per (setup, draw) with the flattened summary and the path's parameters.
@@ -86,16 +94,18 @@ def policy_table(table: pd.DataFrame, months: int) -> pd.DataFrame:
     rows = []
     for name, g in t.groupby("setup", sort=False):
         c = g[g["crisis"]]
-        rows.append({
-            "policy": name,
-            "runs": len(g),
-            "p_crisis": g["crisis"].mean(),
-            "loss_given_crisis": c["total_loss"].mean() if len(c) else 0.0,
-            "loss_mean": g["total_loss"].mean(),
-            "loss_p95": g["total_loss"].quantile(0.95),
-            "fiscal_cost": g["fiscal_cost"].mean(),
-            "fiscal_cost_given_crisis": c["fiscal_cost"].mean() if len(c) else 0.0,
-            "months_bought": g["months_bought"].mean(),
-            "defaults": g["defaults"].mean(),
-        })
+        rows.append(
+            {
+                "policy": name,
+                "runs": len(g),
+                "p_crisis": g["crisis"].mean(),
+                "loss_given_crisis": c["total_loss"].mean() if len(c) else 0.0,
+                "loss_mean": g["total_loss"].mean(),
+                "loss_p95": g["total_loss"].quantile(0.95),
+                "fiscal_cost": g["fiscal_cost"].mean(),
+                "fiscal_cost_given_crisis": c["fiscal_cost"].mean() if len(c) else 0.0,
+                "months_bought": g["months_bought"].mean(),
+                "defaults": g["defaults"].mean(),
+            }
+        )
     return pd.DataFrame(rows)

@@ -126,8 +126,9 @@ def contract_obligations(obl: Obligations, contracts: ContractTable, month: int,
         amort = np.where(c.amortising[rows], c.principal[rows] / left, 0.0)
         bullet = np.where(~c.amortising[rows] & (c.maturity[rows] <= month), c.principal[rows], 0.0)
         called = np.minimum(c.call_due[rows], c.principal[rows] - amort - bullet)  # margin calls
-        obl.add(c.obligor[rows], c.creditor[rows], amort + bullet + np.maximum(called, 0.0), tier, Purpose.PRINCIPAL,
-                rows)
+        obl.add(
+            c.obligor[rows], c.creditor[rows], amort + bullet + np.maximum(called, 0.0), tier, Purpose.PRINCIPAL, rows
+        )
     ex = np.flatnonzero(c.is_executory & (c.start <= month) & (c.maturity >= month))
     if ex.size:
         top = c.take_or_pay[ex]

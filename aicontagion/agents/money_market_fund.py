@@ -40,6 +40,11 @@ class MoneyMarketFund(Institution):
             decisions.distributions.append((int(rows[k]), float(pay[k])))
         newly = broken & (model.distress_prev[rows] <= p["buck"][rows])
         for k in np.flatnonzero(newly):
-            decisions.events.append({"institution": int(rows[k]), "event": "broke_the_buck",
-                                     "amount": float(outflow[k]),
-                                     "cause": f"NAV loss {model.distress[rows[k]]:.2%}"})
+            decisions.events.append(
+                {
+                    "institution": int(rows[k]),
+                    "event": "broke_the_buck",
+                    "amount": float(outflow[k]),
+                    "cause": f"NAV loss {model.distress[rows[k]]:.2%}",
+                }
+            )
