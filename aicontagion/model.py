@@ -429,10 +429,17 @@ class ContagionModel(mesa.Model):
         self._check("fund")
         self._resolve_defaults(np.zeros(self.n, dtype=bool), "equity below zero")
 
+    def close(self) -> None:
+        """Release Mesa's class-level record of this model's agent ids (Mesa 3.3 keeps every model
+        alive through it, so long sweeps in one process would otherwise grow without bound). The
+        model's state stays readable."""
+        mesa.Agent._ids.pop(self, None)
+
     def run(self, months: int) -> ContagionModel:
         """Run ``months`` steps and finalise policies; returns self."""
         for _ in range(months):
             self.step()
         for p in self.policies:
             p.finalize(self)
+        self.close()
         return self

@@ -28,6 +28,7 @@ The government's losses are the fall of its equity (``model.fiscal_cost``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -64,8 +65,8 @@ class Policy:
         """True in the months the policy acts."""
         return model.month >= self.start and (self.end is None or model.month <= self.end)
 
-    def validate(self, spec) -> None:
-        """Check the policy against a scenario (named institutions and contracts exist)."""
+    def validate(self, catalogue: Catalogue) -> None:
+        """Check the policy against a scenario's :class:`Catalogue` (named targets exist)."""
 
     def initialize(self, model) -> None:
         """Called once when the model is built."""
@@ -122,13 +123,37 @@ def _targets(model, kinds: tuple[str, ...], ids: tuple[str, ...]) -> np.ndarray:
     return np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
 
 
-def _check_ids(spec, ids: tuple[str, ...], who: str) -> None:
-    known = {i.id for i in spec.institutions}
+@dataclass(frozen=True)
+class Catalogue:
+    """What a policy may be aimed at: a scenario's institutions (ids, kinds) and debt contracts."""
+
+    name: str
+    ids: tuple[str, ...]
+    kinds: tuple[str, ...]
+    debt_contracts: frozenset[str]
+
+    @classmethod
+    def of(cls, spec, system=None) -> Catalogue:
+        """From a scenario spec, or from a prebuilt system (synthetic systems have no specs)."""
+        if system is not None:
+            ids = tuple(system.ids)
+            kinds = tuple(Kind(int(k)).label for k in system.kind)
+            c = system.contracts
+            debt = frozenset(c.ids[r] for r in np.flatnonzero(c.is_debt))
+        else:
+            ids = tuple(i.id for i in spec.institutions)
+            kinds = tuple(i.kind for i in spec.institutions)
+            debt = frozenset(c.id for c in spec.contracts if c.id and getattr(c, "lender", None) is not None)
+        return cls(spec.name, ids, kinds, debt)
+
+
+def _check_ids(cat: Catalogue, ids: tuple[str, ...], who: str) -> None:
+    known = set(cat.ids)
     for i in ids:
         if i not in known:
-            raise PolicyError(f"{who}: unknown institution {i!r} in scenario {spec.name}")
-    if not any(i.kind == "government" for i in spec.institutions):
-        raise PolicyError(f"{who}: scenario {spec.name} has no government institution to act through")
+            raise PolicyError(f"{who}: unknown institution {i!r} in scenario {cat.name}")
+    if "government" not in cat.kinds:
+        raise PolicyError(f"{who}: scenario {cat.name} has no government institution to act through")
 
 
 def _guarantee(model, rows: np.ndarray, gov: int, share: float, cap: float) -> np.ndarray:
@@ -180,8 +205,8 @@ class ImplicitGuarantee(Policy):
         )
         self.kinds, self.ids, self.coverage, self.compression = kinds, ids, coverage, spread_compression
 
-    def validate(self, spec) -> None:
-        _check_ids(spec, self.ids, "ImplicitGuarantee")
+    def validate(self, catalogue: Catalogue) -> None:
+        _check_ids(catalogue, self.ids, "ImplicitGuarantee")
 
     def initialize(self, model) -> None:
         self.gov = _government(model)
@@ -249,12 +274,11 @@ class LoanGuarantee(Policy):
         )
         self.contract_ids, self.coverage, self.cap = contracts, coverage, cap
 
-    def validate(self, spec) -> None:
-        known = {c.id for c in spec.contracts if c.id and getattr(c, "lender", None) is not None}
+    def validate(self, catalogue: Catalogue) -> None:
         for cid in self.contract_ids:
-            if cid not in known:
-                raise PolicyError(f"LoanGuarantee: unknown debt contract {cid!r} in scenario {spec.name}")
-        _check_ids(spec, (), "LoanGuarantee")
+            if cid not in catalogue.debt_contracts:
+                raise PolicyError(f"LoanGuarantee: unknown debt contract {cid!r} in scenario {catalogue.name}")
+        _check_ids(catalogue, (), "LoanGuarantee")
 
     def initialize(self, model) -> None:
         gov = _government(model)
@@ -298,8 +322,8 @@ class Bailout(Policy):
         )
         self.kinds, self.threshold, self.target, self.left = kinds, threshold, target, budget
 
-    def validate(self, spec) -> None:
-        _check_ids(spec, (), "Bailout")
+    def validate(self, catalogue: Catalogue) -> None:
+        _check_ids(catalogue, (), "Bailout")
 
     def initialize(self, model) -> None:
         self.gov = _government(model)
@@ -353,8 +377,8 @@ class LenderOfLastResort(Policy):
         )
         self.kinds, self.haircut, self.penalty = kinds, haircut, penalty
 
-    def validate(self, spec) -> None:
-        _check_ids(spec, (), "LenderOfLastResort")
+    def validate(self, catalogue: Catalogue) -> None:
+        _check_ids(catalogue, (), "LenderOfLastResort")
 
     def initialize(self, model) -> None:
         self.gov = _government(model)

@@ -82,8 +82,12 @@ class Sim:
         if self.months <= 0:
             raise ScenarioError(self.label, "months", f"must be positive (got {self.months})")
         self.policies = list(policies)
-        for p in self.policies:
-            p.validate(self.spec)
+        if self.policies:
+            from aicontagion.policies import Catalogue
+
+            catalogue = Catalogue.of(self.spec, self._system)
+            for p in self.policies:
+                p.validate(catalogue)
         self.check_invariants = check_invariants
         self.record_institutions = record_institutions
         self.pars = {
@@ -122,6 +126,7 @@ class Sim:
             model.step()
         for p in model.policies:
             p.finalize(model)
+        model.close()
         self._timeseries = self._events = None
         self._summary = None
         return self
