@@ -35,8 +35,11 @@ PARAMS: dict[str, tuple[object, str]] = {
     "leverage_buffer": (0.04, "CAL European banks (the open model's threshold rule: act below 4%)"),
     "liability_rate": (0.015, "assumed"),
     "roa": (0.003, "assumed (EU banks' return on assets in 2018)"),
-    "at_rest": (0.9, "assumed (a bank already below the rule at the start acts only below this share of its opening "
-                     "ratio and targets its opening ratio, so the system starts at rest)"),
+    "at_rest": (
+        0.9,
+        "assumed (a bank already below the rule at the start acts only below this share of its opening "
+        "ratio and targets its opening ratio, so the system starts at rest)",
+    ),
 }
 
 
@@ -58,25 +61,39 @@ def build() -> dict:
         corp = float(b.corp_bonds[k]) * scale
         gov_total += gov
         corp_total += corp
-        institutions.append({
-            "id": ident.lower(), "kind": "bank", "cash": round(_p("cash_share") * assets, 6), "equity": round(equity, 6),
-            "holdings": {"gov_bonds": round(gov, 6), "corp_bonds": round(corp, 6)},
-            "ext_liabilities": round(assets - equity, 6), "ext_liability_rate": _p("liability_rate"),
-            "core_cash_flow": round(_p("roa") * assets + _p("liability_rate") * (assets - equity), 6),
-            "params": {"leverage_target": round(min(_p("leverage_target"), equity / assets), 6),
-                       "leverage_buffer": round(min(_p("leverage_buffer"), _p("at_rest") * equity / assets), 6)},
-        })
+        institutions.append(
+            {
+                "id": ident.lower(),
+                "kind": "bank",
+                "cash": round(_p("cash_share") * assets, 6),
+                "equity": round(equity, 6),
+                "holdings": {"gov_bonds": round(gov, 6), "corp_bonds": round(corp, 6)},
+                "ext_liabilities": round(assets - equity, 6),
+                "ext_liability_rate": _p("liability_rate"),
+                "core_cash_flow": round(_p("roa") * assets + _p("liability_rate") * (assets - equity), 6),
+                "params": {
+                    "leverage_target": round(min(_p("leverage_target"), equity / assets), 6),
+                    "leverage_buffer": round(min(_p("leverage_buffer"), _p("at_rest") * equity / assets), 6),
+                },
+            }
+        )
     institutions.append({"id": "government", "kind": "government", "cash": 0.0, "equity": 0.0})
     market = {"impact": _p("price_impact"), "impact_share": 0.05, "resilience": 0.0}
     return {
         "name": "eba_2018",
         "description": "The 48 EU banks of the EBA 2018 stress test, with a government-bond repricing",
-        "start": _p("start"), "months": _p("months"), "treasury_rate": _p("treasury_rate"),
-        "productivity": {"default": "none", "initial_revenue": 1.0, "initial_growth": 0.0, "noise_sigma": 0.0,
-                         "paths": {"none": {"ceiling": 0.002, "midpoint": "2018-01", "steepness": 0.1}}},
+        "start": _p("start"),
+        "months": _p("months"),
+        "treasury_rate": _p("treasury_rate"),
+        "productivity": {
+            "default": "none",
+            "initial_revenue": 1.0,
+            "initial_growth": 0.0,
+            "noise_sigma": 0.0,
+            "paths": {"none": {"ceiling": 0.002, "midpoint": "2018-01", "steepness": 0.1}},
+        },
         "markets": {
-            "gov_bonds": {"depth": round(gov_total, 4), **market,
-                          "shocks": [{"at": "2018-02", "fall": _p("shock")}]},
+            "gov_bonds": {"depth": round(gov_total, 4), **market, "shocks": [{"at": "2018-02", "fall": _p("shock")}]},
             "corp_bonds": {"depth": round(corp_total, 4), **market},
         },
         "behaviour": {"bank": {"leverage_target": _p("leverage_target"), "leverage_buffer": _p("leverage_buffer")}},
