@@ -29,6 +29,8 @@ channel of the obligor's trouble (see :func:`aicontagion.funding.update_causes`)
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -302,3 +304,46 @@ def summarise(model, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
 
 
 __all__ = ["THERMOMETER", "summarise", "first_crossing", "system_metric_names", "system_values", "Channel"]
+
+
+# ---------------------------------------------------------------- contagion trees
+_LARGEST = re.compile(r"largest loss: ([A-Za-z0-9_]+)")
+
+
+def contagion_edges(events: pd.DataFrame) -> pd.DataFrame:
+    """Who passed trouble to whom, from the events' ``cause`` column.
+
+    One row per edge ``(step, source, target, channel)``: a default whose largest loss came from
+    ``source`` (channel ``counterparty``); a facility impaired because its tenant ``source``
+    walked away or did not renew (``strategic_default``); a run or failed rollover by lender
+    ``source`` (``funding``).
+    """
+    rows = []
+    for r in events.itertuples():
+        cause = str(r.cause)
+        if r.event == "default":
+            m = _LARGEST.search(cause)
+            if m:
+                rows.append((r.step, m.group(1), r.institution, "counterparty"))
+        elif r.event == "facility_impaired":
+            rows.append((r.step, cause, r.institution, "strategic_default"))
+        elif r.event in ("run", "rollover_failure", "hoarding") and ":" in cause:
+            source = cause.split(":", 1)[0]
+            if source != "outside investors":
+                rows.append((r.step, source, r.institution, "funding"))
+    return pd.DataFrame(rows, columns=["step", "source", "target", "channel"]).drop_duplicates(
+        subset=["source", "target", "channel"], keep="first"
+    )
+
+
+def contagion_tree(events: pd.DataFrame):
+    """The contagion edges as a networkx DiGraph (edge attributes: first ``step``, ``channel``);
+    nodes that defaulted carry their default ``step``."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for r in contagion_edges(events).itertuples():
+        g.add_edge(r.source, r.target, step=int(r.step), channel=r.channel)
+    for r in events[events["event"] == "default"].itertuples():
+        g.add_node(r.institution, default_step=int(r.step))
+    return g

@@ -114,3 +114,17 @@ def test_policy_hooks_are_called_and_recorded():
     assert "Probe(end=4, start=2, note='x')" in sim.pars["policies"][0] or "Probe(" in sim.pars["policies"][0]
     with pytest.raises(ValueError, match="before start"):
         Probe(start=5, end=1)
+
+
+def test_contagion_tree_from_event_causes():
+    from aicontagion.metrics import contagion_edges, contagion_tree
+
+    sim = ac.Sim("bank_2008", seed=1, months=24).run()
+    edges = contagion_edges(sim.events)
+    assert {"counterparty", "funding"} <= set(edges["channel"])
+    assert set(edges.columns) == {"step", "source", "target", "channel"}
+    g = contagion_tree(sim.events)
+    defaulted = set(sim.events.loc[sim.events.event == "default", "institution"])
+    assert defaulted <= set(g.nodes)
+    # every counterparty edge ends at an institution that defaulted
+    assert set(edges.loc[edges.channel == "counterparty", "target"]) <= defaulted
