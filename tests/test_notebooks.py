@@ -12,7 +12,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 def test_notebooks_are_present():
     names = {p.name for p in NOTEBOOKS}
-    assert {"01_quickstart.ipynb", "02_stress_tests.ipynb", "04_guarantees.ipynb"} <= names
+    assert {"01_quickstart.ipynb", "02_stress_tests.ipynb", "03_bank_vs_direct.ipynb", "04_guarantees.ipynb"} <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
