@@ -20,7 +20,7 @@ import numpy as np
 
 from aicontagion.accounts import Books
 from aicontagion.kinds import Kind
-from aicontagion.network.contracts import FIELDS, ContractTable, ContractType, Seniority
+from aicontagion.network.contracts import DEBT_TYPES, FIELDS, ContractTable, ContractType, Seniority
 from aicontagion.scenarios.build import FLOW_FIELDS, SHARE_FIELDS, System, _params
 
 SIZE_CAP = 1e4  # largest Pareto draw relative to the smallest (keeps one draw from taking a kind)
@@ -286,17 +286,7 @@ def _cap_lending(cols: dict[str, np.ndarray], cap: np.ndarray, n: int) -> None:
     """Scale each creditor's loans and bonds down to at most ``cap`` (USD bn) in all."""
     debt = np.isin(
         cols["ctype"],
-        [
-            int(t)
-            for t in (
-                ContractType.LOAN,
-                ContractType.BOND,
-                ContractType.CREDIT_LINE,
-                ContractType.INTERBANK,
-                ContractType.REPO,
-                ContractType.VENDOR_FINANCING,
-            )
-        ],
+        [int(t) for t in DEBT_TYPES],
     )
     lent = np.bincount(cols["creditor"][debt], weights=cols["limit"][debt], minlength=n)
     factor = np.minimum(1.0, np.divide(cap, lent, out=np.ones(n), where=lent > 0))
