@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 EXTRAS  ?= dev
 
-.PHONY: demo test setup lint bench baseline clean animate-demo app bench-animation
+.PHONY: demo test setup lint bench baseline clean readme animate-demo app bench-animation
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,7 +31,8 @@ bench: $(STAMP)
 
 .PHONY: experiments
 experiments: $(STAMP)
-	@set -e; for f in experiments/*.py; do echo "== $$f"; MPLBACKEND=Agg $(BIN)/python $$f; done
+	@set -e; for f in experiments/*.py; do [ "$$f" = experiments/readme_tables.py ] && continue; \
+		echo "== $$f"; MPLBACKEND=Agg $(BIN)/python $$f; done
 
 animate-demo: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/aicontagion animate --scenario ai_2025 --productivity disproven --months 120 --seed 1 \
@@ -48,3 +49,6 @@ baseline: $(STAMP)
 
 clean:
 	rm -rf results .pytest_cache
+
+readme: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python experiments/readme_tables.py

@@ -25,22 +25,18 @@ def apply_decisions(model, d: Decisions) -> None:
     rules = model.scenario.resolution
     for row, event, why in d.terminations:
         customer, provider = int(c.obligor[row]), int(c.creditor[row])
-        lost = vacate(
-            model.books,
-            c,
-            np.array([row]),
-            model.demand_state.rent_index,
-            rules.relet_floor,
-            Channel.STRATEGIC_DEFAULT,
-        )
         if event == "non_renewal":
-            c.maturity[row] = model.month  # this month's rent is still due; the contract ends after it
-        else:
-            c.active[row] = False
-        if (
-            provider >= 0 and relet_eligible(c, np.array([row]))[0]
-        ):  # re-let at market (outside landlords: not modelled)
-            model.relet[provider] += c.payment[row]
+            # this month's rent is still due; the lease then expires next month, when the facility
+            # is marked to its re-let value and re-let (operations._expire_leases)
+            c.maturity[row] = model.month
+            model.record_event(customer, event, float(c.payment[row] * 12), why)
+            continue
+        lost = vacate(
+            model.books, c, np.array([row]), model.demand_state.rent_index, rules.relet_floor, Channel.STRATEGIC_DEFAULT
+        )
+        c.active[row] = False
+        if provider >= 0 and relet_eligible(c, np.array([row]))[0]:  # outside landlords are not modelled
+            model.relet[provider] += c.payment[row]  # the capacity is re-let at market rents
         model.record_event(customer, event, float(c.payment[row] * 12), why)
         if lost.size and lost.sum() > 0:
             model.record_event(provider, "facility_impaired", float(lost.sum()), model.ids[customer])

@@ -96,7 +96,7 @@ def liquidity_sales(model) -> None:
     how a funding run becomes a price spiral)."""
     rows = np.concatenate([model.members[k] for k in LIQUID_KINDS])
     rows = rows[model.status[rows] != Status.DEFAULTED]
-    need = model.due_now[rows] - model.books.cash[rows]
+    need = model.due_binding[rows] - model.books.cash[rows]  # all binding dues, fees and calls included
     rows, need = rows[need > 1e-9], need[need > 1e-9]
     if rows.size == 0:
         return

@@ -25,15 +25,24 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.accounts import Channel
-from aicontagion.kinds import Status
+from aicontagion.kinds import Kind, Status
 from aicontagion.network.contracts import SHORT_TERM_TYPES, ContractType
 from aicontagion.numeric import ratio
 
+_NAV_KINDS = [int(Kind.MONEY_MARKET_FUND), int(Kind.PENSION_LP), int(Kind.PRIVATE_CREDIT_FUND)]
+
 
 def update_distress(model) -> None:
-    """Recompute distress ``h`` and mark institutions DISTRESSED above ``distressed_at``."""
+    """Recompute distress ``h`` and mark institutions DISTRESSED above ``distressed_at``.
+
+    For funds whose equity is their investors' money (money-market funds, pensions and ETFs,
+    private-credit funds) distress is measured on performance: capital paid in or out
+    (subscriptions, redemptions, distributions) does not count, as a NAV per share would not move.
+    """
     e0 = model.equity0
-    e = model.books.equity
+    e = model.books.equity.copy()
+    funds = np.isin(model.kind, _NAV_KINDS)
+    e[funds] -= model.books.pnl[funds, Channel.CAPITAL]
     h = np.where(e0 > 0, np.clip(1.0 - ratio(e, e0, default=1.0), 0.0, 1.0), np.where(e < 0, 1.0, 0.0))
     dead = model.status == Status.DEFAULTED
     h[dead] = 1.0

@@ -40,7 +40,7 @@ from aicontagion.markets import Markets
 from aicontagion.network.clearing import clear_obligations
 from aicontagion.network.contracts import EXTERNAL
 from aicontagion.numeric import ratio
-from aicontagion.obligations import DISCRETIONARY_TIER, Obligations, settle
+from aicontagion.obligations import DISCRETIONARY_TIER, Obligations, Purpose, settle
 from aicontagion.operations import operate, relet_eligible
 from aicontagion.recorder import Recorder
 from aicontagion.resolution import resolve
@@ -323,6 +323,9 @@ class ContagionModel(mesa.Model):
                 p.apply(self, decisions)
         self.fund_government()
         apply_decisions(self, decisions)
+        arr = decisions.obligations.arrays()
+        binding = (arr["priority"] < DISCRETIONARY_TIER) & (arr["obligor"] >= 0)
+        self.due_binding = np.bincount(arr["obligor"][binding], weights=arr["due"][binding], minlength=self.n)
         liquidity_sales(self)
         self._check("decide")
 
@@ -358,7 +361,8 @@ class ContagionModel(mesa.Model):
             self.gpu_new,
         )
         capex = arr["priority"] == DISCRETIONARY_TIER
-        self.capex_spent = float(res.paid[capex].sum())
+        bought = np.isin(arr["purpose"], [int(Purpose.CAPEX_GPU), int(Purpose.CAPEX_BUILD)])
+        self.capex_spent = float(res.paid[bought].sum())  # draws share the tier but are not capex
         short = arr["due"] - res.paid
         binding = (~capex) & (arr["obligor"] >= 0)
         shortfall = np.bincount(arr["obligor"][binding], weights=short[binding], minlength=self.n)

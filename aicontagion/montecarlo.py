@@ -6,7 +6,7 @@ summarises the runs per setup using the crisis definition of docs/model.md (sect
 
     a run is a **crisis** when its final-bearer losses reach ``CRISIS_LOSS_RATIO`` (5%) of the
     system's opening assets, or when a bank, a private-credit fund or a pension/insurer/ETF
-    defaults (the intermediaries whose failure spreads beyond their own investors).
+    or money-market fund defaults (the intermediaries whose failure spreads beyond their own investors).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pandas as pd
 from aicontagion.sim import _map
 
 CRISIS_LOSS_RATIO = 0.05
-SYSTEMIC_KINDS = ("bank", "private_credit_fund", "pension_lp")
+SYSTEMIC_KINDS = ("bank", "private_credit_fund", "pension_lp", "money_market_fund")
 
 # The distribution of AI revenue paths (all parameters assumed; see docs/model.md, "Crisis"):
 # ceiling x hurdle lognormal around the hurdle, midpoint anywhere from mid-2025 to 2036,

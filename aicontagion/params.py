@@ -112,9 +112,6 @@ class MoneyMarketFundParams(Strict):
     buck: Share = 0.005  # NAV loss at which it "breaks the buck" (share price below 0.995)
     run_share: Share = 0.3  # share of NAV investors take out in a month once the buck is broken
     run_distress: Share = 0.1  # stops rolling repo to borrowers with distress above this
-    forced_sale_mark: Share = 0.0  # unused by funds; kept for the shared constraints
-    max_private_share: Share = 1.0
-    secondary_discount: Share = 0.2
 
 
 class GovernmentParams(Strict):

@@ -286,8 +286,18 @@ class LoanGuarantee(Policy):
         rows = np.array([c.ids.index(cid) for cid in self.contract_ids], dtype=np.int64)
         self.rows = rows
         self.guarantees = _guarantee(model, rows, gov, self.coverage, self.cap)
-        for r in rows:
+        model.contracts.active[self.guarantees] = False  # in force only within the window (apply)
+
+    def apply(self, model, decisions) -> None:
+        model.contracts.active[self.guarantees] = True
+        for r in self.rows:
             model.rate_cover[int(r)] = self.coverage  # the guaranteed share is priced at the Treasury rate
+
+    def after_step(self, model) -> None:
+        if self.end is not None and model.month == self.end:
+            model.contracts.active[self.guarantees] = False
+            for r in self.rows:
+                model.rate_cover.pop(int(r), None)
 
 
 class Bailout(Policy):
@@ -392,7 +402,9 @@ class LenderOfLastResort(Policy):
         for i, g in zip(rows[gap > 1e-9], gap[gap > 1e-9], strict=True):
             traded = model.traded_claims_of(int(i))
             collateral = model.books.holdings[i] @ prices + c.value()[traded].sum()
-            owed = c.principal[(c.creditor == self.gov) & (c.obligor == i) & c.is_debt].sum()
+            owed = c.principal[
+                (c.creditor == self.gov) & (c.obligor == i) & c.is_debt & (c.maturity > model.month)
+            ].sum()
             amount = min(g, (1.0 - self.haircut) * collateral - owed)
             if amount <= 1e-9:
                 continue
@@ -407,6 +419,7 @@ class LenderOfLastResort(Policy):
                 maturity=model.month + 1,
                 tenor=1,
                 seniority=Seniority.SECURED,
+                rolls=False,  # repaid next month; re-lent then at the penalty rate if still needed
             )
             model.fund_government_for(amount)
             model.books.lend(c, np.array([row]), np.array([amount]), "central_bank_loan")

@@ -132,7 +132,7 @@ def resolve(
         for ch in np.unique(label):
             sel = label == ch
             books.book(cred[sel], -lost[sel], Channel(int(ch)))
-            out = (lost - covered)[sel & (cred == EXTERNAL)].sum()
+            out = np.maximum(lost - covered, 0.0)[sel & (cred == EXTERNAL)].sum()
             if out:
                 books.external.losses[Channel(int(ch)).name.lower()] += float(out)
         books.book(c.obligor[owed], c.principal[owed], Channel.RESOLUTION)
@@ -263,6 +263,9 @@ def _pay_guarantees(
     k = pos[c.covers[g]]
     pay = np.minimum(c.share[g] * unpaid[k], np.maximum(c.limit[g], 0.0))
     g, k, pay = g[pay > 0], k[pay > 0], pay[pay > 0]
+    # several guarantees of one claim never pay more than what is unpaid on it
+    total = np.bincount(k, weights=pay, minlength=rows.size)
+    pay = pay * np.minimum(1.0, ratio(unpaid, total, default=1.0))[k]
     guarantor, creditor = c.obligor[g], c.creditor[rows[k]]
     books.transfer(guarantor, creditor, pay, "guarantee")
     books.book(guarantor, -pay, Channel.GUARANTEE)
@@ -270,23 +273,6 @@ def _pay_guarantees(
     c.limit[g] -= pay
     paid_by += np.bincount(guarantor, weights=pay, minlength=books.n)
     per_row += np.bincount(k, weights=pay, minlength=rows.size)
-    return paid_by, per_row
-    pos = {int(r): k for k, r in enumerate(rows)}
-    hit = [j for j in g if int(c.covers[j]) in pos]
-    for j in hit:
-        k = pos[int(c.covers[j])]
-        row = rows[k]
-        pay = min(c.share[j] * unpaid[k], c.limit[j])
-        if pay <= 0:
-            continue
-        guarantor, creditor = int(c.obligor[j]), int(c.creditor[row])
-        books.transfer(guarantor, creditor, pay, "guarantee")
-        books.book(guarantor, -pay, Channel.GUARANTEE)
-        if creditor >= 0:
-            books.book(creditor, pay, Channel.GUARANTEE)
-        c.limit[j] -= pay
-        paid_by[guarantor] += pay
-        per_row[k] += pay
     return paid_by, per_row
 
 

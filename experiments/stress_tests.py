@@ -142,7 +142,8 @@ def claims(runs: ex.Runs, order: pd.DataFrame) -> pd.DataFrame:
         return f"{kind} defaults in {r.p_default:.0%} of runs, first at month {r.first_month_median:.0f} (median)"
 
     def systemic(setup):
-        return (g(setup)[[f"defaults_by_kind.{k}" for k in SYSTEMIC_KINDS]].sum(axis=1) > 0).mean()
+        cols = [c for c in (f"defaults_by_kind.{k}" for k in SYSTEMIC_KINDS) if c in g(setup)]
+        return (g(setup)[cols].sum(axis=1) > 0).mean()
 
     rows = []
 

@@ -292,8 +292,12 @@ def _bank(ident, assets, leverage, mbs, ig, gov, deposits, debt, contract_debt) 
     }
 
 
-def render(data: dict, params: dict | None = None, generator: str = "generate_bank_2008",
-           rows: str = "CAL 2008 benchmarks rows") -> str:
+def render(
+    data: dict,
+    params: dict | None = None,
+    generator: str = "generate_bank_2008",
+    rows: str = "CAL 2008 benchmarks rows",
+) -> str:
     """The YAML text, with the parameters and their sources in the header and a citation on every line."""
     params = PARAMS if params is None else params
     head = [
