@@ -81,9 +81,12 @@ def _size(*xs) -> int:
 
 
 def _sum_by(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
-    """Sum ``weights`` per institution index, ignoring the outside world (index -1)."""
-    keep = index >= 0
-    return np.bincount(index[keep], weights=weights[keep], minlength=n)
+    """Sum ``weights`` per institution index, ignoring the outside world (index -1).
+
+    Shifting the indices by one puts the outside world in bin 0, which is dropped: one pass, no
+    masked copies (the same summation order, so the same numbers as masking).
+    """
+    return np.bincount(index + 1, weights=weights, minlength=n + 1)[1:]
 
 
 class Books:

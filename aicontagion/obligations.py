@@ -93,12 +93,17 @@ class Obligations:
         self.purpose.append(np.full(kept, int(purpose), dtype=np.int64))
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """All entries concatenated (empty arrays when nothing is due)."""
+        """All entries concatenated (empty arrays when nothing is due); cached until the next ``add``."""
+        if len(self.due) == getattr(self, "_cached_parts", -1):
+            return self._cached
         names = ("obligor", "creditor", "due", "priority", "purpose", "row")
         out = {}
         for n in names:
             parts = getattr(self, n)
-            out[n] = np.concatenate(parts) if parts else np.zeros(0, dtype=float if n == "due" else np.int64)
+            if len(parts) > 1:  # merge the parts once, so later calls concatenate nothing
+                parts[:] = [np.concatenate(parts)]
+            out[n] = parts[0] if parts else np.zeros(0, dtype=float if n == "due" else np.int64)
+        self._cached, self._cached_parts = out, len(self.due)
         return out
 
     def total_due(self, n: int) -> np.ndarray:
