@@ -1,6 +1,6 @@
 """Figures: free functions that take results and an optional ``ax`` and return matplotlib objects.
 
-Nothing here calls ``plt.show()`` or switches backends; callers decide where figures go.
+Nothing here shows figures on screen or switches backends; callers decide where figures go.
 """
 
 from __future__ import annotations
