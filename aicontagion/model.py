@@ -380,13 +380,14 @@ class ContagionModel(mesa.Model):
             new = np.flatnonzero(alive & (candidates | insolvent) & (self.kind != Kind.GOVERNMENT))
             if new.size == 0:
                 return
+            owed = self.books.liabilities(self.contracts)  # once per round, not once per defaulter
             for i in new:
                 why = reason if candidates[i] else "equity below zero"
                 src = self._loss_source.get(int(i)) if hasattr(self, "_loss_source") else None
                 self.record_event(
                     int(i),
                     "default",
-                    float(self.books.liabilities(self.contracts)[i]),
+                    float(owed[i]),
                     f"{why}" + (f" (largest loss: {src})" if src else ""),
                 )
             self.status[new] = Status.DEFAULTED

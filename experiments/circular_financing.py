@@ -76,6 +76,18 @@ ORIGINS = ("customers", "investors", "asset_sales", "other", "reserves")
 
 
 # ----------------------------------------------------------------------------- analysis
+
+
+def _flow_matrix(flows: pd.DataFrame, pos: dict) -> np.ndarray:
+    """``f[i, j]``: what institution ``i`` paid institution ``j`` over the run (outside payments left out)."""
+    inside = flows[(flows["payer"] != ex.OUTSIDE) & (flows["payee"] != ex.OUTSIDE)]
+    f = np.zeros((len(pos), len(pos)))
+    np.add.at(
+        f, (inside["payer"].map(pos).to_numpy(), inside["payee"].map(pos).to_numpy()), inside["amount"].to_numpy()
+    )
+    return f
+
+
 def trace_origins(flows: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     """Where each institution's money came from, looking through other modelled institutions.
 
@@ -88,11 +100,7 @@ def trace_origins(flows: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     """
     n = len(ids)
     pos = {k: i for i, k in enumerate(ids)}
-    inside = flows[(flows["payer"] != ex.OUTSIDE) & (flows["payee"] != ex.OUTSIDE)]
-    f = np.zeros((n, n))
-    np.add.at(
-        f, (inside["payer"].map(pos).to_numpy(), inside["payee"].map(pos).to_numpy()), inside["amount"].to_numpy()
-    )
+    f = _flow_matrix(flows, pos)
     e = np.zeros((n, len(ORIGINS)))
     ext = flows[flows["payer"] == ex.OUTSIDE]
     o = ext["label"].map(ORIGIN).fillna("other").map(ORIGINS.index).to_numpy()
@@ -115,11 +123,7 @@ def round_trip(
     of its own uses over the run. Returns (paid in, came back)."""
     n = len(ids)
     pos = {k: i for i, k in enumerate(ids)}
-    inside = flows[(flows["payer"] != ex.OUTSIDE) & (flows["payee"] != ex.OUTSIDE)]
-    f = np.zeros((n, n))
-    np.add.at(
-        f, (inside["payer"].map(pos).to_numpy(), inside["payee"].map(pos).to_numpy()), inside["amount"].to_numpy()
-    )
+    f = _flow_matrix(flows, pos)
     into = flows.groupby("payee")["amount"].sum().reindex(ids).fillna(0.0).to_numpy()
     out_ = flows.groupby("payer")["amount"].sum().reindex(ids).fillna(0.0).to_numpy()
     uses = out_ + np.maximum(into - out_, 0.0)  # payments plus cash kept

@@ -161,35 +161,13 @@ def build() -> dict:
         lenders_to = rng.choice(nc, size=k, replace=False, p=w)
         for d in lenders_to:
             amount = _p("periphery_interbank_lend") * per_sizes[b] / k
-            contracts.append(
-                {
-                    "id": f"ib_{bid}_{core_ids[d]}",
-                    "type": "interbank",
-                    "lender": bid,
-                    "borrower": core_ids[d],
-                    "principal": round(float(amount), 4),
-                    "rate": _p("interbank_rate"),
-                    "maturity": "2007-02",
-                }
-            )
-            borrowing[core_ids[d]] += amount
+            _interbank(contracts, borrowing, bid, core_ids[d], amount)
     for d, did in enumerate(core_ids):
         k = int(rng.integers(3, 6))
         others = [o for o in rng.choice(nc, size=k + 1, replace=False, p=w) if o != d][:k]
         for o in others:
             amount = _p("core_interbank_lend") * core_sizes[d] / len(others)
-            contracts.append(
-                {
-                    "id": f"ib_{did}_{core_ids[o]}",
-                    "type": "interbank",
-                    "lender": did,
-                    "borrower": core_ids[o],
-                    "principal": round(float(amount), 4),
-                    "rate": _p("interbank_rate"),
-                    "maturity": "2007-02",
-                }
-            )
-            borrowing[core_ids[o]] += amount
+            _interbank(contracts, borrowing, did, core_ids[o], amount)
 
     institutions = []
     for d, did in enumerate(core_ids):
@@ -269,6 +247,22 @@ def build() -> dict:
         "institutions": institutions,
         "contracts": contracts,
     }
+
+
+def _interbank(contracts: list, borrowing: dict, lender: str, borrower: str, amount: float) -> None:
+    """Append a one-month interbank loan and count it in the borrower's borrowing."""
+    contracts.append(
+        {
+            "id": f"ib_{lender}_{borrower}",
+            "type": "interbank",
+            "lender": lender,
+            "borrower": borrower,
+            "principal": round(float(amount), 4),
+            "rate": _p("interbank_rate"),
+            "maturity": "2007-02",
+        }
+    )
+    borrowing[borrower] += amount
 
 
 def _bank(ident, assets, leverage, mbs, ig, gov, deposits, debt, contract_debt) -> dict:
