@@ -158,6 +158,15 @@ class Books:
         self.equity += delta
         self.pnl[:, channel] += delta
 
+    def book_channels(self, who: np.ndarray, amount: np.ndarray, channel: np.ndarray) -> None:
+        """Add ``amount`` (USD bn) to the equity of each ``who`` under its own ``channel`` (arrays of
+        equal length; ``who`` = -1, the outside world, is ignored): one pass for many channels."""
+        k = len(Channel)
+        flat = np.bincount((who + 1) * k + channel, weights=amount, minlength=(self.n + 1) * k)
+        delta = flat[k:].reshape(self.n, k)
+        self.pnl += delta
+        self.equity += delta.sum(axis=1)
+
     def transfer(self, payer, payee, amount, label: str) -> None:
         """Move cash from ``payer`` to ``payee`` (either may be -1, the outside world).
 
@@ -224,8 +233,9 @@ class Books:
                 if v:
                     self.external.outflow[name] += float(v)
 
-    def revalue_contracts(self, contracts: ContractTable, rows, new_mark, channel: Channel) -> None:
-        """Set the creditor-side mark of debt ``rows`` and book the revaluation to their creditors.
+    def revalue_contracts(self, contracts: ContractTable, rows, new_mark, channel: Channel | np.ndarray) -> None:
+        """Set the creditor-side mark of debt ``rows`` and book the revaluation to their creditors
+        under ``channel`` (one for all rows, or an array with one per row).
 
         Outside creditors' changes are recorded as their losses (or gains).
         """
@@ -234,10 +244,17 @@ class Books:
         delta = contracts.principal[rows] * (new_mark - contracts.mark[rows])
         contracts.mark[rows] = new_mark
         cred = contracts.creditor[rows]
+        outside = cred == EXTERNAL
+        if isinstance(channel, np.ndarray):
+            self.book_channels(cred, delta, channel)
+            by_channel = np.bincount(channel[outside], weights=delta[outside], minlength=len(Channel))
+            for ch in np.flatnonzero(by_channel):
+                self.external.losses[Channel(int(ch)).name.lower()] -= float(by_channel[ch])
+            return
         self.book(cred, delta, channel)
-        outside = delta[cred == EXTERNAL].sum()
-        if outside:
-            self.external.losses[channel.name.lower()] -= float(outside)
+        lost = delta[outside].sum()
+        if lost:
+            self.external.losses[channel.name.lower()] -= float(lost)
 
     def repay_principal(self, contracts: ContractTable, rows, amount, label: str = "principal") -> None:
         """Obligors repay ``amount`` of principal on debt ``rows`` in cash.

@@ -34,7 +34,7 @@ def apply_decisions(model, d: Decisions) -> None:
         lost = vacate(
             model.books, c, np.array([row]), model.demand_state.rent_index, rules.relet_floor, Channel.STRATEGIC_DEFAULT
         )
-        c.active[row] = False
+        c.set_active(row, False)
         if provider >= 0 and relet_eligible(c, np.array([row]))[0]:  # outside landlords are not modelled
             model.relet[provider] += c.payment[row]  # the capacity is re-let at market rents
         model.record_event(customer, event, float(c.payment[row] * 12), why)
@@ -54,8 +54,8 @@ def apply_decisions(model, d: Decisions) -> None:
         who, amount, discount = (np.array(x) for x in zip(*d.equity_issues, strict=True))
         issue_equity(model, who.astype(np.int64), amount.astype(float), discount.astype(float))
     if d.distributions:
-        who, amount = (np.array(x) for x in zip(*d.distributions, strict=True))
-        distribute(model, who.astype(np.int64), amount.astype(float))
+        who, amount = (np.concatenate(x) for x in zip(*d.distributions, strict=True))
+        distribute(model, who, amount)
     if d.new_debt:
         issue_debt(model, d.new_debt)
     for e in d.events:

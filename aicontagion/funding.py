@@ -68,10 +68,7 @@ def update_credit_marks(model) -> None:
     credit = c.credit_mark[rows] + speed * (target - c.credit_mark[rows])
     c.credit_mark[rows] = credit
     price = np.where(traded, model.markets.marked_price[np.maximum(c.market[rows], 0)], 1.0)
-    cause = model.cause[c.obligor[rows]]
-    for ch in np.unique(cause):
-        sel = cause == ch
-        model.books.revalue_contracts(c, rows[sel], (credit * price)[sel], Channel(int(ch)))
+    model.books.revalue_contracts(c, rows, credit * price, model.cause[c.obligor[rows]])
 
 
 def update_causes(model) -> None:
@@ -113,10 +110,7 @@ def remark_stakes(model) -> None:
         distressed = model.status[issuer] != Status.ACTIVE
         channel = np.where(distressed, model.cause[issuer], Channel.MARKET)
         c.principal[rows] = new
-        holder = c.creditor[rows]
-        for ch in np.unique(channel):
-            sel = channel == ch
-            model.books.book(holder[sel], delta[sel], Channel(int(ch)))
+        model.books.book_channels(c.creditor[rows], delta, channel.astype(np.int64))
 
 
 def update_spreads(model) -> None:

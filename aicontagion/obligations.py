@@ -184,7 +184,7 @@ def settle(
         done = rows[contracts.principal[rows] <= 1e-12]
         contracts.principal[done] = 0.0
         credit_lines = contracts.ctype[done] == ContractType.CREDIT_LINE
-        contracts.active[done[~credit_lines]] = False
+        contracts.set_active(done[~credit_lines], False)
     m = (purpose == Purpose.CALL) & (paid > 0)
     if m.any():
         _capital_calls(books, contracts, row[m], paid[m])

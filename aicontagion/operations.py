@@ -152,7 +152,7 @@ def _expire_leases(model, obl: Obligations) -> None:
     vacate(model.books, c, rows, model.demand_state.rent_index, rules.relet_floor, Channel.MARKET)
     inside = (provider >= 0) & relet_eligible(c, rows)
     np.add.at(model.relet, provider[inside], c.payment[rows][inside])
-    c.active[rows] = False
+    c.set_active(rows, False)
 
 
 def _backstops(model, obl: Obligations) -> None:

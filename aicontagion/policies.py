@@ -245,7 +245,7 @@ class ImplicitGuarantee(Policy):
         if self.end is not None and model.month == self.end:  # belief ends with the window
             model.always_rolls[self.rows] = False
             model.investment_multiplier[self.rows] = 1.0
-            model.contracts.active[getattr(self, "guarantees", np.zeros(0, dtype=np.int64))] = False
+            model.contracts.set_active(getattr(self, "guarantees", np.zeros(0, dtype=np.int64)), False)
 
 
 class LoanGuarantee(Policy):
@@ -286,16 +286,16 @@ class LoanGuarantee(Policy):
         rows = np.array([c.ids.index(cid) for cid in self.contract_ids], dtype=np.int64)
         self.rows = rows
         self.guarantees = _guarantee(model, rows, gov, self.coverage, self.cap)
-        model.contracts.active[self.guarantees] = False  # in force only within the window (apply)
+        model.contracts.set_active(self.guarantees, False)  # in force only within the window (apply)
 
     def apply(self, model, decisions) -> None:
-        model.contracts.active[self.guarantees] = True
+        model.contracts.set_active(self.guarantees, True)
         for r in self.rows:
             model.rate_cover[int(r)] = self.coverage  # the guaranteed share is priced at the Treasury rate
 
     def after_step(self, model) -> None:
         if self.end is not None and model.month == self.end:
-            model.contracts.active[self.guarantees] = False
+            model.contracts.set_active(self.guarantees, False)
             for r in self.rows:
                 model.rate_cover.pop(int(r), None)
 

@@ -83,7 +83,7 @@ def resolve(
     for ch in np.unique(label):
         sel = label == ch
         vacate(books, contracts, lease_claim_rows[sel], relet_index, rules.relet_floor, Channel(int(ch)), dset)
-    c.active[ex] = False
+    c.set_active(ex, False)
 
     lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.creditor >= 0))
     lines = lines[dset[c.creditor[lines]]]
@@ -141,7 +141,7 @@ def resolve(
         _largest_source(loss_source, cred[keep], c.obligor[owed][keep], lost[keep], n)
         c.principal[owed] = 0.0
         c.limit[owed] = 0.0
-        c.active[owed] = False
+        c.set_active(owed, False)
     else:
         guarantee_paid = np.zeros(n)
         covered = np.zeros(0)

@@ -28,7 +28,8 @@ class Decisions:
         obligations: new amounts due this month (fees, capital calls, credit-line draws, capex).
         terminations: executory contract rows ended, with the reason for each (event text).
         equity_issues: ``(row, amount USD bn, discount)`` new shares sold to outside investors.
-        distributions: ``(fund row, amount USD bn)`` paid out pro rata to the fund's holders.
+        distributions: ``(rows, amounts USD bn)`` array pairs paid out pro rata to each payer's
+            holders (record them with :meth:`distribute`).
         line_cuts: credit-line rows whose undrawn limit is cancelled.
         new_debt: new loans or bonds (dicts: borrower, lender, amount, tenor, type).
         outside_draws: ``(borrower, credit-line row, amount)`` drawn from lenders outside the system.
@@ -39,12 +40,18 @@ class Decisions:
     obligations: Obligations = field(default_factory=Obligations)
     terminations: list[tuple[int, str, str]] = field(default_factory=list)
     equity_issues: list[tuple[int, float, float]] = field(default_factory=list)
-    distributions: list[tuple[int, float]] = field(default_factory=list)
+    distributions: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     line_cuts: list[int] = field(default_factory=list)
     new_debt: list[dict] = field(default_factory=list)
     outside_draws: list[tuple[int, int, float]] = field(default_factory=list)
     reputation: list[tuple[int, float, float]] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
+
+    def distribute(self, rows: np.ndarray, amounts: np.ndarray, at_least: float = 1e-9) -> None:
+        """Record payouts of ``amounts`` (USD bn) by ``rows``; amounts up to ``at_least`` are dropped."""
+        keep = amounts > at_least
+        if keep.any():
+            self.distributions.append((np.asarray(rows, dtype=np.int64)[keep], np.asarray(amounts, dtype=float)[keep]))
 
 
 class Institution(mesa.Agent):

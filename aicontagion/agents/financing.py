@@ -68,9 +68,7 @@ def pay_out(
     buybacks."""
     income = np.maximum(model.last_income[rows], 0.0) * share
     spare = np.maximum(model.books.cash[rows] - model.due_now[rows] - reserved, 0.0)
-    for r, a in zip(rows, np.minimum(income, spare), strict=True):
-        if a > 1e-9:
-            decisions.distributions.append((int(r), float(a)))
+    decisions.distribute(rows, np.minimum(income, spare))
 
 
 def draw_credit_lines(model, rows: np.ndarray, need: np.ndarray, decisions: Decisions) -> np.ndarray:

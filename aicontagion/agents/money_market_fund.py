@@ -36,8 +36,7 @@ class MoneyMarketFund(Institution):
         broken = model.distress[rows] > p["buck"][rows]
         outflow = nav * (p["redemption_sensitivity"][rows] * fall + np.where(broken, p["run_share"][rows], 0.0))
         pay = np.minimum(outflow, np.maximum(model.books.cash[rows] - model.due_now[rows], 0.0))
-        for k in np.flatnonzero(pay > 1e-9):
-            decisions.distributions.append((int(rows[k]), float(pay[k])))
+        decisions.distribute(rows, pay)
         newly = broken & (model.distress_prev[rows] <= p["buck"][rows])
         for k in np.flatnonzero(newly):
             decisions.events.append(

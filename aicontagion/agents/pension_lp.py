@@ -27,5 +27,4 @@ class PensionLP(Institution):
         outflow = nav * p["redemption_sensitivity"][rows] * fall
         cash = np.maximum(model.books.cash[rows] - model.due_now[rows], 0.0)
         pay = np.minimum(outflow, cash)
-        for k in np.flatnonzero(pay > 1e-9):
-            decisions.distributions.append((int(rows[k]), float(pay[k])))
+        decisions.distribute(rows, pay)

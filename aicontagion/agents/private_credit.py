@@ -50,8 +50,7 @@ class PrivateCreditFund(Institution):
         redeem = np.minimum(ask, cap)
         cash = model.books.cash[rows]
         pay = np.minimum(payout + redeem, np.maximum(cash - model.due_now[rows], 0.0))
-        for k in np.flatnonzero(pay > 1e-9):
-            decisions.distributions.append((int(rows[k]), float(pay[k])))
+        decisions.distribute(rows, pay)
         for k in np.flatnonzero(ask > cap + 1e-9):
             decisions.events.append(
                 {

@@ -127,6 +127,23 @@ class ContractTable:
     def _refresh_views(self) -> None:
         for k, arr in self._buf.items():
             setattr(self, k, arr[: self.size])
+        # ``active`` changes only through set_active, which keeps the cached family masks right
+        self.active.flags.writeable = False
+        self._masks: dict[str, np.ndarray] = {}
+
+    def set_active(self, rows, value: bool) -> None:
+        """Switch contracts ``rows`` (indices or a boolean mask) on or off (terminated, repaid, expired)."""
+        view = self._buf["active"][: self.size]
+        view[rows] = value
+        self._masks.clear()
+
+    def __getstate__(self) -> dict:
+        """Pickle the buffers only: the field arrays are views of them and are rebuilt on loading."""
+        return {"_capacity": self._capacity, "size": self.size, "_buf": self._buf, "ids": self.ids}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._refresh_views()
 
     def _grow(self, needed: int) -> None:
         if needed <= self._capacity:
@@ -197,20 +214,30 @@ class ContractTable:
         return self.copy()
 
     # -- families ------------------------------------------------------------------------------
+    def _family(self, name: str, first: ContractType, last: ContractType) -> np.ndarray:
+        """Cached read-only mask of active contracts with ``first <= ctype <= last`` (types never
+        change and ``active`` changes only through :meth:`set_active`, which clears the cache)."""
+        mask = self._masks.get(name)
+        if mask is None:
+            mask = (self.ctype >= first) & (self.ctype <= last) & self.active
+            mask.flags.writeable = False
+            self._masks[name] = mask
+        return mask
+
     @property
     def is_debt(self) -> np.ndarray:
-        """Active debt contracts (a creditor's asset, an obligor's liability)."""
-        return (self.ctype <= _LAST_DEBT) & self.active  # debt types are the contiguous codes 0-5
+        """Active debt contracts (a creditor's asset, an obligor's liability); read-only."""
+        return self._family("debt", ContractType.LOAN, _LAST_DEBT)  # debt types are the codes 0-5
 
     @property
     def is_stake(self) -> np.ndarray:
-        """Active equity stakes and LP commitments."""
-        return (self.ctype >= ContractType.EQUITY) & (self.ctype <= ContractType.LP_COMMITMENT) & self.active
+        """Active equity stakes and LP commitments; read-only."""
+        return self._family("stake", ContractType.EQUITY, ContractType.LP_COMMITMENT)
 
     @property
     def is_executory(self) -> np.ndarray:
-        """Active leases and offtakes."""
-        return (self.ctype >= ContractType.LEASE) & (self.ctype <= ContractType.OFFTAKE) & self.active
+        """Active leases and offtakes; read-only."""
+        return self._family("executory", ContractType.LEASE, ContractType.OFFTAKE)
 
     def of_type(self, *types: ContractType) -> np.ndarray:
         """Boolean mask of active contracts of the given types."""
