@@ -161,6 +161,12 @@ class Books:
     def book_channels(self, who: np.ndarray, amount: np.ndarray, channel: np.ndarray) -> None:
         """Add ``amount`` (USD bn) to the equity of each ``who`` under its own ``channel`` (arrays of
         equal length; ``who`` = -1, the outside world, is ignored): one pass for many channels."""
+        if channel.size == 0:
+            return
+        first = int(channel.min())
+        if first == int(channel.max()):  # the usual case: one channel, one per-institution sum
+            self.book(who, amount, Channel(first))
+            return
         k = len(Channel)
         flat = np.bincount((who + 1) * k + channel, weights=amount, minlength=(self.n + 1) * k)
         delta = flat[k:].reshape(self.n, k)
@@ -211,27 +217,24 @@ class Books:
         """Many expense payments at once: each ``amount`` is an expense of its payer and an income
         of its payee under its own ``channel``; ``label`` indexes ``label_names`` for the ledger."""
         n, k = self.n, len(Channel)
-        self.cash -= _sum_by(payer, amount, n)
-        self.cash += _sum_by(payee, amount, n)
-        flat = np.zeros(n * k)
-        inside = payer >= 0
-        flat -= np.bincount(payer[inside] * k + channel[inside], weights=amount[inside], minlength=n * k)
-        inside = payee >= 0
-        flat += np.bincount(payee[inside] * k + channel[inside], weights=amount[inside], minlength=n * k)
-        delta = flat.reshape(n, k)
+        # per (institution, channel): income received less expenses paid; the outside world is
+        # institution -1, shifted to row 0 and dropped
+        size = (n + 1) * k
+        flat = np.bincount((payee + 1) * k + channel, weights=amount, minlength=size)
+        flat -= np.bincount((payer + 1) * k + channel, weights=amount, minlength=size)
+        delta = flat[k:].reshape(n, k)
         self.pnl += delta
-        self.equity += delta.sum(axis=1)
-        into = (payer == EXTERNAL) & (payee != EXTERNAL)
-        out = (payee == EXTERNAL) & (payer != EXTERNAL)
-        for j, name in enumerate(label_names):
-            if into.any():
-                v = amount[into & (label == j)].sum()
-                if v:
-                    self.external.inflow[name] += float(v)
-            if out.any():
-                v = amount[out & (label == j)].sum()
-                if v:
-                    self.external.outflow[name] += float(v)
+        change = delta.sum(axis=1)  # each payment moves cash and equity alike
+        self.equity += change
+        self.cash += change
+        for flows, mask in (
+            (self.external.inflow, (payer == EXTERNAL) & (payee != EXTERNAL)),
+            (self.external.outflow, (payee == EXTERNAL) & (payer != EXTERNAL)),
+        ):
+            if mask.any():
+                by_label = np.bincount(label[mask], weights=amount[mask], minlength=len(label_names))
+                for j in np.flatnonzero(by_label):
+                    flows[label_names[j]] += float(by_label[j])
 
     def revalue_contracts(self, contracts: ContractTable, rows, new_mark, channel: Channel | np.ndarray) -> None:
         """Set the creditor-side mark of debt ``rows`` and book the revaluation to their creditors

@@ -49,7 +49,8 @@ class SaleOrders:
         prices = model.markets.marked_price
         self.hold_value = model.books.holdings @ prices
         self.traded = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0))
-        self.claim_value = np.bincount(c.creditor[self.traded], weights=c.value()[self.traded], minlength=n)
+        carried = c.principal[self.traded] * c.mark[self.traded]  # debt is carried at principal x mark
+        self.claim_value = np.bincount(c.creditor[self.traded], weights=carried, minlength=n)
 
     def sell(
         self,
@@ -145,13 +146,8 @@ class LoanToValueCovenant(Constraint):
 
     def orders(self, model, rows, out):
         c = model.contracts
-        lines = np.flatnonzero(
-            (c.ctype == ContractType.CREDIT_LINE)
-            & c.active
-            & np.isfinite(c.covenant)
-            & (c.obligor >= 0)
-            & (c.principal > 0)
-        )
+        lines = c.rows_of(ContractType.CREDIT_LINE)
+        lines = lines[np.isfinite(c.covenant[lines]) & (c.obligor[lines] >= 0) & (c.principal[lines] > 0)]
         cov = np.full(model.n, np.inf)
         np.minimum.at(cov, c.obligor[lines], c.covenant[lines])
         debt = model.books.liabilities(c)

@@ -74,7 +74,8 @@ def use_proceeds(model, orders: SaleOrders, proceeds: np.ndarray) -> None:
         model.books.ext_liab[funding] -= pay
     curing = (orders.repay == SaleOrders.LINES) & (proceeds > 0)
     if curing.any():
-        lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.obligor >= 0) & (c.principal > 0))
+        lines = c.rows_of(ContractType.CREDIT_LINE)
+        lines = lines[(c.obligor[lines] >= 0) & (c.principal[lines] > 0)]
         lines = lines[curing[c.obligor[lines]]]
         owed = np.bincount(c.obligor[lines], weights=c.principal[lines], minlength=model.n)
         share = np.minimum(ratio(proceeds, owed), 1.0)

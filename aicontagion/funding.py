@@ -185,9 +185,8 @@ def margin_calls(model) -> None:
     proportion to their principal.
     """
     c = model.contracts
-    rows = np.flatnonzero(
-        (c.ctype == ContractType.REPO) & c.active & (c.collateral >= 0) & (c.principal > 0) & (c.obligor >= 0)
-    )
+    rows = c.rows_of(ContractType.REPO)
+    rows = rows[(c.collateral[rows] >= 0) & (c.principal[rows] > 0) & (c.obligor[rows] >= 0)]
     if rows.size == 0:
         return
     borrower, cls = c.obligor[rows], c.collateral[rows]

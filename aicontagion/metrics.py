@@ -104,7 +104,8 @@ def spv_bond_price(m) -> float:
 
 def _live_executory(m):
     c = m.contracts
-    return np.flatnonzero(c.is_executory & (c.maturity >= m.month))
+    rows = c.executory_rows
+    return rows[c.maturity[rows] >= m.month]
 
 
 def take_or_pay_share(m) -> float:

@@ -106,9 +106,11 @@ class ContagionModel(mesa.Model):
         self.equity0 = self.books.equity.copy()
         self.assets = self.books.assets(self.contracts, self.markets.marked_price)
         self.assets0 = self.assets.copy()
+        self.debt = self.books.liabilities(self.contracts)  # refreshed where decisions read it
         self.franchise0 = self.books.franchise.copy()
         self.gpu_opening = self.books.holdings[:, self.gpu_class].copy() if self.gpu_class >= 0 else np.zeros(n)
         self.gpu_new = np.zeros(n)  # GPU units bought during the run (still in service)
+        self.spot_capacity = np.zeros(n)  # USD bn/month of spot GPU rental capacity (operations.spot_capacity)
         self.relet = np.zeros(n)  # USD bn/month of vacated capacity re-let at market rents (at contract rents)
         self.spread0 = system.flows["spread"].copy()
         self.spread = self.spread0.copy()
@@ -300,7 +302,8 @@ class ContagionModel(mesa.Model):
         """2. Operating flows booked; obligations due this month built."""
         pnl_before = self.books.pnl[:, [Channel.OPERATING, Channel.INTEREST]].sum(axis=1)
         obl = operate(self)
-        self.due_now = obl.total_due(self.n)
+        self.due_now, self._due_binding_income = obl.dues(self.n)
+        self._income_parts = obl.parts
         self.monthly_outflow = self.due_now.copy()
         self._income_mark = pnl_before
         self._check("income")
@@ -323,9 +326,8 @@ class ContagionModel(mesa.Model):
                 p.apply(self, decisions)
         self.fund_government()
         apply_decisions(self, decisions)
-        arr = decisions.obligations.arrays()
-        binding = (arr["priority"] < DISCRETIONARY_TIER) & (arr["obligor"] >= 0)
-        self.due_binding = np.bincount(arr["obligor"][binding], weights=arr["due"][binding], minlength=self.n)
+        # all binding dues (the income stage's and the fees, calls and draws decided since)
+        self.due_binding = self._due_binding_income + decisions.obligations.dues(self.n, self._income_parts)[1]
         liquidity_sales(self)
         self._check("decide")
 
@@ -428,6 +430,7 @@ class ContagionModel(mesa.Model):
         funding.update_spreads(self)
         for p in self.policies:
             p.adjust_funding(self)
+        self.debt = self.books.liabilities(self.contracts)
         self._willingness()
         funding.rollover(self)
         funding.margin_calls(self)

@@ -29,7 +29,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from aicontagion.accounts import Books, Channel, _column, _size
+from aicontagion.accounts import Books, Channel, _column, _size, _sum_by
 from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType, Seniority
 
 
@@ -100,17 +100,36 @@ class Obligations:
         out = {}
         for n in names:
             parts = getattr(self, n)
-            if len(parts) > 1:  # merge the parts once, so later calls concatenate nothing
-                parts[:] = [np.concatenate(parts)]
-            out[n] = parts[0] if parts else np.zeros(0, dtype=float if n == "due" else np.int64)
+            if len(parts) > 1:
+                out[n] = np.concatenate(parts)
+            else:
+                out[n] = parts[0] if parts else np.zeros(0, dtype=float if n == "due" else np.int64)
         self._cached, self._cached_parts = out, len(self.due)
         return out
 
+    @property
+    def parts(self) -> int:
+        """How many ``add`` calls are held: a bookmark for :meth:`dues`."""
+        return len(self.due)
+
     def total_due(self, n: int) -> np.ndarray:
         """USD bn due from each institution this month."""
-        a = self.arrays()
-        keep = a["obligor"] >= 0
-        return np.bincount(a["obligor"][keep], weights=a["due"][keep], minlength=n)
+        return self.dues(n)[0]
+
+    def dues(self, n: int, first_part: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """USD bn due from each institution, in all and in binding tiers (below
+        :data:`DISCRETIONARY_TIER`), over the parts added since bookmark ``first_part``."""
+        total, binding = np.zeros(n), np.zeros(n)
+        for ob, due, tier in zip(
+            self.obligor[first_part:], self.due[first_part:], self.priority[first_part:], strict=True
+        ):
+            by_obligor = _sum_by(ob, due, n)
+            total += by_obligor
+            if tier.max() < DISCRETIONARY_TIER:
+                binding += by_obligor
+            elif tier.min() < DISCRETIONARY_TIER:
+                binding += _sum_by(ob, np.where(tier < DISCRETIONARY_TIER, due, 0.0), n)
+        return total, binding
 
 
 def contract_obligations(obl: Obligations, contracts: ContractTable, month: int, usage: float) -> None:
@@ -125,16 +144,17 @@ def contract_obligations(obl: Obligations, contracts: ContractTable, month: int,
     rows = np.flatnonzero(debt)
     if rows.size:
         tier = _TIER_OF_SENIORITY[c.seniority[rows]]
-        interest = c.principal[rows] * c.rate[rows] / 12.0
-        obl.add(c.obligor[rows], c.creditor[rows], interest, tier, Purpose.INTEREST, rows)
-        left = np.maximum(c.maturity[rows] - month + 1, 1)
-        amort = np.where(c.amortising[rows], c.principal[rows] / left, 0.0)
-        bullet = np.where(~c.amortising[rows] & (c.maturity[rows] <= month), c.principal[rows], 0.0)
-        called = np.minimum(c.call_due[rows], c.principal[rows] - amort - bullet)  # margin calls
-        obl.add(
-            c.obligor[rows], c.creditor[rows], amort + bullet + np.maximum(called, 0.0), tier, Purpose.PRINCIPAL, rows
-        )
-    ex = np.flatnonzero(c.is_executory & (c.start <= month) & (c.maturity >= month))
+        principal, obligor, creditor = c.principal[rows], c.obligor[rows], c.creditor[rows]
+        obl.add(obligor, creditor, principal * c.rate[rows] / 12.0, tier, Purpose.INTEREST, rows)
+        maturity, amortising = c.maturity[rows], c.amortising[rows]
+        repaid = np.where(amortising, principal / np.maximum(maturity - month + 1, 1), 0.0)  # amortisation
+        repaid += np.where(~amortising & (maturity <= month), principal, 0.0)  # bullets falling due
+        called = c.call_due[rows]  # margin calls, up to what is left
+        if called.any():
+            repaid += np.maximum(np.minimum(called, principal - repaid), 0.0)
+        obl.add(obligor, creditor, repaid, tier, Purpose.PRINCIPAL, rows)
+    ex = c.executory_rows
+    ex = ex[(c.start[ex] <= month) & (c.maturity[ex] >= month)]
     if ex.size:
         top = c.take_or_pay[ex]
         due = c.payment[ex] * (top + (1.0 - top) * usage)

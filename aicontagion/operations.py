@@ -43,14 +43,13 @@ def spot_capacity(model) -> np.ndarray:
     # offtakes that started after the opening are served by GPUs bought since: those are not spot
     c = model.contracts
     yield_ = model.scenario.compute.gpu_revenue_yield
-    live = np.flatnonzero(
-        (c.ctype == ContractType.OFFTAKE)
-        & c.active
-        & (c.start > 0)
-        & (c.start <= model.month)
-        & (c.maturity >= model.month)
-        & (c.creditor >= 0)
-    )
+    live = c.rows_of(ContractType.OFFTAKE)
+    live = live[
+        (c.start[live] > 0)
+        & (c.start[live] <= model.month)
+        & (c.maturity[live] >= model.month)
+        & (c.creditor[live] >= 0)
+    ]
     occupied = np.bincount(c.creditor[live], weights=c.payment[live], minlength=model.n) * 12.0 / max(yield_, 1e-9)
     free_new = np.maximum(model.gpu_new - occupied, 0.0)
     opening = np.where(model.gpu_opening > 0, f * ratio(old, model.gpu_opening), f)
@@ -89,7 +88,8 @@ def operate(model) -> Obligations:
 
     ai = f["ai_revenue_share"][rows] * d.revenue / 12.0
     core = f["core_cash_flow"][rows]
-    spot = spot_capacity(model)[rows] * d.rent_index * usage + model.relet[rows] * d.rent_index * usage
+    model.spot_capacity = spot_capacity(model)  # this month's, also read by _backstops
+    spot = model.spot_capacity[rows] * d.rent_index * usage + model.relet[rows] * d.rent_index * usage
     outside = f["external_revenue"][rows]
     chip_share = f["gpu_market_share"][rows]
     outside_chips = (
@@ -138,7 +138,8 @@ def _expire_leases(model, obl: Obligations) -> None:
     from aicontagion.resolution import contract_share, vacate
 
     c = model.contracts
-    rows = np.flatnonzero(c.is_executory & (c.maturity < model.month))
+    rows = c.executory_rows
+    rows = rows[c.maturity[rows] < model.month]
     if rows.size == 0:
         return
     provider, customer = c.creditor[rows], c.obligor[rows]
@@ -158,17 +159,12 @@ def _expire_leases(model, obl: Obligations) -> None:
 def _backstops(model, obl: Obligations) -> None:
     """A backstop provider pays for the customer's unsold spot capacity, up to its monthly cap."""
     c = model.contracts
-    rows = np.flatnonzero(
-        (c.ctype == ContractType.BACKSTOP)
-        & c.active
-        & (c.maturity >= model.month)
-        & (c.creditor >= 0)
-        & (c.obligor >= 0)
-    )
+    rows = c.rows_of(ContractType.BACKSTOP)
+    rows = rows[(c.maturity[rows] >= model.month) & (c.creditor[rows] >= 0) & (c.obligor[rows] >= 0)]
     if rows.size == 0:
         return
     customer = c.creditor[rows]
-    unsold = spot_capacity(model)[customer] * model.demand_state.rent_index * (1.0 - model.usage)
+    unsold = model.spot_capacity[customer] * model.demand_state.rent_index * (1.0 - model.usage)
     due = np.minimum(np.minimum(c.payment[rows], unsold), np.maximum(c.limit[rows], 0.0))
     alive = model.status[customer] != Status.DEFAULTED
     obl.add(c.obligor[rows][alive], customer[alive], due[alive], 1, Purpose.RENT, rows[alive])

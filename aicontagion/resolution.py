@@ -71,7 +71,8 @@ def resolve(
     cost = rules.bankruptcy_cost
 
     # 1. executory contracts: customer defaults -> provider claims; provider defaults -> ends
-    ex = np.flatnonzero(c.is_executory & (dset[c.obligor] | (c.creditor >= 0) & dset[np.maximum(c.creditor, 0)]))
+    ex = c.executory_rows
+    ex = ex[dset[c.obligor[ex]] | (c.creditor[ex] >= 0) & dset[np.maximum(c.creditor[ex], 0)]]
     lease_claim_rows = ex[dset[c.obligor[ex]]]
     remaining = np.maximum(c.maturity[lease_claim_rows] - max(month, 0), 0)
     lessors = c.creditor[lease_claim_rows]
@@ -85,7 +86,8 @@ def resolve(
         vacate(books, contracts, lease_claim_rows[sel], relet_index, rules.relet_floor, Channel(int(ch)), dset)
     c.set_active(ex, False)
 
-    lines = np.flatnonzero((c.ctype == ContractType.CREDIT_LINE) & c.active & (c.creditor >= 0))
+    lines = c.rows_of(ContractType.CREDIT_LINE)
+    lines = lines[c.creditor[lines] >= 0]
     lines = lines[dset[c.creditor[lines]]]
     c.limit[lines] = c.principal[lines]  # a defaulted lender funds no more draws
 
@@ -180,7 +182,8 @@ def resolve(
 def contract_share(contracts: ContractTable, rows: np.ndarray) -> np.ndarray:
     """Share of each row's payment in its provider's live executory payments (1 for a single tenant)."""
     c = contracts
-    live = c.is_executory & (c.creditor >= 0)
+    live = c.executory_rows
+    live = live[c.creditor[live] >= 0]
     total = np.bincount(c.creditor[live], weights=c.payment[live], minlength=max(int(c.creditor.max(initial=0)) + 1, 1))
     provider = np.maximum(c.creditor[rows], 0)
     return ratio(c.payment[rows], total[provider], default=1.0)

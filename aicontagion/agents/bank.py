@@ -30,13 +30,10 @@ class Bank(Institution):
     def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
         c = model.contracts
         p = model.params["bank"]
-        lines = np.flatnonzero(
-            (c.ctype == ContractType.CREDIT_LINE)
-            & c.active
-            & (c.creditor >= 0)
-            & (c.obligor >= 0)
-            & (c.limit > c.principal + 1e-12)
-        )
+        lines = c.rows_of(ContractType.CREDIT_LINE)
+        lines = lines[
+            (c.creditor[lines] >= 0) & (c.obligor[lines] >= 0) & (c.limit[lines] > c.principal[lines] + 1e-12)
+        ]
         mine = np.zeros(model.n, dtype=bool)
         mine[rows] = True
         lines = lines[mine[c.creditor[lines]]]

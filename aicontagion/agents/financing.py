@@ -77,13 +77,8 @@ def draw_credit_lines(model, rows: np.ndarray, need: np.ndarray, decisions: Deci
     Returns the amount requested per row of ``rows``.
     """
     c = model.contracts
-    lines = np.flatnonzero(
-        (c.ctype == ContractType.CREDIT_LINE)
-        & c.active
-        & (c.obligor >= 0)
-        & (c.start <= model.month)
-        & (c.maturity > model.month)
-    )
+    lines = c.rows_of(ContractType.CREDIT_LINE)
+    lines = lines[(c.obligor[lines] >= 0) & (c.start[lines] <= model.month) & (c.maturity[lines] > model.month)]
     borrower_need = np.zeros(model.n)
     borrower_need[rows] = need
     lines = lines[borrower_need[c.obligor[lines]] > 0]

@@ -29,12 +29,11 @@ class PrivateCreditFund(Institution):
         """Which of ``rows`` fund new draws this month."""
         c = model.contracts
         p = model.params["private_credit_fund"]
-        lines = np.flatnonzero(
-            (c.ctype == ContractType.CREDIT_LINE) & c.active & np.isfinite(c.covenant) & (c.obligor >= 0)
-        )
+        lines = c.rows_of(ContractType.CREDIT_LINE)
+        lines = lines[np.isfinite(c.covenant[lines]) & (c.obligor[lines] >= 0)]
         cov = np.full(model.n, np.inf)
         np.minimum.at(cov, c.obligor[lines], c.covenant[lines])
-        ltv = model.books.liabilities(c)[rows] / np.maximum(model.assets[rows], 1e-12)
+        ltv = model.debt[rows] / np.maximum(model.assets[rows], 1e-12)
         ok_ltv = ltv <= p["stop_lending_ltv"][rows] * cov[rows]
         return ok_ltv & (model.status[rows] == Status.ACTIVE)
 

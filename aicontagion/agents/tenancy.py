@@ -70,10 +70,10 @@ def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     # AI cash flow per month of each customer (growing with expectations) and contract income (flat)
     flows = model.system.flows
     gross = flows["ai_revenue_share"] * (1.0 - flows["ai_cost_share"]) * demand.revenue / 12.0
-    live = c.is_executory & (c.maturity >= t) & (c.obligor >= 0)
-    income = np.bincount(
-        c.creditor[live & (c.creditor >= 0)], weights=c.payment[live & (c.creditor >= 0)], minlength=model.n
-    )
+    live = c.executory_rows
+    live = live[(c.maturity[live] >= t) & (c.obligor[live] >= 0)]
+    provided = live[c.creditor[live] >= 0]
+    income = np.bincount(c.creditor[provided], weights=c.payment[provided], minlength=model.n)
     spend = np.bincount(c.obligor[live], weights=c.payment[live], minlength=model.n) + model.capex_plan
     weight = c.payment[rows] / np.maximum(spend[cust], 1e-12)
 
@@ -99,7 +99,7 @@ def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     # the guarantee is owed at the lease's end in any case: walking early only pays it sooner
     to_end = np.maximum(c.maturity[rows] - t, 0)
     rvg_cost = rvg_short * (1.0 - (1.0 + disc) ** (-to_end / 12.0))
-    debt = model.books.liabilities(c)
+    debt = model.debt  # the decide stage's snapshot
     rep_spread = _param(model, "reputation_spread", cust)
     rep_years = _param(model, "reputation_years", cust)
     rep = rep_spread * rep_years * debt[cust]
@@ -159,7 +159,8 @@ def strategic_value(model) -> tuple[np.ndarray, np.ndarray]:
     c = model.contracts
     kappa = np.ones(model.n)
     valued = np.zeros(c.size, dtype=bool)
-    rows = np.flatnonzero(c.is_executory & (c.obligor >= 0) & (c.maturity >= 0))
+    rows = c.executory_rows
+    rows = rows[(c.obligor[rows] >= 0) & (c.maturity[rows] >= 0)]
     if rows.size == 0:
         return kappa, valued
     a = appraise(model, rows, 0)
@@ -177,7 +178,8 @@ def review_commitments(model, customers: np.ndarray, decisions: Decisions, event
     t = model.month
     is_customer = np.zeros(model.n, dtype=bool)
     is_customer[customers] = True
-    rows = np.flatnonzero(c.is_executory & (c.maturity >= t) & (c.obligor >= 0))
+    rows = c.executory_rows
+    rows = rows[(c.maturity[rows] >= t) & (c.obligor[rows] >= 0)]
     rows = rows[is_customer[c.obligor[rows]]]
     if rows.size == 0:
         return

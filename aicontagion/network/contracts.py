@@ -134,6 +134,9 @@ class ContractTable:
     def set_active(self, rows, value: bool) -> None:
         """Switch contracts ``rows`` (indices or a boolean mask) on or off (terminated, repaid, expired)."""
         view = self._buf["active"][: self.size]
+        before = view[rows]
+        if np.all(before == value):
+            return  # nothing changes: the cached masks stay valid
         view[rows] = value
         self._masks.clear()
 
@@ -238,6 +241,36 @@ class ContractTable:
     def is_executory(self) -> np.ndarray:
         """Active leases and offtakes; read-only."""
         return self._family("executory", ContractType.LEASE, ContractType.OFFTAKE)
+
+    def rows_of(self, *types: ContractType) -> np.ndarray:
+        """Indices (ascending) of the active contracts of the given types; cached like the masks, so
+        a mechanism touching one small family (leases, credit lines) filters those rows, not the table."""
+        key = tuple(sorted({int(t) for t in types}))
+        rows = self._masks.get(key)
+        if rows is None:
+            if key == tuple(range(key[0], key[-1] + 1)):  # contiguous codes: two comparisons
+                mask = (self.ctype >= key[0]) & (self.ctype <= key[-1]) & self.active
+            else:
+                mask = np.isin(self.ctype, key) & self.active
+            rows = np.flatnonzero(mask)
+            rows.flags.writeable = False
+            self._masks[key] = rows
+        return rows
+
+    @property
+    def executory_rows(self) -> np.ndarray:
+        """Indices of active leases and offtakes (read-only)."""
+        return self.rows_of(*EXECUTORY_TYPES)
+
+    @property
+    def stake_rows(self) -> np.ndarray:
+        """Indices of active stakes (read-only)."""
+        return self.rows_of(*STAKE_TYPES)
+
+    @property
+    def debt_rows(self) -> np.ndarray:
+        """Indices of active debt contracts (read-only)."""
+        return self.rows_of(*DEBT_TYPES)
 
     def of_type(self, *types: ContractType) -> np.ndarray:
         """Boolean mask of active contracts of the given types."""
