@@ -109,18 +109,19 @@ class Books:
         self.ext_liab = np.zeros(n)
         self.equity = np.zeros(n)
         self.holdings = np.zeros((n, n_classes))
-        self.pnl = np.zeros((n, len(Channel)))
+        # column-major: each booking adds to one channel's column, which is then contiguous
+        self.pnl = np.zeros((n, len(Channel)), order="F")
         self.external = ExternalAccount()
         self.cash_at_start = 0.0
 
     # -- valuation -------------------------------------------------------------------------------
     def claims(self, contracts: ContractTable) -> np.ndarray:
         """Carrying value of each institution's claims on others (USD bn)."""
-        return _sum_by(contracts.creditor, contracts.value(), self.n)
+        return contracts.sum_by("creditor", contracts.value(), self.n)
 
     def debts(self, contracts: ContractTable) -> np.ndarray:
         """Nominal debt each institution owes through contracts (USD bn)."""
-        return _sum_by(contracts.obligor, contracts.liability(), self.n)
+        return contracts.sum_by("obligor", contracts.liability(), self.n)
 
     def assets(self, contracts: ContractTable, prices: np.ndarray) -> np.ndarray:
         """Total assets at current marks (USD bn)."""

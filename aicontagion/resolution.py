@@ -234,7 +234,7 @@ def _sell_untraded(
         sellers = c.creditor[rows]
         books.transfer(EXTERNAL, sellers, price, "liquidation")
         books.book(sellers, -(value - price), Channel.RESOLUTION)
-        c.creditor[rows] = EXTERNAL
+        c.set_creditor(rows, EXTERNAL)
     who = np.flatnonzero(dset)
     real = books.facility[who] + books.other_assets[who] + books.franchise[who]
     price = (books.facility[who] + books.other_assets[who]) * (1.0 - cost) + books.franchise[who] * franchise_recovery

@@ -127,9 +127,26 @@ class ContractTable:
     def _refresh_views(self) -> None:
         for k, arr in self._buf.items():
             setattr(self, k, arr[: self.size])
-        # ``active`` changes only through set_active, which keeps the cached family masks right
-        self.active.flags.writeable = False
-        self._masks: dict[str, np.ndarray] = {}
+        # the network's structure (who owes whom, what is in force) changes only through add_many,
+        # set_active and set_creditor, which keep the cached masks, row lists and bins right
+        for name in ("active", "creditor", "obligor", "ctype"):
+            getattr(self, name).flags.writeable = False
+        self._masks: dict = {}
+
+    def set_creditor(self, rows, creditor) -> None:
+        """Hand contracts ``rows`` to a new creditor (``EXTERNAL``: sold to outside buyers)."""
+        view = self._buf["creditor"][: self.size]
+        view[rows] = creditor
+        self._masks.clear()
+
+    def sum_by(self, side: str, weights: np.ndarray, n: int) -> np.ndarray:
+        """Sum ``weights`` (one per contract) per institution on ``side`` (``"creditor"`` or
+        ``"obligor"``), dropping outside parties; the shifted index is cached with the masks."""
+        bins = self._masks.get(side)
+        if bins is None:
+            bins = getattr(self, side) + 1  # the outside world (-1) goes to bin 0, dropped
+            self._masks[side] = bins
+        return np.bincount(bins, weights=weights, minlength=n + 1)[1 : n + 1]
 
     def set_active(self, rows, value: bool) -> None:
         """Switch contracts ``rows`` (indices or a boolean mask) on or off (terminated, repaid, expired)."""
