@@ -237,6 +237,33 @@ class Books:
                 for j in np.flatnonzero(by_label):
                     flows[label_names[j]] += float(by_label[j])
 
+    def remark_claims(
+        self, contracts: ContractTable, selected: np.ndarray, new_mark: np.ndarray, channel: Channel | np.ndarray
+    ) -> None:
+        """Set the mark of the debt contracts in the boolean mask ``selected`` to ``new_mark`` (one per
+        contract row, like the mask) and book each change to its creditor under ``channel`` (one for all,
+        or one per contract row). The whole-table form of :meth:`revalue_contracts`, for mechanisms that
+        remark most of the table: no rows are gathered, unselected rows add exact zeros."""
+        c = contracts
+        delta = np.where(selected, c.principal * (new_mark - c.mark), 0.0)
+        np.copyto(c.mark, new_mark, where=selected)
+        held_outside = c.cached("held outside", lambda: np.flatnonzero(c.creditor == EXTERNAL))
+        if isinstance(channel, np.ndarray):
+            first = int(channel.min(initial=0))
+            if first != int(channel.max(initial=0)):
+                self.book_channels(c.creditor, delta, channel)
+                by_channel = np.bincount(channel[held_outside], weights=delta[held_outside], minlength=len(Channel))
+                for ch in np.flatnonzero(by_channel):
+                    self.external.losses[Channel(int(ch)).name.lower()] -= float(by_channel[ch])
+                return
+            channel = Channel(first)
+        change = c.sum_by("creditor", delta, self.n)
+        self.equity += change
+        self.pnl[:, channel] += change
+        lost = delta[held_outside].sum()
+        if lost:
+            self.external.losses[channel.name.lower()] -= float(lost)
+
     def revalue_contracts(self, contracts: ContractTable, rows, new_mark, channel: Channel | np.ndarray) -> None:
         """Set the creditor-side mark of debt ``rows`` and book the revaluation to their creditors
         under ``channel`` (one for all rows, or an array with one per row).

@@ -55,20 +55,21 @@ def update_distress(model) -> None:
 def update_credit_marks(model) -> None:
     """Move every debt claim's credit mark toward ``1 - h_obligor x LGD`` and book the change."""
     c = model.contracts
-    rows = np.flatnonzero(c.is_debt & (c.obligor >= 0))
-    if rows.size == 0:
+    claims = c.cached("debt owed by institutions", lambda: c.is_debt & (c.obligor >= 0))
+    if not claims.any():
         return
     r = model.scenario.resolution
-    lgd = np.array([r.lgd_secured, r.lgd_senior, r.lgd_subordinated])[c.seniority[rows]]
-    target = 1.0 - model.distress[c.obligor[rows]] * lgd
-    traded = c.market[rows] >= 0
-    speed = np.where(
-        traded, model.markets.appraisal[np.maximum(c.market[rows], 0)], model.scenario.funding.provisioning
-    )
-    credit = c.credit_mark[rows] + speed * (target - c.credit_mark[rows])
-    c.credit_mark[rows] = credit
-    price = np.where(traded, model.markets.marked_price[np.maximum(c.market[rows], 0)], 1.0)
-    model.books.revalue_contracts(c, rows, credit * price, model.cause[c.obligor[rows]])
+    # the whole table at once (claims on outsiders are left as they are): per-row values come from
+    # small tables indexed by seniority, obligor and market; index -1 (untraded) takes the last entry
+    lgd = np.array([r.lgd_secured, r.lgd_senior, r.lgd_subordinated])[c.seniority]
+    target = 1.0 - model.distress[c.obligor] * lgd
+    speed = np.append(model.markets.appraisal, model.scenario.funding.provisioning)[c.market]
+    credit = c.credit_mark + speed * (target - c.credit_mark)
+    np.copyto(c.credit_mark, credit, where=claims)
+    price = np.append(model.markets.marked_price, 1.0)[c.market]
+    cause = model.cause
+    channel = Channel(int(cause[0])) if np.all(cause == cause[0]) else cause[c.obligor]
+    model.books.remark_claims(c, claims, credit * price, channel)
 
 
 def update_causes(model) -> None:

@@ -182,7 +182,7 @@ class Markets:
 
 def remark_traded_contracts(books: Books, contracts: ContractTable, marked_price: np.ndarray, channel: Channel) -> None:
     """Set ``mark = credit_mark x marked price`` on traded debt and book the change."""
-    rows = np.flatnonzero((contracts.market >= 0) & contracts.is_debt)
-    if rows.size:
-        new = contracts.credit_mark[rows] * marked_price[contracts.market[rows]]
-        books.revalue_contracts(contracts, rows, new, channel)
+    c = contracts
+    traded = c.is_debt & (c.market >= 0)
+    if traded.any():
+        books.remark_claims(c, traded, c.credit_mark * np.append(marked_price, 1.0)[c.market], channel)

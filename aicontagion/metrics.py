@@ -91,8 +91,9 @@ def spv_spread(m) -> float:
 def spv_bond_price(m) -> float:
     """Price of SPV debt per 100 of face: principal-weighted mark of live bonds and loans to SPVs."""
     c = m.contracts
-    rows = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
-    rows = rows[m.kind[c.obligor[rows]] == Kind.SPV]
+    spv = m.kind == Kind.SPV
+    rows = c.cached("debt owed by SPVs", lambda: np.flatnonzero(c.is_debt & (c.obligor >= 0) & spv[c.obligor]))
+    rows = rows[c.principal[rows] > 0]
     if rows.size == 0:
         return float("nan")
     w = c.principal[rows]
@@ -174,7 +175,9 @@ def own_losses(m) -> np.ndarray:
 def outside_share(m) -> np.ndarray:
     """Share of each institution's equity held outside the model (1 - modelled stakes)."""
     c = m.contracts
-    rows = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.obligor >= 0))
+    rows = c.cached(
+        "stakes between institutions", lambda: np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.obligor >= 0))
+    )
     inside = np.bincount(c.obligor[rows], weights=c.share[rows], minlength=m.n)
     return np.clip(1.0 - inside, 0.0, 1.0)
 
@@ -188,10 +191,11 @@ def borne_losses(m) -> tuple[np.ndarray, np.ndarray, float]:
     borne = np.zeros(m.n)
     for group in (_OPERATING, _WRITE_DOWNS):
         loss = np.maximum(-pnl[:, group].sum(axis=1), 0.0) * share
-        neg = np.maximum(-pnl[:, group], 0.0)
+        losing = np.flatnonzero(loss)
+        neg = np.maximum(-pnl[np.ix_(losing, group)], 0.0)
         split = ratio(neg, neg.sum(axis=1, keepdims=True))  # the group's loss over its losing channels
         idx = [_PNL.index(ch) for ch in group]
-        by_channel[idx] += loss @ split
+        by_channel[idx] += loss[losing] @ split
         borne += loss
     creditors = float(sum(m.books.external.losses.values()))
     return borne, by_channel, creditors

@@ -139,6 +139,17 @@ class ContractTable:
         view[rows] = creditor
         self._masks.clear()
 
+    def cached(self, key, compute):
+        """``compute()`` (a selection that depends only on the structure: types, parties, what is in
+        force), kept until the structure changes; ``key`` names it. Returned arrays are read-only."""
+        value = self._masks.get(key)
+        if value is None:
+            value = compute()
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+            self._masks[key] = value
+        return value
+
     def sum_by(self, side: str, weights: np.ndarray, n: int) -> np.ndarray:
         """Sum ``weights`` (one per contract) per institution on ``side`` (``"creditor"`` or
         ``"obligor"``), dropping outside parties; the shifted index is cached with the masks."""
