@@ -88,9 +88,10 @@ def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     delay = np.maximum(c.start[rows] - t, 0)
     months_left = term_end - np.maximum(t, c.start[rows]) + 1
     dfac = (1.0 + disc) ** (-delay / 12.0)
-    pay_pv = c.payment[rows] * _annuity(months_left, disc) * dfac
+    annuity = _annuity(months_left, disc)
+    pay_pv = c.payment[rows] * annuity * dfac
     grown = gross[cust] * np.exp(growth * delay) * pv_growing(months_left, growth, np.maximum(horizon - delay, 0), disc)
-    value_pv = weight * (grown + income[cust] * _annuity(months_left, disc)) * dfac
+    value_pv = weight * (grown + income[cust] * annuity) * dfac
 
     keep = max(min(demand.rent_index, 1.0), model.scenario.resolution.relet_floor)
     provider = c.creditor[rows]
@@ -107,21 +108,22 @@ def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     # what the capacity would fetch if sublet at today's market rent (the contract rent moved by the
     # GPU rental index and usage): a lease is worth at least that to its holder
     market = demand.rent_index * model.usage
-    sublet_pv = c.payment[rows] * market * _annuity(months_left, disc) * dfac
+    sublet_pv = c.payment[rows] * market * annuity * dfac
 
     at_renewal = renewable & (t == term_end) & (term_end < c.maturity[rows])
     next_months = np.minimum(c.renewal[rows], c.maturity[rows] - t)
     step_disc = (1.0 + disc) ** (-1 / 12)
-    next_pay = c.payment[rows] * _annuity(next_months, disc) * step_disc
+    next_annuity = _annuity(next_months, disc)
+    next_pay = c.payment[rows] * next_annuity * step_disc
     next_val = (
         weight
         * (
             gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc)
-            + income[cust] * _annuity(next_months, disc)
+            + income[cust] * next_annuity
         )
         * step_disc
     )
-    next_sublet = c.payment[rows] * market * _annuity(next_months, disc) * step_disc
+    next_sublet = c.payment[rows] * market * next_annuity * step_disc
     return {
         "customer": cust,
         "pay_pv": pay_pv,
@@ -220,7 +222,11 @@ def review_commitments(model, customers: np.ndarray, decisions: Decisions, event
 
 
 def _annuity(months, annual_rate):
-    return pv_growing(months, 0.0, 0.0, annual_rate)
+    """PV of 1 a month for ``months`` months (paid at month ends): :func:`pv_growing` without growth."""
+    months = np.maximum(np.asarray(months, dtype=float), 0.0)
+    d = (1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0)
+    flat = np.abs(d - 1) < 1e-12
+    return np.where(flat, months, d * (1 - d**months) / np.where(flat, 1, 1 - d))
 
 
 def _param(model, name: str, who: np.ndarray) -> np.ndarray:

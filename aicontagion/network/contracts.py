@@ -273,16 +273,16 @@ class ContractTable:
     def rows_of(self, *types: ContractType) -> np.ndarray:
         """Indices (ascending) of the active contracts of the given types; cached like the masks, so
         a mechanism touching one small family (leases, credit lines) filters those rows, not the table."""
-        key = tuple(sorted({int(t) for t in types}))
-        rows = self._masks.get(key)
+        rows = self._masks.get(types)
         if rows is None:
+            key = tuple(sorted({int(t) for t in types}))
             if key == tuple(range(key[0], key[-1] + 1)):  # contiguous codes: two comparisons
                 mask = (self.ctype >= key[0]) & (self.ctype <= key[-1]) & self.active
             else:
                 mask = np.isin(self.ctype, key) & self.active
             rows = np.flatnonzero(mask)
             rows.flags.writeable = False
-            self._masks[key] = rows
+            self._masks[types] = rows
         return rows
 
     @property
