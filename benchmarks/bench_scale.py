@@ -7,7 +7,8 @@
 Each size runs in its own process (so its peak memory is its own): it builds the system
 (``ac.scenarios.synthetic``), the model, and runs month by month. After ``--probe`` months it
 projects the whole run; a size that would exceed ``--budget`` seconds stops there and is reported
-as skipped, with its measured months. Reported: build times, time per month (mean over the
+as skipped, with its measured months. Each child process is held to one thread (the BLAS thread
+variables are set to 1), so the times are one core's. Reported: build times, time per month (mean over the
 months run; the first month apart, as it warms caches), the projection for 120 months, peak
 memory (``ru_maxrss`` of the process), the machine's load average (other work slows the wall
 clock; CPU time per month is reported beside it), and the exponent ``b`` of
@@ -181,7 +182,9 @@ def main() -> None:
             "--contracts-per-institution",
             str(per),
         ]
-        done = subprocess.run(cmd, capture_output=True, text=True)
+        # one core, as the target says: numpy's BLAS would otherwise spread matrix products over threads
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if done.returncode != 0:
             print(f"{n}: failed ({done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode})")
             continue
