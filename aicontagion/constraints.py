@@ -182,7 +182,7 @@ class RatingFloor(Constraint):
     def orders(self, model, rows, out):
         floor = model.params["pension_lp"]["forced_sale_mark"]
         c = model.contracts
-        held = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0))
+        held = out.traded  # traded claims held by institutions, as of this round
         is_member = np.zeros(model.n, dtype=bool)
         is_member[rows] = True
         held = held[is_member[c.creditor[held]]]

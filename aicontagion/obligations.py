@@ -246,7 +246,10 @@ def _capital_calls(books: Books, contracts: ContractTable, rows: np.ndarray, pai
     called = np.bincount(issuer, weights=paid, minlength=n)
     post = pre + called
     hit = np.flatnonzero(called > 0)
-    stakes = np.flatnonzero(c.is_stake & np.isin(c.obligor, hit))
+    is_hit = np.zeros(n, dtype=bool)
+    is_hit[hit] = True
+    stakes = c.stake_rows
+    stakes = stakes[(c.obligor[stakes] >= 0) & is_hit[c.obligor[stakes]]]
     scale = np.divide(pre, post, out=np.ones(n), where=post > 0)
     c.share[stakes] *= scale[c.obligor[stakes]]
     np.add.at(c.share, rows, np.divide(paid, post[issuer], out=np.zeros_like(paid), where=post[issuer] > 0))

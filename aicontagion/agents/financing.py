@@ -111,10 +111,11 @@ def call_capital(model, issuers: np.ndarray, need: np.ndarray, decisions: Decisi
     Returns the amount called per issuer.
     """
     c = model.contracts
-    stakes = np.flatnonzero(c.is_stake & (c.uncalled > 0) & (c.creditor >= 0) & (c.start <= model.month))
     want = np.zeros(model.n)
     want[issuers] = need
-    stakes = stakes[want[c.obligor[stakes]] > 0]
+    stakes = c.stake_rows
+    stakes = stakes[(c.obligor[stakes] >= 0) & (want[c.obligor[stakes]] > 0)]
+    stakes = stakes[(c.uncalled[stakes] > 0) & (c.creditor[stakes] >= 0) & (c.start[stakes] <= model.month)]
     stakes = stakes[model.holder_ok[c.creditor[stakes]]]
     room = np.bincount(c.obligor[stakes], weights=c.uncalled[stakes], minlength=model.n)
     take = np.minimum(np.divide(want, room, out=np.zeros(model.n), where=room > 1e-12), 1.0)
