@@ -71,3 +71,65 @@ def test_contract_table_grows_and_splits():
     assert c.creditor[new[0]] == EXTERNAL
     with pytest.raises(KeyError):
         c.add(ContractType.LOAN, 0, 1, colour="red")
+
+
+def test_structure_changes_only_through_setters_and_caches_follow():
+    """Masks, row lists and per-institution sums derived from the structure are cached; they must
+    follow every structural change, and a direct write to the structure must fail loudly."""
+    c = ContractTable()
+    c.add_many(
+        ctype=[ContractType.LOAN, ContractType.LEASE, ContractType.EQUITY],
+        creditor=[0, 1, 2],
+        obligor=[1, 2, 0],
+        principal=[4.0, 0.0, 3.0],
+        payment=[0.0, 1.0, 0.0],
+    )
+    assert c.is_debt.tolist() == [True, False, False]
+    assert c.executory_rows.tolist() == [1]
+    for name in ("active", "creditor", "obligor", "ctype"):
+        with pytest.raises(ValueError):
+            getattr(c, name)[0] = 0
+    with pytest.raises(ValueError):
+        c.is_debt[0] = False  # cached masks are read-only too
+    c.set_active([1], False)
+    assert c.executory_rows.tolist() == [] and c.is_executory.tolist() == [False, False, False]
+    new = c.add(ContractType.OFFTAKE, 2, 1, payment=2.0)
+    assert c.executory_rows.tolist() == [new] and c.rows_of(ContractType.OFFTAKE).tolist() == [new]
+    assert c.sum_by("creditor", c.value(), 3).tolist() == [4.0, 0.0, 3.0]
+    c.set_creditor([0], EXTERNAL)  # sold to outsiders: no institution holds it now
+    assert c.sum_by("creditor", c.value(), 3).tolist() == [0.0, 0.0, 3.0]
+    assert c.sum_by("obligor", c.liability(), 3).tolist() == [0.0, 4.0, 0.0]
+
+
+def test_contract_table_pickles_as_views_of_its_buffers():
+    import pickle
+
+    c = ContractTable()
+    c.add(ContractType.BOND, 0, 1, principal=2.0)
+    copy = pickle.loads(pickle.dumps(c))
+    copy.add(ContractType.BOND, 1, 0, principal=5.0)  # appends into the buffer the views share
+    assert copy.principal.tolist() == [2.0, 5.0] and copy.is_debt.tolist() == [True, True]
+    assert not copy.active.flags.writeable
+
+
+def test_remark_claims_matches_revaluing_rows():
+    """The whole-table remark books exactly what revaluing the selected rows does."""
+    a, ca = _books()
+    b, cb = _books()
+    for c in (ca, cb):
+        c.add(ContractType.BOND, EXTERNAL, 0, principal=3.0)
+        c.add(ContractType.BOND, 2, 0, principal=2.0)
+    for bk, c in ((a, ca), (b, cb)):
+        bk.equity = bk.assets(c, np.ones(1)) - bk.liabilities(c)
+    marks = np.array([0.9, 0.5, 0.8])
+    a.revalue_contracts(ca, [0, 1, 2], marks, Channel.COUNTERPARTY)
+    b.remark_claims(cb, cb.is_debt, marks, Channel.COUNTERPARTY)
+    assert np.allclose(a.equity, b.equity) and np.allclose(a.pnl, b.pnl)
+    assert a.external.losses["counterparty"] == pytest.approx(b.external.losses["counterparty"]) == pytest.approx(1.5)
+    _ok(b, cb)
+    by_row = np.array([Channel.COUNTERPARTY, Channel.STRATEGIC_DEFAULT, Channel.FIRE_SALE])
+    b.remark_claims(cb, cb.is_debt, np.array([0.5, 0.5, 0.5]), by_row)
+    assert b.pnl[0, Channel.COUNTERPARTY] == pytest.approx(10.0 * (0.9 - 1.0) + 10.0 * (0.5 - 0.9))
+    assert b.pnl[2, Channel.FIRE_SALE] == pytest.approx(2.0 * (0.5 - 0.8))
+    assert b.external.losses["strategic_default"] == pytest.approx(0.0)  # 3 x (0.5 - 0.5)
+    _ok(b, cb)

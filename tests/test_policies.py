@@ -20,8 +20,7 @@ LAB_BURNS = {"institutions.lab.opex": 60.0, "institutions.lab.cash": 5.0}
 
 
 def _run(policies, path="disproven", months=60, **kw):
-    return ac.Sim(MINI, productivity=path, seed=3, months=months, policies=policies, check_invariants=True,
-                  **kw).run()
+    return ac.Sim(MINI, productivity=path, seed=3, months=months, policies=policies, check_invariants=True, **kw).run()
 
 
 def test_registry_builds_every_policy_and_none():
@@ -33,13 +32,16 @@ def test_registry_builds_every_policy_and_none():
         from_name("helicopter_money")
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda: ImplicitGuarantee(kinds=("hedge_fund",)), "unknown kind"),
-    (lambda: Bailout(budget=-1), "budget"),
-    (lambda: Bailout(threshold=0.1, target=0.05), "below threshold"),
-    (lambda: LenderOfLastResort(haircut=1.5), "haircut"),
-    (lambda: ImplicitGuarantee(start=10, end=5), "before start"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: ImplicitGuarantee(kinds=("hedge_fund",)), "unknown kind"),
+        (lambda: Bailout(budget=-1), "budget"),
+        (lambda: Bailout(threshold=0.1, target=0.05), "below threshold"),
+        (lambda: LenderOfLastResort(haircut=1.5), "haircut"),
+        (lambda: ImplicitGuarantee(start=10, end=5), "before start"),
+    ],
+)
 def test_bad_arguments_are_rejected_when_built(make, match):
     with pytest.raises(PolicyError, match=match):
         make()
@@ -94,10 +96,15 @@ def test_bailout_injects_capital_within_budget():
 
 def test_lender_of_last_resort_stops_a_liquidity_default_not_insolvency():
     # a solvent neocloud with no cash and a loan due now: the central bank lends against its GPUs
-    over = {"institutions.neo.cash": 0.0, "contracts.neo_loan.maturity": "2025-02",
-            "contracts.neo_loan.amortising": False, "contracts.neo_loan.rolls": False,
-            "contracts.neo_line.limit": 1.0,  # no undrawn credit line, no equity or bond market
-            "behaviour.neocloud.outside_capacity": 0.0, "behaviour.neocloud.bond_share": 0.0}
+    over = {
+        "institutions.neo.cash": 0.0,
+        "contracts.neo_loan.maturity": "2025-02",
+        "contracts.neo_loan.amortising": False,
+        "contracts.neo_loan.rolls": False,
+        "contracts.neo_line.limit": 1.0,  # no undrawn credit line, no equity or bond market
+        "behaviour.neocloud.outside_capacity": 0.0,
+        "behaviour.neocloud.bond_share": 0.0,
+    }
     without = _run([], path="base", months=6, **over)
     with_lolr = _run([LenderOfLastResort(kinds=("neocloud",))], path="base", months=6, **over)
     assert "neo" in set(without.events.loc[without.events.event == "default", "institution"])
