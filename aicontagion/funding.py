@@ -29,7 +29,7 @@ from aicontagion.kinds import Kind, Status
 from aicontagion.network.contracts import SHORT_TERM_TYPES, ContractType
 from aicontagion.numeric import ratio
 
-_NAV_KINDS = [int(Kind.MONEY_MARKET_FUND), int(Kind.PENSION_LP), int(Kind.PRIVATE_CREDIT_FUND)]
+NAV_KINDS = [int(Kind.MONEY_MARKET_FUND), int(Kind.PENSION_LP), int(Kind.PRIVATE_CREDIT_FUND)]
 
 
 def update_distress(model) -> None:
@@ -40,16 +40,15 @@ def update_distress(model) -> None:
     (subscriptions, redemptions, distributions) does not count, as a NAV per share would not move.
     """
     e0 = model.equity0
-    e = model.books.equity.copy()
-    funds = np.isin(model.kind, _NAV_KINDS)
-    e[funds] -= model.books.pnl[funds, Channel.CAPITAL]
+    # a fund's capital flows are taken out of its equity (kind never changes: the mask is kept)
+    capital = np.where(model.nav_measured, model.books.pnl[:, Channel.CAPITAL], 0.0)
+    e = model.books.equity - capital
     h = np.where(e0 > 0, np.clip(1.0 - ratio(e, e0, default=1.0), 0.0, 1.0), np.where(e < 0, 1.0, 0.0))
     dead = model.status == Status.DEFAULTED
     h[dead] = 1.0
     model.distress = h
-    live = ~dead
     threshold = model.scenario.funding.distressed_at
-    model.status[live] = np.where(h[live] > threshold, Status.DISTRESSED, Status.ACTIVE)
+    model.status[:] = np.where(dead, Status.DEFAULTED, np.where(h > threshold, Status.DISTRESSED, Status.ACTIVE))
 
 
 def update_credit_marks(model) -> None:
@@ -92,7 +91,8 @@ def update_causes(model) -> None:
         Channel.RESOLUTION,
     ]
     worst = np.array(roots)[np.argmin(pnl[:, roots], axis=1)]
-    cause = np.where(np.isin(worst, [Channel.STRATEGIC_DEFAULT, Channel.FIRE_SALE]), worst, Channel.COUNTERPARTY)
+    passed_on = (worst == Channel.STRATEGIC_DEFAULT) | (worst == Channel.FIRE_SALE)
+    cause = np.where(passed_on, worst, Channel.COUNTERPARTY)
     model.cause = np.where(model.funding_hint, Channel.FUNDING, cause).astype(np.int64)
 
 

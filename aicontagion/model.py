@@ -140,6 +140,7 @@ class ContagionModel(mesa.Model):
         sellers = system.members(Kind.CHIP_SUPPLIER)
         self.chip_sellers = sellers[system.flows["gpu_market_share"][sellers] > 0]
         self.members = {k: system.members(k) for k in Kind}
+        self.nav_measured = np.isin(self.kind, funding.NAV_KINDS)  # distress on performance, not capital flows
 
         self.institutions = [
             AGENT_CLASSES[Kind(int(k))](self, r, system.ids[r], system.names[r]) for r, k in enumerate(self.kind)
