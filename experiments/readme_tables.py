@@ -36,8 +36,9 @@ def _fmt(v, pct=False) -> str:
 
 
 def paths_table(seeds: int, processes: int) -> str:
-    t = ac.compare({p: {"productivity": p} for p in PATHS}, seeds=range(seeds), scenario="ai_2025", months=240,
-                   processes=processes)
+    t = ac.compare(
+        {p: {"productivity": p} for p in PATHS}, seeds=range(seeds), scenario="ai_2025", months=240, processes=processes
+    )
     g = t.groupby("setup", sort=False).mean(numeric_only=True)
     rows = [
         ("months to first default (mean over runs with one)", "months_to_first_default", False),
@@ -55,8 +56,12 @@ def paths_table(seeds: int, processes: int) -> str:
         ("borne through private-credit funds", "losses_by_holder_kind.private_credit_fund", False),
         ("borne by outside creditors", "losses_by_holder_kind.outside_creditors", False),
     ]
-    out = [f"ai_2025, {seeds} seeds, 240 months, means over seeds (`make readme`):", "",
-           "| | " + " | ".join(PATHS) + " |", "|---" * (len(PATHS) + 1) + "|"]
+    out = [
+        f"ai_2025, {seeds} seeds, 240 months, means over seeds (`make readme`):",
+        "",
+        "| | " + " | ".join(PATHS) + " |",
+        "|---" * (len(PATHS) + 1) + "|",
+    ]
     for label, col, pct in rows:
         if col in g:
             out.append(f"| {label} | " + " | ".join(_fmt(g.loc[p, col], pct) for p in PATHS) + " |")
@@ -71,22 +76,35 @@ def bank_vs_direct_table(run: bool) -> str:
         bank_vs_direct.main(["--out", str(folder)])
     side = pd.read_parquet(folder / "side_by_side.parquet").set_index("system")
     channels = pd.read_parquet(folder / "channels.parquet").set_index("setup")
-    out = ["`experiments/bank_vs_direct.py` (5 seeds; shock = 25% of the banks' equity; `make readme`):", "",
-           "| | bank_2008 | ai_2025 |", "|---|---|---|"]
-    for label, col, pct in (("core asset repriced by", "price_fall", True),
-                            ("months to first default", "months_to_first_default", False),
-                            ("months to half / 90% of losses", None, False),
-                            ("institutions defaulted", "defaults", False),
-                            ("losses / system assets", "loss_ratio", True)):
+    out = [
+        "`experiments/bank_vs_direct.py` (5 seeds; shock = 25% of the banks' equity; `make readme`):",
+        "",
+        "| | bank_2008 | ai_2025 |",
+        "|---|---|---|",
+    ]
+    for label, col, pct in (
+        ("core asset repriced by", "price_fall", True),
+        ("months to first default", "months_to_first_default", False),
+        ("months to half / 90% of losses", None, False),
+        ("institutions defaulted", "defaults", False),
+        ("losses / system assets", "loss_ratio", True),
+    ):
         if col is None:
-            vals = [f"{_fmt(side.loc[s, 'months_to_half_loss'])} / {_fmt(side.loc[s, 'months_to_90pct_loss'])}"
-                    for s in ("bank_2008", "ai_2025")]
+            vals = [
+                f"{_fmt(side.loc[s, 'months_to_half_loss'])} / {_fmt(side.loc[s, 'months_to_90pct_loss'])}"
+                for s in ("bank_2008", "ai_2025")
+            ]
         else:
             vals = [_fmt(side.loc[s, col], pct) for s in ("bank_2008", "ai_2025")]
         out.append(f"| {label} | " + " | ".join(vals) + " |")
     bank = channels.get("losses_by_holder_kind.bank", pd.Series(dtype=float))
-    out += ["", "Bank losses on ai_2025's disproven path with its back-channels to banks switched on and off:", "",
-            "| fund leverage, LP fire sales | losses borne through banks (USD bn) |", "|---|---|"]
+    out += [
+        "",
+        "Bank losses on ai_2025's disproven path with its back-channels to banks switched on and off:",
+        "",
+        "| fund leverage, LP fire sales | losses borne through banks (USD bn) |",
+        "|---|---|",
+    ]
     out += [f"| {k} | {_fmt(v)} |" for k, v in bank.items()]
     return "\n".join(out) + "\n"
 
@@ -98,13 +116,18 @@ def guarantees_table(run: bool, draws: int) -> str:
 
         guarantees.main(["--draws", str(draws), "--out", str(folder)])
     t = pd.read_csv(folder / "summary_all.csv")
-    out = [f"`experiments/guarantees.py` ({int(t['runs'].iloc[0])} productivity draws, common random numbers; "
-           "`make readme`):", "",
-           "| scenario, policy | p(crisis) | loss given crisis | fiscal cost | months to first default |",
-           "|---|---|---|---|---|"]
+    out = [
+        f"`experiments/guarantees.py` ({int(t['runs'].iloc[0])} productivity draws, common random numbers; "
+        "`make readme`):",
+        "",
+        "| scenario, policy | p(crisis) | loss given crisis | fiscal cost | months to first default |",
+        "|---|---|---|---|---|",
+    ]
     for r in t.itertuples():
-        out.append(f"| {r.scenario}, {r.policy} | {r.p_crisis:.2f} | {_fmt(r.loss_given_crisis)} | "
-                   f"{_fmt(r.fiscal_cost)} | {_fmt(r.months_bought)} |")
+        out.append(
+            f"| {r.scenario}, {r.policy} | {r.p_crisis:.2f} | {_fmt(r.loss_given_crisis)} | "
+            f"{_fmt(r.fiscal_cost)} | {_fmt(r.months_bought)} |"
+        )
     return "\n".join(out) + "\n"
 
 

@@ -117,10 +117,7 @@ def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     next_pay = c.payment[rows] * next_annuity * step_disc
     next_val = (
         weight
-        * (
-            gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc)
-            + income[cust] * next_annuity
-        )
+        * (gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc) + income[cust] * next_annuity)
         * step_disc
     )
     next_sublet = c.payment[rows] * market * next_annuity * step_disc
