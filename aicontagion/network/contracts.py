@@ -142,21 +142,22 @@ class ContractTable:
     def cached(self, key, compute):
         """``compute()`` (a selection that depends only on the structure: types, parties, what is in
         force), kept until the structure changes; ``key`` names it. Returned arrays are read-only."""
-        value = self._masks.get(key)
+        value = self._masks.get(("named", key))
         if value is None:
             value = compute()
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
-            self._masks[key] = value
+            self._masks[("named", key)] = value
         return value
 
     def sum_by(self, side: str, weights: np.ndarray, n: int) -> np.ndarray:
         """Sum ``weights`` (one per contract) per institution on ``side`` (``"creditor"`` or
         ``"obligor"``), dropping outside parties; the shifted index is cached with the masks."""
-        bins = self._masks.get(side)
+        bins = self._masks.get(("bins", side))
         if bins is None:
             bins = getattr(self, side) + 1  # the outside world (-1) goes to bin 0, dropped
-            self._masks[side] = bins
+            bins.flags.writeable = False
+            self._masks[("bins", side)] = bins
         return np.bincount(bins, weights=weights, minlength=n + 1)[1 : n + 1]
 
     def set_active(self, rows, value: bool) -> None:
@@ -248,11 +249,11 @@ class ContractTable:
     def _family(self, name: str, first: ContractType, last: ContractType) -> np.ndarray:
         """Cached read-only mask of active contracts with ``first <= ctype <= last`` (types never
         change and ``active`` changes only through :meth:`set_active`, which clears the cache)."""
-        mask = self._masks.get(name)
+        mask = self._masks.get(("family", name))
         if mask is None:
             mask = (self.ctype >= first) & (self.ctype <= last) & self.active
             mask.flags.writeable = False
-            self._masks[name] = mask
+            self._masks[("family", name)] = mask
         return mask
 
     @property
@@ -273,7 +274,7 @@ class ContractTable:
     def rows_of(self, *types: ContractType) -> np.ndarray:
         """Indices (ascending) of the active contracts of the given types; cached like the masks, so
         a mechanism touching one small family (leases, credit lines) filters those rows, not the table."""
-        rows = self._masks.get(types)
+        rows = self._masks.get(("rows", *types))
         if rows is None:
             key = tuple(sorted({int(t) for t in types}))
             if key == tuple(range(key[0], key[-1] + 1)):  # contiguous codes: two comparisons
@@ -282,7 +283,7 @@ class ContractTable:
                 mask = np.isin(self.ctype, key) & self.active
             rows = np.flatnonzero(mask)
             rows.flags.writeable = False
-            self._masks[types] = rows
+            self._masks[("rows", *types)] = rows
         return rows
 
     @property
