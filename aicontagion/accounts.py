@@ -249,18 +249,23 @@ class Books:
         np.copyto(c.mark, new_mark, where=selected)
         held_outside = c.cached("held outside", lambda: np.flatnonzero(c.creditor == EXTERNAL))
         if isinstance(channel, np.ndarray):
-            first = int(channel.min(initial=0))
-            if first != int(channel.max(initial=0)):
-                self.book_channels(c.creditor, delta, channel)
-                by_channel = np.bincount(channel[held_outside], weights=delta[held_outside], minlength=len(Channel))
-                for ch in np.flatnonzero(by_channel):
-                    self.external.losses[Channel(int(ch)).name.lower()] -= float(by_channel[ch])
-                return
-            channel = Channel(first)
-        change = c.sum_by("creditor", delta, self.n)
+            self.book_channels(c.creditor, delta, channel)
+            self._outside_losses(delta[held_outside], channel[held_outside])
+            return
+        change = c.sum_by("creditor", delta, self.n)  # the cached creditor index: no shifted copy
         self.equity += change
         self.pnl[:, channel] += change
-        lost = delta[held_outside].sum()
+        self._outside_losses(delta[held_outside], channel)
+
+    def _outside_losses(self, delta: np.ndarray, channel: Channel | np.ndarray) -> None:
+        """Record revaluations ``delta`` of claims held outside the system as outsiders' losses
+        (gains), under ``channel`` (one for all, or one per claim)."""
+        if isinstance(channel, np.ndarray):
+            by_channel = np.bincount(channel, weights=delta, minlength=len(Channel))
+            for ch in np.flatnonzero(by_channel):
+                self.external.losses[Channel(int(ch)).name.lower()] -= float(by_channel[ch])
+            return
+        lost = delta.sum()
         if lost:
             self.external.losses[channel.name.lower()] -= float(lost)
 
@@ -278,14 +283,10 @@ class Books:
         outside = cred == EXTERNAL
         if isinstance(channel, np.ndarray):
             self.book_channels(cred, delta, channel)
-            by_channel = np.bincount(channel[outside], weights=delta[outside], minlength=len(Channel))
-            for ch in np.flatnonzero(by_channel):
-                self.external.losses[Channel(int(ch)).name.lower()] -= float(by_channel[ch])
-            return
-        self.book(cred, delta, channel)
-        lost = delta[outside].sum()
-        if lost:
-            self.external.losses[channel.name.lower()] -= float(lost)
+            self._outside_losses(delta[outside], channel[outside])
+        else:
+            self.book(cred, delta, channel)
+            self._outside_losses(delta[outside], channel)
 
     def repay_principal(self, contracts: ContractTable, rows, amount, label: str = "principal") -> None:
         """Obligors repay ``amount`` of principal on debt ``rows`` in cash.

@@ -112,10 +112,6 @@ class Obligations:
         """How many ``add`` calls are held: a bookmark for :meth:`dues`."""
         return len(self.due)
 
-    def total_due(self, n: int) -> np.ndarray:
-        """USD bn due from each institution this month."""
-        return self.dues(n)[0]
-
     def dues(self, n: int, first_part: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """USD bn due from each institution, in all and in binding tiers (below
         :data:`DISCRETIONARY_TIER`), over the parts added since bookmark ``first_part``."""

@@ -139,25 +139,26 @@ class ContractTable:
         view[rows] = creditor
         self._masks.clear()
 
-    def cached(self, key, compute):
-        """``compute()`` (a selection that depends only on the structure: types, parties, what is in
-        force), kept until the structure changes; ``key`` names it. Returned arrays are read-only."""
-        value = self._masks.get(("named", key))
+    def _derived(self, key: tuple, compute):
+        """``compute()``, an array that depends only on the structure, kept read-only until the
+        structure changes (every cache of the table goes through here, keyed by namespace)."""
+        value = self._masks.get(key)
         if value is None:
             value = compute()
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False
-            self._masks[("named", key)] = value
+            value.flags.writeable = False
+            self._masks[key] = value
         return value
+
+    def cached(self, key, compute):
+        """``compute()`` (a selection that depends only on the structure: types, parties, what is in
+        force), kept until the structure changes; ``key`` names it. The array returned is read-only."""
+        return self._derived(("named", key), compute)
 
     def sum_by(self, side: str, weights: np.ndarray, n: int) -> np.ndarray:
         """Sum ``weights`` (one per contract) per institution on ``side`` (``"creditor"`` or
         ``"obligor"``), dropping outside parties; the shifted index is cached with the masks."""
-        bins = self._masks.get(("bins", side))
-        if bins is None:
-            bins = getattr(self, side) + 1  # the outside world (-1) goes to bin 0, dropped
-            bins.flags.writeable = False
-            self._masks[("bins", side)] = bins
+        # the outside world (-1) goes to bin 0, dropped
+        bins = self._derived(("bins", side), lambda: getattr(self, side) + 1)
         return np.bincount(bins, weights=weights, minlength=n + 1)[1 : n + 1]
 
     def set_active(self, rows, value: bool) -> None:
@@ -249,12 +250,7 @@ class ContractTable:
     def _family(self, name: str, first: ContractType, last: ContractType) -> np.ndarray:
         """Cached read-only mask of active contracts with ``first <= ctype <= last`` (types never
         change and ``active`` changes only through :meth:`set_active`, which clears the cache)."""
-        mask = self._masks.get(("family", name))
-        if mask is None:
-            mask = (self.ctype >= first) & (self.ctype <= last) & self.active
-            mask.flags.writeable = False
-            self._masks[("family", name)] = mask
-        return mask
+        return self._derived(("family", name), lambda: (self.ctype >= first) & (self.ctype <= last) & self.active)
 
     @property
     def is_debt(self) -> np.ndarray:
@@ -274,17 +270,14 @@ class ContractTable:
     def rows_of(self, *types: ContractType) -> np.ndarray:
         """Indices (ascending) of the active contracts of the given types; cached like the masks, so
         a mechanism touching one small family (leases, credit lines) filters those rows, not the table."""
-        rows = self._masks.get(("rows", *types))
-        if rows is None:
-            key = tuple(sorted({int(t) for t in types}))
-            if key == tuple(range(key[0], key[-1] + 1)):  # contiguous codes: two comparisons
-                mask = (self.ctype >= key[0]) & (self.ctype <= key[-1]) & self.active
-            else:
-                mask = np.isin(self.ctype, key) & self.active
-            rows = np.flatnonzero(mask)
-            rows.flags.writeable = False
-            self._masks[("rows", *types)] = rows
-        return rows
+
+        def compute() -> np.ndarray:
+            codes = sorted({int(t) for t in types})
+            if codes == list(range(codes[0], codes[-1] + 1)):  # contiguous codes: two comparisons
+                return np.flatnonzero((self.ctype >= codes[0]) & (self.ctype <= codes[-1]) & self.active)
+            return np.flatnonzero(np.isin(self.ctype, codes) & self.active)
+
+        return self._derived(("rows", *types), compute)
 
     @property
     def executory_rows(self) -> np.ndarray:
