@@ -9,9 +9,9 @@ The front door::
 """
 
 from aicontagion import policies
+from aicontagion.core.version import __version__
+from aicontagion.runs.multisim import MultiSim, compare
 from aicontagion.scenarios.loader import ScenarioError, load_scenario
-from aicontagion.sim import MultiSim, Sim, compare
-
-__version__ = "0.1.0"
+from aicontagion.sim import Sim
 
 __all__ = ["MultiSim", "ScenarioError", "Sim", "compare", "load_scenario", "policies", "__version__"]

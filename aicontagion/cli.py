@@ -9,7 +9,6 @@ are written to a temporary folder and moved into ``--out`` only when complete.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -125,6 +124,7 @@ def _publish(tmp: Path, target: Path) -> None:
 
 def _run(args) -> int:
     from aicontagion.policies import from_name
+    from aicontagion.results.report import format_summary, save_figures
     from aicontagion.sim import Sim
 
     sim = Sim(
@@ -139,7 +139,7 @@ def _run(args) -> int:
         sim.run(progress=not args.quiet)
         sim.save(tmp)
         if not args.no_plots:
-            _figures(sim, tmp)
+            save_figures(sim, tmp)
         _publish(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -148,20 +148,10 @@ def _run(args) -> int:
     return 0
 
 
-def _figures(sim, folder: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    for what in ("overview", "losses"):
-        fig = sim.plot(what)
-        fig.savefig(folder / f"{what}.png", dpi=110)
-        plt.close(fig)
-
-
 def _compare(args) -> int:
-    from aicontagion.sim import Sim, compare
+    from aicontagion.results.report import comparison_table
+    from aicontagion.runs.multisim import compare
+    from aicontagion.sim import Sim
 
     for p in args.productivity:  # fail fast on a bad path name or scenario, before any run
         Sim(args.scenario, productivity=p, months=args.months)
@@ -201,7 +191,7 @@ def _validate(args) -> int:
 
 
 def _sweep(args) -> int:
-    from aicontagion.sweep import load_sweep, run_sweep
+    from aicontagion.runs.sweep import load_sweep, run_sweep
 
     if args.workers is not None and args.workers <= 0:
         raise _BadInput(f"aicontagion sweep: --workers must be positive (got {args.workers})")
@@ -225,8 +215,8 @@ def _sweep(args) -> int:
 
 
 def _animate(args) -> int:
-    from aicontagion.animation import AnimationError, animate, output_format, policies_from_name, record_sim
     from aicontagion.sim import Sim
+    from aicontagion.viz.animation import AnimationError, animate, output_format, policies_from_name, record_sim
 
     scenarios = args.compare or [args.scenario]
     try:  # every check before any work: bad input writes nothing
@@ -259,58 +249,14 @@ def _app(args) -> int:
 
     if importlib.util.find_spec("solara") is None:
         raise _BadInput("aicontagion app: needs the app extra: pip install 'aicontagion[app]'")
-    cmd = [sys.executable, "-m", "solara", "run", "aicontagion.app", "--host", args.host, "--port", str(args.port)]
+    cmd = [sys.executable, "-m", "solara", "run", "aicontagion.viz.app", "--host", args.host, "--port", str(args.port)]
     cmd += ["--no-check-version"] + (["--no-open"] if args.no_open else [])
     env = os.environ | {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "MPLBACKEND": "Agg"}
     return subprocess.call(cmd, env=env)
-
-
-KEY_METRICS = (
-    ("months_to_first_default", "months to first default", "{:.0f}"),
-    ("months_to_half_loss", "months to 50% of losses", "{:.0f}"),
-    ("months_to_90pct_loss", "months to 90% of losses", "{:.0f}"),
-    ("defaults", "defaults", "{:.0f}"),
-    ("total_loss", "financial losses (USD bn)", "{:,.1f}"),
-    ("system_loss_ratio", "losses / system assets", "{:.2%}"),
-    ("fiscal_cost", "fiscal cost (USD bn)", "{:,.1f}"),
-)
-
-
-def format_summary(summary: dict, title: str = "") -> str:
-    """A run's summary as a readable text table."""
-    lines = [title, "-" * max(len(title), 40)] if title else []
-    for key, label, fmt in KEY_METRICS:
-        v = summary.get(key)
-        lines.append(f"{label:32s} {'-' if v is None or v != v else fmt.format(v)}")
-    for block, label in (
-        ("defaults_by_kind", "defaults by kind"),
-        ("losses_by_holder_kind", "losses by holder (USD bn)"),
-        ("losses_by_channel", "losses by channel (USD bn)"),
-        ("thermometer", "risk thermometer (last)"),
-    ):
-        items = summary.get(block, {})
-        shown = {k: v for k, v in items.items() if isinstance(v, float | int) and v == v and abs(v) > 1e-9}
-        if shown:
-            lines.append(f"{label}:")
-            lines += [f"  {k:30s} {v:,.3g}" for k, v in shown.items()]
-    if summary.get("default_order"):
-        lines.append(
-            "default order: "
-            + ", ".join(summary["default_order"][:12])
-            + (" ..." if len(summary["default_order"]) > 12 else "")
-        )
-    return "\n".join(lines)
-
-
-def comparison_table(table):
-    """Mean over seeds of the key metrics, one column per setup."""
-    cols = [k for k, _, _ in KEY_METRICS if k in table.columns]
-    extra = [c for c in table.columns if c.startswith("defaults_by_kind.") or c.startswith("losses_by_holder_kind.")]
-    return table.groupby("setup", sort=False)[cols + extra].mean().T
 
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 
 
-__all__ = ["main", "format_summary", "comparison_table", "json"]
+__all__ = ["main"]

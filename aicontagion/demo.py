@@ -11,22 +11,19 @@ import argparse
 import sys
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from aicontagion.core.progress import progress_bar
+from aicontagion.results.plots import plot_paths
+from aicontagion.results.report import comparison_table, save_figures
+from aicontagion.sim import Sim
+
 PATHS = ("fast", "base", "slow", "disproven")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the demo; returns the exit status."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import pandas as pd
-    from tqdm.auto import tqdm
-
-    from aicontagion.cli import _figures, comparison_table
-    from aicontagion.plotting import plot_paths
-    from aicontagion.sim import Sim
-
     ap = argparse.ArgumentParser(prog="aicontagion-demo")
     ap.add_argument("--scenario", default="ai_2025")
     ap.add_argument("--months", type=int, default=None)
@@ -35,10 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     out = Path(args.out)
     sims = {}
-    for path in tqdm(PATHS, desc="productivity paths"):
+    for path in progress_bar(PATHS, desc="productivity paths", leave=True):
         sim = Sim(args.scenario, productivity=path, seed=args.seed, months=args.months).run()
         sim.save(out / path)
-        _figures(sim, out / path)
+        save_figures(sim, out / path)
         sims[path] = sim
     rows = [{"setup": p, "seed": args.seed} | s.summary_row() for p, s in sims.items()]
     table = pd.DataFrame(rows)

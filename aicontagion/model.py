@@ -3,18 +3,18 @@
 One step is one month. Each step runs seven stages (DESIGN.md, 'The step cycle'):
 
 1. **demand**   AI end revenue, expectations, compute, GPU rents; fundamental prices re-marked.
-2. **income**   operating flows booked; the month's obligations built (:mod:`~aicontagion.operations`).
+2. **income**   operating flows booked; the month's obligations built (:mod:`~aicontagion.mechanisms.income`).
 3. **decide**   every kind records its decisions from the same snapshot (strategic defaults,
    capex, draws, calls, raises, line cuts, distributions) and policies act; then all are applied.
 4. **clear**    payments cleared together (:func:`~aicontagion.network.clearing.clear_obligations`,
-   greatest clearing vector, priority tiers); defaults resolved (:mod:`~aicontagion.resolution`),
+   greatest clearing vector, priority tiers); defaults resolved (:mod:`~aicontagion.mechanisms.resolution`),
    repeated while resolution losses push further institutions below zero equity.
 5. **deleverage** constraints (leverage, covenants, rating floors, liquidity, allocation) order
    sales; each round clears simultaneously with price impact and marks every holder; repeat
    until quiet, resolving any new insolvencies.
 6. **fund**     distress, credit marks, stake values, spreads; bullet debt maturing next month rolls
-   or falls due; short-term lenders run from distressed borrowers (:mod:`~aicontagion.funding`).
-7. **record**   the month's metrics and events (:mod:`~aicontagion.recorder`).
+   or falls due; short-term lenders run from distressed borrowers (:mod:`~aicontagion.mechanisms.funding`).
+7. **record**   the month's metrics and events (:mod:`~aicontagion.results.recorder`).
 
 Results do not depend on agent order: decisions are vectorised per kind and applied after all
 kinds decided; payments and sales clear simultaneously. All randomness comes from ``self.rng``.
@@ -28,24 +28,27 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from aicontagion import funding
-from aicontagion.accounts import Channel
-from aicontagion.actions import apply_decisions
 from aicontagion.agents import AGENT_CLASSES, ChipSupplier, Decisions, MoneyMarketFund, PrivateCreditFund
 from aicontagion.agents.bank import Bank
-from aicontagion.deleverage import deleverage, liquidity_sales
-from aicontagion.demand import Demand
-from aicontagion.kinds import Kind, Status
-from aicontagion.markets import Markets
-from aicontagion.network.clearing import clear_obligations
+from aicontagion.core.books import Channel
+from aicontagion.core.calendar import month_index
+from aicontagion.core.kinds import Kind, Status
+from aicontagion.core.numeric import ratio
+from aicontagion.core.obligations import DISCRETIONARY_TIER, Obligations, Purpose
+from aicontagion.mechanisms import funding
+from aicontagion.mechanisms.actions import apply_decisions
+from aicontagion.mechanisms.ai_revenue import Demand
+from aicontagion.mechanisms.fire_sales import deleverage, liquidity_sales
+from aicontagion.mechanisms.income import capex_growth_factor, operate, relet_eligible
+from aicontagion.mechanisms.markets import Markets
+from aicontagion.mechanisms.resolution import resolve
+from aicontagion.mechanisms.settlement import settle
+from aicontagion.mechanisms.strategic_default import strategic_value
 from aicontagion.network.contracts import EXTERNAL
-from aicontagion.numeric import ratio
-from aicontagion.obligations import DISCRETIONARY_TIER, Obligations, Purpose, settle
-from aicontagion.operations import operate, relet_eligible
-from aicontagion.recorder import Recorder
-from aicontagion.resolution import resolve
+from aicontagion.network.obligation_clearing import clear_obligations
+from aicontagion.results.recorder import Recorder
 from aicontagion.scenarios.build import System
-from aicontagion.scenarios.schema import PathSpec, month_index
+from aicontagion.scenarios.schema import PathSpec
 
 TOL = 1e-9
 
@@ -148,8 +151,6 @@ class ContagionModel(mesa.Model):
         if record_institutions is None:
             record_institutions = n <= 500
         self.recorder = Recorder(self, record_institutions)
-        from aicontagion.agents.tenancy import strategic_value
-
         self.strategic_value, self.valued_at_signing = strategic_value(self)
         self.policies = list(policies)
         for p in self.policies:
@@ -294,8 +295,6 @@ class ContagionModel(mesa.Model):
         return change
 
     def _outside_capex(self) -> float:
-        from aicontagion.operations import capex_growth_factor
-
         cpt = self.scenario.compute
         return cpt.outside_capex / 12.0 * capex_growth_factor(self, self.month) * self.sentiment_capex_response
 

@@ -1,4 +1,5 @@
-"""The front door: ``Sim`` runs one scenario, ``MultiSim`` many seeds, ``compare`` several setups.
+"""The front door: ``Sim`` runs one scenario (``MultiSim`` and ``compare``, for many runs, are in
+:mod:`aicontagion.runs.multisim`).
 
 >>> import aicontagion as ac
 >>> sim = ac.Sim("ai_2025", productivity="slow", seed=1, months=240).run()
@@ -20,7 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aicontagion.core.progress import progress_bar
 from aicontagion.model import ContagionModel
+from aicontagion.policies import Catalogue
+from aicontagion.results.metrics import summarise
+from aicontagion.results.plots import plot_sim
 from aicontagion.scenarios.build import System, build_system
 from aicontagion.scenarios.loader import ScenarioError, apply_overrides, load_scenario, validate
 from aicontagion.scenarios.schema import PathSpec, ScenarioSpec
@@ -83,8 +88,6 @@ class Sim:
             raise ScenarioError(self.label, "months", f"must be positive (got {self.months})")
         self.policies = list(policies)
         if self.policies:
-            from aicontagion.policies import Catalogue
-
             catalogue = Catalogue.of(self.spec, self._system)
             for p in self.policies:
                 p.validate(catalogue)
@@ -117,11 +120,9 @@ class Sim:
     def run(self, progress: bool = False) -> Sim:
         """Run all months; returns self. ``progress`` shows a progress bar (tqdm)."""
         self.model = model = self.build()
-        steps = range(self.months)
-        if progress:
-            from tqdm.auto import tqdm
-
-            steps = tqdm(steps, desc=f"{self.spec.name}/{self.pars['productivity']}", unit="month", leave=False)
+        steps = progress_bar(
+            range(self.months), progress, desc=f"{self.spec.name}/{self.pars['productivity']}", unit="month"
+        )
         for _ in steps:
             model.step()
         for p in model.policies:
@@ -138,7 +139,7 @@ class Sim:
 
     @property
     def timeseries(self) -> pd.DataFrame:
-        """Tidy series: ``step, date, level, entity, metric, value`` (see :mod:`aicontagion.recorder`)."""
+        """Tidy series: ``step, date, level, entity, metric, value`` (see :mod:`aicontagion.results.recorder`)."""
         if self._timeseries is None:
             self._timeseries = self._need_run().recorder.frame()
         return self._timeseries
@@ -155,8 +156,6 @@ class Sim:
     def summary(self) -> dict:
         """Speed, breadth, depth, losses by holder kind and channel, fiscal cost, thermometer."""
         if self._summary is None:
-            from aicontagion.metrics import summarise
-
             self._summary = summarise(self._need_run(), self.timeseries, self.events) | {"pars": self.pars}
         return self._summary
 
@@ -183,9 +182,7 @@ class Sim:
         return out
 
     def plot(self, what: str = "overview", **kwargs):
-        """A matplotlib figure of ``what`` (see :func:`aicontagion.plotting.plot_sim`)."""
-        from aicontagion.plotting import plot_sim
-
+        """A matplotlib figure of ``what`` (see :func:`aicontagion.results.plots.plot_sim`)."""
         return plot_sim(self, what, **kwargs)
 
     def __repr__(self) -> str:
@@ -220,63 +217,3 @@ def flatten(d: Mapping, prefix: str = "") -> dict:
         else:
             out[key] = v
     return out
-
-
-def _run_one(args: tuple[str, dict, int]) -> dict:
-    name, kwargs, seed = args
-    sim = Sim(**(kwargs | {"seed": seed})).run()
-    return {"setup": name, "seed": seed} | sim.summary_row()
-
-
-class MultiSim:
-    """Many seeds of one setup: ``MultiSim(seeds=range(20), **sim_kwargs).run().summaries``."""
-
-    def __init__(self, seeds: Iterable[int] = range(10), processes: int = 1, **sim_kwargs):
-        self.seeds = list(seeds)
-        self.kwargs = sim_kwargs
-        self.processes = processes
-        self.summaries: pd.DataFrame | None = None
-
-    def run(self, progress: bool = False) -> MultiSim:
-        """Run all seeds; ``summaries`` gets one row per seed."""
-        self.summaries = _map([("run", self.kwargs, s) for s in self.seeds], self.processes, progress)
-        return self
-
-    def quantiles(self, q=(0.05, 0.5, 0.95)) -> pd.DataFrame:
-        """Quantiles of every numeric summary column over seeds."""
-        num = self.summaries.select_dtypes("number").drop(columns=["seed"])
-        return num.quantile(list(q)).T
-
-
-def compare(
-    setups: Mapping[str, Mapping],
-    seeds: Iterable[int] = range(10),
-    processes: int = 1,
-    progress: bool = False,
-    **common,
-) -> pd.DataFrame:
-    """Run every setup on the same seeds; one row per (setup, seed) with the flattened summary.
-
-    ``setups`` maps a name to ``Sim`` keyword arguments; ``common`` arguments apply to all.
-    """
-    jobs = [(name, dict(common) | dict(kw), s) for name, kw in setups.items() for s in seeds]
-    return _map(jobs, processes, progress)
-
-
-def _map(jobs: list, processes: int, progress: bool) -> pd.DataFrame:
-    if processes > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(processes) as pool:
-            rows = list(_progress(pool.map(_run_one, jobs), len(jobs), progress))
-    else:
-        rows = [_run_one(j) for j in _progress(jobs, len(jobs), progress)]
-    return pd.DataFrame(rows)
-
-
-def _progress(it, total, on):
-    if not on:
-        return it
-    from tqdm.auto import tqdm
-
-    return tqdm(it, total=total, unit="run")

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import aicontagion as ac
-from aicontagion.animation import aggregate, animate, record_sim
+from aicontagion.viz.animation import aggregate, animate, record_sim
 
 
 def time_one(months: int, fmt: str, dpi: int, folder: Path) -> tuple[float, float, int]:

@@ -6,7 +6,7 @@ The sweep is the open model's three experiments (its ``simulation.py``): 21 pric
 20% shock, 21 shocks at 1% impact under the threshold rule, the same 21 shocks under leverage
 targeting (experiment 3's threshold curve repeats experiment 2 and is not run twice).
 
-This project's side is timed two ways: ``aicontagion.validation.eba_sweep`` (all 63 runs in one
+This project's side is timed two ways: ``aicontagion.validation.eba.eba_sweep`` (all 63 runs in one
 vectorised call, reading the CSV file each time) and a loop of 63 ``eba_fire_sale`` calls.
 
 The reference is timed only if a checkout of github.com/ox-inet-resilience/firesale_stresstest is

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from aicontagion.sweep import run_sweep
+from aicontagion.runs.sweep import run_sweep
 
 VOLATILE = ["run_id", "code_version", "seconds"]
 

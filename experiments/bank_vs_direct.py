@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import aicontagion as ac  # noqa: E402
-from aicontagion.kinds import Kind  # noqa: E402
+from aicontagion.core.kinds import Kind  # noqa: E402
 from aicontagion.scenarios.build import build_system  # noqa: E402
 
 CORE_ASSET = {"bank_2008": "mbs", "ai_2025": "gpu"}

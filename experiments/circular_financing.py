@@ -9,7 +9,7 @@ uncalled commitment to OpenAI (``nvidia_openai_stake``), OpenAI's 60bn/yr offtak
 (``oracle_openai``), Oracle's chip purchases (its capex, 65% to Nvidia by market share), OpenAI's
 31bn/yr Azure offtake (``openai_azure``) and Microsoft's 27% stake (``microsoft_openai_stake``).
 
-Every cash movement of every run is recorded (aicontagion.experiment.FlowLedger), so each
+Every cash movement of every run is recorded (aicontagion.runs.experiment_kit.FlowLedger), so each
 institution's receipts split into
 
 * revenue from outside customers (AI end revenue, the giants' other business, spot rents,
@@ -38,7 +38,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from aicontagion import experiment as ex  # noqa: E402
+from aicontagion.runs import experiment_kit as ex  # noqa: E402
 from aicontagion.scenarios.loader import load_scenario  # noqa: E402
 
 PATHS = ("base", "slow", "disproven")

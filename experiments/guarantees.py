@@ -2,7 +2,7 @@
 
     python experiments/guarantees.py [--quick] [--draws N] [--out results/guarantees] [--processes 2]
 
-Monte Carlo over AI-productivity uncertainty (aicontagion.montecarlo.sample_paths: a distribution
+Monte Carlo over AI-productivity uncertainty (aicontagion.runs.montecarlo.sample_paths: a distribution
 of revenue paths, not only the four named ones) with common random numbers: every policy runs on
 the same (path, seed) draws. Writes <out>/summary.csv (one row per policy: policy, p_crisis,
 loss_given_crisis, loss_p95, fiscal_cost, months_bought...), <out>/runs.parquet,
@@ -24,7 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from aicontagion.montecarlo import policy_table, run_setups, sample_paths  # noqa: E402
+from aicontagion.runs.montecarlo import policy_table, run_setups, sample_paths  # noqa: E402
 from aicontagion.policies import Bailout, ImplicitGuarantee, LenderOfLastResort, LoanGuarantee  # noqa: E402
 from aicontagion.scenarios.loader import available, load_scenario  # noqa: E402
 

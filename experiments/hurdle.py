@@ -2,7 +2,7 @@
 
     python experiments/hurdle.py [--quick] [--seeds 2] [--months 240] [--out results/hurdle]
 
-1. The seed analysis's back-of-envelope (SEED_NOTES section 3, ``aicontagion.hurdle.hurdle``):
+1. The seed analysis's back-of-envelope (SEED_NOTES section 3, ``aicontagion.results.hurdle.hurdle``):
    capex x required ROI = EBITDA; / EBITDA margin = revenue; / US GDP = share of GDP, where the
    required ROI is the weighted cost of capital of the financing mix. Swept over the debt cost
    (5-12%), the equity share (10-50%) and the required equity return (10-30%).
@@ -28,9 +28,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from aicontagion import experiment as ex  # noqa: E402
-from aicontagion.hurdle import CLOUD_REVENUE_2025, SEED_DEBT_COST, US_GDP, hurdle  # noqa: E402
-from aicontagion.montecarlo import CRISIS_LOSS_RATIO  # noqa: E402
+from aicontagion.runs import experiment_kit as ex  # noqa: E402
+from aicontagion.results.hurdle import CLOUD_REVENUE_2025, SEED_DEBT_COST, US_GDP, hurdle  # noqa: E402
+from aicontagion.runs.montecarlo import CRISIS_LOSS_RATIO  # noqa: E402
 
 DEBT_COSTS = np.round(np.arange(0.05, 0.1201, 0.005), 4)
 EQUITY_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5)

@@ -3,7 +3,7 @@
     python experiments/thermometer.py [--quick] [--seeds 8] [--months 240] [--out results/thermometer]
 
 Runs ai_2025 under the four AI-productivity paths (fast, base, slow, disproven) on the same seeds
-and records the thermometer's reporters (aicontagion.metrics.THERMOMETER; docs/model.md 7.19):
+and records the thermometer's reporters (aicontagion.results.metrics.THERMOMETER; docs/model.md 7.19):
 
 1. speed of AI productivity: AI revenue / hurdle, its growth year on year;
 2. neoclouds: equity (1 = start), credit spread;
@@ -28,8 +28,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from aicontagion import experiment as ex  # noqa: E402
-from aicontagion.metrics import THERMOMETER  # noqa: E402
+from aicontagion.runs import experiment_kit as ex  # noqa: E402
+from aicontagion.results.metrics import THERMOMETER  # noqa: E402
 
 PATHS = ("fast", "base", "slow", "disproven")
 PATH_COLOURS = {"fast": "#2ca02c", "base": "#1f77b4", "slow": "#ff7f0e", "disproven": "#d62728"}

@@ -125,7 +125,7 @@ capex x required ROI = EBITDA; / EBITDA margin = revenue; / GDP = share of GDP. 
 is the weighted cost of capital of the financing mix.
 """),
         code("""
-from aicontagion.hurdle import hurdle
+from aicontagion.results.hurdle import hurdle
 
 pd.DataFrame({
     "seed (ROI 12%)": hurdle(roi=0.12).as_dict(),
@@ -226,7 +226,7 @@ SEED_NOTES section 6: if the build-out outgrows private credit, the next step is
 implicit guarantee (the Fannie/Freddie analogy) buys time and lowers the odds of a crisis, but makes
 the crisis, if it comes, larger. This notebook runs the policy comparison of
 `experiments/guarantees.py`: a Monte Carlo over AI-revenue paths drawn from a distribution
-(`aicontagion.montecarlo.sample_paths`), every policy on the same draws (common random numbers),
+(`aicontagion.runs.montecarlo.sample_paths`), every policy on the same draws (common random numbers),
 with the crisis definition of docs/model.md section 8b.
 """),
         code(
@@ -236,7 +236,7 @@ with the crisis definition of docs/model.md section 8b.
             + """
 
 import guarantees as gu
-from aicontagion.montecarlo import crisis, policy_table, run_setups, sample_paths
+from aicontagion.runs.montecarlo import crisis, policy_table, run_setups, sample_paths
 
 DRAWS = 2 if QUICK else 40
 MONTHS = 60 if QUICK else 240"""
@@ -346,7 +346,7 @@ ax.legend();"""),
         code("""
 pd.DataFrame({s: pd.Series(sim.summary["losses_by_holder_kind"]) for s, sim in sims.items()}).fillna(0).round(1)"""),
         code("""
-from aicontagion.metrics import contagion_edges
+from aicontagion.results.metrics import contagion_edges
 
 contagion_edges(sims["bank_2008"].events).groupby("channel").size()"""),
         md("""

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aicontagion.accounts import Books, Channel
+from aicontagion.core.books import Books, Channel
 from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType
 
 

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 import aicontagion as ac
-from aicontagion.animation import (
+from aicontagion.viz.animation import (
     AnimationError,
     Frames,
     aggregate,
@@ -18,9 +18,9 @@ from aicontagion.animation import (
     record_sim,
 )
 from aicontagion.cli import main
-from aicontagion.kinds import Kind, Status
-from aicontagion.network.layout import tier_of, tiered_layout
-from aicontagion.network_picture import NetworkAnimation, carried_loss, health
+from aicontagion.core.kinds import Kind, Status
+from aicontagion.viz.layout import tier_of, tiered_layout
+from aicontagion.viz.picture import NetworkAnimation, carried_loss, health
 from tests.conftest import MINI
 
 

@@ -1,6 +1,6 @@
 """The SolaraViz app in a real headless Chromium: the page loads, Step advances, the network changes.
 
-The app is served by ``solara run aicontagion.app`` (what ``aicontagion app`` runs) on a free
+The app is served by ``solara run aicontagion.viz.app`` (what ``aicontagion app`` runs) on a free
 local port, and Playwright drives Debian's ``chromium`` through ``executable_path`` (never a
 downloaded browser). ``.ci/run`` installs chromium when it is missing; the test skips, saying
 why, only when no browser is installed.
@@ -56,7 +56,7 @@ def app_url(tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("app") / "solara.log"
     env = os.environ | {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "MPLBACKEND": "Agg"}
-    cmd = [sys.executable, "-m", "solara", "run", "aicontagion.app", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [sys.executable, "-m", "solara", "run", "aicontagion.viz.app", "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--no-open", "--no-check-version"]
     with open(log, "wb") as out:
         server = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=log.parent)

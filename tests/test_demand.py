@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aicontagion.demand import Demand, path_revenue
+from aicontagion.mechanisms.ai_revenue import Demand, path_revenue
 from aicontagion.scenarios.loader import load_scenario
 from aicontagion.scenarios.schema import Compute, Hurdle, PathSpec, Productivity
 from tests.conftest import MINI

@@ -1,4 +1,4 @@
-"""The experiment scripts (experiments/*.py) and their shared helpers (aicontagion.experiment)."""
+"""The experiment scripts (experiments/*.py) and their shared helpers (aicontagion.runs.experiment_kit)."""
 
 import importlib.util
 import sys
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import aicontagion as ac
-from aicontagion import experiment as ex
-from aicontagion.metrics import THERMOMETER
+from aicontagion.runs import experiment_kit as ex
+from aicontagion.results.metrics import THERMOMETER
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aicontagion.hurdle import hurdle, required_roi
+from aicontagion.results.hurdle import hurdle, required_roi
 from aicontagion.scenarios.loader import load_scenario
 
 

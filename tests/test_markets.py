@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from aicontagion.accounts import Books
-from aicontagion.markets import Markets
+from aicontagion.core.books import Books, Channel
+from aicontagion.mechanisms.markets import Markets
 from aicontagion.network.contracts import ContractTable, ContractType
 from aicontagion.scenarios.schema import MarketSpec
 
@@ -68,7 +68,7 @@ def test_appraisal_lag_marks_private_assets_slowly():
     mk.update_fundamentals(1.0, 1.0, 0.0, books, c)
     mk.fundamental[0] = 0.6
     target = mk.marked_fundamental + 0.25 * (mk.fundamental - mk.marked_fundamental)
-    mk._remark(books, c, target, mk.marked_impact, channel=__import__("aicontagion").accounts.Channel.MARKET)
+    mk._remark(books, c, target, mk.marked_impact, channel=Channel.MARKET)
     assert mk.marked_price[0] == pytest.approx(0.9)  # a quarter of the way from 1.0 to 0.6
     assert mk.trade_price[0] == pytest.approx(0.6)
 

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 import aicontagion as ac
-from aicontagion.kinds import Kind, Status
+from aicontagion.core.kinds import Kind, Status
 from aicontagion.scenarios.loader import validate
 from tests.conftest import MINI, PATHS
 

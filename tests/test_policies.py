@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import aicontagion as ac
-from aicontagion.kinds import Kind
+from aicontagion.core.kinds import Kind
 from aicontagion.policies import (
     Bailout,
     ImplicitGuarantee,

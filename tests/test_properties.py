@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import aicontagion as ac
-from aicontagion.kinds import Status
+from aicontagion.core.kinds import Status
 from aicontagion.scenarios.loader import ScenarioError, validate
 from tests.strategies import systems
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from aicontagion.accounts import Books, Channel
-from aicontagion.markets import Markets
+from aicontagion.core.books import Books, Channel
+from aicontagion.mechanisms.markets import Markets
 from aicontagion.network.contracts import ContractTable, ContractType, Seniority
-from aicontagion.params import Resolution
-from aicontagion.resolution import resolve
+from aicontagion.core.params import Resolution
+from aicontagion.mechanisms.resolution import resolve
 from aicontagion.scenarios.schema import MarketSpec
 
 

@@ -117,7 +117,7 @@ def test_policy_hooks_are_called_and_recorded():
 
 
 def test_contagion_tree_from_event_causes():
-    from aicontagion.metrics import contagion_edges, contagion_tree
+    from aicontagion.results.metrics import contagion_edges, contagion_tree
 
     sim = ac.Sim("bank_2008", seed=1, months=24).run()
     edges = contagion_edges(sim.events)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from aicontagion.cli import main
-from aicontagion.sweep import Design, SweepError, design_points, load_sweep, plan, run_sweep
+from aicontagion.runs.sweep import Design, SweepError, design_points, load_sweep, plan, run_sweep
 
 MINI = str(Path(__file__).parent / "data" / "mini.yaml")
 EXAMPLE = Path(__file__).parents[1] / "experiments" / "sweeps" / "example.yaml"

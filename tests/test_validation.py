@@ -1,4 +1,4 @@
-"""Validation against published results (aicontagion/validation.py, experiments/validation.py).
+"""Validation against published results (aicontagion/validation/eba.py, experiments/validation.py).
 
 Reference values come from (i) the open INET fire-sale model (github.com/ox-inet-resilience/
 firesale_stresstest) run on this machine, stored as outputs only in
@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from aicontagion import validation as v
-from aicontagion.markets import Markets
+from aicontagion.mechanisms.markets import Markets
 from aicontagion.scenarios.schema import MarketSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,7 +93,7 @@ def test_eba_balance_sheet_identities():
 
 @pytest.mark.parametrize("impact", [0.0, 0.01, 0.05, 0.1, 0.5])
 def test_price_impact_is_the_projects_markets_formula(impact):
-    """Same beta and price factor as aicontagion.markets.Markets for depth = initial holdings."""
+    """Same beta and price factor as aicontagion.mechanisms.markets.Markets for depth = initial holdings."""
     mk = Markets(["x"], [MarketSpec(depth=100.0, impact=impact, impact_share=0.05)])
     assert v.impact_beta(impact)[()] == pytest.approx(mk.beta[0], rel=1e-12, abs=1e-15)
     share = np.array([0.0, 0.05, 0.123])

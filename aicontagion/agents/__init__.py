@@ -11,7 +11,7 @@ from aicontagion.agents.pension_lp import PensionLP
 from aicontagion.agents.private_credit import PrivateCreditFund
 from aicontagion.agents.spv import SPV
 from aicontagion.agents.tech_giant import TechGiant
-from aicontagion.kinds import Kind
+from aicontagion.core.kinds import Kind
 
 AGENT_CLASSES: dict[Kind, type[Institution]] = {
     Kind.TECH_GIANT: TechGiant,

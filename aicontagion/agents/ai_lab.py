@@ -6,8 +6,8 @@ import numpy as np
 
 from aicontagion.agents.base import Decisions, Institution
 from aicontagion.agents.financing import call_capital, raise_equity
-from aicontagion.agents.tenancy import review_commitments
-from aicontagion.kinds import Kind
+from aicontagion.core.kinds import Kind
+from aicontagion.mechanisms.strategic_default import review_commitments
 
 
 class AILab(Institution):

@@ -6,8 +6,8 @@ import numpy as np
 
 from aicontagion.agents.base import Decisions, Institution
 from aicontagion.agents.financing import pay_out
-from aicontagion.constraints import LeverageTarget
-from aicontagion.kinds import Kind, Status
+from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms.constraints import LeverageTarget
 from aicontagion.network.contracts import ContractType
 
 

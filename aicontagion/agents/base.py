@@ -1,7 +1,7 @@
 """Institution: the Mesa agent as a thin view on the arrays, and the two-phase decision record.
 
 Agents carry the decisions; the state they read and change lives in the model's arrays
-(:class:`~aicontagion.accounts.Books`, :class:`~aicontagion.network.contracts.ContractTable`).
+(:class:`~aicontagion.core.books.Books`, :class:`~aicontagion.network.contracts.ContractTable`).
 Each kind's class exposes ``decide(model, rows, decisions)``, a rule vectorised over all its
 members, which only *records* what they will do in a :class:`Decisions`. The model applies all
 recorded decisions together after every kind has decided from the same snapshot, so results do not
@@ -16,8 +16,8 @@ from typing import ClassVar
 import mesa
 import numpy as np
 
-from aicontagion.kinds import Kind, Status
-from aicontagion.obligations import Obligations
+from aicontagion.core.kinds import Kind, Status
+from aicontagion.core.obligations import Obligations
 
 
 @dataclass

@@ -6,7 +6,7 @@ import numpy as np
 
 from aicontagion.agents.base import Decisions, Institution
 from aicontagion.agents.financing import pay_out
-from aicontagion.kinds import Kind, Status
+from aicontagion.core.kinds import Kind, Status
 
 
 class ChipSupplier(Institution):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.agents.base import Decisions
+from aicontagion.core.obligations import DISCRETIONARY_TIER, Purpose
 from aicontagion.network.contracts import EXTERNAL, ContractType
-from aicontagion.obligations import DISCRETIONARY_TIER, Purpose
 
 
 def liquidity_gap(model, rows: np.ndarray, buffer_months: np.ndarray, capex: np.ndarray | float = 0.0) -> np.ndarray:

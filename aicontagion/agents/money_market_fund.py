@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.agents.base import Decisions, Institution
-from aicontagion.constraints import LiquidityFloor
-from aicontagion.kinds import Kind, Status
+from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms.constraints import LiquidityFloor
 
 
 class MoneyMarketFund(Institution):

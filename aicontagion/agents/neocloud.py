@@ -14,7 +14,7 @@ from aicontagion.agents.financing import (
     raise_equity,
     spend_capex,
 )
-from aicontagion.kinds import Kind
+from aicontagion.core.kinds import Kind
 
 
 class Neocloud(Institution):

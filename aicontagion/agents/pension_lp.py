@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.agents.base import Decisions, Institution
-from aicontagion.constraints import AllocationCap, LiquidityFloor, RatingFloor
-from aicontagion.kinds import Kind
+from aicontagion.core.kinds import Kind
+from aicontagion.mechanisms.constraints import AllocationCap, LiquidityFloor, RatingFloor
 
 
 class PensionLP(Institution):

@@ -6,8 +6,8 @@ import numpy as np
 
 from aicontagion.agents.base import Decisions, Institution
 from aicontagion.agents.financing import call_capital
-from aicontagion.constraints import LoanToValueCovenant
-from aicontagion.kinds import Kind, Status
+from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms.constraints import LoanToValueCovenant
 from aicontagion.network.contracts import ContractType
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aicontagion.agents.base import Institution
-from aicontagion.kinds import Kind
+from aicontagion.core.kinds import Kind
 
 
 class SPV(Institution):

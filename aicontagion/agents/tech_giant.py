@@ -13,14 +13,14 @@ from aicontagion.agents.financing import (
     plan_capex,
     spend_capex,
 )
-from aicontagion.agents.tenancy import review_commitments
-from aicontagion.kinds import Kind
+from aicontagion.core.kinds import Kind
+from aicontagion.mechanisms.strategic_default import review_commitments
 
 
 class TechGiant(Institution):
     """A giant earns core cash flow plus its share of AI revenue, builds capacity, and rents more
     from SPVs and neoclouds. Each month it reviews every lease and offtake (strategic default or
-    non-renewal, :mod:`aicontagion.agents.tenancy`), plans capex by AI sentiment, issues bonds
+    non-renewal, :mod:`aicontagion.mechanisms.strategic_default`), plans capex by AI sentiment, issues bonds
     when its cash would fall below its buffer (refilling it, so deals are lumpy) as long as its
     debt stays within ``max_debt_to_assets``, spends on capex only what leaves the buffer, and pays
     out ``payout_share`` of its net income to shareholders."""

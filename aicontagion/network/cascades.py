@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from aicontagion.network.clearing import _matrix, _row_sums, _vector
+from aicontagion.network.linear import as_matrix, as_vector, row_sums
 
 __all__ = ["CascadeResult", "DebtRankResult", "debtrank", "threshold_cascade"]
 
@@ -86,16 +86,16 @@ def debtrank(
     """
     if variant not in ("battiston2012", "bardoscia2015"):
         raise ValueError(f"unknown DebtRank variant {variant!r}")
-    A, n = _matrix(A)
-    E = _vector(equity, n, "equity")
-    h0 = np.clip(_vector(initial_distress, n, "initial_distress"), 0.0, 1.0)
+    A, n = as_matrix(A)
+    E = as_vector(equity, n, "equity")
+    h0 = np.clip(as_vector(initial_distress, n, "initial_distress"), 0.0, 1.0)
     inv_E = np.divide(1.0, E, out=np.zeros(n), where=E > 0)
     if sp.issparse(A):
         W, rows = A.copy(), np.repeat(np.arange(n), np.diff(A.indptr))
         W.data = np.where(E[rows] > 0, np.minimum(A.data * inv_E[rows], 1.0), A.data > 0)
     else:
         W = np.where(E[:, None] > 0, np.minimum(A * inv_E[:, None], 1.0), A > 0)
-    w = _vector(_row_sums(A) if weights is None else weights, n, "weights")
+    w = as_vector(row_sums(A) if weights is None else weights, n, "weights")
     if weights is None and w.sum() <= 0:
         w = np.ones(n)
     if w.min() < 0 or w.sum() <= 0:
@@ -138,9 +138,9 @@ def threshold_cascade(A, capital, initially_defaulted, recovery=0.0) -> CascadeR
     Returns:
         CascadeResult with the final ``defaulted`` mask, ``rounds`` and ``default_round``.
     """
-    A, n = _matrix(A)
-    capital = _vector(capital, n, "capital")
-    loss_given_default = 1.0 - _vector(recovery, n, "recovery")
+    A, n = as_matrix(A)
+    capital = as_vector(capital, n, "capital")
+    loss_given_default = 1.0 - as_vector(recovery, n, "recovery")
     if loss_given_default.min() < 0 or loss_given_default.max() > 1:
         raise ValueError("recovery must lie in [0, 1]")
     init = np.asarray(initially_defaulted)

@@ -6,20 +6,22 @@ matrices are both accepted. A node defaults iff it pays less than it owes or its
 negative, beyond a per-node tolerance ``atol_i = tol * max(1, total due_i)`` USD bn; equity
 exactly zero is solvent. Pure functions, frozen dataclass results.
 
-Models: Eisenberg & Noe (2001); Rogers & Veraart (2013) default costs; DebtRank (Battiston et
-al. 2012, Bardoscia et al. 2015); Gai & Kapadia (2010) threshold cascade; and
-:func:`clear_obligations`, the vectorised contract-level kernel of the monthly cycle (priority
-tiers, creditors outside the system).
+Models: Eisenberg & Noe (2001); Rogers & Veraart (2013) default costs. The four published
+primitives can all be imported from here: DebtRank (Battiston et al. 2012, Bardoscia et al. 2015)
+and the Gai & Kapadia (2010) threshold cascade live in :mod:`aicontagion.network.cascades`, the
+contract-level kernel of the monthly cycle in :mod:`aicontagion.network.obligation_clearing`.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import MatrixRankWarning, spsolve
+
+from aicontagion.network.cascades import CascadeResult, DebtRankResult, debtrank, threshold_cascade
+from aicontagion.network.linear import as_matrix, as_vector, check_costs, row_sums, solve
+from aicontagion.network.obligation_clearing import ObligationClearing, clear_obligations
 
 __all__ = [
     "CascadeResult",
@@ -60,116 +62,6 @@ class ClearingResult:
         return self.payments + self.external_payments
 
 
-@dataclass(frozen=True)
-class ObligationClearing:
-    """Outcome of :func:`clear_obligations`; money in USD bn.
-
-    Attributes:
-        paid: Amount paid on each obligation.
-        paid_by_node: Total paid by each node.
-        received_by_node: Total received by each node from its debtors inside the system.
-        shortfall_by_node: Total due minus total paid, per node.
-        defaulted: Nodes with ``shortfall > tol * max(1, total due)``.
-        iterations: Evaluations of the clearing map (an exact solve ends the count).
-        paid_out_of_system: Sum paid to creditors outside the system (creditor ``-1``).
-        converged: False if ``max_iter`` was hit first (payments then over-state the clearing
-            payments: every iterate lies above the greatest clearing vector).
-    """
-
-    paid: np.ndarray
-    paid_by_node: np.ndarray
-    received_by_node: np.ndarray
-    shortfall_by_node: np.ndarray
-    defaulted: np.ndarray
-    iterations: int
-    paid_out_of_system: float
-    converged: bool = True
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _matrix(M) -> tuple[np.ndarray | sp.csr_array, int]:
-    """Return a square, non-negative float64 matrix (dense ndarray or CSR) and its size."""
-    M = sp.csr_array(M, dtype=np.float64) if sp.issparse(M) else np.asarray(M, dtype=np.float64)
-    if M.ndim != 2 or M.shape[0] != M.shape[1]:
-        raise ValueError(f"matrix must be square, got shape {M.shape}")
-    values = M.data if sp.issparse(M) else M
-    if values.size and (not np.all(np.isfinite(values)) or values.min() < 0):
-        raise ValueError("matrix entries must be finite and non-negative")
-    return M, M.shape[0]
-
-
-def _vector(v, n: int, name: str) -> np.ndarray:
-    """Broadcast ``v`` (scalar or length-n) to a fresh float64 vector of length ``n``."""
-    out = np.array(np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)))
-    if not np.all(np.isfinite(out)):
-        raise ValueError(f"{name} must be finite")
-    return out
-
-
-_DENSE_MAX = 100  # linear systems up to this size are solved densely, larger ones iteratively
-_DIRECT_MAX = 5000  # ... with sparse LU as the fallback up to this size
-_EXACT_AFTER = 5  # clear_obligations tries an exact solve from this iteration on
-
-
-def _row_sums(M) -> np.ndarray:
-    return np.asarray(M.sum(axis=1), dtype=np.float64).ravel()
-
-
-def _dot(u: np.ndarray, v: np.ndarray) -> float:
-    # Elementwise reduction, not BLAS: threaded BLAS wake-ups make small dots cost milliseconds.
-    return float(np.add.reduce(u * v))
-
-
-def _bicgstab(A, b: np.ndarray) -> np.ndarray | None:
-    """Unpreconditioned BiCGSTAB to a relative residual of 1e-13, started from ``b``."""
-    y, r = b.copy(), b - A @ b
-    r_hat, p, v, rho, alpha, omega = r.copy(), np.zeros_like(b), np.zeros_like(b), 1.0, 1.0, 1.0
-    goal = 1e-13 * np.sqrt(_dot(b, b))
-    for _ in range(10 * b.size):
-        rho_next = _dot(r_hat, r)
-        if np.sqrt(_dot(r, r)) <= goal or rho_next == 0 or omega == 0:
-            break
-        p = r + (rho_next / rho) * (alpha / omega) * (p - omega * v)
-        v = A @ p
-        alpha, rho = rho_next / _dot(r_hat, v), rho_next
-        s = r - alpha * v
-        t = A @ s
-        omega = _dot(t, s) / max(_dot(t, t), 1e-300)
-        y += alpha * p + omega * s
-        r = s - omega * t
-    return y if np.sqrt(_dot(r, r)) <= max(goal, 1e-10 * np.abs(b).max(initial=0.0)) else None
-
-
-def _solve(A, b: np.ndarray) -> np.ndarray | None:
-    """Solve ``A y = b`` (dense or sparse, unit-scale diagonal); ``None`` if that fails.
-
-    Small systems are solved densely; large sparse ones iteratively (sparse LU fill-in explodes
-    on random graphs), falling back to sparse LU up to ``_DIRECT_MAX`` unknowns.
-    """
-    if sp.issparse(A) and A.shape[0] <= _DENSE_MAX:
-        A = A.toarray()
-    if not sp.issparse(A):
-        try:
-            y = np.linalg.solve(A, b)
-        except np.linalg.LinAlgError:
-            return None
-    else:
-        A = A.tocsr()
-        y = _bicgstab(A, b)
-        if y is None and A.shape[0] <= _DIRECT_MAX:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", MatrixRankWarning)
-                y = np.atleast_1d(spsolve(A.tocsc(), b))
-    return y if y is not None and np.all(np.isfinite(y)) else None
-
-
-def _check_costs(alpha, beta) -> None:
-    if not (0.0 <= alpha <= 1.0 and 0.0 <= beta <= 1.0):
-        raise ValueError("alpha and beta must lie in [0, 1]")
-
-
 def _solve_default_set(L, LT, pbar, e_real, beta, D):
     """Payments when the set ``D`` defaults and every other node pays in full.
 
@@ -189,7 +81,7 @@ def _solve_default_set(L, LT, pbar, e_real, beta, D):
                 A = sp.eye(idx.size) - beta * sp.diags(1.0 / pbar[idx]) @ L[idx][:, idx].T
             else:
                 A = np.eye(idx.size) - beta * L[np.ix_(idx, idx)].T / pbar[idx, None]
-            z = _solve(A, base[idx] / pbar[idx])
+            z = solve(A, base[idx] / pbar[idx])
             if z is None or z.max() > 1.0 + 1e-6:
                 if restarted:
                     return None
@@ -242,13 +134,13 @@ def _greatest_clearing(L, pbar, e, alpha, beta, atol, max_iter):
     return P, max_iter
 
 
-def _clear_matrix(L, external_assets, external_liabilities, external_senior, alpha, beta, tol, max_iter):
-    L, n = _matrix(L)
-    e = _vector(external_assets, n, "external_assets")
-    x = _vector(0.0 if external_liabilities is None else external_liabilities, n, "external_liabilities")
+def _clearas_matrix(L, external_assets, external_liabilities, external_senior, alpha, beta, tol, max_iter):
+    L, n = as_matrix(L)
+    e = as_vector(external_assets, n, "external_assets")
+    x = as_vector(0.0 if external_liabilities is None else external_liabilities, n, "external_liabilities")
     if x.min(initial=0.0) < 0:
         raise ValueError("external_liabilities must be non-negative")
-    interbank = _row_sums(L)
+    interbank = row_sums(L)
     atol = tol * np.maximum(1.0, interbank + x)
     pbar, e_eff = (interbank, e - x) if external_senior else (interbank + x, e)
     P, iterations = _greatest_clearing(L, pbar, e_eff, alpha, beta, atol, max_iter)
@@ -292,7 +184,7 @@ def eisenberg_noe(
     Returns:
         ClearingResult with interbank ``payments``, ``external_payments``, ``equity`` (USD bn).
     """
-    return _clear_matrix(L, external_assets, external_liabilities, external_senior, 1.0, 1.0, tol, max_iter)
+    return _clearas_matrix(L, external_assets, external_liabilities, external_senior, 1.0, 1.0, tol, max_iter)
 
 
 def rogers_veraart(L, external_assets, alpha, beta, external_liabilities=None, *, tol=1e-9) -> ClearingResult:
@@ -316,162 +208,5 @@ def rogers_veraart(L, external_assets, alpha, beta, external_liabilities=None, *
     Returns:
         ClearingResult (interbank ``payments``, ``external_payments``, ``equity``; USD bn).
     """
-    _check_costs(alpha, beta)
-    return _clear_matrix(L, external_assets, external_liabilities, False, alpha, beta, tol, 10_000)
-
-
-def _exact_fixed_point(D, piece, paid, obl, sink, due, before, inv_tier, total, liquid, realisable, beta, atol):
-    """Solve the clearing map exactly, assuming the default set ``D`` and payment pieces stay put.
-
-    Every payment is affine in its obligor's payout on its current piece (nothing, pro rata part
-    of a tier, in full), so the payouts of ``D`` solve a linear system. The solution is accepted
-    only if it reproduces ``D`` and the pieces: it is then a fixed point that shares the default
-    set and pieces of the current iterate (which lies above the greatest fixed point), hence it
-    is the greatest fixed point itself. Returns ``None`` otherwise (iteration just continues).
-    """
-    n, idx = total.size, np.flatnonzero(D)
-    k = idx.size
-    pos = np.full(n + 1, -1)
-    pos[idx] = np.arange(k)
-    rows, cols = pos[sink], pos[obl]
-    slope = np.where((piece == 1) & (cols >= 0), due * inv_tier, 0.0)
-    const = np.where(slope > 0, -slope * before, paid)  # payers outside D keep paying as now
-    lin = (slope > 0) & (rows >= 0)
-    b = realisable[idx] + beta * np.bincount(sink, weights=const, minlength=n + 1)[idx]
-    y = _solve(sp.eye(k) - beta * sp.csr_array((slope[lin], (rows[lin], cols[lin])), shape=(k, k)), b)
-    if y is None or y.min(initial=0.0) < 0:
-        return None
-    Q = total.copy()
-    Q[idx] = y
-    raw = (Q[obl] - before) * inv_tier
-    eps, threshold = 1e-9, total - atol
-    ok = np.where(piece == 0, raw <= eps, np.where(piece == 2, raw >= 1 - eps, np.abs(raw - 0.5) <= 0.5 + eps))
-    received = np.bincount(sink, weights=np.clip(raw, 0.0, 1.0) * due, minlength=n + 1)[:n]
-    if not ok.all() or not np.array_equal(liquid + received >= threshold, ~D):
-        return None
-    if np.any(np.abs(realisable[idx] + beta * received[idx] - y) > atol[idx]):
-        return None  # not a fixed point after all (rounding at a piece boundary)
-    return np.minimum(Q, total)
-
-
-def clear_obligations(
-    obligor, creditor, due, priority, liquid_assets, *, alpha=1.0, beta=1.0, tol=1e-9, max_iter=1000
-) -> ObligationClearing:
-    """Clear a list of obligations between nodes, with priority tiers (vectorised kernel).
-
-    Node i's resources are ``liquid_assets_i`` plus what its debtors pay it. A node that can pay
-    everything (within tolerance) pays every obligation in full; otherwise it pays out all it
-    realises (``alpha * liquid + beta * receipts``; the whole of it when ``alpha = beta = 1``),
-    tier by tier (tier 0 first) and pro rata within a tier. Starting from full payment the
-    monotone clearing map is iterated downward (every iterate stays above the greatest clearing
-    vector) until no node's payment moves by more than its tolerance. Plain iteration converges
-    only geometrically, slowly around defaulted cycles; so once the default set and the tier each
-    node pays into stop changing, the linear system for that structure is solved and its solution
-    accepted if it reproduces the structure, which makes it the greatest clearing vector exactly
-    (a fictitious-default step, as in Eisenberg & Noe 2001). That system is singular for a
-    defaulted cycle drained only by senior claims; plain iteration then drains it by a constant
-    amount per step and may hit ``max_iter`` (``converged=False``; payments are then an upper
-    bound on the clearing payments). Money is conserved:
-    ``sum(liquid) == sum(liquid - paid_by_node + received_by_node) + paid_out_of_system``; with
-    ``alpha, beta < 1`` the unrealised part stays with the defaulted node, for the caller to write
-    off as default costs.
-
-    Args:
-        obligor: int array, node that owes each obligation (0 <= obligor < n_nodes).
-        creditor: int array, node owed; ``-1`` is a creditor outside the system.
-        due: Amount due on each obligation (USD bn, >= 0).
-        priority: int array, tier of each obligation; lower tiers are paid first.
-        liquid_assets: Cash each node has before receipts (USD bn); ``n_nodes = len(...)``.
-            Negative values are a hole in the node's resources (never scaled by ``alpha``).
-        alpha: Fraction of liquid assets a defaulted node realises, in [0, 1].
-        beta: Fraction of receipts a defaulted node realises, in [0, 1].
-        tol: Relative tolerance; node i uses ``tol * max(1, total due_i)`` USD bn.
-        max_iter: Cap on evaluations of the clearing map.
-
-    Returns:
-        ObligationClearing (per-obligation and per-node amounts in USD bn).
-    """
-    liquid = np.asarray(liquid_assets, dtype=np.float64).ravel()
-    n = liquid.size
-    obl = np.asarray(obligor, dtype=np.intp).ravel()
-    cred = np.asarray(creditor, dtype=np.intp).ravel()
-    due = np.asarray(due, dtype=np.float64).ravel()
-    prio = np.asarray(priority).ravel()
-    m = due.size
-    if not (obl.size == cred.size == prio.size == m):
-        raise ValueError("obligor, creditor, due and priority must have the same length")
-    _check_costs(alpha, beta)
-    if m and (obl.min() < 0 or obl.max() >= n or cred.min() < -1 or cred.max() >= n):
-        raise ValueError("obligor must be in [0, n_nodes) and creditor in [-1, n_nodes)")
-    if m and not (np.all(np.isfinite(due)) and due.min() >= 0):
-        raise ValueError("due must be finite and non-negative")
-
-    # Tier structure, once: what each obligation's tier starts after, and the tier's total.
-    lo, hi = (prio.min(), prio.max()) if m else (0, 0)
-    if lo == hi:
-        n_tiers, key = 1, obl
-    else:
-        if np.issubdtype(prio.dtype, np.integer) and hi - lo < 4096:  # O(m) relabelling
-            present = np.bincount(prio - lo) > 0
-            tier = (np.cumsum(present) - 1)[prio - lo]
-        else:
-            tier = np.unique(prio, return_inverse=True)[1].ravel()
-        n_tiers = int(tier.max()) + 1
-        key = obl * n_tiers + tier
-    tier_due = np.bincount(key, weights=due, minlength=n * n_tiers).astype(np.float64).reshape(n, n_tiers)
-    cumulative = np.cumsum(tier_due, axis=1)
-    total = cumulative[:, -1].copy()
-    before = (cumulative - tier_due).ravel()[key]
-    tier_total = tier_due.ravel()[key]
-    inv_tier = np.divide(1.0, tier_total, out=np.zeros(m), where=tier_total > 0)
-    sink = np.where(cred < 0, n, cred)  # bin n collects payments leaving the system
-    atol = tol * np.maximum(1.0, total)
-    threshold = total - atol
-    realisable = liquid if alpha == 1.0 else np.where(liquid > 0, alpha * liquid, liquid)
-    floor_needed = liquid.min(initial=0.0) < 0
-
-    system = (obl, sink, due, before, inv_tier, total, liquid, realisable, beta, atol)
-    P = total.copy()
-    ratio = np.empty(m)
-    converged, iterations, structure, tried = False, 0, None, False
-    while not converged and iterations < max_iter:
-        iterations += 1
-        np.take(P, obl, out=ratio)
-        ratio -= before
-        ratio *= inv_tier
-        if iterations >= _EXACT_AFTER:  # which affine piece (0 / pro rata / full) each payment is on
-            piece = (ratio > 0).astype(np.int8) + (ratio >= 1)
-        np.clip(ratio, 0.0, 1.0, out=ratio)
-        ratio *= due
-        received = np.bincount(sink, weights=ratio, minlength=n + 1)[:n]
-        solvent = liquid + received >= threshold
-        realised = realisable + (received if beta == 1.0 else beta * received)
-        if floor_needed:
-            np.maximum(realised, 0.0, out=realised)
-        new = np.where(solvent, total, realised)
-        np.minimum(new, P, out=new)
-        converged = bool(np.all(P - new <= atol))
-        if not converged and iterations >= _EXACT_AFTER:  # structure unchanged for a step: solve it exactly
-            if structure is not None and np.array_equal(piece, structure[0]) and np.array_equal(solvent, structure[1]):
-                if not tried:
-                    tried, exact = True, _exact_fixed_point(~solvent, piece, ratio, *system)
-                    if exact is not None:
-                        new, converged = exact, True
-            else:
-                structure, tried = (piece, solvent), False
-        P = new
-
-    full = P >= total
-    paid = np.clip((P[obl] - before) * inv_tier, 0.0, 1.0) * due
-    paid[full[obl]] = due[full[obl]]
-    flows = np.bincount(sink, weights=paid, minlength=n + 1).astype(np.float64)
-    paid_by_node = np.bincount(obl, weights=paid, minlength=n).astype(np.float64)
-    short = total - paid_by_node
-    return ObligationClearing(
-        paid, paid_by_node, flows[:n], short, short > atol, iterations, float(flows[n]), converged
-    )
-
-
-# DebtRank and the threshold cascade live in their own module; they are re-exported here so the
-# four published primitives can all be imported from aicontagion.network.clearing.
-from aicontagion.network.cascades import CascadeResult, DebtRankResult, debtrank, threshold_cascade  # noqa: E402
+    check_costs(alpha, beta)
+    return _clearas_matrix(L, external_assets, external_liabilities, False, alpha, beta, tol, 10_000)

@@ -24,54 +24,32 @@ Steps are integer months from the scenario start (step 0 = the start month).
 
 from __future__ import annotations
 
-from enum import IntEnum
-
 import numpy as np
 
-
-class ContractType(IntEnum):
-    """Kinds of contract; the family sets how a contract is valued and paid."""
-
-    LOAN = 0
-    BOND = 1
-    CREDIT_LINE = 2
-    INTERBANK = 3
-    REPO = 4
-    VENDOR_FINANCING = 5
-    EQUITY = 6
-    LP_COMMITMENT = 7
-    LEASE = 8
-    OFFTAKE = 9
-    GUARANTEE = 10
-    BACKSTOP = 11
-
-
-class Seniority(IntEnum):
-    """Ranking in default: lower is paid first."""
-
-    SECURED = 0
-    SENIOR = 1
-    SUBORDINATED = 2
-
-
-DEBT_TYPES = (
-    ContractType.LOAN,
-    ContractType.BOND,
-    ContractType.CREDIT_LINE,
-    ContractType.INTERBANK,
-    ContractType.REPO,
-    ContractType.VENDOR_FINANCING,
+from aicontagion.core.contract_types import (
+    CONTINGENT_TYPES,
+    DEBT_TYPES,
+    EXECUTORY_TYPES,
+    EXTERNAL,
+    LAST_DEBT_TYPE,
+    SHORT_TERM_TYPES,
+    STAKE_TYPES,
+    ContractType,
+    Seniority,
 )
-STAKE_TYPES = (ContractType.EQUITY, ContractType.LP_COMMITMENT)
-EXECUTORY_TYPES = (ContractType.LEASE, ContractType.OFFTAKE)
-CONTINGENT_TYPES = (ContractType.GUARANTEE, ContractType.BACKSTOP)
-SHORT_TERM_TYPES = (ContractType.INTERBANK, ContractType.REPO)
 
-_LAST_DEBT = max(DEBT_TYPES)
-assert sorted(DEBT_TYPES) == list(range(_LAST_DEBT + 1)), "debt types must be the codes 0..k"
-
-EXTERNAL = -1
-"""Index of the outside world as a counterparty."""
+__all__ = [  # the vocabulary is defined in core and re-exported with the table that holds it
+    "CONTINGENT_TYPES",
+    "DEBT_TYPES",
+    "EXECUTORY_TYPES",
+    "EXTERNAL",
+    "FIELDS",
+    "SHORT_TERM_TYPES",
+    "STAKE_TYPES",
+    "ContractTable",
+    "ContractType",
+    "Seniority",
+]
 
 # name -> (dtype, default)
 FIELDS: dict[str, tuple[type, float]] = {
@@ -255,7 +233,7 @@ class ContractTable:
     @property
     def is_debt(self) -> np.ndarray:
         """Active debt contracts (a creditor's asset, an obligor's liability); read-only."""
-        return self._family("debt", ContractType.LOAN, _LAST_DEBT)  # debt types are the codes 0-5
+        return self._family("debt", ContractType.LOAN, LAST_DEBT_TYPE)  # debt types are the codes 0-5
 
     @property
     def is_stake(self) -> np.ndarray:

@@ -25,7 +25,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from aicontagion.kinds import Kind, Status
+from aicontagion.core.kinds import Kind, Status
 from aicontagion.network.contracts import (
     DEBT_TYPES,
     EXECUTORY_TYPES,

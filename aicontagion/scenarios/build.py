@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from aicontagion.accounts import Books
-from aicontagion.kinds import Kind
+from aicontagion.core.books import Books
+from aicontagion.core.kinds import Kind
+from aicontagion.core.params import KIND_PARAMS
 from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType, Seniority
-from aicontagion.params import KIND_PARAMS
 from aicontagion.scenarios.loader import ScenarioError
 from aicontagion.scenarios.schema import (
     EXTERNAL_ID,

@@ -10,7 +10,7 @@ both outside liabilities); equity = CET1. Amounts are converted from EUR million
 billions. Government bonds are repriced once by ``shock`` in the first month; banks delever
 toward a 5% leverage ratio when below 4% (the open model's threshold rule), selling into markets
 whose depth is the banks' own initial holdings (as in the open model). The fire-sale experiment
-that reproduces the open model run for run is :func:`aicontagion.validation.eba_fire_sale`; this
+that reproduces the open model run for run is :func:`aicontagion.validation.eba.eba_fire_sale`; this
 scenario puts the same banks on the monthly clock with every other mechanism of the simulator.
 """
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from aicontagion.scenarios.eba_data import load_eba_banks
 from aicontagion.scenarios.generate_bank_2008 import render
 
 OUT = Path(__file__).with_name("eba_2018.yaml")
@@ -49,8 +50,6 @@ def _p(name: str):
 
 def build() -> dict:
     """The scenario as a mapping."""
-    from aicontagion.validation import load_eba_banks
-
     b = load_eba_banks()
     scale = _p("eur_usd") / 1000.0  # EUR mn -> USD bn
     institutions, gov_total, corp_total = [], 0.0, 0.0

@@ -12,8 +12,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from aicontagion.kinds import Kind
-from aicontagion.params import (
+from aicontagion.core.calendar import month_index  # noqa: F401  (re-exported)
+from aicontagion.core.kinds import Kind
+from aicontagion.core.params import (
     KIND_PARAMS,
     Behaviour,
     Funding,
@@ -28,13 +29,6 @@ from aicontagion.params import (
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 EXTERNAL_ID = "external"
-
-
-def month_index(month: str, start: str) -> int:
-    """Months from ``start`` to ``month`` (both ``"YYYY-MM"``); negative before the start."""
-    y, m = (int(x) for x in month.split("-"))
-    y0, m0 = (int(x) for x in start.split("-"))
-    return (y - y0) * 12 + (m - m0)
 
 
 # ---------------------------------------------------------------- AI demand

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aicontagion.kinds import Kind
+from aicontagion.core.kinds import Kind
 from aicontagion.network.contracts import ContractType, Seniority
 from aicontagion.scenarios.build import System
 from aicontagion.scenarios.loader import apply_overrides, read_raw, resolve, validate

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from aicontagion.accounts import Books
-from aicontagion.kinds import Kind
+from aicontagion.core.books import Books
+from aicontagion.core.kinds import Kind
 from aicontagion.network.contracts import DEBT_TYPES, FIELDS, ContractTable, ContractType, Seniority
 from aicontagion.scenarios.build import FLOW_FIELDS, SHARE_FIELDS, System, _params
 
@@ -346,8 +346,7 @@ def _balance(books: Books, c: ContractTable, sizes: np.ndarray, target: np.ndarr
 def describe(system: System) -> dict:
     """Counts and totals of a system, for checks and reports: members and assets per kind,
     contracts per type, and the largest imbalance of assets - liabilities - equity."""
-    from aicontagion.network.contracts import ContractType as CT
-
+    CT = ContractType
     prices = np.ones(system.books.holdings.shape[1])
     assets = system.books.assets(system.contracts, prices)
     gap = assets - system.books.liabilities(system.contracts) - system.books.equity

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aicontagion.agents.tenancy import pv_growing
+from aicontagion.mechanisms.strategic_default import pv_growing
 
 
 def _brute(months, g, h, rate):

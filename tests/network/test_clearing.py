@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aicontagion.network import clearing
+from aicontagion.network import clearing, linear
 from aicontagion.network.clearing import (
     clear_obligations,
     debtrank,
@@ -362,8 +362,8 @@ def test_iterative_solver_path_matches_direct(monkeypatch):
     e, x = owed * rng.uniform(0, 0.8, n), owed * 0.2
     direct = [eisenberg_noe(L, e, x), rogers_veraart(L, e, 0.6, 0.8, x)]
     assert direct[0].defaulted.sum() > 20
-    monkeypatch.setattr(clearing, "_DIRECT_MAX", 0)
-    monkeypatch.setattr(clearing, "_DENSE_MAX", 0)
+    monkeypatch.setattr(linear, "DIRECT_MAX", 0)
+    monkeypatch.setattr(linear, "DENSE_MAX", 0)
     for before, after in zip(direct, [eisenberg_noe(L, e, x), rogers_veraart(L, e, 0.6, 0.8, x)], strict=True):
         np.testing.assert_allclose(after.total_payments, before.total_payments, atol=1e-9)
         np.testing.assert_array_equal(after.defaulted, before.defaulted)

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import aicontagion as ac
-from aicontagion.kinds import Kind
+from aicontagion.core.kinds import Kind
 from aicontagion.network.contracts import ContractType
 from aicontagion.scenarios import System, core_periphery_banks, synthetic
 from aicontagion.scenarios.loader import ScenarioError

@@ -1,0 +1,48 @@
+"""Small numeric helpers shared by the mechanics."""
+
+from __future__ import annotations
+
+import numpy as np
+
+EPS = 1e-12
+"""Amounts below this (USD bn: a thousandth of a dollar) are treated as zero in ratios."""
+
+
+def ratio(num, den, default: float = 0.0) -> np.ndarray:
+    """``num / den`` elementwise, ``default`` where ``|den|`` is below :data:`EPS` (no overflow)."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    shape = num.shape if num.shape == den.shape else np.broadcast_shapes(num.shape, den.shape)
+    out = np.full(shape, default, dtype=float)
+    return np.divide(num, den, out=out, where=np.abs(den) >= EPS)
+
+
+def as_column(x, dtype, size: int) -> np.ndarray:
+    """``x`` as a 1-d array of ``size`` (a scalar is repeated); cheap when it already is one."""
+    if isinstance(x, np.ndarray) and x.ndim == 1 and x.shape[0] == size:
+        return x if x.dtype == dtype else x.astype(dtype)
+    a = np.asarray(x, dtype=dtype)
+    if a.ndim == 0:
+        return np.full(size, a, dtype=dtype)
+    return np.broadcast_to(a, (size,))
+
+
+def common_size(*xs) -> int:
+    """Length of the vectors among ``xs`` (scalars are repeated to it); 1 if all are scalars."""
+    size = 1
+    for x in xs:
+        if isinstance(x, np.ndarray):
+            if x.ndim:
+                size = max(size, x.shape[0]) if x.shape[0] else 0 if size == 1 else size
+        elif isinstance(x, list | tuple):
+            size = max(size, len(x))
+    return size
+
+
+def sum_by_index(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Sum ``weights`` per institution index, ignoring the outside world (index -1).
+
+    Shifting the indices by one puts the outside world in bin 0, which is dropped: one pass, no
+    masked copies (the same summation order, so the same numbers as masking).
+    """
+    return np.bincount(index + 1, weights=weights, minlength=n + 1)[1:]

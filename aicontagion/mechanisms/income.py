@@ -1,0 +1,193 @@
+"""The income stage: operating cash flows, depreciation, revaluation of intangibles, and what is due.
+
+Per active institution and month (USD bn):
+
+* inflows from outside the system, booked as OPERATING income: its share of AI end revenue;
+  positive core cash flow (a giant's other business); spot GPU rental (``spot_revenue`` scaled by
+  the GPU fleet's size relative to the start, ``x rent index x usage``); vacated capacity re-let
+  to new tenants at market rents (``relet x rent index x usage``); revenue from outside customers; a chip supplier's
+  sales to unmodelled builders (``outside capex x chip share x its market share``);
+* costs, which become obligations to the outside (tier 0): AI operating costs
+  (``ai_cost_share`` of AI revenue), ``opex``, negative core cash flow, the cost of goods of
+  outside chip sales; interest on outside liabilities (tier 1);
+* contract obligations: interest, amortisation, maturing principal, rent (take-or-pay share plus
+  the used share), and backstop payments for a neocloud's unsold capacity;
+* depreciation: GPUs wear out over their useful life, facilities over theirs (DEPRECIATION);
+* an AI lab's franchise value is marked with AI sentiment (MARKET).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion.core.books import Channel
+from aicontagion.core.kinds import Status
+from aicontagion.core.numeric import ratio
+from aicontagion.core.obligations import Obligations, Purpose, contract_obligations
+from aicontagion.mechanisms.resolution import contract_share, vacate
+from aicontagion.network.contracts import EXTERNAL, ContractType
+
+
+def spot_capacity(model) -> np.ndarray:
+    """USD bn/month each institution earns renting GPUs outside its contracts, at the opening rent
+    and full use: the opening ``spot_revenue`` on the opening fleet still in service, plus, for a
+    GPU renter (``rents_gpus``: neoclouds by default), ``gpu_revenue_yield`` on the GPUs it bought
+    since and that no later offtake occupies (an offtake occupies ``12 x payment / yield`` of them).
+    When such an offtake ends, its GPUs return to the spot market this way; vacated data-centre
+    space and the opening fleet's contracts are re-let instead (:func:`relet_eligible`)."""
+    f = model.system.flows["spot_revenue"]
+    if model.gpu_class < 0:
+        return f
+    units = model.books.holdings[:, model.gpu_class]
+    model.gpu_new = np.minimum(model.gpu_new, units)  # GPUs sold in fire sales or resolution are gone
+    old = units - model.gpu_new
+    # offtakes that started after the opening are served by GPUs bought since: those are not spot
+    c = model.contracts
+    yield_ = model.scenario.compute.gpu_revenue_yield
+    live = c.rows_of(ContractType.OFFTAKE)
+    live = live[
+        (c.start[live] > 0)
+        & (c.start[live] <= model.month)
+        & (c.maturity[live] >= model.month)
+        & (c.creditor[live] >= 0)
+    ]
+    occupied = np.bincount(c.creditor[live], weights=c.payment[live], minlength=model.n) * 12.0 / max(yield_, 1e-9)
+    free_new = np.maximum(model.gpu_new - occupied, 0.0)
+    opening = np.where(model.gpu_opening > 0, f * ratio(old, model.gpu_opening), f)
+    bought = np.where(model.system.rents_gpus, yield_ / 12.0 * free_new, 0.0)
+    return opening + bought
+
+
+def relet_eligible(contracts, rows: np.ndarray) -> np.ndarray:
+    """Which ended executory rows free capacity the provider re-lets at market rents: leases (space)
+    and the offtakes of the opening fleet (later offtakes' GPUs return to spot via
+    :func:`spot_capacity`)."""
+    c = contracts
+    return (c.ctype[rows] == ContractType.LEASE) | (c.start[rows] <= 0)
+
+
+def capex_growth_factor(model, month: int) -> float:
+    """Planned capex relative to the start: grows at ``capex_growth`` a year until ``capex_peak``."""
+    cpt = model.scenario.compute
+    years = min(month, model.capex_peak_month) / 12.0
+    return (1.0 + cpt.capex_growth) ** max(years, 0.0)
+
+
+def operate(model) -> Obligations:
+    """Book this month's operating flows and return the obligations due."""
+    b = model.books
+    f = model.system.flows
+    d = model.demand_state
+    t = model.month
+    live = model.status != Status.DEFAULTED
+    rows = np.flatnonzero(live)
+    obl = Obligations()
+    usage = model.usage
+
+    growth = capex_growth_factor(model, t)
+    model.capex_plan = np.where(live, f["capex"] * growth, 0.0)
+
+    ai = f["ai_revenue_share"][rows] * d.revenue / 12.0
+    core = f["core_cash_flow"][rows]
+    model.spot_capacity = spot_capacity(model)  # this month's, also read by _backstops
+    spot = model.spot_capacity[rows] * d.rent_index * usage + model.relet[rows] * d.rent_index * usage
+    outside = f["external_revenue"][rows]
+    chip_share = f["gpu_market_share"][rows]
+    outside_chips = (
+        model.scenario.compute.outside_capex
+        * growth
+        / 12.0
+        * model.scenario.compute.gpu_share_of_capex
+        * chip_share
+        * model.sentiment_capex_response
+    )
+    income = ai + np.maximum(core, 0.0) + spot + outside + outside_chips
+    b.transfer(EXTERNAL, rows, income, "operating_revenue")
+    b.book(rows, income, Channel.OPERATING)
+    model.monthly_inflow = np.zeros(model.n)
+    model.monthly_inflow[rows] = income
+    model.outside_revenue += float(income.sum())
+
+    margin = f["gross_margin"][rows]
+    gpu_costs = (
+        model.scenario.compute.gpu_operating_cost
+        / 12.0
+        * np.where(model.system.rents_gpus[rows], model.gpu_new[rows], 0.0)
+    )  # the opening fleet's costs are in opex
+    costs = (
+        ai * f["ai_cost_share"][rows]
+        + np.maximum(-core, 0.0)
+        + f["opex"][rows]
+        + gpu_costs
+        + (outside + outside_chips) * np.where(margin > 0, 1.0 - margin, 0.0)
+    )
+    obl.add(rows, EXTERNAL, costs, 0, Purpose.OPEX)
+    obl.add(rows, EXTERNAL, b.ext_liab[rows] * f["ext_liability_rate"][rows] / 12.0, 1, Purpose.INTEREST)
+
+    _expire_leases(model, obl)
+    contract_obligations(obl, model.contracts, t, usage)
+    _backstops(model, obl)
+    _depreciate(model, rows)
+    _mark_franchise(model)
+    return obl
+
+
+def _expire_leases(model, obl: Obligations) -> None:
+    """Leases and offtakes past their last month end: the customer owes any residual value
+    guarantee shortfall, the provider's facility is marked to its re-let value and re-let at
+    market rents."""
+    c = model.contracts
+    rows = c.executory_rows
+    rows = rows[c.maturity[rows] < model.month]
+    if rows.size == 0:
+        return
+    provider, customer = c.creditor[rows], c.obligor[rows]
+    rules = model.scenario.resolution
+    keep = max(min(model.demand_state.rent_index, 1.0), rules.relet_floor)
+    facility = np.where(provider >= 0, model.books.facility[np.maximum(provider, 0)], 0.0)
+    rvg_short = np.minimum(c.rvg[rows], facility * contract_share(c, rows) * (1.0 - keep))
+    alive = (customer >= 0) & (model.status[np.maximum(customer, 0)] != Status.DEFAULTED)
+    obl.add(customer[alive], provider[alive], rvg_short[alive], 1, Purpose.FEE, rows[alive])
+    c.rvg[rows] = 0.0
+    vacate(model.books, c, rows, model.demand_state.rent_index, rules.relet_floor, Channel.MARKET)
+    inside = (provider >= 0) & relet_eligible(c, rows)
+    np.add.at(model.relet, provider[inside], c.payment[rows][inside])
+    c.set_active(rows, False)
+
+
+def _backstops(model, obl: Obligations) -> None:
+    """A backstop provider pays for the customer's unsold spot capacity, up to its monthly cap."""
+    c = model.contracts
+    rows = c.rows_of(ContractType.BACKSTOP)
+    rows = rows[(c.maturity[rows] >= model.month) & (c.creditor[rows] >= 0) & (c.obligor[rows] >= 0)]
+    if rows.size == 0:
+        return
+    customer = c.creditor[rows]
+    unsold = model.spot_capacity[customer] * model.demand_state.rent_index * (1.0 - model.usage)
+    due = np.minimum(np.minimum(c.payment[rows], unsold), np.maximum(c.limit[rows], 0.0))
+    alive = model.status[customer] != Status.DEFAULTED
+    obl.add(c.obligor[rows][alive], customer[alive], due[alive], 1, Purpose.RENT, rows[alive])
+
+
+def _depreciate(model, rows: np.ndarray) -> None:
+    b = model.books
+    g = model.gpu_class
+    if g >= 0:
+        rate = 1.0 / (model.scenario.compute.useful_life_years * 12.0)
+        wear = b.holdings[rows, g] * rate
+        b.holdings[rows, g] -= wear
+        model.gpu_new[rows] *= 1.0 - rate
+        b.book(rows, -wear * model.markets.marked_price[g], Channel.DEPRECIATION)
+    in_use = model.system.in_service[rows] <= model.month  # no wear before the facility is in service
+    dep = np.where(in_use, b.facility[rows] / np.maximum(model.system.facility_life[rows], 1.0), 0.0)
+    b.facility[rows] -= dep
+    b.book(rows, -dep, Channel.DEPRECIATION)
+
+
+def _mark_franchise(model) -> None:
+    b = model.books
+    target = model.franchise0 * model.sentiment_ratio
+    target[model.status == Status.DEFAULTED] = 0.0
+    delta = target - b.franchise
+    b.franchise = target
+    b.book(np.arange(model.n), delta, Channel.MARKET)

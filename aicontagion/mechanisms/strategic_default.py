@@ -1,0 +1,235 @@
+"""The customer's rule for leases and offtakes: keep paying, walk away, or not renew.
+
+A customer (a tech giant or an AI lab) compares, for each of its leases and offtakes:
+
+* ``P``: present value of the payments left in the current term (at its discount rate);
+* ``V``: present value of the AI cash flow it expects from the capacity: its share of AI end
+  revenue net of AI operating costs, projected from today's revenue toward the expected revenue
+  at the horizon (then flat), plus what it earns re-selling capacity under its own contracts,
+  attributed to the contract in proportion to its payment among the customer's compute spending
+  (contracts plus its own capex), times its *strategic value multiplier* ``kappa`` (calibrated by
+  revealed preference: see :func:`strategic_value`);
+* ``T``: the cost of walking away: the termination fee, the residual value guarantee shortfall
+  (the fall of the facility's value to its re-let value, capped at the guarantee; as the guarantee
+  is owed at the lease's end in any case, only the cost of paying it sooner counts:
+  ``shortfall x (1 - discount factor to the lease's end)``) and a reputation penalty (a spread on
+  all its debt for some years).
+
+A lease is also worth at least what the capacity would fetch if sublet at today's market rent,
+``S`` (the contract rent moved by the GPU rental index and usage), so the value kept is
+``K = max(kappa V, S)``.
+
+**Strategic default**: it terminates mid-term when ``P > K + T``. **Non-renewal**: at the end of
+a renewable term it does not renew when the next term's ``P > K + RVG cost`` (the cost of paying
+the guarantee now rather than at the lease's end, when it is owed in any case). It walks only
+from contracts whose fees it can pay out of its cash now (the most costly to keep first); a
+customer that cannot pay keeps paying until it recovers or defaults. Both are economic rules,
+never random triggers; the parameters are in the scenario.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion.agents.base import Decisions
+from aicontagion.core.obligations import Purpose
+from aicontagion.mechanisms.resolution import contract_share as resolution_share
+
+
+def pv_growing(months, monthly_growth, growth_months, annual_rate) -> np.ndarray:
+    """PV of a flow of 1 now growing at ``monthly_growth`` (log) for ``growth_months``, then flat.
+
+    Paid at month ends for ``months`` months; discounted at ``annual_rate``. Closed form.
+    """
+    months = np.maximum(np.asarray(months, dtype=float), 0.0)
+    g = np.asarray(monthly_growth, dtype=float)
+    h = np.minimum(np.asarray(growth_months, dtype=float), months)
+    d = (1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0)
+    q = np.exp(g) * d  # growth-and-discount per month
+    first = np.where(np.abs(q - 1) < 1e-12, h, q * (1 - q**h) / np.where(np.abs(1 - q) < 1e-12, 1, 1 - q))
+    rest_n = months - h
+    tail = np.where(np.abs(d - 1) < 1e-12, rest_n, d * (1 - d**rest_n) / np.where(np.abs(1 - d) < 1e-12, 1, 1 - d))
+    return first + np.exp(g * h) * d**h * tail
+
+
+def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
+    """P, V and walk-away cost T (USD bn) of executory contract ``rows`` for their customers.
+
+    Also returns the renewal-time values (``next_pay``, ``next_val``), ``at_renewal``, the RVG
+    shortfall and the reputation penalty parameters. ``V`` is before the customer's strategic
+    value multiplier.
+    """
+    c = model.contracts
+    t = month
+    cust = c.obligor[rows]
+    disc = _param(model, "discount_rate", cust)
+    demand = model.demand_state
+    horizon = model.scenario.productivity.expectation_horizon_years * 12.0
+    growth = np.log(max(demand.expected_revenue, 1e-9) / max(demand.revenue, 1e-9)) / horizon
+
+    # AI cash flow per month of each customer (growing with expectations) and contract income (flat)
+    flows = model.system.flows
+    gross = flows["ai_revenue_share"] * (1.0 - flows["ai_cost_share"]) * demand.revenue / 12.0
+    live = c.executory_rows
+    live = live[(c.maturity[live] >= t) & (c.obligor[live] >= 0)]
+    provided = live[c.creditor[live] >= 0]
+    income = np.bincount(c.creditor[provided], weights=c.payment[provided], minlength=model.n)
+    spend = np.bincount(c.obligor[live], weights=c.payment[live], minlength=model.n) + model.capex_plan
+    weight = c.payment[rows] / np.maximum(spend[cust], 1e-12)
+
+    renewable = c.renewal[rows] > 0
+    elapsed = np.maximum(t - c.start[rows], 0)
+    term_end = np.where(
+        renewable,
+        c.start[rows] + (elapsed // np.maximum(c.renewal[rows], 1) + 1) * c.renewal[rows] - 1,
+        c.maturity[rows],
+    )
+    term_end = np.minimum(term_end, c.maturity[rows])
+    delay = np.maximum(c.start[rows] - t, 0)
+    months_left = term_end - np.maximum(t, c.start[rows]) + 1
+    dfac = (1.0 + disc) ** (-delay / 12.0)
+    annuity = _annuity(months_left, disc)
+    pay_pv = c.payment[rows] * annuity * dfac
+    grown = gross[cust] * np.exp(growth * delay) * pv_growing(months_left, growth, np.maximum(horizon - delay, 0), disc)
+    value_pv = weight * (grown + income[cust] * annuity) * dfac
+
+    keep = max(min(demand.rent_index, 1.0), model.scenario.resolution.relet_floor)
+    provider = c.creditor[rows]
+    facility = np.where(provider >= 0, model.books.facility[np.maximum(provider, 0)], 0.0)
+    rvg_short = np.minimum(c.rvg[rows], facility * resolution_share(c, rows) * (1.0 - keep))
+    # the guarantee is owed at the lease's end in any case: walking early only pays it sooner
+    to_end = np.maximum(c.maturity[rows] - t, 0)
+    rvg_cost = rvg_short * (1.0 - (1.0 + disc) ** (-to_end / 12.0))
+    debt = model.debt  # the decide stage's snapshot
+    rep_spread = _param(model, "reputation_spread", cust)
+    rep_years = _param(model, "reputation_years", cust)
+    rep = rep_spread * rep_years * debt[cust]
+
+    # what the capacity would fetch if sublet at today's market rent (the contract rent moved by the
+    # GPU rental index and usage): a lease is worth at least that to its holder
+    market = demand.rent_index * model.usage
+    sublet_pv = c.payment[rows] * market * annuity * dfac
+
+    at_renewal = renewable & (t == term_end) & (term_end < c.maturity[rows])
+    next_months = np.minimum(c.renewal[rows], c.maturity[rows] - t)
+    step_disc = (1.0 + disc) ** (-1 / 12)
+    next_annuity = _annuity(next_months, disc)
+    next_pay = c.payment[rows] * next_annuity * step_disc
+    next_val = (
+        weight
+        * (gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc) + income[cust] * next_annuity)
+        * step_disc
+    )
+    next_sublet = c.payment[rows] * market * next_annuity * step_disc
+    return {
+        "customer": cust,
+        "pay_pv": pay_pv,
+        "value_pv": value_pv,
+        "sublet_pv": sublet_pv,
+        "next_sublet": next_sublet,
+        "rvg_short": rvg_short,
+        "reputation": rep,
+        "rvg_cost": rvg_cost,
+        "walk_cost": c.termination_fee[rows] + rvg_cost + rep,
+        "at_renewal": at_renewal,
+        "next_pay": next_pay,
+        "next_val": next_val,
+        "rep_spread": rep_spread,
+        "rep_years": rep_years,
+    }
+
+
+def strategic_value(model) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's strategic value multiplier, calibrated by revealed preference.
+
+    The contracts in the scenario were signed voluntarily, so at the start each customer valued
+    every one at least at its cost plus a ``signing_margin``. The multiplier
+    ``kappa_i = max(1, (1 + margin_i) max_c P_c / V_c)`` (at the start) is the smallest that gives
+    its least valuable contract that margin: it stands for what
+    the customer expects beyond its share of AI revenue (strategic position, uplift of its core
+    business). A customer walks away later only when expectations fall below those that justified
+    signing by more than the walk-away cost covers.
+
+    Returns ``kappa`` per institution and, per contract row, whether the model could value the
+    contract at signing: a contract worth nothing in the model's terms (a customer with no AI
+    revenue and nothing to resell) was signed for reasons the model does not see, so the value
+    rule never ends it (only the customer's default does).
+    """
+    c = model.contracts
+    kappa = np.ones(model.n)
+    valued = np.zeros(c.size, dtype=bool)
+    rows = c.executory_rows
+    rows = rows[(c.obligor[rows] >= 0) & (c.maturity[rows] >= 0)]
+    if rows.size == 0:
+        return kappa, valued
+    a = appraise(model, rows, 0)
+    has_value = a["value_pv"] > 1e-12
+    valued[rows] = has_value
+    ratio = a["pay_pv"][has_value] / a["value_pv"][has_value]
+    ratio *= 1.0 + _param(model, "signing_margin", a["customer"][has_value])
+    np.maximum.at(kappa, a["customer"][has_value], ratio)
+    return kappa, valued
+
+
+def review_commitments(model, customers: np.ndarray, decisions: Decisions, event: str) -> None:
+    """Record strategic defaults and non-renewals of ``customers`` (rows) for this month."""
+    c = model.contracts
+    t = model.month
+    is_customer = np.zeros(model.n, dtype=bool)
+    is_customer[customers] = True
+    rows = c.executory_rows
+    rows = rows[(c.maturity[rows] >= t) & (c.obligor[rows] >= 0)]
+    rows = rows[is_customer[c.obligor[rows]]]
+    if rows.size == 0:
+        return
+    a = appraise(model, rows, t)
+    kappa = model.strategic_value[a["customer"]]
+    valued = model.valued_at_signing[rows]
+    keep_next = np.maximum(kappa * a["next_val"], a["next_sublet"])
+    keep_now = np.maximum(kappa * a["value_pv"], a["sublet_pv"])
+    no_renew = valued & a["at_renewal"] & (a["next_pay"] > keep_next + a["rvg_cost"])
+    walk = valued & ~a["at_renewal"] & (a["pay_pv"] > keep_now + a["walk_cost"])
+    saving = np.where(no_renew, a["next_pay"] - keep_next - a["rvg_cost"], a["pay_pv"] - keep_now - a["walk_cost"])
+    fees = np.where(no_renew, 0.0, c.termination_fee[rows]) + a["rvg_short"]
+
+    # a customer walks only from contracts whose fees it can pay now, the most costly to keep first
+    budget = np.maximum(model.books.cash - model.due_now, 0.0)
+    chosen = []
+    for k in sorted(np.flatnonzero(walk | no_renew), key=lambda k: -saving[k]):
+        i = int(a["customer"][k])
+        if fees[k] <= budget[i] + 1e-12:
+            budget[i] -= fees[k]
+            chosen.append(k)
+
+    for k in chosen:
+        row = int(rows[k])
+        i = int(a["customer"][k])
+        what = "non_renewal" if no_renew[k] else event
+        fee = fees[k]
+        pv, vv = (a["next_pay"][k], keep_next[k]) if no_renew[k] else (a["pay_pv"][k], keep_now[k])
+        why = f"value kept {vv:.3g} < lease cost {pv:.3g}"
+        if not no_renew[k]:
+            why += f" - walk cost {a['walk_cost'][k]:.3g}"
+        decisions.terminations.append((row, what, why))
+        if fee > 0:
+            decisions.obligations.add(i, int(c.creditor[row]), fee, 1, Purpose.FEE, row)
+        c.rvg[row] = 0.0  # the guarantee is settled now; the lease's expiry will not charge it again
+        if not no_renew[k] and a["reputation"][k] > 0:
+            decisions.reputation.append((i, float(a["rep_spread"][k]), float(a["rep_years"][k])))
+
+
+def _annuity(months, annual_rate):
+    """PV of 1 a month for ``months`` months (paid at month ends): :func:`pv_growing` without growth."""
+    months = np.maximum(np.asarray(months, dtype=float), 0.0)
+    d = (1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0)
+    flat = np.abs(d - 1) < 1e-12
+    return np.where(flat, months, d * (1 - d**months) / np.where(flat, 1, 1 - d))
+
+
+def _param(model, name: str, who: np.ndarray) -> np.ndarray:
+    """A tenancy parameter of each customer in ``who``, whatever its kind (giant or lab)."""
+    out = np.zeros(who.size)
+    for label in ("tech_giant", "ai_lab"):
+        values = model.params[label][name][who]
+        out = np.where(np.isnan(values), out, values)
+    return out

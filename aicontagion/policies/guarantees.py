@@ -1,0 +1,178 @@
+"""Guarantees (SEED_NOTES section 6; docs/model.md, "Policies"):
+
+* :class:`ImplicitGuarantee`: markets believe the debt of designated borrowers is backed: their
+  spreads fall toward the Treasury rate, their maturing debt always rolls over, and the
+  government pays their creditors on default. Cheaper funding raises their investment through
+  the scenario's ``funding.investment_elasticity`` (the behavioural channel that makes a
+  guarantee change the size of exposures, not only who bears the loss).
+* :class:`LoanGuarantee`: an explicit guarantee of named contracts, with a cap per contract;
+  the guaranteed share is priced at the Treasury rate when the loan rolls over.
+
+The government's losses are the fall of its equity (``model.fiscal_cost``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from aicontagion.network.contracts import ContractType
+from aicontagion.policies.base import (
+    Catalogue,
+    Policy,
+    PolicyError,
+    check_ids,
+    check_kinds,
+    check_nonneg,
+    check_share,
+    government_of,
+    targets_of,
+)
+
+
+def add_guarantees(model, rows: np.ndarray, gov: int, share: float, cap: float) -> np.ndarray:
+    """Add government guarantees of ``share`` of debt ``rows`` (each capped at ``cap``)."""
+    c = model.contracts
+    if rows.size == 0:
+        return rows
+    return c.add_many(
+        ctype=np.full(rows.size, ContractType.GUARANTEE),
+        creditor=c.creditor[rows],
+        obligor=np.full(rows.size, gov),
+        share=np.full(rows.size, share),
+        limit=np.full(rows.size, cap),
+        covers=rows,
+    )
+
+
+class ImplicitGuarantee(Policy):
+    """Markets believe the debt of the targets (kinds and/or ids) is backed by the government.
+
+    Args:
+        kinds: institution kinds whose debt is believed backed (default: neoclouds and SPVs).
+        ids: further named institutions (e.g. a national AI compute company).
+        coverage: share of a defaulted claim the government pays.
+        spread_compression: share of the targets' credit spread that disappears.
+    """
+
+    name = "implicit_guarantee"
+
+    def __init__(
+        self,
+        kinds: Iterable[str] = ("neocloud", "spv"),
+        ids: Iterable[str] = (),
+        coverage: float = 1.0,
+        spread_compression: float = 0.8,
+        start: int = 0,
+        end: int | None = None,
+    ):
+        who = "ImplicitGuarantee"
+        kinds, ids = check_kinds(kinds, who), tuple(ids)
+        super().__init__(
+            start,
+            end,
+            kinds=kinds,
+            ids=ids,
+            coverage=check_share(coverage, "coverage", who),
+            spread_compression=check_share(spread_compression, "spread_compression", who),
+        )
+        self.kinds, self.ids, self.coverage, self.compression = kinds, ids, coverage, spread_compression
+
+    def validate(self, catalogue: Catalogue) -> None:
+        check_ids(catalogue, self.ids, "ImplicitGuarantee")
+
+    def initialize(self, model) -> None:
+        self.gov = government_of(model)
+        self.rows = targets_of(model, self.kinds, self.ids)
+        self.covered: set[int] = set()
+
+    def _cover_new_debt(self, model) -> None:
+        c = model.contracts
+        mine = np.zeros(model.n, dtype=bool)
+        mine[self.rows] = True
+        debt = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.creditor != self.gov))
+        debt = debt[mine[c.obligor[debt]]]
+        new = np.array([r for r in debt if int(r) not in self.covered], dtype=np.int64)
+        self.guarantees = np.concatenate(
+            [
+                getattr(self, "guarantees", np.zeros(0, dtype=np.int64)),
+                add_guarantees(model, new, self.gov, self.coverage, np.inf),
+            ]
+        )
+        self.covered.update(int(r) for r in new)
+
+    def apply(self, model, decisions) -> None:
+        self._cover_new_debt(model)
+        model.always_rolls[self.rows] = True
+
+    def adjust_funding(self, model) -> None:
+        if not self.active(model):
+            return
+        r = model.treasury_rate
+        before = model.spread[self.rows].copy()
+        model.spread[self.rows] = before * (1.0 - self.compression)
+        eps = model.scenario.funding.investment_elasticity
+        model.investment_multiplier[self.rows] = ((r + before) / np.maximum(r + model.spread[self.rows], 1e-6)) ** eps
+
+    def after_step(self, model) -> None:
+        if self.end is not None and model.month == self.end:  # belief ends with the window
+            model.always_rolls[self.rows] = False
+            model.investment_multiplier[self.rows] = 1.0
+            model.contracts.set_active(getattr(self, "guarantees", np.zeros(0, dtype=np.int64)), False)
+
+
+class LoanGuarantee(Policy):
+    """An explicit guarantee of named contracts (a lab's compute financing, chip-plant loans).
+
+    Args:
+        contracts: ids of the guaranteed contracts (debt contracts of the scenario).
+        coverage: share of a defaulted claim the government pays.
+        cap: most the government pays on each guaranteed contract (USD bn).
+    """
+
+    name = "loan_guarantee"
+
+    def __init__(
+        self,
+        contracts: Iterable[str] = (),
+        coverage: float = 0.8,
+        cap: float = np.inf,
+        start: int = 0,
+        end: int | None = None,
+    ):
+        who = "LoanGuarantee"
+        contracts = tuple(contracts)
+        super().__init__(
+            start,
+            end,
+            contracts=contracts,
+            coverage=check_share(coverage, "coverage", who),
+            cap=check_nonneg(cap, "cap", who),
+        )
+        self.contract_ids, self.coverage, self.cap = contracts, coverage, cap
+
+    def validate(self, catalogue: Catalogue) -> None:
+        for cid in self.contract_ids:
+            if cid not in catalogue.debt_contracts:
+                raise PolicyError(f"LoanGuarantee: unknown debt contract {cid!r} in scenario {catalogue.name}")
+        check_ids(catalogue, (), "LoanGuarantee")
+
+    def initialize(self, model) -> None:
+        gov = government_of(model)
+        c = model.contracts
+        rows = np.array([c.ids.index(cid) for cid in self.contract_ids], dtype=np.int64)
+        self.rows = rows
+        self.guarantees = add_guarantees(model, rows, gov, self.coverage, self.cap)
+        model.contracts.set_active(self.guarantees, False)  # in force only within the window (apply)
+
+    def apply(self, model, decisions) -> None:
+        model.contracts.set_active(self.guarantees, True)
+        for r in self.rows:
+            model.rate_cover[int(r)] = self.coverage  # the guaranteed share is priced at the Treasury rate
+
+    def after_step(self, model) -> None:
+        if self.end is not None and model.month == self.end:
+            model.contracts.set_active(self.guarantees, False)
+            for r in self.rows:
+                model.rate_cover.pop(int(r), None)

@@ -1,0 +1,114 @@
+"""The sweep spec: its schema (strict pydantic: unknown keys are errors) and design blocks.
+
+A spec names the scenario (or a synthetic generator), months, seeds, policies and a design over
+scenario parameters: ``grid`` lists, or ``random`` / ``latin_hypercube`` ranges with a sample
+count. Used by :mod:`aicontagion.runs.sweep`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from aicontagion.core.params import Strict
+from aicontagion.runs.executors import EXECUTORS  # noqa: F401  (re-exported for the spec checks)
+
+GENERATORS = ("synthetic", "core_periphery_banks")
+
+
+# ---------------------------------------------------------------- the spec
+class PolicyEntry(Strict):
+    """One policy: its registry name and constructor arguments (``none``: no policy)."""
+
+    name: str
+    args: dict[str, Any] = {}
+
+
+class Range(Strict):
+    """A parameter's range: draws from ``low`` to ``high`` (integers, both ends included, when
+    ``integer``)."""
+
+    low: float
+    high: float
+    integer: bool = False
+
+
+class Sampled(Strict):
+    """``samples`` points drawn over ``ranges``: ``[low, high]`` (floats) or
+    ``{low: 1, high: 24, integer: true}`` per parameter."""
+
+    samples: Annotated[int, Field(gt=0, le=1_000_000)]
+    ranges: dict[str, Range]
+
+    @field_validator("ranges", mode="before")
+    @classmethod
+    def _pairs(cls, v):
+        if isinstance(v, dict):
+            return {
+                k: {"low": r[0], "high": r[1]} if isinstance(r, list | tuple) and len(r) == 2 else r
+                for k, r in v.items()
+            }
+        return v
+
+    @field_validator("ranges")
+    @classmethod
+    def _ordered(cls, v):
+        if not v:
+            raise ValueError("name at least one parameter")
+        for key, r in v.items():
+            if not r.low < r.high:
+                raise ValueError(f"{key}: low {r.low:g} must be below high {r.high:g}")
+            if r.integer and not (float(r.low).is_integer() and float(r.high).is_integer()):
+                raise ValueError(f"{key}: an integer range needs integer ends")
+        return v
+
+
+class Design(Strict):
+    """Grid lists and at most one sampled block (``random`` or ``latin_hypercube``)."""
+
+    seed: int = 0
+    grid: dict[str, list[Any]] = {}
+    random: Sampled | None = None
+    latin_hypercube: Sampled | None = None
+
+    @model_validator(mode="after")
+    def _one_sampler(self):
+        if self.random is not None and self.latin_hypercube is not None:
+            raise ValueError("use either random or latin_hypercube, not both")
+        for key, values in self.grid.items():
+            if not values:
+                raise ValueError(f"grid.{key}: give at least one value")
+        return self
+
+
+class SweepSpec(Strict):
+    """A whole sweep file."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
+    scenario: str | dict[Literal["synthetic", "core_periphery_banks"], dict[str, Any]] = "ai_2025"
+    months: Annotated[int, Field(gt=0, le=1200)] | None = None
+    seeds: Annotated[int, Field(gt=0)] | list[int] = 1
+    productivity: str | list[str] | None = None
+    policies: list[PolicyEntry] = []
+    design: Design = Design()
+    series: bool = False
+
+    @field_validator("seeds")
+    @classmethod
+    def _distinct(cls, v):
+        if isinstance(v, list) and (not v or len(set(v)) != len(v)):
+            raise ValueError("give a count or a non-empty list of distinct seeds")
+        return v
+
+    @field_validator("scenario")
+    @classmethod
+    def _one_generator(cls, v):
+        if isinstance(v, dict) and len(v) != 1:
+            raise ValueError(f"name one generator ({' or '.join(GENERATORS)}) with its arguments")
+        return v
+
+    @property
+    def seed_list(self) -> list[int]:
+        """The seeds every design point runs on."""
+        return list(range(self.seeds)) if isinstance(self.seeds, int) else list(self.seeds)
