@@ -1,21 +1,26 @@
 """ContagionModel: the monthly cycle of the AI-infrastructure finance system (a Mesa 3 model).
 
-One step is one month. Each step runs seven stages (DESIGN.md, 'The step cycle'):
+One step is one month. The month is a table (:data:`STAGES`, DESIGN.md "The step cycle"):
 
-1. **demand**   AI end revenue, expectations, compute, GPU rents; fundamental prices re-marked.
+1. **demand**   AI end revenue, expectations, compute, GPU rents; fundamental prices re-marked
+   (:mod:`~aicontagion.mechanisms.ai_revenue`, :mod:`~aicontagion.mechanisms.markets`).
 2. **income**   operating flows booked; the month's obligations built (:mod:`~aicontagion.mechanisms.income`).
 3. **decide**   every kind records its decisions from the same snapshot (strategic defaults,
-   capex, draws, calls, raises, line cuts, distributions) and policies act; then all are applied.
-4. **clear**    payments cleared together (:func:`~aicontagion.network.clearing.clear_obligations`,
-   greatest clearing vector, priority tiers); defaults resolved (:mod:`~aicontagion.mechanisms.resolution`),
-   repeated while resolution losses push further institutions below zero equity.
+   capex, draws, calls, raises, line cuts, distributions); policies act (hook ``apply``); then
+   all are applied together (:mod:`~aicontagion.mechanisms.actions`); liquidity sales.
+4. **clear**    payments cleared together (:func:`~aicontagion.network.obligation_clearing.clear_obligations`,
+   greatest clearing vector, priority tiers), booked (:mod:`~aicontagion.mechanisms.settlement`);
+   defaults resolved in a cascade (:mod:`~aicontagion.mechanisms.defaults`).
 5. **deleverage** constraints (leverage, covenants, rating floors, liquidity, allocation) order
    sales; each round clears simultaneously with price impact and marks every holder; repeat
-   until quiet, resolving any new insolvencies.
-6. **fund**     distress, credit marks, stake values, spreads; bullet debt maturing next month rolls
-   or falls due; short-term lenders run from distressed borrowers (:mod:`~aicontagion.mechanisms.funding`).
-7. **record**   the month's metrics and events (:mod:`~aicontagion.results.recorder`).
+   until quiet (:mod:`~aicontagion.mechanisms.fire_sales`).
+6. **fund**     distress, credit marks, stake values, spreads (:mod:`~aicontagion.mechanisms.credit`);
+   policies adjust funding (hook ``adjust_funding``); bullet debt maturing next month rolls or
+   falls due; short-term lenders run; margin calls (:mod:`~aicontagion.mechanisms.funding`).
+7. **record**   policies' ``after_step``; the month's metrics, events and DataCollector row.
 
+Mechanisms receive the :class:`~aicontagion.core.state.MonthState` (``model.state``), never the
+model; the model keeps Mesa's registry of agents, the random generator and the stage order.
 Results do not depend on agent order: decisions are vectorised per kind and applied after all
 kinds decided; payments and sales clear simultaneously. All randomness comes from ``self.rng``.
 """
@@ -23,431 +28,489 @@ kinds decided; payments and sales clear simultaneously. All randomness comes fro
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import mesa
 import numpy as np
 import pandas as pd
 
-from aicontagion.agents import AGENT_CLASSES, ChipSupplier, Decisions, MoneyMarketFund, PrivateCreditFund
-from aicontagion.agents.bank import Bank
+from aicontagion.agents import AGENT_CLASSES, Bank, ChipSupplier, MoneyMarketFund, PensionLP, PrivateCreditFund
 from aicontagion.core.books import Channel
 from aicontagion.core.calendar import month_index
+from aicontagion.core.channels import Channels
+from aicontagion.core.decisions import Decisions
+from aicontagion.core.events import EventLog
+from aicontagion.core.invariants import check_books
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
 from aicontagion.core.obligations import DISCRETIONARY_TIER, Obligations, Purpose
-from aicontagion.mechanisms import funding
+from aicontagion.core.state import AIState, Credit, Dues, Lending, Lifecycle, MonthState, Operations, Registry, Snapshot
+from aicontagion.mechanisms import credit, funding
+from aicontagion.mechanisms.ablations import close_fund_bank_lines
 from aicontagion.mechanisms.actions import apply_decisions
 from aicontagion.mechanisms.ai_revenue import Demand
-from aicontagion.mechanisms.fire_sales import deleverage, liquidity_sales
-from aicontagion.mechanisms.income import capex_growth_factor, operate, relet_eligible
+from aicontagion.mechanisms.constraints import SaleOrders
+from aicontagion.mechanisms.defaults import resolve_defaults
+from aicontagion.mechanisms.fire_sales import MAX_ROUNDS, liquidity_sales, sell_round
+from aicontagion.mechanisms.income import capex_growth_factor, operate
 from aicontagion.mechanisms.markets import Markets
-from aicontagion.mechanisms.resolution import resolve
 from aicontagion.mechanisms.settlement import settle
 from aicontagion.mechanisms.strategic_default import strategic_value
-from aicontagion.network.contracts import EXTERNAL
+from aicontagion.mechanisms.treasury import fiscal_cost, fund_government
 from aicontagion.network.obligation_clearing import clear_obligations
 from aicontagion.results.recorder import Recorder
-from aicontagion.scenarios.build import System
-from aicontagion.scenarios.schema import PathSpec
+from aicontagion.scenarios.build import System, build_system
+from aicontagion.scenarios.loader import ScenarioError, apply_overrides, load_scenario, validate
+from aicontagion.scenarios.schema import PathSpec, ScenarioSpec
 
-TOL = 1e-9
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the month: its name, the model method that runs it, and the policy hook
+    (a :class:`~aicontagion.policies.Policy` method) it calls, if any."""
+
+    name: str
+    method: str
+    policy_hook: str | None = None
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("demand", "stage_demand"),
+    Stage("income", "stage_income"),
+    Stage("decide", "stage_decide", "apply"),
+    Stage("clear", "stage_clear"),
+    Stage("deleverage", "stage_deleverage"),
+    Stage("fund", "stage_fund", "adjust_funding"),
+    Stage("record", "stage_record", "after_step"),
+)
+"""The month, in order. Policies hook in by these names (``policy_hook``)."""
+
+MODEL_REPORTERS = ("ai_revenue", "sentiment", "rent_index", "system_equity", "losses", "defaults", "fiscal_cost")
+"""Headline system series of the :class:`mesa.DataCollector` (USD bn, ratios as in the recorder)."""
+
+
+def scenario_spec(scenario: Any, overrides: Mapping[str, Any]) -> tuple[ScenarioSpec, System | None]:
+    """The scenario spec (and a prebuilt system, if given one) behind a model's ``scenario`` argument:
+    a shipped name or YAML path, a :class:`ScenarioSpec`, or a prebuilt :class:`System`."""
+    if isinstance(scenario, System):
+        if overrides:
+            raise ScenarioError(scenario.spec.name, "", "overrides need a scenario name, path or spec")
+        return scenario.spec, scenario
+    if isinstance(scenario, ScenarioSpec):
+        if overrides:
+            raw = scenario.model_dump(mode="python", exclude_unset=False)
+            scenario = validate(apply_overrides(raw, dict(overrides), scenario.name), scenario.name)
+        return scenario, None
+    return load_scenario(scenario, **overrides), None
 
 
 class ContagionModel(mesa.Model):
-    """The exposure network of a :class:`~aicontagion.scenarios.build.System` run month by month.
+    """The exposure network of a scenario run month by month.
 
     Args:
-        system: the scenario's arrays (the model takes ownership; pass a copy to reuse it).
-        path: the AI-productivity path (a :class:`PathSpec` or the name of one in the scenario).
-        policies: interventions with ``initialize(model)``, ``apply(model)``, ``finalize(model)``.
-        check_invariants: verify after every stage that every balance sheet balances and money
-            is conserved (slower; the tests turn it on).
+        scenario: a shipped scenario name (``"ai_2025"``), a YAML path, a ``ScenarioSpec`` or a
+            prebuilt ``System`` (copied: the model never changes what it is given).
+        productivity: the AI-productivity path (a name of the scenario's paths, a ``PathSpec`` or
+            a dict of its fields; None: the scenario's default).
+        policies: interventions (:mod:`aicontagion.policies`), called at their stages' hooks.
+        channels: contagion-channel switches (:class:`~aicontagion.core.channels.Channels` or a
+            dict such as ``{"fire_sales": False}``), on top of the scenario's ``channels``.
+        months: stop after this many months (``self.running`` turns False), for ``mesa.batch_run``.
+        check_invariants: verify after every stage that every balance sheet balances, money is
+            conserved and every value is finite (slower; the tests turn it on).
         record_institutions: record per-institution series (default: when at most 500).
+        collect: keep a :class:`mesa.DataCollector` (``self.datacollector``) of the headline series.
         seed: seed of ``self.rng`` / ``self.random`` (None: fresh entropy).
+        **overrides: scenario parameters by dotted or ``__`` path (as for :class:`~aicontagion.Sim`).
     """
 
     def __init__(
         self,
-        system: System,
-        path: PathSpec | str | None = None,
-        policies=(),
+        scenario: Any = "ai_2025",
+        productivity: str | PathSpec | Mapping | None = None,
+        policies: Iterable = (),
+        channels: Channels | Mapping | None = None,
+        months: int | None = None,
         check_invariants: bool = False,
         record_institutions: bool | None = None,
+        collect: bool = True,
         seed=None,
+        **overrides: Any,
     ):
         super().__init__(seed=seed)
-        self.system = system
-        self.scenario = spec = system.spec
-        self.books = system.books
-        self.contracts = system.contracts
-        self.n = system.n
-        self.ids = system.ids
-        self.kind = system.kind
-        self.params = system.params
-        self.treasury_rate = spec.treasury_rate
+        spec, system = scenario_spec(scenario, overrides)
+        system = system.copy() if system is not None else build_system(spec)
+        self.spec = spec
+        self.channels = _channels(spec.channels, channels)
         self.check_invariants = check_invariants
-        self.month = -1
-        self.start = pd.Period(spec.start, freq="M")
-        self.capex_peak_month = month_index(spec.compute.capex_peak, spec.start)
-
-        if path is None:
-            path = spec.productivity.default
-        self.path_name = path if isinstance(path, str) else "custom"
-        self.path = spec.productivity.paths[path] if isinstance(path, str) else path
-        self.markets = Markets(list(spec.markets), list(spec.markets.values()), spec.start)
-        self.gpu_class = self.markets.index.get("gpu", -1)
-        opening_capex = float(system.flows["capex"].sum()) + spec.compute.outside_capex / 12.0
-        self.demand = Demand(spec.productivity, spec.compute, self.path, spec.start, self.rng, opening_capex)
-        self.demand_state = self.demand.state
-        self.sentiment0 = max(self.demand_state.sentiment, 1e-9)
-        self.sentiment_history: list[float] = []  # sentiment ratio by month
-
-        n = self.n
-        self.status = np.full(n, Status.ACTIVE, dtype=np.int8)
-        self.distress = np.zeros(n)
-        self.distress_prev = np.zeros(n)
-        self.equity0 = self.books.equity.copy()
-        self.assets = self.books.assets(self.contracts, self.markets.marked_price)
-        self.assets0 = self.assets.copy()
-        self.debt = self.books.liabilities(self.contracts)  # refreshed where decisions read it
-        self.franchise0 = self.books.franchise.copy()
-        self.gpu_opening = self.books.holdings[:, self.gpu_class].copy() if self.gpu_class >= 0 else np.zeros(n)
-        self.gpu_new = np.zeros(n)  # GPU units bought during the run (still in service)
-        self.spot_capacity = np.zeros(n)  # USD bn/month of spot GPU rental capacity (operations.spot_capacity)
-        self.relet = np.zeros(n)  # USD bn/month of vacated capacity re-let at market rents (at contract rents)
-        self.spread0 = system.flows["spread"].copy()
-        self.spread = self.spread0.copy()
-        self.reputation_penalty = np.zeros(n)
-        self.reputation_until = np.full(n, -1)
-        self.investment_multiplier = np.ones(n)
-        self.capex_plan = system.flows["capex"].copy()
-        self.capex_wanted = np.zeros(n)
-        self.due_now = np.zeros(n)
-        self.monthly_outflow = np.zeros(n)
-        self.monthly_inflow = np.zeros(n)
-        self.last_income = np.zeros(n)
-        self.lender_ok = np.ones(n, dtype=bool)
-        self.holder_ok = np.ones(n, dtype=bool)
-        self.was_willing = np.ones(n, dtype=bool)
-        self.capex_spent = 0.0
-        self.outside_revenue = 0.0
-        self.always_rolls = np.zeros(n, dtype=bool)  # debt markets believe it is backed (a guarantee)
-        self._last_spread_change = np.zeros(len(spec.markets))
-        self.rate_cover: dict[int, float] = {}  # contract row -> share priced at the Treasury rate (guaranteed)
-        self.default_month = np.full(n, -1)
-        self.cause = np.full(n, int(Channel.COUNTERPARTY), dtype=np.int64)  # label of losses on claims on each
-        self.funding_hint = np.zeros(n, dtype=bool)  # faced a run or rollover failure
-        self.events: list[dict] = []
-        self._kind_label = [Kind(int(k)).label for k in self.kind]
-        self._event_month, self._event_date = None, None
-        sellers = system.members(Kind.CHIP_SUPPLIER)
-        self.chip_sellers = sellers[system.flows["gpu_market_share"][sellers] > 0]
-        self.members = {k: system.members(k) for k in Kind}
-        self.nav_measured = np.isin(self.kind, funding.NAV_KINDS)  # distress on performance, not capital flows
+        self.months = months
+        self.policies = list(policies)
+        path, path_name = _path(spec, productivity)
+        self.state = state = self._initial_state(system, spec, path, path_name)
+        markets = state.markets
+        markets.switch_off(price_impact=self.channels.price_impact, appraisal_lag=self.channels.appraisal_lag)
+        if not self.channels.fund_leverage:
+            close_fund_bank_lines(state)  # every equity unchanged; assets and debt shrink
+            state.snapshot.assets = state.books.assets(state.contracts, markets.marked_price)
+            state.snapshot.debt = state.books.liabilities(state.contracts)
+            state.snapshot.assets0 = state.snapshot.assets.copy()
 
         self.institutions = [
-            AGENT_CLASSES[Kind(int(k))](self, r, system.ids[r], system.names[r]) for r, k in enumerate(self.kind)
+            AGENT_CLASSES[Kind(int(k))](self, r, system.ids[r], system.names[r]) for r, k in enumerate(system.kind)
         ]
         if record_institutions is None:
-            record_institutions = n <= 500
-        self.recorder = Recorder(self, record_institutions)
-        self.strategic_value, self.valued_at_signing = strategic_value(self)
-        self.policies = list(policies)
+            record_institutions = state.n <= 500
+        self.recorder = Recorder(state, record_institutions)
+        state.operations.strategic_value, state.operations.valued_at_signing = strategic_value(state)
         for p in self.policies:
-            p.initialize(self)
+            p.initialize(state)
         self._check("start")
         self.recorder.collect()
+        self.datacollector = (
+            mesa.DataCollector(model_reporters={k: partial(latest_system_value, metric=k) for k in MODEL_REPORTERS})
+            if collect
+            else None
+        )
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+        self.running = True
 
-    # -- helpers -------------------------------------------------------------------------------------
+    # -- construction ------------------------------------------------------------------------------
+    def _initial_state(self, system: System, spec: ScenarioSpec, path: PathSpec, path_name: str) -> MonthState:
+        n = system.n
+        books, contracts = system.books, system.contracts
+        markets = Markets(list(spec.markets), list(spec.markets.values()), spec.start)
+        gpu_class = markets.index.get("gpu", -1)
+        opening_capex = float(system.flows["capex"].sum()) + spec.compute.outside_capex / 12.0
+        demand = Demand(spec.productivity, spec.compute, path, spec.start, self.rng, opening_capex)
+        sellers = system.members(Kind.CHIP_SUPPLIER)
+        registry = Registry(
+            n=n,
+            ids=system.ids,
+            kind=system.kind,
+            members={k: system.members(k) for k in Kind},
+            params=system.params,
+            gpu_class=gpu_class,
+            chip_sellers=sellers[system.flows["gpu_market_share"][sellers] > 0],
+            nav_measured=np.isin(system.kind, credit.NAV_KINDS),
+            treasury_rate=spec.treasury_rate,
+            capex_peak_month=month_index(spec.compute.capex_peak, spec.start),
+        )
+        assets = books.assets(contracts, markets.marked_price)
+        return MonthState(
+            books=books,
+            contracts=contracts,
+            markets=markets,
+            system=system,
+            spec=spec,
+            channels=self.channels,
+            registry=registry,
+            ai=AIState(
+                demand=demand,
+                demand_state=demand.state,
+                path=path,
+                path_name=path_name,
+                sentiment0=max(demand.state.sentiment, 1e-9),
+                capex_lag_months=spec.compute.capex_lag_months,
+                initial_utilisation=spec.compute.initial_utilisation,
+            ),
+            lifecycle=Lifecycle(
+                status=np.full(n, Status.ACTIVE, dtype=np.int8),
+                default_month=np.full(n, -1),
+                distress=np.zeros(n),
+                distress_prev=np.zeros(n),
+                cause=np.full(n, int(Channel.COUNTERPARTY), dtype=np.int64),
+                funding_hint=np.zeros(n, dtype=bool),
+            ),
+            credit=Credit(
+                spread0=system.flows["spread"].copy(),
+                spread=system.flows["spread"].copy(),
+                reputation_penalty=np.zeros(n),
+                reputation_until=np.full(n, -1),
+                always_rolls=np.zeros(n, dtype=bool),
+                investment_multiplier=np.ones(n),
+                last_spread_change=np.zeros(len(spec.markets)),
+            ),
+            lending=Lending(
+                lender_ok=np.ones(n, dtype=bool),
+                holder_ok=np.ones(n, dtype=bool),
+                was_willing=np.ones(n, dtype=bool),
+                was_willing_next=np.ones(n, dtype=bool),
+            ),
+            operations=Operations(
+                gpu_opening=books.holdings[:, gpu_class].copy() if gpu_class >= 0 else np.zeros(n),
+                gpu_new=np.zeros(n),
+                spot_capacity=np.zeros(n),
+                relet=np.zeros(n),
+                capex_plan=system.flows["capex"].copy(),
+                capex_wanted=np.zeros(n),
+                franchise0=books.franchise.copy(),
+                strategic_value=np.ones(n),
+                valued_at_signing=np.zeros(contracts.size, dtype=bool),
+                last_income=np.zeros(n),
+            ),
+            dues=Dues(
+                due_now=np.zeros(n),
+                due_binding=np.zeros(n),
+                due_binding_income=np.zeros(n),
+                monthly_outflow=np.zeros(n),
+                monthly_inflow=np.zeros(n),
+            ),
+            snapshot=Snapshot(
+                assets=assets,
+                debt=books.liabilities(contracts),
+                assets0=assets.copy(),
+                equity0=books.equity.copy(),
+            ),
+            events=EventLog(system.ids, [Kind(int(k)).label for k in system.kind]),
+            start=pd.Period(spec.start, freq="M"),
+        )
+
+    # -- views ---------------------------------------------------------------------------------------
     @property
-    def fiscal_cost(self) -> float:
-        """The government's loss so far (USD bn): the fall of its equity since the start (guarantee
-        payouts, written-off rescue loans, the fall in value of stakes bought in bailouts)."""
-        gov = self.members[Kind.GOVERNMENT]
-        return float((self.equity0[gov] - self.books.equity[gov]).sum())
-
-    def fund_government_for(self, amount: float) -> None:
-        """Make sure the government has ``amount`` of cash, issuing Treasury debt for the rest."""
-        gov = self.members[Kind.GOVERNMENT][:1]
-        short = max(amount - float(self.books.cash[gov].sum()), 0.0)
-        if short > 0:
-            self.books.transfer(EXTERNAL, gov, short, "treasury_issuance")
-            self.books.ext_liab[gov] += short
-
-    def fund_government(self) -> None:
-        """The government never runs out of cash: it covers a shortfall by issuing Treasury debt to
-        outside investors (a liability, no loss)."""
-        gov = self.members[Kind.GOVERNMENT]
-        short = np.maximum(-self.books.cash[gov], 0.0)
-        if short.any():
-            self.books.transfer(EXTERNAL, gov, short, "treasury_issuance")
-            self.books.ext_liab[gov] += short
+    def month(self) -> int:
+        """Months completed minus one (-1 before the first step)."""
+        return self.state.month
 
     @property
     def date(self) -> pd.Period:
-        """Calendar month just completed (the opening record is dated the month before the start)."""
-        return self.start + self.month
+        """Calendar month just completed."""
+        return self.state.date
 
     @property
-    def sentiment_ratio(self) -> float:
-        """AI sentiment relative to the start."""
-        return self.demand_state.sentiment / self.sentiment0
+    def events(self) -> list[dict]:
+        """The event log's rows (see :mod:`aicontagion.core.events`)."""
+        return self.state.events.rows
 
     @property
-    def committed_sentiment_ratio(self) -> float:
-        """Sentiment relative to the start as of ``capex_lag_months`` ago: capex spent now was
-        committed then (chip orders, construction contracts)."""
-        lag = self.scenario.compute.capex_lag_months
-        h = self.sentiment_history
-        return h[-1 - lag] if len(h) > lag else 1.0
-
-    @property
-    def sentiment_capex_response(self) -> float:
-        """How outside builders scale capex with (committed) sentiment, clipped to [0, 2]."""
-        return float(np.clip(self.committed_sentiment_ratio, 0.0, 2.0))
-
-    @property
-    def usage(self) -> float:
-        """Share of contracted compute customers use: utilisation relative to the start, at most 1."""
-        return float(min(1.0, self.demand_state.utilisation / self.scenario.compute.initial_utilisation))
-
-    def traded_claims_of(self, who: int) -> np.ndarray:
-        """Debt rows held by ``who`` that trade in a market."""
-        c = self.contracts
-        return np.flatnonzero((c.creditor == who) & c.is_debt & (c.market >= 0) & (c.principal > 0))
-
-    def add_reputation_penalty(self, who: int, spread: float, years: float) -> None:
-        """Raise ``who``'s spread by ``spread`` for ``years`` (after walking away from a contract)."""
-        self.reputation_penalty[who] += spread
-        self.reputation_until[who] = self.month + int(round(years * 12))
-
-    def record_event(self, who: int, event: str, amount: float, cause: str) -> None:
-        """Append one row to the event log (amount in USD bn)."""
-        if self._event_month != self.month:
-            self._event_month, self._event_date = self.month, self.date.to_timestamp()
-        self.events.append(
-            {
-                "step": self.steps,
-                "date": self._event_date,
-                "institution": self.ids[who] if who >= 0 else "outside",
-                "kind": self._kind_label[who] if who >= 0 else "outside",
-                "event": event,
-                "amount": float(amount),
-                "cause": cause,
-            }
-        )
+    def fiscal_cost(self) -> float:
+        """The government's loss so far (USD bn)."""
+        return fiscal_cost(self.state)
 
     def _check(self, stage: str) -> None:
-        if not self.check_invariants:
-            return
-        gap = self.books.imbalance(self.contracts, self.markets.marked_price)
-        scale = 1e-7 * max(1.0, float(np.abs(self.books.equity).max()))
-        if np.abs(gap).max() > scale:
-            worst = int(np.abs(gap).argmax())
-            raise AssertionError(
-                f"month {self.month} after {stage}: {self.ids[worst]} out of balance by {gap[worst]:.3g}"
-            )
-        drift = self.books.money_drift()
-        if abs(drift) > 1e-7 * max(1.0, abs(self.books.cash_at_start)):
-            raise AssertionError(f"month {self.month} after {stage}: money not conserved (drift {drift:.3g})")
+        if self.check_invariants:
+            check_books(self.state, stage)
+
+    def _policies(self, hook: str, *args) -> None:
+        for p in self.policies:
+            if hook == "apply" and not p.active(self.state):
+                continue
+            getattr(p, hook)(self.state, *args)
 
     # -- the cycle -----------------------------------------------------------------------------------
     def step(self) -> None:
-        """Advance the system by one month."""
-        self.month += 1
-        self.stage_demand()
-        obligations = self.stage_income()
-        self.stage_decide(obligations)
-        self.stage_clear(obligations)
-        self.stage_deleverage()
-        self.stage_fund()
-        for p in self.policies:
-            p.after_step(self)
-        self.recorder.collect()
+        """Advance the system by one month: run :data:`STAGES` in order."""
+        state = self.state
+        state.month += 1
+        state.step = self.steps
+        state.events.tick(self.steps, state.date)
+        for stage in STAGES:
+            getattr(self, stage.method)()
+        if self.months is not None and state.month + 1 >= self.months:
+            self.running = False
 
     def stage_demand(self) -> None:
         """1. AI revenue, expectations, compute and rents; fundamental prices re-marked."""
-        self.demand_state = self.demand.advance(self.month, self.capex_spent + self._outside_capex())
-        self.sentiment_history.append(self.sentiment_ratio)
-        self.markets.relax(self.books, self.contracts)
-        self.markets.update_fundamentals(
-            self.sentiment_ratio,
-            self.demand_state.rent_index,
+        s = self.state
+        outside_capex = s.spec.compute.outside_capex / 12.0 * capex_growth_factor(s, s.month)
+        outside_capex *= s.ai.sentiment_capex_response
+        s.ai.demand_state = s.ai.demand.advance(s.month, s.operations.capex_spent + outside_capex)
+        s.ai.sentiment_history.append(s.ai.sentiment_ratio)
+        s.markets.relax(s.books, s.contracts)
+        s.markets.update_fundamentals(
+            s.ai.sentiment_ratio,
+            s.ai.demand_state.rent_index,
             self._spread_change_by_class(),
-            self.books,
-            self.contracts,
-            self.month,
+            s.books,
+            s.contracts,
+            s.month,
         )
         self._check("demand")
 
     def _spread_change_by_class(self) -> np.ndarray:
         """Principal-weighted change in the spreads of each class's live issuers since the start."""
-        c = self.contracts
-        k = len(self.markets.names)
+        s = self.state
+        c = s.contracts
+        k = len(s.markets.names)
         rows = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.obligor >= 0) & (c.principal > 0))
-        rows = rows[self.status[c.obligor[rows]] != Status.DEFAULTED]
-        change = (self.spread - self.spread0)[c.obligor[rows]]
+        rows = rows[s.lifecycle.status[c.obligor[rows]] != Status.DEFAULTED]
+        change = (s.credit.spread - s.credit.spread0)[c.obligor[rows]]
         w = c.principal[rows]
         num = np.bincount(c.market[rows], weights=w * change, minlength=k)
         den = np.bincount(c.market[rows], weights=w, minlength=k)
-        change = np.where(den > 0, ratio(num, den), self._last_spread_change)  # no live issuer: as before
-        self._last_spread_change = change
+        change = np.where(den > 0, ratio(num, den), s.credit.last_spread_change)  # no live issuer: as before
+        s.credit.last_spread_change = change
         return change
 
-    def _outside_capex(self) -> float:
-        cpt = self.scenario.compute
-        return cpt.outside_capex / 12.0 * capex_growth_factor(self, self.month) * self.sentiment_capex_response
-
-    def stage_income(self) -> Obligations:
+    def stage_income(self) -> None:
         """2. Operating flows booked; obligations due this month built."""
-        pnl_before = self.books.pnl[:, [Channel.OPERATING, Channel.INTEREST]].sum(axis=1)
-        obl = operate(self)
-        self.due_now, self._due_binding_income = obl.dues(self.n)
-        self._income_parts = obl.parts
-        self.monthly_outflow = self.due_now.copy()
-        self._income_mark = pnl_before
+        s = self.state
+        pnl_before = s.books.pnl[:, [Channel.OPERATING, Channel.INTEREST]].sum(axis=1)
+        obl = operate(s)
+        s.dues.due_now, s.dues.due_binding_income = obl.dues(s.n)
+        s.dues.income_parts = obl.parts
+        s.dues.monthly_outflow = s.dues.due_now.copy()
+        s.dues.income_mark = pnl_before
+        self._obligations = obl
         self._check("income")
-        return obl
 
-    def stage_decide(self, obligations: Obligations) -> None:
+    def stage_decide(self) -> None:
         """3. Every kind decides from the same snapshot; policies act; decisions are applied."""
-        self.assets = self.books.assets(self.contracts, self.markets.marked_price)
-        self.debt = self.books.liabilities(self.contracts)
-        self.capex_wanted = np.zeros(self.n)
+        s = self.state
+        s.snapshot.assets = s.books.assets(s.contracts, s.markets.marked_price)
+        s.snapshot.debt = s.books.liabilities(s.contracts)
+        s.operations.capex_wanted = np.zeros(s.n)
         self._willingness()
-        decisions = Decisions(obligations=obligations)
+        decisions = Decisions(obligations=self._obligations)
         for kind, cls in AGENT_CLASSES.items():
-            rows = self.members[kind]
-            rows = rows[self.status[rows] != Status.DEFAULTED]
+            rows = s.registry.members[kind]
+            rows = rows[s.lifecycle.status[rows] != Status.DEFAULTED]
             if rows.size:
-                cls.decide(self, rows, decisions)
-        for p in self.policies:
-            if p.active(self):
-                p.apply(self, decisions)
-        self.fund_government()
-        apply_decisions(self, decisions)
+                cls.decide(s, rows, decisions)
+        self._policies("apply", decisions)
+        fund_government(s)
+        apply_decisions(s, decisions)
         # all binding dues (the income stage's and the fees, calls and draws decided since)
-        self.due_binding = self._due_binding_income + decisions.obligations.dues(self.n, self._income_parts)[1]
-        liquidity_sales(self)
+        s.dues.due_binding = s.dues.due_binding_income + decisions.obligations.dues(s.n, s.dues.income_parts)[1]
+        if s.channels.fire_sales:
+            liquidity_sales(s)
         self._check("decide")
 
     def _willingness(self) -> None:
-        alive = self.status != Status.DEFAULTED
-        self.lender_ok = alive.copy()
-        self.holder_ok = alive.copy()
+        s = self.state
+        alive = s.lifecycle.status != Status.DEFAULTED
+        s.lending.lender_ok = alive.copy()
+        s.lending.holder_ok = alive.copy()
         for cls in (PrivateCreditFund, Bank, MoneyMarketFund):
-            rows = self.members[cls.kind]
-            self.lender_ok[rows] = cls.willing_lender(self, rows)
-        chips = self.members[Kind.CHIP_SUPPLIER]
-        willing = ChipSupplier.willing(self, chips)
-        self.holder_ok[chips] = willing
-        self.lender_ok[chips] = willing
-        self.was_willing_next = self.holder_ok.copy()
+            rows = s.registry.members[cls.kind]
+            s.lending.lender_ok[rows] = cls.willing_lender(s, rows)
+        chips = s.registry.members[Kind.CHIP_SUPPLIER]
+        willing = ChipSupplier.willing(s, chips)
+        s.lending.holder_ok[chips] = willing
+        s.lending.lender_ok[chips] = willing
+        s.lending.was_willing_next = s.lending.holder_ok.copy()
 
-    def stage_clear(self, obligations: Obligations) -> None:
+    def stage_clear(self) -> None:
         """4. Clear the month's payments together; resolve defaults until no new one."""
+        s = self.state
+        obligations: Obligations = self._obligations
         arr = obligations.arrays()
-        liquid = np.where(self.status != Status.DEFAULTED, np.maximum(self.books.cash, 0.0), 0.0)
+        liquid = np.where(s.lifecycle.status != Status.DEFAULTED, np.maximum(s.books.cash, 0.0), 0.0)
         res = clear_obligations(arr["obligor"], arr["creditor"], arr["due"], arr["priority"], liquid)
         if not res.converged:
-            warnings.warn(f"month {self.month}: payment clearing did not converge", RuntimeWarning, stacklevel=2)
-        gpu_price = self.markets.marked_price[self.gpu_class] if self.gpu_class >= 0 else 1.0
+            warnings.warn(f"month {s.month}: payment clearing did not converge", RuntimeWarning, stacklevel=2)
+        gpu = s.registry.gpu_class
+        gpu_price = s.markets.marked_price[gpu] if gpu >= 0 else 1.0
         settle(
-            self.books,
-            self.contracts,
-            arr,
-            res.paid,
-            self.gpu_class,
-            gpu_price,
-            self.system.flows["gross_margin"],
-            self.gpu_new,
+            s.books, s.contracts, arr, res.paid, gpu, gpu_price, s.system.flows["gross_margin"], s.operations.gpu_new
         )
         capex = arr["priority"] == DISCRETIONARY_TIER
         bought = np.isin(arr["purpose"], [int(Purpose.CAPEX_GPU), int(Purpose.CAPEX_BUILD)])
-        self.capex_spent = float(res.paid[bought].sum())  # draws share the tier but are not capex
+        s.operations.capex_spent = float(res.paid[bought].sum())  # draws share the tier but are not capex
         short = arr["due"] - res.paid
         binding = (~capex) & (arr["obligor"] >= 0)
-        shortfall = np.bincount(arr["obligor"][binding], weights=short[binding], minlength=self.n)
-        self.last_income = self.books.pnl[:, [Channel.OPERATING, Channel.INTEREST]].sum(axis=1) - self._income_mark
-        illiquid = shortfall > TOL * np.maximum(1.0, self.due_now)
+        shortfall = np.bincount(arr["obligor"][binding], weights=short[binding], minlength=s.n)
+        income_now = s.books.pnl[:, [Channel.OPERATING, Channel.INTEREST]].sum(axis=1)
+        s.operations.last_income = income_now - s.dues.income_mark
+        illiquid = shortfall > 1e-9 * np.maximum(1.0, s.dues.due_now)
         self._check("clear")
-        self._resolve_defaults(illiquid, "could not pay")
-
-    def _resolve_defaults(self, illiquid: np.ndarray, reason: str) -> None:
-        """Resolve institutions that could not pay or whose equity is below zero; cascade."""
-        candidates = illiquid.copy()
-        for _ in range(self.n + 1):
-            alive = self.status != Status.DEFAULTED
-            insolvent = self.books.equity < -TOL * np.maximum(1.0, np.abs(self.equity0))
-            new = np.flatnonzero(alive & (candidates | insolvent) & (self.kind != Kind.GOVERNMENT))
-            if new.size == 0:
-                return
-            owed = self.books.liabilities(self.contracts)  # once per round, not once per defaulter
-            for i in new:
-                why = reason if candidates[i] else "equity below zero"
-                src = self._loss_source.get(int(i)) if hasattr(self, "_loss_source") else None
-                self.record_event(
-                    int(i),
-                    "default",
-                    float(owed[i]),
-                    f"{why}" + (f" (largest loss: {src})" if src else ""),
-                )
-            self.status[new] = Status.DEFAULTED
-            self.default_month[new] = self.month
-            rules = self.scenario.resolution
-            funding.update_causes(self)
-            result = resolve(
-                self.books,
-                self.contracts,
-                self.markets,
-                new,
-                self.month,
-                rules,
-                self.demand_state.rent_index,
-                self.cause,
-            )
-            self._loss_source = {int(k): self.ids[int(v)] for k, v in enumerate(result.loss_source) if v >= 0}
-            vac = result.vacated
-            vac = vac[(self.contracts.creditor[vac] >= 0) & relet_eligible(self.contracts, vac)]
-            np.add.at(self.relet, self.contracts.creditor[vac], self.contracts.payment[vac])
-            funding.remark_stakes(self)
-            self.fund_government()
-            self._check("resolution")
-            candidates = np.zeros(self.n, dtype=bool)
+        resolve_defaults(s, illiquid, "could not pay", self._check)
 
     def stage_deleverage(self) -> None:
         """5. Constraint-driven sales, cleared simultaneously in rounds until quiet."""
-        deleverage(self)
+        s = self.state
+        if not s.channels.fire_sales:
+            return
+        for _ in range(MAX_ROUNDS):
+            s.snapshot.assets = s.books.assets(s.contracts, s.markets.marked_price)
+            orders = SaleOrders(s)
+            for kind, cls in AGENT_CLASSES.items():
+                if cls is PensionLP and not s.channels.lp_sales:
+                    continue
+                rows = s.registry.members[kind]
+                rows = rows[s.lifecycle.status[rows] != Status.DEFAULTED]
+                for con in getattr(cls, "constraints", ()):
+                    if rows.size:
+                        con.orders(s, rows, orders)
+            if orders.empty:
+                break
+            sell_round(s, orders)
+            self._check("deleverage")
+            resolve_defaults(s, np.zeros(s.n, dtype=bool), "fire sale", self._check)
 
     def stage_fund(self) -> None:
         """6. Distress, credit marks, stake values, spreads; rollover and runs for next month."""
-        self.distress_prev = self.distress.copy()
-        funding.update_distress(self)
-        funding.update_causes(self)
-        funding.update_credit_marks(self)
-        funding.remark_stakes(self)
-        funding.update_distress(self)
-        funding.update_spreads(self)
-        for p in self.policies:
-            p.adjust_funding(self)
-        self.debt = self.books.liabilities(self.contracts)
+        s = self.state
+        s.lifecycle.distress_prev = s.lifecycle.distress.copy()
+        credit.update_distress(s)
+        credit.update_causes(s)
+        credit.update_credit_marks(s)
+        credit.remark_stakes(s)
+        credit.update_distress(s)  # again: stake values moved with the marks
+        credit.update_spreads(s)
+        self._policies("adjust_funding")
+        s.snapshot.debt = s.books.liabilities(s.contracts)
         self._willingness()
-        funding.rollover(self)
-        funding.margin_calls(self)
+        funding.rollover(s)
+        funding.margin_calls(s)
         self._check("fund")
-        self._resolve_defaults(np.zeros(self.n, dtype=bool), "equity below zero")
+        resolve_defaults(s, np.zeros(s.n, dtype=bool), "equity below zero", self._check)
 
+    def stage_record(self) -> None:
+        """7. Policies' end-of-month hook; the month's series and the DataCollector row."""
+        self._policies("after_step")
+        self.recorder.collect()
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+
+    # -- running -------------------------------------------------------------------------------------
     def close(self) -> None:
         """Release Mesa's class-level record of this model's agent ids (Mesa 3.3 keeps every model
         alive through it, so long sweeps in one process would otherwise grow without bound). The
         model's state stays readable."""
         mesa.Agent._ids.pop(self, None)
 
+    def finalize(self) -> None:
+        """Call the policies' ``finalize`` hook (once, at the end of a run)."""
+        for p in self.policies:
+            p.finalize(self.state)
+
     def run(self, months: int) -> ContagionModel:
         """Run ``months`` steps and finalise policies; returns self."""
         for _ in range(months):
             self.step()
-        for p in self.policies:
-            p.finalize(self)
+        self.finalize()
         self.close()
         return self
+
+
+def _path(spec: ScenarioSpec, productivity) -> tuple[PathSpec, str]:
+    if productivity is None:
+        productivity = spec.productivity.default
+    if isinstance(productivity, Mapping):
+        productivity = PathSpec(**productivity)
+    if isinstance(productivity, str):
+        if productivity not in spec.productivity.paths:
+            known = ", ".join(spec.productivity.paths)
+            raise ScenarioError(
+                spec.source, "productivity", f"unknown path {productivity!r} (expected one of: {known})"
+            )
+        return spec.productivity.paths[productivity], productivity
+    return productivity, "custom"
+
+
+def _channels(base: Channels, given: Channels | Mapping | None) -> Channels:
+    if given is None:
+        return base
+    if isinstance(given, Channels):
+        return given
+    return Channels.model_validate(base.model_dump() | dict(given))
+
+
+def latest_system_value(model: ContagionModel, metric: str) -> float:
+    """A DataCollector model reporter (bound to ``metric`` with :func:`functools.partial`): this
+    month's value of a recorded system series."""
+    return model.recorder.latest(metric)

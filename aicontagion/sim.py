@@ -20,13 +20,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
+from aicontagion.core.channels import Channels
 from aicontagion.core.progress import progress_bar
 from aicontagion.model import ContagionModel
 from aicontagion.policies import Catalogue
 from aicontagion.results.metrics import summarise
 from aicontagion.results.plots import plot_sim
-from aicontagion.scenarios.build import System, build_system
+from aicontagion.scenarios.build import System
 from aicontagion.scenarios.loader import ScenarioError, apply_overrides, load_scenario, validate
 from aicontagion.scenarios.schema import PathSpec, ScenarioSpec
 
@@ -70,6 +72,7 @@ class Sim:
         policies: Iterable = (),
         check_invariants: bool = False,
         record_institutions: bool | None = None,
+        channels: Mapping[str, bool] | None = None,
         **overrides: Any,
     ):
         self.spec, self._system, self.label = _spec(scenario, overrides)
@@ -91,6 +94,11 @@ class Sim:
             catalogue = Catalogue.of(self.spec, self._system)
             for p in self.policies:
                 p.validate(catalogue)
+        try:
+            self.channels = Channels.model_validate(self.spec.channels.model_dump() | dict(channels or {}))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise ScenarioError(self.label, "channels." + ".".join(map(str, err["loc"])), err["msg"]) from None
         self.check_invariants = check_invariants
         self.record_institutions = record_institutions
         self.pars = {
@@ -99,6 +107,7 @@ class Sim:
             "seed": seed,
             "months": self.months,
             "policies": [repr(p) for p in self.policies],
+            "channels": self.channels.model_dump(),
             "overrides": {k: v for k, v in overrides.items()},
         }
         self.model: ContagionModel | None = None
@@ -107,11 +116,11 @@ class Sim:
 
     def build(self) -> ContagionModel:
         """Create the model (the system is built fresh, so a Sim can be run again)."""
-        system = self._system.copy() if self._system is not None else build_system(self.spec)
         return ContagionModel(
-            system,
-            path=self.productivity,
+            self._system if self._system is not None else self.spec,  # the model copies a System
+            productivity=self.productivity,
             policies=self.policies,
+            channels=self.channels,
             check_invariants=self.check_invariants,
             record_institutions=self.record_institutions,
             seed=self.seed,
@@ -125,8 +134,7 @@ class Sim:
         )
         for _ in steps:
             model.step()
-        for p in model.policies:
-            p.finalize(model)
+        model.finalize()
         model.close()
         self._timeseries = self._events = None
         self._summary = None
@@ -156,7 +164,8 @@ class Sim:
     def summary(self) -> dict:
         """Speed, breadth, depth, losses by holder kind and channel, fiscal cost, thermometer."""
         if self._summary is None:
-            self._summary = summarise(self._need_run(), self.timeseries, self.events) | {"pars": self.pars}
+            summary = summarise(self._need_run().state, self.timeseries, self.events)
+            self._summary = summary | {"channels": self.channels.model_dump(), "pars": self.pars}
         return self._summary
 
     def summary_row(self) -> dict:

@@ -75,7 +75,7 @@ def measure(n: int, months: int, budget: float, probe: int, seed: int, per: floa
         "skipped": skipped,
         "load_average": os.getloadavg()[0],
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "defaults": int((model.status == 2).sum()),
+        "defaults": int((model.state.lifecycle.status == 2).sum()),
     }
 
 

@@ -78,7 +78,7 @@ def test_recording_reads_the_model_without_changing_it():
     assert sim.summary["total_loss"] == pytest.approx(plain.summary["total_loss"])
     assert sim.summary["defaults"] == plain.summary["defaults"]
     assert frames.losses[-1] == pytest.approx(plain.summary["total_loss"])
-    assert np.allclose(frames.equity[-1], plain.model.books.equity)
+    assert np.allclose(frames.equity[-1], plain.model.state.books.equity)
     assert frames.defaults_by_kind[-1].sum() == plain.summary["defaults"]
 
 

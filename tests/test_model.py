@@ -15,9 +15,9 @@ def test_books_balance_and_money_is_conserved_every_stage(path):
     # check_invariants raises inside the step if any stage leaves a sheet unbalanced or creates money
     sim = ac.Sim(MINI, productivity=path, seed=3, months=72, check_invariants=True).run()
     m = sim.model
-    gap = m.books.imbalance(m.contracts, m.markets.marked_price)
+    gap = m.state.books.imbalance(m.state.contracts, m.state.markets.marked_price)
     assert np.abs(gap).max() < 1e-6
-    assert abs(m.books.money_drift()) < 1e-6
+    assert abs(m.state.books.money_drift()) < 1e-6
 
 
 def test_same_seed_same_numbers():
@@ -78,12 +78,12 @@ def test_defaulted_institutions_are_emptied():
         **{"institutions.lab.opex": 60.0, "institutions.lab.cash": 5.0},
     ).run()
     m = sim.model
-    dead = np.flatnonzero(m.status == Status.DEFAULTED)
+    dead = np.flatnonzero(m.state.lifecycle.status == Status.DEFAULTED)
     assert dead.size >= 1
-    assets = m.books.assets(m.contracts, m.markets.marked_price)
+    assets = m.state.books.assets(m.state.contracts, m.state.markets.marked_price)
     np.testing.assert_allclose(assets[dead], 0.0, atol=1e-9)
-    np.testing.assert_allclose(m.books.liabilities(m.contracts)[dead], 0.0, atol=1e-9)
-    assert set(sim.events.loc[sim.events.event == "default", "institution"]) == {m.ids[i] for i in dead}
+    np.testing.assert_allclose(m.state.books.liabilities(m.state.contracts)[dead], 0.0, atol=1e-9)
+    assert set(sim.events.loc[sim.events.event == "default", "institution"]) == {m.state.registry.ids[i] for i in dead}
 
 
 def test_agents_are_mesa_views():
@@ -92,7 +92,7 @@ def test_agents_are_mesa_views():
     giants = m.agents_by_type[type(m.institutions[0])]
     assert len(giants) == 1
     g = m.institutions[0]
-    assert g.kind == Kind.TECH_GIANT and g.equity == pytest.approx(m.books.equity[0])
+    assert g.kind == Kind.TECH_GIANT and g.equity == pytest.approx(m.state.books.equity[0])
     sheet = g.balance_sheet()
     assets = sum(v for k, v in sheet.items() if k not in ("contract_debt", "outside_liabilities", "equity"))
     assert assets - sheet["contract_debt"] - sheet["outside_liabilities"] == pytest.approx(sheet["equity"])

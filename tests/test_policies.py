@@ -64,12 +64,12 @@ def test_repr_records_arguments():
 def test_implicit_guarantee_lowers_spreads_rolls_debt_and_raises_investment():
     base = _run([], path="base", months=24)
     pol = _run([ImplicitGuarantee(kinds=("neocloud",))], path="base", months=24)
-    neo = base.model.ids.index("neo")
-    assert pol.model.spread[neo] < base.model.spread[neo]
-    assert pol.model.always_rolls[neo]
-    assert pol.model.investment_multiplier[neo] > 1.0
+    neo = base.model.state.registry.ids.index("neo")
+    assert pol.model.state.credit.spread[neo] < base.model.state.credit.spread[neo]
+    assert pol.model.state.credit.always_rolls[neo]
+    assert pol.model.state.credit.investment_multiplier[neo] > 1.0
     # the guarantee contracts cover the neocloud's debt
-    c = pol.model.contracts
+    c = pol.model.state.contracts
     covered = c.covers[(c.ctype == 10) & c.active]
     assert set(c.obligor[covered]) == {neo}
 
@@ -78,9 +78,9 @@ def test_guarantee_pays_creditors_and_costs_the_government():
     # the lab burns through its cash and defaults; its (hypothetical) loan is guaranteed
     sim = _run([ImplicitGuarantee(kinds=("ai_lab",))], **LAB_BURNS, **{"institutions.lab.ext_liabilities": 0.0})
     assert "default" in set(sim.events["event"])
-    gov = sim.model.members[Kind.GOVERNMENT]
+    gov = sim.model.state.registry.members[Kind.GOVERNMENT]
     # money is conserved: what the government paid it raised by issuing Treasury debt
-    assert sim.model.books.ext_liab[gov].sum() >= 0
+    assert sim.model.state.books.ext_liab[gov].sum() >= 0
     assert sim.summary["fiscal_cost"] >= 0
 
 
@@ -89,8 +89,8 @@ def test_bailout_injects_capital_within_budget():
     sim = _run([Bailout(kinds=("bank",), threshold=0.10, target=0.12, budget=3.0)])
     ev = sim.events[sim.events.event == "bailout"]
     assert len(ev) >= 1 and ev["amount"].sum() == pytest.approx(3.0)
-    c = sim.model.contracts
-    gov = sim.model.members[Kind.GOVERNMENT][0]
+    c = sim.model.state.contracts
+    gov = sim.model.state.registry.members[Kind.GOVERNMENT][0]
     assert ((c.creditor == gov) & (c.ctype == 6)).any()  # the government holds equity
 
 
@@ -114,6 +114,6 @@ def test_lender_of_last_resort_stops_a_liquidity_default_not_insolvency():
 
 def test_policy_window():
     sim = _run([ImplicitGuarantee(kinds=("neocloud",), start=2, end=5)], path="base", months=12)
-    neo = sim.model.ids.index("neo")
-    assert not sim.model.always_rolls[neo]  # the belief ended with the window
-    assert np.isclose(sim.model.investment_multiplier[neo], 1.0)
+    neo = sim.model.state.registry.ids.index("neo")
+    assert not sim.model.state.credit.always_rolls[neo]  # the belief ended with the window
+    assert np.isclose(sim.model.state.credit.investment_multiplier[neo], 1.0)

@@ -30,12 +30,12 @@ def test_every_stage_balances_and_conserves_money(raw, seed):
         return
     sim.run()  # raises inside the step on any imbalance or money drift
     m = sim.model
-    assert np.abs(m.books.imbalance(m.contracts, m.markets.marked_price)).max() < 1e-6
-    assert abs(m.books.money_drift()) < 1e-6
+    assert np.abs(m.state.books.imbalance(m.state.contracts, m.state.markets.marked_price)).max() < 1e-6
+    assert abs(m.state.books.money_drift()) < 1e-6
     # defaulted institutions hold nothing and owe nothing; nobody else has negative equity
-    dead = m.status == Status.DEFAULTED
-    assert np.all(m.books.equity[~dead] >= -1e-6 * np.maximum(1, np.abs(m.equity0[~dead])))
-    assert np.all(m.books.cash >= -1e-9)
+    dead = m.state.lifecycle.status == Status.DEFAULTED
+    assert np.all(m.state.books.equity[~dead] >= -1e-6 * np.maximum(1, np.abs(m.state.snapshot.equity0[~dead])))
+    assert np.all(m.state.books.cash >= -1e-9)
 
 
 @SETTINGS

@@ -2,7 +2,7 @@
 
 from aicontagion.agents.ai_lab import AILab
 from aicontagion.agents.bank import Bank
-from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.base import Institution
 from aicontagion.agents.chip_supplier import ChipSupplier
 from aicontagion.agents.government import Government
 from aicontagion.agents.money_market_fund import MoneyMarketFund
@@ -11,6 +11,7 @@ from aicontagion.agents.pension_lp import PensionLP
 from aicontagion.agents.private_credit import PrivateCreditFund
 from aicontagion.agents.spv import SPV
 from aicontagion.agents.tech_giant import TechGiant
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind
 
 AGENT_CLASSES: dict[Kind, type[Institution]] = {

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.base import Institution
 from aicontagion.agents.financing import call_capital, raise_equity
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind
 from aicontagion.mechanisms.strategic_default import review_commitments
 
@@ -21,20 +22,20 @@ class AILab(Institution):
     kind = Kind.AI_LAB
 
     @classmethod
-    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
-        p = model.params["ai_lab"]
-        review_commitments(model, rows, decisions, "commitment_cut")
-        burn = np.maximum(model.monthly_outflow[rows] - model.monthly_inflow[rows], 0.0)
-        cash = model.books.cash[rows]
+    def decide(cls, state, rows: np.ndarray, decisions: Decisions) -> None:
+        p = state.registry.params["ai_lab"]
+        review_commitments(state, rows, decisions, "commitment_cut")
+        burn = np.maximum(state.dues.monthly_outflow[rows] - state.dues.monthly_inflow[rows], 0.0)
+        cash = state.books.cash[rows]
         short = cash < p["runway_months"][rows] * burn
         need = np.where(short, p["raise_months"][rows] * burn - cash, 0.0)
-        need = np.maximum(need, model.due_now[rows] - cash)  # at least this month's dues
+        need = np.maximum(need, state.dues.due_now[rows] - cash)  # at least this month's dues
         need = np.maximum(need, 0.0)
         if not need.any():
             return
-        called = call_capital(model, rows, need, decisions)
+        called = call_capital(state, rows, need, decisions)
         raise_equity(
-            model,
+            state,
             rows,
             np.maximum(need - called, 0.0),
             p["outside_capacity"][rows],

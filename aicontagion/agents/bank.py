@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.base import Institution
 from aicontagion.agents.financing import pay_out
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.constraints import LeverageTarget
 from aicontagion.network.contracts import ContractType
@@ -22,22 +23,22 @@ class Bank(Institution):
     constraints = (LeverageTarget(),)
 
     @classmethod
-    def willing_lender(cls, model, rows: np.ndarray) -> np.ndarray:
+    def willing_lender(cls, state, rows: np.ndarray) -> np.ndarray:
         """Which of ``rows`` fund new draws this month."""
-        return model.status[rows] == Status.ACTIVE
+        return state.lifecycle.status[rows] == Status.ACTIVE
 
     @classmethod
-    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
-        c = model.contracts
-        p = model.params["bank"]
+    def decide(cls, state, rows: np.ndarray, decisions: Decisions) -> None:
+        c = state.contracts
+        p = state.registry.params["bank"]
         lines = c.rows_of(ContractType.CREDIT_LINE)
         lines = lines[
             (c.creditor[lines] >= 0) & (c.obligor[lines] >= 0) & (c.limit[lines] > c.principal[lines] + 1e-12)
         ]
-        mine = np.zeros(model.n, dtype=bool)
+        mine = np.zeros(state.n, dtype=bool)
         mine[rows] = True
         lines = lines[mine[c.creditor[lines]]]
-        cut = lines[model.distress[c.obligor[lines]] > p["line_cut_distress"][c.creditor[lines]]]
+        cut = lines[state.lifecycle.distress[c.obligor[lines]] > p["line_cut_distress"][c.creditor[lines]]]
         for r in cut:
             decisions.line_cuts.append(int(r))
-        pay_out(model, rows, p["payout_share"][rows], decisions)
+        pay_out(state, rows, p["payout_share"][rows], decisions)

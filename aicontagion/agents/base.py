@@ -10,48 +10,13 @@ depend on the order in which kinds or agents are visited (the INET Oxford two-ph
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 import mesa
 import numpy as np
 
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind, Status
-from aicontagion.core.obligations import Obligations
-
-
-@dataclass
-class Decisions:
-    """Everything institutions decided this month, applied together by the model.
-
-    Attributes:
-        obligations: new amounts due this month (fees, capital calls, credit-line draws, capex).
-        terminations: executory contract rows ended, with the reason for each (event text).
-        equity_issues: ``(row, amount USD bn, discount)`` new shares sold to outside investors.
-        distributions: ``(rows, amounts USD bn)`` array pairs paid out pro rata to each payer's
-            holders (record them with :meth:`distribute`).
-        line_cuts: credit-line rows whose undrawn limit is cancelled.
-        new_debt: new loans or bonds (dicts: borrower, lender, amount, tenor, type).
-        outside_draws: ``(borrower, credit-line row, amount)`` drawn from lenders outside the system.
-        reputation: ``(customer, spread, years)`` penalties for walking away.
-        events: extra event rows (dicts) to record.
-    """
-
-    obligations: Obligations = field(default_factory=Obligations)
-    terminations: list[tuple[int, str, str]] = field(default_factory=list)
-    equity_issues: list[tuple[int, float, float]] = field(default_factory=list)
-    distributions: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-    line_cuts: list[int] = field(default_factory=list)
-    new_debt: list[dict] = field(default_factory=list)
-    outside_draws: list[tuple[int, int, float]] = field(default_factory=list)
-    reputation: list[tuple[int, float, float]] = field(default_factory=list)
-    events: list[dict] = field(default_factory=list)
-
-    def distribute(self, rows: np.ndarray, amounts: np.ndarray, at_least: float = 1e-9) -> None:
-        """Record payouts of ``amounts`` (USD bn) by ``rows``; amounts up to ``at_least`` are dropped."""
-        keep = amounts > at_least
-        if keep.any():
-            self.distributions.append((np.asarray(rows, dtype=np.int64)[keep], np.asarray(amounts, dtype=float)[keep]))
 
 
 class Institution(mesa.Agent):
@@ -69,26 +34,26 @@ class Institution(mesa.Agent):
     @property
     def cash(self) -> float:
         """Cash on hand."""
-        return float(self.model.books.cash[self.row])
+        return float(self.model.state.books.cash[self.row])
 
     @property
     def equity(self) -> float:
         """Tracked equity (book, marked to market where assets trade)."""
-        return float(self.model.books.equity[self.row])
+        return float(self.model.state.books.equity[self.row])
 
     @property
     def status(self) -> Status:
         """Active, distressed or defaulted."""
-        return Status(int(self.model.status[self.row]))
+        return Status(int(self.model.state.lifecycle.status[self.row]))
 
     @property
     def distress(self) -> float:
         """Relative equity loss since the start, in [0, 1] (DebtRank's h)."""
-        return float(self.model.distress[self.row])
+        return float(self.model.state.lifecycle.distress[self.row])
 
     def balance_sheet(self) -> dict[str, float]:
         """Assets, liabilities and equity by line item (USD bn)."""
-        m = self.model
+        m = self.model.state
         r = self.row
         b = m.books
         c = m.contracts
@@ -107,8 +72,16 @@ class Institution(mesa.Agent):
             "equity": float(b.equity[r]),
         }
 
+    def step(self) -> None:
+        """Not used: decisions are rules vectorised over all members of a kind (:meth:`decide`),
+        called by the model's decide stage; advance the system with ``model.step()``."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no per-agent step: institutions decide per kind in the model's decide "
+            "stage (Kind.decide(state, rows, decisions)); call model.step() to advance a month"
+        )
+
     @classmethod
-    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
+    def decide(cls, state, rows: np.ndarray, decisions: Decisions) -> None:
         """Record this kind's decisions for the month (vectorised over ``rows``). Default: none."""
 
     def __repr__(self) -> str:

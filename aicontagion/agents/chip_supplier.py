@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.base import Institution
 from aicontagion.agents.financing import pay_out
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind, Status
 
 
@@ -18,21 +19,21 @@ class ChipSupplier(Institution):
     kind = Kind.CHIP_SUPPLIER
 
     @classmethod
-    def willing(cls, model, rows: np.ndarray) -> np.ndarray:
+    def willing(cls, state, rows: np.ndarray) -> np.ndarray:
         """Which of ``rows`` honour capital calls from customers this month."""
-        floor = model.params["chip_supplier"]["financing_floor"][rows]
-        return (model.sentiment_ratio >= floor) & (model.status[rows] == Status.ACTIVE)
+        floor = state.registry.params["chip_supplier"]["financing_floor"][rows]
+        return (state.ai.sentiment_ratio >= floor) & (state.lifecycle.status[rows] == Status.ACTIVE)
 
     @classmethod
-    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
-        pay_out(model, rows, model.params["chip_supplier"]["payout_share"][rows], decisions)
-        stopped = rows[~cls.willing(model, rows) & model.was_willing[rows]]
+    def decide(cls, state, rows: np.ndarray, decisions: Decisions) -> None:
+        pay_out(state, rows, state.registry.params["chip_supplier"]["payout_share"][rows], decisions)
+        stopped = rows[~cls.willing(state, rows) & state.lending.was_willing[rows]]
         for r in stopped:
             decisions.events.append(
                 {
                     "institution": int(r),
                     "event": "financing_stopped",
                     "amount": 0.0,
-                    "cause": f"sentiment at {model.sentiment_ratio:.0%} of its opening level",
+                    "cause": f"sentiment at {state.ai.sentiment_ratio:.0%} of its opening level",
                 }
             )

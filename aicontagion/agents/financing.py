@@ -8,45 +8,47 @@ from __future__ import annotations
 
 import numpy as np
 
-from aicontagion.agents.base import Decisions
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.obligations import DISCRETIONARY_TIER, Purpose
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
 
-def liquidity_gap(model, rows: np.ndarray, buffer_months: np.ndarray, capex: np.ndarray | float = 0.0) -> np.ndarray:
+def liquidity_gap(state, rows: np.ndarray, buffer_months: np.ndarray, capex: np.ndarray | float = 0.0) -> np.ndarray:
     """Cash each of ``rows`` lacks (USD bn) to pay this month's dues and ``capex`` and keep a buffer
     of ``buffer_months`` of outflows."""
-    need = model.due_now[rows] + buffer_months * model.monthly_outflow[rows] + capex
-    return np.maximum(need - model.books.cash[rows], 0.0)
+    need = state.dues.due_now[rows] + buffer_months * state.dues.monthly_outflow[rows] + capex
+    return np.maximum(need - state.books.cash[rows], 0.0)
 
 
 def affordable_capex(
-    model, rows: np.ndarray, plan: np.ndarray, raised: np.ndarray, buffer_months: np.ndarray
+    state, rows: np.ndarray, plan: np.ndarray, raised: np.ndarray, buffer_months: np.ndarray
 ) -> np.ndarray:
     """Capex each of ``rows`` can spend (USD bn): its plan, cut so that cash plus new funding still
     covers this month's dues and the buffer."""
-    spare = model.books.cash[rows] + raised - model.due_now[rows] - buffer_months * model.monthly_outflow[rows]
+    spare = (
+        state.books.cash[rows] + raised - state.dues.due_now[rows] - buffer_months * state.dues.monthly_outflow[rows]
+    )
     return np.clip(spare, 0.0, plan)
 
 
-def plan_capex(model, rows: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
+def plan_capex(state, rows: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
     """Capex each of ``rows`` wants this month (USD bn): plan x response to the sentiment of
     ``capex_lag_months`` ago (when it was committed), in [0, 2] x plan."""
-    response = np.clip(model.committed_sentiment_ratio**elasticity, 0.0, 2.0)
-    return model.capex_plan[rows] * response * model.investment_multiplier[rows]
+    response = np.clip(state.ai.committed_sentiment_ratio**elasticity, 0.0, 2.0)
+    return state.operations.capex_plan[rows] * response * state.credit.investment_multiplier[rows]
 
 
-def spend_capex(model, rows: np.ndarray, amount: np.ndarray, decisions: Decisions) -> None:
+def spend_capex(state, rows: np.ndarray, amount: np.ndarray, decisions: Decisions) -> None:
     """Record capex: chips bought from chip suppliers by market share (the rest from outsiders),
     construction paid to outsiders. Discretionary tier: paid only from what is left."""
     keep = amount > 0
     rows, amount = rows[keep], amount[keep]
     if rows.size == 0:
         return
-    chips = amount * model.scenario.compute.gpu_share_of_capex
+    chips = amount * state.spec.compute.gpu_share_of_capex
     obl = decisions.obligations
-    sellers = np.append(model.chip_sellers, EXTERNAL)  # outsiders sell the rest of the chips
-    share = model.system.flows["gpu_market_share"][model.chip_sellers]
+    sellers = np.append(state.registry.chip_sellers, EXTERNAL)  # outsiders sell the rest of the chips
+    share = state.system.flows["gpu_market_share"][state.registry.chip_sellers]
     share = np.append(share, 1.0 - share.sum())
     k = sellers.size
     obl.add(
@@ -57,43 +59,43 @@ def spend_capex(model, rows: np.ndarray, amount: np.ndarray, decisions: Decision
         Purpose.CAPEX_GPU,
     )
     obl.add(rows, EXTERNAL, amount - chips, DISCRETIONARY_TIER, Purpose.CAPEX_BUILD)
-    model.capex_wanted[rows] += amount  # recorded for reporting
+    state.operations.capex_wanted[rows] += amount  # recorded for reporting
 
 
 def pay_out(
-    model, rows: np.ndarray, share: np.ndarray, decisions: Decisions, reserved: np.ndarray | float = 0.0
+    state, rows: np.ndarray, share: np.ndarray, decisions: Decisions, reserved: np.ndarray | float = 0.0
 ) -> None:
     """Pay ``share`` of last month's positive net income (operating and interest) to holders,
     from cash not needed for this month's dues or ``reserved`` (capex, the buffer): dividends and
     buybacks."""
-    income = np.maximum(model.last_income[rows], 0.0) * share
-    spare = np.maximum(model.books.cash[rows] - model.due_now[rows] - reserved, 0.0)
+    income = np.maximum(state.operations.last_income[rows], 0.0) * share
+    spare = np.maximum(state.books.cash[rows] - state.dues.due_now[rows] - reserved, 0.0)
     decisions.distribute(rows, np.minimum(income, spare))
 
 
-def draw_credit_lines(model, rows: np.ndarray, need: np.ndarray, decisions: Decisions) -> np.ndarray:
+def draw_credit_lines(state, rows: np.ndarray, need: np.ndarray, decisions: Decisions) -> np.ndarray:
     """Draw undrawn credit lines of ``rows`` from willing lenders, pro rata, up to ``need``.
 
     Returns the amount requested per row of ``rows``.
     """
-    c = model.contracts
+    c = state.contracts
     lines = c.rows_of(ContractType.CREDIT_LINE)
-    lines = lines[(c.obligor[lines] >= 0) & (c.start[lines] <= model.month) & (c.maturity[lines] > model.month)]
-    borrower_need = np.zeros(model.n)
+    lines = lines[(c.obligor[lines] >= 0) & (c.start[lines] <= state.month) & (c.maturity[lines] > state.month)]
+    borrower_need = np.zeros(state.n)
     borrower_need[rows] = need
     lines = lines[borrower_need[c.obligor[lines]] > 0]
     lender = c.creditor[lines]
-    ok = np.where(lender >= 0, model.lender_ok[np.maximum(lender, 0)], True)
+    ok = np.where(lender >= 0, state.lending.lender_ok[np.maximum(lender, 0)], True)
     lines, lender = lines[ok], lender[ok]
     undrawn = np.maximum(c.limit[lines] - c.principal[lines], 0.0)
     # a lender in the system funds draws only from the cash it has beyond this month's dues
     inside = lender >= 0
-    spare = np.maximum(model.books.cash - model.due_now, 0.0)
-    asked = np.bincount(lender[inside], weights=undrawn[inside], minlength=model.n)
-    cap = np.minimum(np.divide(spare, asked, out=np.zeros(model.n), where=asked > 1e-12), 1.0)
+    spare = np.maximum(state.books.cash - state.dues.due_now, 0.0)
+    asked = np.bincount(lender[inside], weights=undrawn[inside], minlength=state.n)
+    cap = np.minimum(np.divide(spare, asked, out=np.zeros(state.n), where=asked > 1e-12), 1.0)
     undrawn = np.where(inside, undrawn * cap[np.maximum(lender, 0)], undrawn)
-    room = np.bincount(c.obligor[lines], weights=undrawn, minlength=model.n)
-    take = np.minimum(np.divide(borrower_need, room, out=np.zeros(model.n), where=room > 1e-12), 1.0)
+    room = np.bincount(c.obligor[lines], weights=undrawn, minlength=state.n)
+    take = np.minimum(np.divide(borrower_need, room, out=np.zeros(state.n), where=room > 1e-12), 1.0)
     amount = undrawn * take[c.obligor[lines]]
     # funded from what the lender has left after its own dues: a draw it cannot fund is no default
     decisions.obligations.add(
@@ -105,27 +107,27 @@ def draw_credit_lines(model, rows: np.ndarray, need: np.ndarray, decisions: Deci
     return (room * take)[rows]
 
 
-def call_capital(model, issuers: np.ndarray, need: np.ndarray, decisions: Decisions) -> np.ndarray:
+def call_capital(state, issuers: np.ndarray, need: np.ndarray, decisions: Decisions) -> np.ndarray:
     """Call uncalled commitments on stakes in ``issuers`` from willing holders, pro rata.
 
     Returns the amount called per issuer.
     """
-    c = model.contracts
-    want = np.zeros(model.n)
+    c = state.contracts
+    want = np.zeros(state.n)
     want[issuers] = need
     stakes = c.stake_rows
     stakes = stakes[(c.obligor[stakes] >= 0) & (want[c.obligor[stakes]] > 0)]
-    stakes = stakes[(c.uncalled[stakes] > 0) & (c.creditor[stakes] >= 0) & (c.start[stakes] <= model.month)]
-    stakes = stakes[model.holder_ok[c.creditor[stakes]]]
-    room = np.bincount(c.obligor[stakes], weights=c.uncalled[stakes], minlength=model.n)
-    take = np.minimum(np.divide(want, room, out=np.zeros(model.n), where=room > 1e-12), 1.0)
+    stakes = stakes[(c.uncalled[stakes] > 0) & (c.creditor[stakes] >= 0) & (c.start[stakes] <= state.month)]
+    stakes = stakes[state.lending.holder_ok[c.creditor[stakes]]]
+    room = np.bincount(c.obligor[stakes], weights=c.uncalled[stakes], minlength=state.n)
+    take = np.minimum(np.divide(want, room, out=np.zeros(state.n), where=room > 1e-12), 1.0)
     amount = c.uncalled[stakes] * take[c.obligor[stakes]]
     decisions.obligations.add(c.creditor[stakes], c.obligor[stakes], amount, 1, Purpose.CALL, stakes)
     return (room * take)[issuers]
 
 
 def raise_equity(
-    model,
+    state,
     rows: np.ndarray,
     need: np.ndarray,
     capacity: np.ndarray,
@@ -135,7 +137,7 @@ def raise_equity(
 ) -> np.ndarray:
     """Sell new shares to outside investors: at most ``capacity`` (USD bn/yr at the opening
     sentiment) x (sentiment / opening sentiment) ** elasticity per year, at ``discount`` to book."""
-    supply = capacity / 12.0 * max(model.sentiment_ratio, 0.0) ** elasticity
+    supply = capacity / 12.0 * max(state.ai.sentiment_ratio, 0.0) ** elasticity
     amount = np.where(need > 1e-9, np.minimum(need, supply), 0.0)
     for r, a, d in zip(rows, amount, discount, strict=True):
         if a > 1e-9:
@@ -144,7 +146,7 @@ def raise_equity(
 
 
 def issue_bonds(
-    model,
+    state,
     rows: np.ndarray,
     amount: np.ndarray,
     decisions: Decisions,
@@ -157,7 +159,7 @@ def issue_bonds(
     A bond deal is lumpy: an issuer that has to go to market raises its gap plus ``refill``
     (a buffer's worth of cash), so it does not return every month.
     """
-    open_ = model.spread[rows] <= model.scenario.funding.rollover_max_spread
+    open_ = state.credit.spread[rows] <= state.spec.funding.rollover_max_spread
     issued = np.where(open_ & (amount > 1e-9), amount + refill, 0.0)
     for r, a in zip(rows, issued, strict=True):
         if a > 0:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.base import Institution
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.constraints import LiquidityFloor
 
@@ -21,29 +22,29 @@ class MoneyMarketFund(Institution):
     constraints = (LiquidityFloor("money_market_fund"),)
 
     @classmethod
-    def willing_lender(cls, model, rows: np.ndarray) -> np.ndarray:
+    def willing_lender(cls, state, rows: np.ndarray) -> np.ndarray:
         """Which of ``rows`` roll their repo lending this month."""
-        p = model.params["money_market_fund"]
-        liquid = model.books.cash[rows] >= p["liquidity_floor"][rows] * model.assets[rows]
-        intact = model.distress[rows] <= p["buck"][rows]
-        return (model.status[rows] == Status.ACTIVE) & liquid & intact
+        p = state.registry.params["money_market_fund"]
+        liquid = state.books.cash[rows] >= p["liquidity_floor"][rows] * state.snapshot.assets[rows]
+        intact = state.lifecycle.distress[rows] <= p["buck"][rows]
+        return (state.lifecycle.status[rows] == Status.ACTIVE) & liquid & intact
 
     @classmethod
-    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
-        p = model.params["money_market_fund"]
-        nav = np.maximum(model.books.equity[rows], 0.0)
-        fall = np.maximum(model.distress[rows] - model.distress_prev[rows], 0.0)
-        broken = model.distress[rows] > p["buck"][rows]
+    def decide(cls, state, rows: np.ndarray, decisions: Decisions) -> None:
+        p = state.registry.params["money_market_fund"]
+        nav = np.maximum(state.books.equity[rows], 0.0)
+        fall = np.maximum(state.lifecycle.distress[rows] - state.lifecycle.distress_prev[rows], 0.0)
+        broken = state.lifecycle.distress[rows] > p["buck"][rows]
         outflow = nav * (p["redemption_sensitivity"][rows] * fall + np.where(broken, p["run_share"][rows], 0.0))
-        pay = np.minimum(outflow, np.maximum(model.books.cash[rows] - model.due_now[rows], 0.0))
+        pay = np.minimum(outflow, np.maximum(state.books.cash[rows] - state.dues.due_now[rows], 0.0))
         decisions.distribute(rows, pay)
-        newly = broken & (model.distress_prev[rows] <= p["buck"][rows])
+        newly = broken & (state.lifecycle.distress_prev[rows] <= p["buck"][rows])
         for k in np.flatnonzero(newly):
             decisions.events.append(
                 {
                     "institution": int(rows[k]),
                     "event": "broke_the_buck",
                     "amount": float(outflow[k]),
-                    "cause": f"NAV loss {model.distress[rows[k]]:.2%}",
+                    "cause": f"NAV loss {state.lifecycle.distress[rows[k]]:.2%}",
                 }
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.base import Institution
 from aicontagion.agents.financing import (
     affordable_capex,
     draw_credit_lines,
@@ -14,6 +14,7 @@ from aicontagion.agents.financing import (
     raise_equity,
     spend_capex,
 )
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind
 
 
@@ -29,22 +30,22 @@ class Neocloud(Institution):
     kind = Kind.NEOCLOUD
 
     @classmethod
-    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
-        p = model.params["neocloud"]
-        plan = plan_capex(model, rows, p["capex_elasticity"][rows])
+    def decide(cls, state, rows: np.ndarray, decisions: Decisions) -> None:
+        p = state.registry.params["neocloud"]
+        plan = plan_capex(state, rows, p["capex_elasticity"][rows])
         buffer = p["cash_buffer_months"][rows]
-        gap = liquidity_gap(model, rows, buffer, plan)
-        raised = draw_credit_lines(model, rows, gap, decisions)
+        gap = liquidity_gap(state, rows, buffer, plan)
+        raised = draw_credit_lines(state, rows, gap, decisions)
         raised += issue_bonds(
-            model,
+            state,
             rows,
             np.maximum(gap - raised, 0.0) * p["bond_share"][rows],
             decisions,
             60,
-            refill=buffer * (model.monthly_outflow[rows] + plan) * p["bond_share"][rows],
+            refill=buffer * (state.dues.monthly_outflow[rows] + plan) * p["bond_share"][rows],
         )
         raised += raise_equity(
-            model,
+            state,
             rows,
             np.maximum(gap - raised, 0.0),
             p["outside_capacity"][rows],
@@ -52,4 +53,4 @@ class Neocloud(Institution):
             p["equity_discount"][rows],
             decisions,
         )
-        spend_capex(model, rows, affordable_capex(model, rows, plan, raised, buffer), decisions)
+        spend_capex(state, rows, affordable_capex(state, rows, plan, raised, buffer), decisions)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.base import Institution
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind
 from aicontagion.mechanisms.constraints import AllocationCap, LiquidityFloor, RatingFloor
 
@@ -20,11 +21,13 @@ class PensionLP(Institution):
     constraints = (RatingFloor(), AllocationCap(), LiquidityFloor())
 
     @classmethod
-    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
-        p = model.params["pension_lp"]
-        nav = np.maximum(model.books.equity[rows], 0.0)
-        fall = np.maximum(model.distress[rows] - model.distress_prev[rows], 0.0)  # this month's NAV fall
+    def decide(cls, state, rows: np.ndarray, decisions: Decisions) -> None:
+        p = state.registry.params["pension_lp"]
+        nav = np.maximum(state.books.equity[rows], 0.0)
+        fall = np.maximum(
+            state.lifecycle.distress[rows] - state.lifecycle.distress_prev[rows], 0.0
+        )  # this month's NAV fall
         outflow = nav * p["redemption_sensitivity"][rows] * fall
-        cash = np.maximum(model.books.cash[rows] - model.due_now[rows], 0.0)
+        cash = np.maximum(state.books.cash[rows] - state.dues.due_now[rows], 0.0)
         pay = np.minimum(outflow, cash)
         decisions.distribute(rows, pay)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.base import Institution
 from aicontagion.agents.financing import call_capital
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.constraints import LoanToValueCovenant
 from aicontagion.network.contracts import ContractType
@@ -25,30 +26,32 @@ class PrivateCreditFund(Institution):
     constraints = (LoanToValueCovenant(),)
 
     @classmethod
-    def willing_lender(cls, model, rows: np.ndarray) -> np.ndarray:
+    def willing_lender(cls, state, rows: np.ndarray) -> np.ndarray:
         """Which of ``rows`` fund new draws this month."""
-        c = model.contracts
-        p = model.params["private_credit_fund"]
+        c = state.contracts
+        p = state.registry.params["private_credit_fund"]
         lines = c.rows_of(ContractType.CREDIT_LINE)
         lines = lines[np.isfinite(c.covenant[lines]) & (c.obligor[lines] >= 0)]
-        cov = np.full(model.n, np.inf)
+        cov = np.full(state.n, np.inf)
         np.minimum.at(cov, c.obligor[lines], c.covenant[lines])
-        ltv = model.debt[rows] / np.maximum(model.assets[rows], 1e-12)
+        ltv = state.snapshot.debt[rows] / np.maximum(state.snapshot.assets[rows], 1e-12)
         ok_ltv = ltv <= p["stop_lending_ltv"][rows] * cov[rows]
-        return ok_ltv & (model.status[rows] == Status.ACTIVE)
+        return ok_ltv & (state.lifecycle.status[rows] == Status.ACTIVE)
 
     @classmethod
-    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
-        p = model.params["private_credit_fund"]
-        income = np.maximum(model.last_income[rows], 0.0)
+    def decide(cls, state, rows: np.ndarray, decisions: Decisions) -> None:
+        p = state.registry.params["private_credit_fund"]
+        income = np.maximum(state.operations.last_income[rows], 0.0)
         payout = p["distribution_share"][rows] * income
-        nav = np.maximum(model.books.equity[rows], 0.0)
-        fall = np.maximum(model.distress[rows] - model.distress_prev[rows], 0.0)  # this month's NAV fall
+        nav = np.maximum(state.books.equity[rows], 0.0)
+        fall = np.maximum(
+            state.lifecycle.distress[rows] - state.lifecycle.distress_prev[rows], 0.0
+        )  # this month's NAV fall
         ask = nav * (p["redemption_rate"][rows] + p["redemption_sensitivity"][rows] * fall)
         cap = nav * p["gate"][rows] / 3.0
         redeem = np.minimum(ask, cap)
-        cash = model.books.cash[rows]
-        pay = np.minimum(payout + redeem, np.maximum(cash - model.due_now[rows], 0.0))
+        cash = state.books.cash[rows]
+        pay = np.minimum(payout + redeem, np.maximum(cash - state.dues.due_now[rows], 0.0))
         decisions.distribute(rows, pay)
         for k in np.flatnonzero(ask > cap + 1e-9):
             decisions.events.append(
@@ -59,7 +62,7 @@ class PrivateCreditFund(Institution):
                     "cause": "redemptions above gate",
                 }
             )
-        target = p["liquidity_target"][rows] * model.assets[rows]
-        short = np.maximum(model.due_now[rows] + target - (cash - pay), 0.0)
+        target = p["liquidity_target"][rows] * state.snapshot.assets[rows]
+        short = np.maximum(state.dues.due_now[rows] + target - (cash - pay), 0.0)
         if short.any():
-            call_capital(model, rows, short, decisions)
+            call_capital(state, rows, short, decisions)

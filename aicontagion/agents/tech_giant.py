@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aicontagion.agents.base import Decisions, Institution
+from aicontagion.agents.base import Institution
 from aicontagion.agents.financing import (
     affordable_capex,
     issue_bonds,
@@ -13,6 +13,7 @@ from aicontagion.agents.financing import (
     plan_capex,
     spend_capex,
 )
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind
 from aicontagion.mechanisms.strategic_default import review_commitments
 
@@ -28,19 +29,19 @@ class TechGiant(Institution):
     kind = Kind.TECH_GIANT
 
     @classmethod
-    def decide(cls, model, rows: np.ndarray, decisions: Decisions) -> None:
-        p = model.params["tech_giant"]
-        review_commitments(model, rows, decisions, "strategic_default")
-        plan = plan_capex(model, rows, p["capex_elasticity"][rows])
+    def decide(cls, state, rows: np.ndarray, decisions: Decisions) -> None:
+        p = state.registry.params["tech_giant"]
+        review_commitments(state, rows, decisions, "strategic_default")
+        plan = plan_capex(state, rows, p["capex_elasticity"][rows])
         buffer = p["cash_buffer_months"][rows]
-        gap = liquidity_gap(model, rows, buffer, plan)
-        refill = buffer * (model.monthly_outflow[rows] + plan)
+        gap = liquidity_gap(state, rows, buffer, plan)
+        refill = buffer * (state.dues.monthly_outflow[rows] + plan)
         # no bond beyond the leverage its rating allows: then capex is cut to what cash affords
-        room = np.maximum(p["max_debt_to_assets"][rows] * model.assets[rows] - model.debt[rows], 0.0)
+        room = np.maximum(p["max_debt_to_assets"][rows] * state.snapshot.assets[rows] - state.snapshot.debt[rows], 0.0)
         raised = issue_bonds(
-            model, rows, np.minimum(gap, room), decisions, refill=np.minimum(refill, np.maximum(room - gap, 0.0))
+            state, rows, np.minimum(gap, room), decisions, refill=np.minimum(refill, np.maximum(room - gap, 0.0))
         )
-        capex = affordable_capex(model, rows, plan, raised, buffer)
-        spend_capex(model, rows, capex, decisions)
-        reserve = capex + buffer * model.monthly_outflow[rows] - raised
-        pay_out(model, rows, p["payout_share"][rows], decisions, reserved=reserve)
+        capex = affordable_capex(state, rows, plan, raised, buffer)
+        spend_capex(state, rows, capex, decisions)
+        reserve = capex + buffer * state.dues.monthly_outflow[rows] - raised
+        pay_out(state, rows, p["payout_share"][rows], decisions, reserved=reserve)

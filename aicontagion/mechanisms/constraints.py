@@ -36,18 +36,18 @@ class SaleOrders:
 
     NONE, FUNDING, LINES = 0, 1, 2  # what proceeds repay
 
-    def __init__(self, model):
-        n = model.n
-        c = model.contracts
-        self.model = model
+    def __init__(self, state):
+        n = state.n
+        c = state.contracts
+        self.state = state
         self.frac = np.zeros(n)
         self.claims = np.zeros(n, dtype=bool)
         self.claim_share = np.zeros(c.size)  # explicit, per contract row
         self.stake_share = np.zeros(c.size)
         self.repay = np.zeros(n, dtype=np.int8)
         self.reason = np.full(n, "", dtype=object)
-        prices = model.markets.marked_price
-        self.hold_value = model.books.holdings @ prices
+        prices = state.markets.marked_price
+        self.hold_value = state.books.holdings @ prices
         self.traded = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0))
         carried = c.principal[self.traded] * c.mark[self.traded]  # debt is carried at principal x mark
         self.claim_value = np.bincount(c.creditor[self.traded], weights=carried, minlength=n)
@@ -84,20 +84,20 @@ class SaleOrders:
         """Order the sale of ``share`` of traded claim ``rows`` (e.g. below a rating floor)."""
         rows = np.asarray(rows, dtype=np.int64)
         self.claim_share[rows] = np.maximum(self.claim_share[rows], share)
-        holders = self.model.contracts.creditor[rows]
+        holders = self.state.contracts.creditor[rows]
         self.reason[holders] = np.where(self.reason[holders] == "", reason, self.reason[holders])
 
     def sell_stakes(self, rows: np.ndarray, share: np.ndarray, reason: str) -> None:
         """Order the sale of ``share`` of stake ``rows`` on the secondary market."""
         rows = np.asarray(rows, dtype=np.int64)
         self.stake_share[rows] = np.maximum(self.stake_share[rows], share)
-        holders = self.model.contracts.creditor[rows]
+        holders = self.state.contracts.creditor[rows]
         self.reason[holders] = np.where(self.reason[holders] == "", reason, self.reason[holders])
 
     def orders(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(units, claim rows, claim shares, stake rows, stake shares)`` ready to clear."""
-        c = self.model.contracts
-        units = self.model.books.holdings * self.frac[:, None]
+        c = self.state.contracts
+        units = self.state.books.holdings * self.frac[:, None]
         share = self.claim_share[self.traded]
         pro_rata = np.where(self.claims[c.creditor[self.traded]], self.frac[c.creditor[self.traded]], 0.0)
         share = np.maximum(share, pro_rata)
@@ -116,7 +116,7 @@ class Constraint:
 
     name = "constraint"
 
-    def orders(self, model, rows: np.ndarray, out: SaleOrders) -> None:  # pragma: no cover - abstract
+    def orders(self, state, rows: np.ndarray, out: SaleOrders) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -128,10 +128,10 @@ class LeverageTarget(Constraint):
 
     name = "leverage"
 
-    def orders(self, model, rows, out):
-        p = model.params["bank"]
-        assets = model.assets[rows]
-        eq = model.books.equity[rows]
+    def orders(self, state, rows, out):
+        p = state.registry.params["bank"]
+        assets = state.snapshot.assets[rows]
+        eq = state.books.equity[rows]
         lev = ratio(eq, assets, default=1.0)
         hit = (lev < p["leverage_buffer"][rows]) & (eq > 0)
         who = rows[hit]
@@ -144,15 +144,15 @@ class LoanToValueCovenant(Constraint):
 
     name = "covenant"
 
-    def orders(self, model, rows, out):
-        c = model.contracts
+    def orders(self, state, rows, out):
+        c = state.contracts
         lines = c.rows_of(ContractType.CREDIT_LINE)
         lines = lines[np.isfinite(c.covenant[lines]) & (c.obligor[lines] >= 0) & (c.principal[lines] > 0)]
-        cov = np.full(model.n, np.inf)
+        cov = np.full(state.n, np.inf)
         np.minimum.at(cov, c.obligor[lines], c.covenant[lines])
-        debt = model.books.liabilities(c)
+        debt = state.books.liabilities(c)
         who = rows[np.isfinite(cov[rows])]
-        a = model.assets[who]
+        a = state.snapshot.assets[who]
         hit = (a > 0) & (debt[who] > cov[who] * a)
         who, a = who[hit], a[hit]
         sell = (debt[who] - cov[who] * a) / np.maximum(1.0 - cov[who], 1e-6)
@@ -167,9 +167,9 @@ class LiquidityFloor(Constraint):
     def __init__(self, block: str = "pension_lp"):
         self.block = block  # the parameter block that holds ``liquidity_floor``
 
-    def orders(self, model, rows, out):
-        p = model.params[self.block]
-        need = p["liquidity_floor"][rows] * model.assets[rows] - model.books.cash[rows]
+    def orders(self, state, rows, out):
+        p = state.registry.params[self.block]
+        need = p["liquidity_floor"][rows] * state.snapshot.assets[rows] - state.books.cash[rows]
         hit = need > 1e-9
         out.sell(rows[hit], need[hit], claims=False, reason=self.name)
 
@@ -179,11 +179,11 @@ class RatingFloor(Constraint):
 
     name = "rating_floor"
 
-    def orders(self, model, rows, out):
-        floor = model.params["pension_lp"]["forced_sale_mark"]
-        c = model.contracts
+    def orders(self, state, rows, out):
+        floor = state.registry.params["pension_lp"]["forced_sale_mark"]
+        c = state.contracts
         held = out.traded  # traded claims held by institutions, as of this round
-        is_member = np.zeros(model.n, dtype=bool)
+        is_member = np.zeros(state.n, dtype=bool)
         is_member[rows] = True
         held = held[is_member[c.creditor[held]]]
         below = held[c.credit_mark[held] < floor[c.creditor[held]]]
@@ -196,13 +196,13 @@ class AllocationCap(Constraint):
 
     name = "allocation"
 
-    def orders(self, model, rows, out):
-        cap = model.params["pension_lp"]["max_private_share"]
-        c = model.contracts
+    def orders(self, state, rows, out):
+        cap = state.registry.params["pension_lp"]["max_private_share"]
+        c = state.contracts
         stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
-        value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=model.n)
-        over = np.zeros(model.n)
-        a = model.assets[rows]
+        value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
+        over = np.zeros(state.n)
+        a = state.snapshot.assets[rows]
         hit = (a > 0) & (value[rows] > cap[rows] * a + 1e-9)
         who = rows[hit]
         over[who] = ratio(value[who] - cap[who] * a[hit], value[who])

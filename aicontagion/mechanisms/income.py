@@ -28,33 +28,35 @@ from aicontagion.mechanisms.resolution import contract_share, vacate
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
 
-def spot_capacity(model) -> np.ndarray:
+def spot_capacity(state) -> np.ndarray:
     """USD bn/month each institution earns renting GPUs outside its contracts, at the opening rent
     and full use: the opening ``spot_revenue`` on the opening fleet still in service, plus, for a
     GPU renter (``rents_gpus``: neoclouds by default), ``gpu_revenue_yield`` on the GPUs it bought
     since and that no later offtake occupies (an offtake occupies ``12 x payment / yield`` of them).
     When such an offtake ends, its GPUs return to the spot market this way; vacated data-centre
     space and the opening fleet's contracts are re-let instead (:func:`relet_eligible`)."""
-    f = model.system.flows["spot_revenue"]
-    if model.gpu_class < 0:
+    f = state.system.flows["spot_revenue"]
+    if state.registry.gpu_class < 0:
         return f
-    units = model.books.holdings[:, model.gpu_class]
-    model.gpu_new = np.minimum(model.gpu_new, units)  # GPUs sold in fire sales or resolution are gone
-    old = units - model.gpu_new
+    units = state.books.holdings[:, state.registry.gpu_class]
+    state.operations.gpu_new = np.minimum(
+        state.operations.gpu_new, units
+    )  # GPUs sold in fire sales or resolution are gone
+    old = units - state.operations.gpu_new
     # offtakes that started after the opening are served by GPUs bought since: those are not spot
-    c = model.contracts
-    yield_ = model.scenario.compute.gpu_revenue_yield
+    c = state.contracts
+    yield_ = state.spec.compute.gpu_revenue_yield
     live = c.rows_of(ContractType.OFFTAKE)
     live = live[
         (c.start[live] > 0)
-        & (c.start[live] <= model.month)
-        & (c.maturity[live] >= model.month)
+        & (c.start[live] <= state.month)
+        & (c.maturity[live] >= state.month)
         & (c.creditor[live] >= 0)
     ]
-    occupied = np.bincount(c.creditor[live], weights=c.payment[live], minlength=model.n) * 12.0 / max(yield_, 1e-9)
-    free_new = np.maximum(model.gpu_new - occupied, 0.0)
-    opening = np.where(model.gpu_opening > 0, f * ratio(old, model.gpu_opening), f)
-    bought = np.where(model.system.rents_gpus, yield_ / 12.0 * free_new, 0.0)
+    occupied = np.bincount(c.creditor[live], weights=c.payment[live], minlength=state.n) * 12.0 / max(yield_, 1e-9)
+    free_new = np.maximum(state.operations.gpu_new - occupied, 0.0)
+    opening = np.where(state.operations.gpu_opening > 0, f * ratio(old, state.operations.gpu_opening), f)
+    bought = np.where(state.system.rents_gpus, yield_ / 12.0 * free_new, 0.0)
     return opening + bought
 
 
@@ -66,53 +68,56 @@ def relet_eligible(contracts, rows: np.ndarray) -> np.ndarray:
     return (c.ctype[rows] == ContractType.LEASE) | (c.start[rows] <= 0)
 
 
-def capex_growth_factor(model, month: int) -> float:
+def capex_growth_factor(state, month: int) -> float:
     """Planned capex relative to the start: grows at ``capex_growth`` a year until ``capex_peak``."""
-    cpt = model.scenario.compute
-    years = min(month, model.capex_peak_month) / 12.0
+    cpt = state.spec.compute
+    years = min(month, state.registry.capex_peak_month) / 12.0
     return (1.0 + cpt.capex_growth) ** max(years, 0.0)
 
 
-def operate(model) -> Obligations:
+def operate(state) -> Obligations:
     """Book this month's operating flows and return the obligations due."""
-    b = model.books
-    f = model.system.flows
-    d = model.demand_state
-    t = model.month
-    live = model.status != Status.DEFAULTED
+    b = state.books
+    f = state.system.flows
+    d = state.ai.demand_state
+    t = state.month
+    live = state.lifecycle.status != Status.DEFAULTED
     rows = np.flatnonzero(live)
     obl = Obligations()
-    usage = model.usage
+    usage = state.ai.usage
 
-    growth = capex_growth_factor(model, t)
-    model.capex_plan = np.where(live, f["capex"] * growth, 0.0)
+    growth = capex_growth_factor(state, t)
+    state.operations.capex_plan = np.where(live, f["capex"] * growth, 0.0)
 
     ai = f["ai_revenue_share"][rows] * d.revenue / 12.0
     core = f["core_cash_flow"][rows]
-    model.spot_capacity = spot_capacity(model)  # this month's, also read by _backstops
-    spot = model.spot_capacity[rows] * d.rent_index * usage + model.relet[rows] * d.rent_index * usage
+    state.operations.spot_capacity = spot_capacity(state)  # this month's, also read by _backstops
+    spot = (
+        state.operations.spot_capacity[rows] * d.rent_index * usage
+        + state.operations.relet[rows] * d.rent_index * usage
+    )
     outside = f["external_revenue"][rows]
     chip_share = f["gpu_market_share"][rows]
     outside_chips = (
-        model.scenario.compute.outside_capex
+        state.spec.compute.outside_capex
         * growth
         / 12.0
-        * model.scenario.compute.gpu_share_of_capex
+        * state.spec.compute.gpu_share_of_capex
         * chip_share
-        * model.sentiment_capex_response
+        * state.ai.sentiment_capex_response
     )
     income = ai + np.maximum(core, 0.0) + spot + outside + outside_chips
     b.transfer(EXTERNAL, rows, income, "operating_revenue")
     b.book(rows, income, Channel.OPERATING)
-    model.monthly_inflow = np.zeros(model.n)
-    model.monthly_inflow[rows] = income
-    model.outside_revenue += float(income.sum())
+    state.dues.monthly_inflow = np.zeros(state.n)
+    state.dues.monthly_inflow[rows] = income
+    state.operations.outside_revenue += float(income.sum())
 
     margin = f["gross_margin"][rows]
     gpu_costs = (
-        model.scenario.compute.gpu_operating_cost
+        state.spec.compute.gpu_operating_cost
         / 12.0
-        * np.where(model.system.rents_gpus[rows], model.gpu_new[rows], 0.0)
+        * np.where(state.system.rents_gpus[rows], state.operations.gpu_new[rows], 0.0)
     )  # the opening fleet's costs are in opex
     costs = (
         ai * f["ai_cost_share"][rows]
@@ -124,70 +129,70 @@ def operate(model) -> Obligations:
     obl.add(rows, EXTERNAL, costs, 0, Purpose.OPEX)
     obl.add(rows, EXTERNAL, b.ext_liab[rows] * f["ext_liability_rate"][rows] / 12.0, 1, Purpose.INTEREST)
 
-    _expire_leases(model, obl)
-    contract_obligations(obl, model.contracts, t, usage)
-    _backstops(model, obl)
-    _depreciate(model, rows)
-    _mark_franchise(model)
+    _expire_leases(state, obl)
+    contract_obligations(obl, state.contracts, t, usage)
+    _backstops(state, obl)
+    _depreciate(state, rows)
+    _mark_franchise(state)
     return obl
 
 
-def _expire_leases(model, obl: Obligations) -> None:
+def _expire_leases(state, obl: Obligations) -> None:
     """Leases and offtakes past their last month end: the customer owes any residual value
     guarantee shortfall, the provider's facility is marked to its re-let value and re-let at
     market rents."""
-    c = model.contracts
+    c = state.contracts
     rows = c.executory_rows
-    rows = rows[c.maturity[rows] < model.month]
+    rows = rows[c.maturity[rows] < state.month]
     if rows.size == 0:
         return
     provider, customer = c.creditor[rows], c.obligor[rows]
-    rules = model.scenario.resolution
-    keep = max(min(model.demand_state.rent_index, 1.0), rules.relet_floor)
-    facility = np.where(provider >= 0, model.books.facility[np.maximum(provider, 0)], 0.0)
+    rules = state.spec.resolution
+    keep = max(min(state.ai.demand_state.rent_index, 1.0), rules.relet_floor)
+    facility = np.where(provider >= 0, state.books.facility[np.maximum(provider, 0)], 0.0)
     rvg_short = np.minimum(c.rvg[rows], facility * contract_share(c, rows) * (1.0 - keep))
-    alive = (customer >= 0) & (model.status[np.maximum(customer, 0)] != Status.DEFAULTED)
+    alive = (customer >= 0) & (state.lifecycle.status[np.maximum(customer, 0)] != Status.DEFAULTED)
     obl.add(customer[alive], provider[alive], rvg_short[alive], 1, Purpose.FEE, rows[alive])
     c.rvg[rows] = 0.0
-    vacate(model.books, c, rows, model.demand_state.rent_index, rules.relet_floor, Channel.MARKET)
+    vacate(state.books, c, rows, state.ai.demand_state.rent_index, rules.relet_floor, Channel.MARKET)
     inside = (provider >= 0) & relet_eligible(c, rows)
-    np.add.at(model.relet, provider[inside], c.payment[rows][inside])
+    np.add.at(state.operations.relet, provider[inside], c.payment[rows][inside])
     c.set_active(rows, False)
 
 
-def _backstops(model, obl: Obligations) -> None:
+def _backstops(state, obl: Obligations) -> None:
     """A backstop provider pays for the customer's unsold spot capacity, up to its monthly cap."""
-    c = model.contracts
+    c = state.contracts
     rows = c.rows_of(ContractType.BACKSTOP)
-    rows = rows[(c.maturity[rows] >= model.month) & (c.creditor[rows] >= 0) & (c.obligor[rows] >= 0)]
+    rows = rows[(c.maturity[rows] >= state.month) & (c.creditor[rows] >= 0) & (c.obligor[rows] >= 0)]
     if rows.size == 0:
         return
     customer = c.creditor[rows]
-    unsold = model.spot_capacity[customer] * model.demand_state.rent_index * (1.0 - model.usage)
+    unsold = state.operations.spot_capacity[customer] * state.ai.demand_state.rent_index * (1.0 - state.ai.usage)
     due = np.minimum(np.minimum(c.payment[rows], unsold), np.maximum(c.limit[rows], 0.0))
-    alive = model.status[customer] != Status.DEFAULTED
+    alive = state.lifecycle.status[customer] != Status.DEFAULTED
     obl.add(c.obligor[rows][alive], customer[alive], due[alive], 1, Purpose.RENT, rows[alive])
 
 
-def _depreciate(model, rows: np.ndarray) -> None:
-    b = model.books
-    g = model.gpu_class
+def _depreciate(state, rows: np.ndarray) -> None:
+    b = state.books
+    g = state.registry.gpu_class
     if g >= 0:
-        rate = 1.0 / (model.scenario.compute.useful_life_years * 12.0)
+        rate = 1.0 / (state.spec.compute.useful_life_years * 12.0)
         wear = b.holdings[rows, g] * rate
         b.holdings[rows, g] -= wear
-        model.gpu_new[rows] *= 1.0 - rate
-        b.book(rows, -wear * model.markets.marked_price[g], Channel.DEPRECIATION)
-    in_use = model.system.in_service[rows] <= model.month  # no wear before the facility is in service
-    dep = np.where(in_use, b.facility[rows] / np.maximum(model.system.facility_life[rows], 1.0), 0.0)
+        state.operations.gpu_new[rows] *= 1.0 - rate
+        b.book(rows, -wear * state.markets.marked_price[g], Channel.DEPRECIATION)
+    in_use = state.system.in_service[rows] <= state.month  # no wear before the facility is in service
+    dep = np.where(in_use, b.facility[rows] / np.maximum(state.system.facility_life[rows], 1.0), 0.0)
     b.facility[rows] -= dep
     b.book(rows, -dep, Channel.DEPRECIATION)
 
 
-def _mark_franchise(model) -> None:
-    b = model.books
-    target = model.franchise0 * model.sentiment_ratio
-    target[model.status == Status.DEFAULTED] = 0.0
+def _mark_franchise(state) -> None:
+    b = state.books
+    target = state.operations.franchise0 * state.ai.sentiment_ratio
+    target[state.lifecycle.status == Status.DEFAULTED] = 0.0
     delta = target - b.franchise
     b.franchise = target
-    b.book(np.arange(model.n), delta, Channel.MARKET)
+    b.book(np.arange(state.n), delta, Channel.MARKET)

@@ -51,6 +51,15 @@ class Markets:
         self.marked_impact = np.ones(k)
         self.sold_this_step = np.zeros(k)  # USD bn sold at trade prices this month
 
+    def switch_off(self, price_impact: bool = True, appraisal_lag: bool = True) -> None:
+        """Ablations (:mod:`aicontagion.core.channels`): ``price_impact=False`` makes sales move no
+        price; ``appraisal_lag=False`` marks every class to market each month."""
+        if not price_impact:
+            self.beta = np.zeros_like(self.beta)
+            self.slope = np.zeros_like(self.slope)
+        if not appraisal_lag:
+            self.appraisal = np.ones_like(self.appraisal)
+
     # -- prices -------------------------------------------------------------------------------------
     def impact_factor(self, sold_share: np.ndarray | None = None) -> np.ndarray:
         """Price factor in (0, 1] from the decaying sold share of depth."""

@@ -59,10 +59,12 @@ def resolve(
     rules: Resolution,
     relet_index: float,
     cause: np.ndarray,
+    pay_guarantees: bool = True,
 ) -> ResolutionResult:
     """Resolve the institutions in ``defaulted`` (row indices) in one round.
 
-    ``cause`` (per institution, a :class:`Channel`) labels the write-offs on each defaulter.
+    ``cause`` (per institution, a :class:`Channel`) labels the write-offs on each defaulter;
+    ``pay_guarantees=False`` (the ``guarantees`` channel off) leaves guarantees unpaid.
     """
     n = books.n
     dset = np.zeros(n, dtype=bool)
@@ -129,7 +131,10 @@ def resolve(
         books.repay_principal(contracts, owed, paid[:k1], "recovery")
         lost = c.principal[owed] * c.mark[owed]
         cred = c.creditor[owed]
-        guarantee_paid, covered = _pay_guarantees(books, contracts, owed, c.principal[owed].copy())
+        if pay_guarantees:
+            guarantee_paid, covered = _pay_guarantees(books, contracts, owed, c.principal[owed].copy())
+        else:
+            guarantee_paid, covered = np.zeros(n), np.zeros(owed.size)
         label = cause[c.obligor[owed]]
         for ch in np.unique(label):
             sel = label == ch

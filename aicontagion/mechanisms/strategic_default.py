@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aicontagion.agents.base import Decisions
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.obligations import Purpose
 from aicontagion.mechanisms.resolution import contract_share as resolution_share
 
@@ -52,29 +52,29 @@ def pv_growing(months, monthly_growth, growth_months, annual_rate) -> np.ndarray
     return first + np.exp(g * h) * d**h * tail
 
 
-def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
+def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     """P, V and walk-away cost T (USD bn) of executory contract ``rows`` for their customers.
 
     Also returns the renewal-time values (``next_pay``, ``next_val``), ``at_renewal``, the RVG
     shortfall and the reputation penalty parameters. ``V`` is before the customer's strategic
     value multiplier.
     """
-    c = model.contracts
+    c = state.contracts
     t = month
     cust = c.obligor[rows]
-    disc = _param(model, "discount_rate", cust)
-    demand = model.demand_state
-    horizon = model.scenario.productivity.expectation_horizon_years * 12.0
+    disc = _param(state, "discount_rate", cust)
+    demand = state.ai.demand_state
+    horizon = state.spec.productivity.expectation_horizon_years * 12.0
     growth = np.log(max(demand.expected_revenue, 1e-9) / max(demand.revenue, 1e-9)) / horizon
 
     # AI cash flow per month of each customer (growing with expectations) and contract income (flat)
-    flows = model.system.flows
+    flows = state.system.flows
     gross = flows["ai_revenue_share"] * (1.0 - flows["ai_cost_share"]) * demand.revenue / 12.0
     live = c.executory_rows
     live = live[(c.maturity[live] >= t) & (c.obligor[live] >= 0)]
     provided = live[c.creditor[live] >= 0]
-    income = np.bincount(c.creditor[provided], weights=c.payment[provided], minlength=model.n)
-    spend = np.bincount(c.obligor[live], weights=c.payment[live], minlength=model.n) + model.capex_plan
+    income = np.bincount(c.creditor[provided], weights=c.payment[provided], minlength=state.n)
+    spend = np.bincount(c.obligor[live], weights=c.payment[live], minlength=state.n) + state.operations.capex_plan
     weight = c.payment[rows] / np.maximum(spend[cust], 1e-12)
 
     renewable = c.renewal[rows] > 0
@@ -93,21 +93,21 @@ def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     grown = gross[cust] * np.exp(growth * delay) * pv_growing(months_left, growth, np.maximum(horizon - delay, 0), disc)
     value_pv = weight * (grown + income[cust] * annuity) * dfac
 
-    keep = max(min(demand.rent_index, 1.0), model.scenario.resolution.relet_floor)
+    keep = max(min(demand.rent_index, 1.0), state.spec.resolution.relet_floor)
     provider = c.creditor[rows]
-    facility = np.where(provider >= 0, model.books.facility[np.maximum(provider, 0)], 0.0)
+    facility = np.where(provider >= 0, state.books.facility[np.maximum(provider, 0)], 0.0)
     rvg_short = np.minimum(c.rvg[rows], facility * resolution_share(c, rows) * (1.0 - keep))
     # the guarantee is owed at the lease's end in any case: walking early only pays it sooner
     to_end = np.maximum(c.maturity[rows] - t, 0)
     rvg_cost = rvg_short * (1.0 - (1.0 + disc) ** (-to_end / 12.0))
-    debt = model.debt  # the decide stage's snapshot
-    rep_spread = _param(model, "reputation_spread", cust)
-    rep_years = _param(model, "reputation_years", cust)
+    debt = state.snapshot.debt  # the decide stage's snapshot
+    rep_spread = _param(state, "reputation_spread", cust)
+    rep_years = _param(state, "reputation_years", cust)
     rep = rep_spread * rep_years * debt[cust]
 
     # what the capacity would fetch if sublet at today's market rent (the contract rent moved by the
     # GPU rental index and usage): a lease is worth at least that to its holder
-    market = demand.rent_index * model.usage
+    market = demand.rent_index * state.ai.usage
     sublet_pv = c.payment[rows] * market * annuity * dfac
 
     at_renewal = renewable & (t == term_end) & (term_end < c.maturity[rows])
@@ -139,7 +139,7 @@ def appraise(model, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     }
 
 
-def strategic_value(model) -> tuple[np.ndarray, np.ndarray]:
+def strategic_value(state) -> tuple[np.ndarray, np.ndarray]:
     """Each customer's strategic value multiplier, calibrated by revealed preference.
 
     The contracts in the scenario were signed voluntarily, so at the start each customer valued
@@ -155,45 +155,46 @@ def strategic_value(model) -> tuple[np.ndarray, np.ndarray]:
     revenue and nothing to resell) was signed for reasons the model does not see, so the value
     rule never ends it (only the customer's default does).
     """
-    c = model.contracts
-    kappa = np.ones(model.n)
+    c = state.contracts
+    kappa = np.ones(state.n)
     valued = np.zeros(c.size, dtype=bool)
     rows = c.executory_rows
     rows = rows[(c.obligor[rows] >= 0) & (c.maturity[rows] >= 0)]
     if rows.size == 0:
         return kappa, valued
-    a = appraise(model, rows, 0)
+    a = appraise(state, rows, 0)
     has_value = a["value_pv"] > 1e-12
     valued[rows] = has_value
     ratio = a["pay_pv"][has_value] / a["value_pv"][has_value]
-    ratio *= 1.0 + _param(model, "signing_margin", a["customer"][has_value])
+    ratio *= 1.0 + _param(state, "signing_margin", a["customer"][has_value])
     np.maximum.at(kappa, a["customer"][has_value], ratio)
     return kappa, valued
 
 
-def review_commitments(model, customers: np.ndarray, decisions: Decisions, event: str) -> None:
+def review_commitments(state, customers: np.ndarray, decisions: Decisions, event: str) -> None:
     """Record strategic defaults and non-renewals of ``customers`` (rows) for this month."""
-    c = model.contracts
-    t = model.month
-    is_customer = np.zeros(model.n, dtype=bool)
+    c = state.contracts
+    t = state.month
+    is_customer = np.zeros(state.n, dtype=bool)
     is_customer[customers] = True
     rows = c.executory_rows
     rows = rows[(c.maturity[rows] >= t) & (c.obligor[rows] >= 0)]
     rows = rows[is_customer[c.obligor[rows]]]
     if rows.size == 0:
         return
-    a = appraise(model, rows, t)
-    kappa = model.strategic_value[a["customer"]]
-    valued = model.valued_at_signing[rows]
+    a = appraise(state, rows, t)
+    kappa = state.operations.strategic_value[a["customer"]]
+    valued = state.operations.valued_at_signing[rows]
     keep_next = np.maximum(kappa * a["next_val"], a["next_sublet"])
     keep_now = np.maximum(kappa * a["value_pv"], a["sublet_pv"])
     no_renew = valued & a["at_renewal"] & (a["next_pay"] > keep_next + a["rvg_cost"])
     walk = valued & ~a["at_renewal"] & (a["pay_pv"] > keep_now + a["walk_cost"])
+    walk &= state.channels.strategic_default  # ablation: nobody walks before the contract ends
     saving = np.where(no_renew, a["next_pay"] - keep_next - a["rvg_cost"], a["pay_pv"] - keep_now - a["walk_cost"])
     fees = np.where(no_renew, 0.0, c.termination_fee[rows]) + a["rvg_short"]
 
     # a customer walks only from contracts whose fees it can pay now, the most costly to keep first
-    budget = np.maximum(model.books.cash - model.due_now, 0.0)
+    budget = np.maximum(state.books.cash - state.dues.due_now, 0.0)
     chosen = []
     for k in sorted(np.flatnonzero(walk | no_renew), key=lambda k: -saving[k]):
         i = int(a["customer"][k])
@@ -226,10 +227,10 @@ def _annuity(months, annual_rate):
     return np.where(flat, months, d * (1 - d**months) / np.where(flat, 1, 1 - d))
 
 
-def _param(model, name: str, who: np.ndarray) -> np.ndarray:
+def _param(state, name: str, who: np.ndarray) -> np.ndarray:
     """A tenancy parameter of each customer in ``who``, whatever its kind (giant or lab)."""
     out = np.zeros(who.size)
     for label in ("tech_giant", "ai_lab"):
-        values = model.params[label][name][who]
+        values = state.registry.params[label][name][who]
         out = np.where(np.isnan(values), out, values)
     return out

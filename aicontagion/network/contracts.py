@@ -148,6 +148,10 @@ class ContractTable:
         view[rows] = value
         self._masks.clear()
 
+    def traded_claims_of(self, who: int) -> np.ndarray:
+        """Debt rows held by institution ``who`` that trade in a market (with principal left)."""
+        return np.flatnonzero((self.creditor == who) & self.is_debt & (self.market >= 0) & (self.principal > 0))
+
     def __getstate__(self) -> dict:
         """Pickle the buffers only: the field arrays are views of them and are rebuilt on loading."""
         return {"_capacity": self._capacity, "size": self.size, "_buf": self._buf, "ids": self.ids}

@@ -88,12 +88,18 @@ class ExposureGraph:
     def from_model(cls, model) -> ExposureGraph:
         """Snapshot of a running :class:`~aicontagion.model.ContagionModel`."""
         data = {
-            "equity": model.books.equity,
-            "assets": model.books.assets(model.contracts, model.markets.marked_price),
-            "distress": model.distress,
-            "status": np.array([Status(int(s)).name.lower() for s in model.status]),
+            "equity": model.state.books.equity,
+            "assets": model.state.books.assets(model.state.contracts, model.state.markets.marked_price),
+            "distress": model.state.lifecycle.distress,
+            "status": np.array([Status(int(s)).name.lower() for s in model.state.lifecycle.status]),
         }
-        return cls(model.contracts, model.ids, model.kind, data, names=model.system.names)
+        return cls(
+            model.state.contracts,
+            model.state.registry.ids,
+            model.state.registry.kind,
+            data,
+            names=model.state.system.names,
+        )
 
     @classmethod
     def from_system(cls, system) -> ExposureGraph:

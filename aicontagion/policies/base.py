@@ -44,26 +44,26 @@ class Policy:
         self.start, self.end = start, end
         self.args = {"start": start, "end": end} | kwargs
 
-    def active(self, model) -> bool:
+    def active(self, state) -> bool:
         """True in the months the policy acts."""
-        return model.month >= self.start and (self.end is None or model.month <= self.end)
+        return state.month >= self.start and (self.end is None or state.month <= self.end)
 
     def validate(self, catalogue: Catalogue) -> None:
         """Check the policy against a scenario's :class:`Catalogue` (named targets exist)."""
 
-    def initialize(self, model) -> None:
+    def initialize(self, state) -> None:
         """Called once when the model is built."""
 
-    def apply(self, model, decisions) -> None:
+    def apply(self, state, decisions) -> None:
         """Called every month of the window in the decide stage, after the institutions decided."""
 
-    def adjust_funding(self, model) -> None:
+    def adjust_funding(self, state) -> None:
         """Called every month in the funding stage, after spreads are set and before rollover."""
 
-    def after_step(self, model) -> None:
+    def after_step(self, state) -> None:
         """Called every month after the funding stage."""
 
-    def finalize(self, model) -> None:
+    def finalize(self, state) -> None:
         """Called once at the end of the run."""
 
     def __repr__(self) -> str:
@@ -94,15 +94,17 @@ def check_share(value: float, field: str, who: str) -> float:
     return float(value)
 
 
-def government_of(model) -> int:
-    gov = model.members[Kind.GOVERNMENT]
+def government_of(state) -> int:
+    gov = state.registry.members[Kind.GOVERNMENT]
     if gov.size == 0:
         raise PolicyError("the scenario has no government institution to act through")
     return int(gov[0])
 
 
-def targets_of(model, kinds: tuple[str, ...], ids: tuple[str, ...]) -> np.ndarray:
-    rows = [model.members[Kind.parse(k)] for k in kinds] + [np.array([model.ids.index(i)]) for i in ids]
+def targets_of(state, kinds: tuple[str, ...], ids: tuple[str, ...]) -> np.ndarray:
+    rows = [state.registry.members[Kind.parse(k)] for k in kinds] + [
+        np.array([state.registry.ids.index(i)]) for i in ids
+    ]
     return np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
 
 

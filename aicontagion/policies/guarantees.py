@@ -8,7 +8,7 @@
 * :class:`LoanGuarantee`: an explicit guarantee of named contracts, with a cap per contract;
   the guaranteed share is priced at the Treasury rate when the loan rolls over.
 
-The government's losses are the fall of its equity (``model.fiscal_cost``).
+The government's losses are the fall of its equity (:func:`aicontagion.mechanisms.treasury.fiscal_cost`).
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from aicontagion.policies.base import (
 )
 
 
-def add_guarantees(model, rows: np.ndarray, gov: int, share: float, cap: float) -> np.ndarray:
+def add_guarantees(state, rows: np.ndarray, gov: int, share: float, cap: float) -> np.ndarray:
     """Add government guarantees of ``share`` of debt ``rows`` (each capped at ``cap``)."""
-    c = model.contracts
+    c = state.contracts
     if rows.size == 0:
         return rows
     return c.add_many(
@@ -82,14 +82,14 @@ class ImplicitGuarantee(Policy):
     def validate(self, catalogue: Catalogue) -> None:
         check_ids(catalogue, self.ids, "ImplicitGuarantee")
 
-    def initialize(self, model) -> None:
-        self.gov = government_of(model)
-        self.rows = targets_of(model, self.kinds, self.ids)
+    def initialize(self, state) -> None:
+        self.gov = government_of(state)
+        self.rows = targets_of(state, self.kinds, self.ids)
         self.covered: set[int] = set()
 
-    def _cover_new_debt(self, model) -> None:
-        c = model.contracts
-        mine = np.zeros(model.n, dtype=bool)
+    def _cover_new_debt(self, state) -> None:
+        c = state.contracts
+        mine = np.zeros(state.n, dtype=bool)
         mine[self.rows] = True
         debt = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.creditor != self.gov))
         debt = debt[mine[c.obligor[debt]]]
@@ -97,29 +97,31 @@ class ImplicitGuarantee(Policy):
         self.guarantees = np.concatenate(
             [
                 getattr(self, "guarantees", np.zeros(0, dtype=np.int64)),
-                add_guarantees(model, new, self.gov, self.coverage, np.inf),
+                add_guarantees(state, new, self.gov, self.coverage, np.inf),
             ]
         )
         self.covered.update(int(r) for r in new)
 
-    def apply(self, model, decisions) -> None:
-        self._cover_new_debt(model)
-        model.always_rolls[self.rows] = True
+    def apply(self, state, decisions) -> None:
+        self._cover_new_debt(state)
+        state.credit.always_rolls[self.rows] = True
 
-    def adjust_funding(self, model) -> None:
-        if not self.active(model):
+    def adjust_funding(self, state) -> None:
+        if not self.active(state):
             return
-        r = model.treasury_rate
-        before = model.spread[self.rows].copy()
-        model.spread[self.rows] = before * (1.0 - self.compression)
-        eps = model.scenario.funding.investment_elasticity
-        model.investment_multiplier[self.rows] = ((r + before) / np.maximum(r + model.spread[self.rows], 1e-6)) ** eps
+        r = state.registry.treasury_rate
+        before = state.credit.spread[self.rows].copy()
+        state.credit.spread[self.rows] = before * (1.0 - self.compression)
+        eps = state.spec.funding.investment_elasticity
+        state.credit.investment_multiplier[self.rows] = (
+            (r + before) / np.maximum(r + state.credit.spread[self.rows], 1e-6)
+        ) ** eps
 
-    def after_step(self, model) -> None:
-        if self.end is not None and model.month == self.end:  # belief ends with the window
-            model.always_rolls[self.rows] = False
-            model.investment_multiplier[self.rows] = 1.0
-            model.contracts.set_active(getattr(self, "guarantees", np.zeros(0, dtype=np.int64)), False)
+    def after_step(self, state) -> None:
+        if self.end is not None and state.month == self.end:  # belief ends with the window
+            state.credit.always_rolls[self.rows] = False
+            state.credit.investment_multiplier[self.rows] = 1.0
+            state.contracts.set_active(getattr(self, "guarantees", np.zeros(0, dtype=np.int64)), False)
 
 
 class LoanGuarantee(Policy):
@@ -158,21 +160,21 @@ class LoanGuarantee(Policy):
                 raise PolicyError(f"LoanGuarantee: unknown debt contract {cid!r} in scenario {catalogue.name}")
         check_ids(catalogue, (), "LoanGuarantee")
 
-    def initialize(self, model) -> None:
-        gov = government_of(model)
-        c = model.contracts
+    def initialize(self, state) -> None:
+        gov = government_of(state)
+        c = state.contracts
         rows = np.array([c.ids.index(cid) for cid in self.contract_ids], dtype=np.int64)
         self.rows = rows
-        self.guarantees = add_guarantees(model, rows, gov, self.coverage, self.cap)
-        model.contracts.set_active(self.guarantees, False)  # in force only within the window (apply)
+        self.guarantees = add_guarantees(state, rows, gov, self.coverage, self.cap)
+        state.contracts.set_active(self.guarantees, False)  # in force only within the window (apply)
 
-    def apply(self, model, decisions) -> None:
-        model.contracts.set_active(self.guarantees, True)
+    def apply(self, state, decisions) -> None:
+        state.contracts.set_active(self.guarantees, True)
         for r in self.rows:
-            model.rate_cover[int(r)] = self.coverage  # the guaranteed share is priced at the Treasury rate
+            state.credit.rate_cover[int(r)] = self.coverage  # the guaranteed share is priced at the Treasury rate
 
-    def after_step(self, model) -> None:
-        if self.end is not None and model.month == self.end:
-            model.contracts.set_active(self.guarantees, False)
+    def after_step(self, state) -> None:
+        if self.end is not None and state.month == self.end:
+            state.contracts.set_active(self.guarantees, False)
             for r in self.rows:
-                model.rate_cover.pop(int(r), None)
+                state.credit.rate_cover.pop(int(r), None)

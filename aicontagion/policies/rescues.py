@@ -14,6 +14,7 @@ import numpy as np
 
 from aicontagion.core.kinds import Status
 from aicontagion.mechanisms.settlement import capital_calls
+from aicontagion.mechanisms.treasury import fund_government_for
 from aicontagion.network.contracts import ContractType, Seniority
 from aicontagion.policies.base import (
     Catalogue,
@@ -63,31 +64,36 @@ class Bailout(Policy):
     def validate(self, catalogue: Catalogue) -> None:
         check_ids(catalogue, (), "Bailout")
 
-    def initialize(self, model) -> None:
-        self.gov = government_of(model)
-        self.rows = targets_of(model, self.kinds, ())
+    def initialize(self, state) -> None:
+        self.gov = government_of(state)
+        self.rows = targets_of(state, self.kinds, ())
         self.injected = 0.0
 
-    def apply(self, model, decisions) -> None:
-        rows = self.rows[model.status[self.rows] != Status.DEFAULTED]
+    def apply(self, state, decisions) -> None:
+        rows = self.rows[state.lifecycle.status[self.rows] != Status.DEFAULTED]
         if rows.size == 0 or self.left <= 0:
             return
-        assets = model.assets[rows]
-        equity = model.books.equity[rows]
+        assets = state.snapshot.assets[rows]
+        equity = state.books.equity[rows]
         weak = (assets > 0) & (equity < self.threshold * assets)
         for i, a, e in zip(rows[weak], assets[weak], equity[weak], strict=True):
             need = min(self.target * a - e, self.left)
             if need <= 1e-9:
                 continue
-            c = model.contracts
+            c = state.contracts
             row = c.add(
-                ContractType.EQUITY, self.gov, int(i), f"bailout/{model.ids[i]}/{model.month}", share=0.0, uncalled=need
+                ContractType.EQUITY,
+                self.gov,
+                int(i),
+                f"bailout/{state.registry.ids[i]}/{state.month}",
+                share=0.0,
+                uncalled=need,
             )
-            model.fund_government_for(need)
-            capital_calls(model.books, c, np.array([row]), np.array([need]))
+            fund_government_for(state, need)
+            capital_calls(state.books, c, np.array([row]), np.array([need]))
             self.left -= need
             self.injected += need
-            model.record_event(int(i), "bailout", need, f"equity/assets {e / a:.1%} < {self.threshold:.0%}")
+            state.events.record(int(i), "bailout", need, f"equity/assets {e / a:.1%} < {self.threshold:.0%}")
 
 
 class LenderOfLastResort(Policy):
@@ -122,20 +128,20 @@ class LenderOfLastResort(Policy):
     def validate(self, catalogue: Catalogue) -> None:
         check_ids(catalogue, (), "LenderOfLastResort")
 
-    def initialize(self, model) -> None:
-        self.gov = government_of(model)
-        self.rows = targets_of(model, self.kinds, ())
+    def initialize(self, state) -> None:
+        self.gov = government_of(state)
+        self.rows = targets_of(state, self.kinds, ())
 
-    def apply(self, model, decisions) -> None:
-        rows = self.rows[(model.status[self.rows] != Status.DEFAULTED) & (model.books.equity[self.rows] > 0)]
-        gap = model.due_now[rows] - model.books.cash[rows]
-        c = model.contracts
-        prices = model.markets.marked_price
+    def apply(self, state, decisions) -> None:
+        rows = self.rows[(state.lifecycle.status[self.rows] != Status.DEFAULTED) & (state.books.equity[self.rows] > 0)]
+        gap = state.dues.due_now[rows] - state.books.cash[rows]
+        c = state.contracts
+        prices = state.markets.marked_price
         for i, g in zip(rows[gap > 1e-9], gap[gap > 1e-9], strict=True):
-            traded = model.traded_claims_of(int(i))
-            collateral = model.books.holdings[i] @ prices + c.value()[traded].sum()
+            traded = state.contracts.traded_claims_of(int(i))
+            collateral = state.books.holdings[i] @ prices + c.value()[traded].sum()
             owed = c.principal[
-                (c.creditor == self.gov) & (c.obligor == i) & c.is_debt & (c.maturity > model.month)
+                (c.creditor == self.gov) & (c.obligor == i) & c.is_debt & (c.maturity > state.month)
             ].sum()
             amount = min(g, (1.0 - self.haircut) * collateral - owed)
             if amount <= 1e-9:
@@ -146,15 +152,15 @@ class LenderOfLastResort(Policy):
                 int(i),
                 None,
                 principal=0.0,
-                rate=model.treasury_rate + self.penalty,
-                start=model.month,
-                maturity=model.month + 1,
+                rate=state.registry.treasury_rate + self.penalty,
+                start=state.month,
+                maturity=state.month + 1,
                 tenor=1,
                 seniority=Seniority.SECURED,
                 rolls=False,  # repaid next month; re-lent then at the penalty rate if still needed
             )
-            model.fund_government_for(amount)
-            model.books.lend(c, np.array([row]), np.array([amount]), "central_bank_loan")
-            model.record_event(
+            fund_government_for(state, amount)
+            state.books.lend(c, np.array([row]), np.array([amount]), "central_bank_loan")
+            state.events.record(
                 int(i), "lender_of_last_resort", amount, f"collateral {collateral:.3g}, haircut {self.haircut:.0%}"
             )

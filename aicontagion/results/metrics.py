@@ -24,7 +24,7 @@ shareholders, a pension's beneficiaries, an ETF's holders. Losses by holder kind
 losses grouped by the institution through which they are held, plus the losses of outside
 creditors (bondholders and depositors outside the model). Each institution's loss is split over
 channels in proportion to its negative P&L by channel; write-downs on claims carry the root
-channel of the obligor's trouble (see :func:`aicontagion.mechanisms.funding.update_causes`).
+channel of the obligor's trouble (see :func:`aicontagion.mechanisms.credit.update_causes`).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ import pandas as pd
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
+from aicontagion.mechanisms.treasury import fiscal_cost
 
 THERMOMETER = (
     "ai_revenue_to_hurdle",
@@ -54,89 +55,89 @@ THERMOMETER = (
 
 
 # ---------------------------------------------------------------- monthly reporters
-def ai_revenue_to_hurdle(m) -> float:
+def ai_revenue_to_hurdle(state) -> float:
     """AI end revenue over the hurdle revenue (SEED_NOTES section 3)."""
-    return m.demand_state.revenue / m.demand.hurdle
+    return state.ai.demand_state.revenue / state.ai.demand.hurdle
 
 
-def ai_revenue_growth(m) -> float:
+def ai_revenue_growth(state) -> float:
     """Year-on-year growth of AI end revenue (0.5 = +50%); NaN in the first year."""
-    h = m.demand.history
+    h = state.ai.demand.history
     return h[-1] / h[-13] - 1.0 if len(h) > 12 else float("nan")
 
 
-def neocloud_equity_index(m) -> float:
+def neocloud_equity_index(state) -> float:
     """Neoclouds' equity relative to the start (1 = unchanged, 0 = wiped out)."""
-    rows = m.members[Kind.NEOCLOUD]
-    e0 = m.equity0[rows].sum()
-    return float(np.maximum(m.books.equity[rows], 0).sum() / e0) if e0 > 0 else float("nan")
+    rows = state.registry.members[Kind.NEOCLOUD]
+    e0 = state.snapshot.equity0[rows].sum()
+    return float(np.maximum(state.books.equity[rows], 0).sum() / e0) if e0 > 0 else float("nan")
 
 
-def _mean_spread(m, kind: Kind) -> float:
-    rows = m.members[kind]
-    rows = rows[m.status[rows] != Status.DEFAULTED]
-    return float(m.spread[rows].mean()) if rows.size else float("nan")
+def _mean_spread(state, kind: Kind) -> float:
+    rows = state.registry.members[kind]
+    rows = rows[state.lifecycle.status[rows] != Status.DEFAULTED]
+    return float(state.credit.spread[rows].mean()) if rows.size else float("nan")
 
 
-def neocloud_spread(m) -> float:
+def neocloud_spread(state) -> float:
     """Mean credit spread of neoclouds still standing (annual)."""
-    return _mean_spread(m, Kind.NEOCLOUD)
+    return _mean_spread(state, Kind.NEOCLOUD)
 
 
-def spv_spread(m) -> float:
+def spv_spread(state) -> float:
     """Mean credit spread of SPVs still standing (annual)."""
-    return _mean_spread(m, Kind.SPV)
+    return _mean_spread(state, Kind.SPV)
 
 
-def spv_bond_price(m) -> float:
+def spv_bond_price(state) -> float:
     """Price of SPV debt per 100 of face: principal-weighted mark of live bonds and loans to SPVs."""
-    c = m.contracts
-    spv = m.kind == Kind.SPV
+    c = state.contracts
+    spv = state.registry.kind == Kind.SPV
     rows = c.cached("debt owed by SPVs", lambda: np.flatnonzero(c.is_debt & (c.obligor >= 0) & spv[c.obligor]))
     rows = rows[c.principal[rows] > 0]
     if rows.size == 0:
         return float("nan")
     w = c.principal[rows]
-    price = c.credit_mark[rows] * m.markets.trade_price[np.maximum(c.market[rows], 0)] * (
+    price = c.credit_mark[rows] * state.markets.trade_price[np.maximum(c.market[rows], 0)] * (
         c.market[rows] >= 0
     ) + c.credit_mark[rows] * (c.market[rows] < 0)
     return float(100.0 * (w * price).sum() / w.sum())
 
 
-def _live_executory(m):
-    c = m.contracts
+def _live_executory(state):
+    c = state.contracts
     rows = c.executory_rows
-    return rows[c.maturity[rows] >= m.month]
+    return rows[c.maturity[rows] >= state.month]
 
 
-def take_or_pay_share(m) -> float:
+def take_or_pay_share(state) -> float:
     """Payment-weighted take-or-pay share of live leases and offtakes."""
-    c = m.contracts
-    rows = _live_executory(m)
+    c = state.contracts
+    rows = _live_executory(state)
     w = c.payment[rows]
     return float((w * c.take_or_pay[rows]).sum() / w.sum()) if w.sum() > 0 else float("nan")
 
 
-def contract_months_left(m) -> float:
+def contract_months_left(state) -> float:
     """Payment-weighted months left on live leases and offtakes."""
-    c = m.contracts
-    rows = _live_executory(m)
+    c = state.contracts
+    rows = _live_executory(state)
     w = c.payment[rows]
-    left = c.maturity[rows] - np.maximum(m.month, c.start[rows])
+    left = c.maturity[rows] - np.maximum(state.month, c.start[rows])
     return float((w * left).sum() / w.sum()) if w.sum() > 0 else float("nan")
 
 
-def customer_concentration(m) -> float:
+def customer_concentration(state) -> float:
     """Herfindahl index (0-1) of neoclouds' contracted revenue by customer, revenue-weighted."""
-    c = m.contracts
-    rows = _live_executory(m)
-    rows = rows[(c.creditor[rows] >= 0) & (m.kind[np.maximum(c.creditor[rows], 0)] == Kind.NEOCLOUD)]
+    c = state.contracts
+    rows = _live_executory(state)
+    rows = rows[(c.creditor[rows] >= 0) & (state.registry.kind[np.maximum(c.creditor[rows], 0)] == Kind.NEOCLOUD)]
     if rows.size == 0:
         return float("nan")
     provider, customer, w = c.creditor[rows], c.obligor[rows], c.payment[rows]
-    keys, inverse = np.unique(provider * (m.n + 1) + customer, return_inverse=True)
+    keys, inverse = np.unique(provider * (state.n + 1) + customer, return_inverse=True)
     pair = np.bincount(inverse, weights=w)  # revenue per (provider, customer)
-    owner = keys // (m.n + 1)
+    owner = keys // (state.n + 1)
     _, p_idx = np.unique(owner, return_inverse=True)
     tot = np.bincount(p_idx, weights=pair)
     share = np.divide(pair, tot[p_idx], out=np.zeros_like(pair), where=tot[p_idx] > 0)
@@ -144,15 +145,15 @@ def customer_concentration(m) -> float:
     return float((hhi * tot).sum() / tot.sum()) if tot.sum() > 0 else float("nan")
 
 
-def pipeline_share(m) -> float:
+def pipeline_share(state) -> float:
     """Capacity paid for but waiting for power, over installed capacity."""
-    s = m.demand_state
+    s = state.ai.demand_state
     return s.pipeline / s.capacity if s.capacity > 0 else float("nan")
 
 
-def utilisation(m) -> float:
+def utilisation(state) -> float:
     """AI revenue over the revenue the installed compute can serve."""
-    return m.demand_state.utilisation
+    return state.ai.demand_state.utilisation
 
 
 # ---------------------------------------------------------------- losses
@@ -161,34 +162,34 @@ _OPERATING = [Channel.OPERATING, Channel.INTEREST, Channel.DEPRECIATION]
 _WRITE_DOWNS = [ch for ch in _PNL if ch not in _OPERATING]
 
 
-def own_losses(m) -> np.ndarray:
+def own_losses(state) -> np.ndarray:
     """Each institution's own loss to date (USD bn): its operating loss plus its write-downs.
 
     Both parts are cumulative and floored at zero separately, so a bank's interest income does not
     hide what it lost on a defaulted borrower, and a neocloud's rent shortfall counts even if its
     GPUs gained value.
     """
-    pnl = m.books.pnl
+    pnl = state.books.pnl
     return np.maximum(-pnl[:, _OPERATING].sum(axis=1), 0.0) + np.maximum(-pnl[:, _WRITE_DOWNS].sum(axis=1), 0.0)
 
 
-def outside_share(m) -> np.ndarray:
+def outside_share(state) -> np.ndarray:
     """Share of each institution's equity held outside the model (1 - modelled stakes)."""
-    c = m.contracts
+    c = state.contracts
     rows = c.cached(
         "stakes between institutions", lambda: np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.obligor >= 0))
     )
-    inside = np.bincount(c.obligor[rows], weights=c.share[rows], minlength=m.n)
+    inside = np.bincount(c.obligor[rows], weights=c.share[rows], minlength=state.n)
     return np.clip(1.0 - inside, 0.0, 1.0)
 
 
-def borne_losses(m) -> tuple[np.ndarray, np.ndarray, float]:
+def borne_losses(state) -> tuple[np.ndarray, np.ndarray, float]:
     """Final losses: per institution (borne by its outside holders), per channel, and outside creditors'."""
-    pnl = m.books.pnl
-    share = outside_share(m)
-    share[m.kind == int(Kind.GOVERNMENT)] = 0.0
+    pnl = state.books.pnl
+    share = outside_share(state)
+    share[state.registry.kind == int(Kind.GOVERNMENT)] = 0.0
     by_channel = np.zeros(len(_PNL))
-    borne = np.zeros(m.n)
+    borne = np.zeros(state.n)
     for group in (_OPERATING, _WRITE_DOWNS):
         loss = np.maximum(-pnl[:, group].sum(axis=1), 0.0) * share
         losing = np.flatnonzero(loss)
@@ -197,7 +198,7 @@ def borne_losses(m) -> tuple[np.ndarray, np.ndarray, float]:
         idx = [_PNL.index(ch) for ch in group]
         by_channel[idx] += loss[losing] @ split
         borne += loss
-    creditors = float(sum(m.books.external.losses.values()))
+    creditors = float(sum(state.books.external.losses.values()))
     return borne, by_channel, creditors
 
 
@@ -219,21 +220,21 @@ _BASE = (
 )
 
 
-def system_metric_names(m) -> list[str]:
+def system_metric_names(state) -> list[str]:
     """Names of the system-level series, in the order :func:`system_values` returns them."""
     return (
         list(_BASE)
         + list(THERMOMETER)
-        + [f"price_{a}" for a in m.markets.names]
+        + [f"price_{a}" for a in state.markets.names]
         + [f"loss_{ch.name.lower()}" for ch in _PNL]
     )
 
 
-def system_values(m) -> list[float]:
+def system_values(state) -> list[float]:
     """This month's system-level values (USD bn, rates and ratios as named)."""
-    s = m.demand_state
-    borne, by_channel, outside = borne_losses(m)
-    ext = m.books.external.losses
+    s = state.ai.demand_state
+    borne, by_channel, outside = borne_losses(state)
+    ext = state.books.external.losses
     loss_by_channel = by_channel + np.array([ext.get(ch.name.lower(), 0.0) for ch in _PNL])
     base = [
         s.revenue,
@@ -242,16 +243,16 @@ def system_values(m) -> list[float]:
         s.capacity,
         s.rent_index,
         s.rent_usd,
-        s.rent_usd / m.scenario.compute.break_even_rent,
-        m.capex_spent,
-        float(m.books.equity.sum()),
+        s.rent_usd / state.spec.compute.break_even_rent,
+        state.operations.capex_spent,
+        float(state.books.equity.sum()),
         float(borne.sum() + outside),
         float(outside),
-        float((m.status == Status.DEFAULTED).sum()),
-        m.fiscal_cost,
+        float((state.lifecycle.status == Status.DEFAULTED).sum()),
+        fiscal_cost(state),
     ]
-    thermo = [globals()[name](m) for name in THERMOMETER]
-    return base + thermo + list(m.markets.trade_price) + list(loss_by_channel)
+    thermo = [globals()[name](state) for name in THERMOMETER]
+    return base + thermo + list(state.markets.trade_price) + list(loss_by_channel)
 
 
 # ---------------------------------------------------------------- summaries
@@ -266,30 +267,30 @@ def first_crossing(series: pd.Series, share: float) -> float:
     return float(hit.index[0]) if len(hit) else float("nan")
 
 
-def summarise(model, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
+def summarise(state, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
     """The run's summary: speed, breadth, depth, who bears the loss, channels, fiscal cost, thermometer."""
     sys = timeseries[timeseries["level"] == "system"]
     wide = sys.pivot(index="step", columns="metric", values="value")
     losses = wide["losses"] if "losses" in wide else pd.Series(dtype=float)
     defaults = events[events["event"] == "default"] if len(events) else events
-    kinds_present = sorted({Kind(int(k)).label for k in model.kind})
+    kinds_present = sorted({Kind(int(k)).label for k in state.registry.kind})
     defaults_by_kind = {k: int((defaults["kind"] == k).sum()) if len(defaults) else 0 for k in kinds_present}
-    borne, channel_loss, creditors = borne_losses(model)
-    by_holder = {k: float(borne[model.kind == int(Kind.parse(k))].sum()) for k in kinds_present if k != "government"}
+    borne, channel_loss, creditors = borne_losses(state)
+    by_holder = {k: float(borne[state.registry.kind == int(Kind.parse(k))].sum()) for k in kinds_present if k != "government"}
     by_holder["outside_creditors"] = creditors
     by_channel = {ch.name.lower(): float(v) for ch, v in zip(_PNL, channel_loss, strict=True)}
-    for ch, v in model.books.external.losses.items():
+    for ch, v in state.books.external.losses.items():
         by_channel[ch] = by_channel.get(ch, 0.0) + float(v)
-    gov = model.kind == int(Kind.GOVERNMENT)
-    system_assets = float(model.assets0[~gov].sum())
+    gov = state.registry.kind == int(Kind.GOVERNMENT)
+    system_assets = float(state.snapshot.assets0[~gov].sum())
     total_loss = float(losses.iloc[-1]) if len(losses) else 0.0
     first = float(defaults["step"].min()) if len(defaults) else float("nan")
     last = wide.iloc[-1] if len(wide) else pd.Series(dtype=float)
     thermo = {k: float(last.get(k, float("nan"))) for k in THERMOMETER}
-    own = own_losses(model)
+    own = own_losses(state)
     return {
-        "months": int(model.steps),
-        "productivity": model.path_name,
+        "months": int(state.step),
+        "productivity": state.ai.path_name,
         "months_to_first_default": first,
         "months_to_half_loss": first_crossing(losses, 0.5),
         "months_to_90pct_loss": first_crossing(losses, 0.9),
@@ -298,12 +299,12 @@ def summarise(model, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
         "default_order": [f"{r.institution} ({r.kind}, month {int(r.step)})" for r in defaults.itertuples()],
         "losses_by_holder_kind": by_holder,
         "losses_by_channel": by_channel,
-        "own_losses_by_kind": {k: float(own[model.kind == int(Kind.parse(k))].sum()) for k in kinds_present},
+        "own_losses_by_kind": {k: float(own[state.registry.kind == int(Kind.parse(k))].sum()) for k in kinds_present},
         "total_loss": total_loss,
         "system_assets": system_assets,
         "system_loss_ratio": total_loss / system_assets if system_assets > 0 else float("nan"),
-        "fiscal_cost": float(model.fiscal_cost),
-        "outside_revenue": float(model.outside_revenue),
+        "fiscal_cost": float(fiscal_cost(state)),
+        "outside_revenue": float(state.operations.outside_revenue),
         "thermometer": thermo,
     }
 
@@ -327,9 +328,9 @@ def contagion_edges(events: pd.DataFrame) -> pd.DataFrame:
     for r in events.itertuples():
         cause = str(r.cause)
         if r.event == "default":
-            m = _LARGEST.search(cause)
-            if m:
-                rows.append((r.step, m.group(1), r.institution, "counterparty"))
+            found = _LARGEST.search(cause)
+            if found:
+                rows.append((r.step, found.group(1), r.institution, "counterparty"))
         elif r.event == "facility_impaired":
             rows.append((r.step, cause, r.institution, "strategic_default"))
         elif r.event in ("run", "rollover_failure", "hoarding") and ":" in cause:

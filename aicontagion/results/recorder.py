@@ -28,34 +28,38 @@ INSTITUTION_METRICS = ("equity", "cash", "assets", "distress", "spread", "losses
 class Recorder:
     """Collects the model's series month by month."""
 
-    def __init__(self, model, per_institution: bool):
-        self.model = model
+    def __init__(self, state, per_institution: bool):
+        self.state = state
         self.per_institution = per_institution
         self.steps: list[int] = []
         self.dates: list[pd.Timestamp] = []
         self.system: list[np.ndarray] = []
         self.kinds: list[np.ndarray] = []
         self.insts: list[np.ndarray] = []
-        self.system_names = list(metrics.system_metric_names(model))
+        self.system_names = list(metrics.system_metric_names(state))
+
+    def latest(self, metric: str) -> float:
+        """The last recorded value of a system series (see :func:`aicontagion.results.metrics.system_metric_names`)."""
+        return float(self.system[-1][self.system_names.index(metric)])
 
     def collect(self) -> None:
         """Record the current month."""
-        m = self.model
-        self.steps.append(m.steps)
-        self.dates.append(m.date.to_timestamp())
-        self.system.append(np.array(metrics.system_values(m), dtype=float))
-        assets = m.books.assets(m.contracts, m.markets.marked_price)
-        losses = metrics.own_losses(m)
-        dead = (m.status == Status.DEFAULTED).astype(float)
-        per = np.vstack([m.books.equity, assets, m.books.cash, losses, dead, m.distress])
+        state = self.state
+        self.steps.append(state.step)
+        self.dates.append(state.date.to_timestamp())
+        self.system.append(np.array(metrics.system_values(state), dtype=float))
+        assets = state.books.assets(state.contracts, state.markets.marked_price)
+        losses = metrics.own_losses(state)
+        dead = (state.lifecycle.status == Status.DEFAULTED).astype(float)
+        per = np.vstack([state.books.equity, assets, state.books.cash, losses, dead, state.lifecycle.distress])
         k = len(Kind)
-        counts = np.maximum(np.bincount(m.kind, minlength=k), 1)
-        by_kind = np.vstack([np.bincount(m.kind, weights=row, minlength=k) for row in per])
+        counts = np.maximum(np.bincount(state.registry.kind, minlength=k), 1)
+        by_kind = np.vstack([np.bincount(state.registry.kind, weights=row, minlength=k) for row in per])
         by_kind[-1] /= counts  # mean distress
         self.kinds.append(by_kind)
         if self.per_institution:
             self.insts.append(
-                np.vstack([m.books.equity, m.books.cash, assets, m.distress, m.spread, losses, m.status.astype(float)])
+                np.vstack([state.books.equity, state.books.cash, assets, state.lifecycle.distress, state.credit.spread, losses, state.lifecycle.status.astype(float)])
             )
 
     def frame(self) -> pd.DataFrame:
@@ -68,12 +72,12 @@ class Recorder:
             return pd.DataFrame(columns=["step", "date", "level", "entity", "metric", "value"])
         sysv = np.vstack(self.system)  # (t, metrics)
         parts.append(_long(steps, dates, "system", ["system"], self.system_names, sysv[:, None, :]))
-        kinds_present = np.unique(self.model.kind)
+        kinds_present = np.unique(self.state.registry.kind)
         kv = np.stack(self.kinds)[:, :, kinds_present].transpose(0, 2, 1)  # (t, kinds, metrics)
         parts.append(_long(steps, dates, "kind", [Kind(int(k)).label for k in kinds_present], KIND_METRICS, kv))
         if self.per_institution and self.insts:
             iv = np.stack(self.insts).transpose(0, 2, 1)  # (t, n, metrics)
-            parts.append(_long(steps, dates, "institution", self.model.ids, INSTITUTION_METRICS, iv))
+            parts.append(_long(steps, dates, "institution", self.state.registry.ids, INSTITUTION_METRICS, iv))
         return pd.concat(parts, ignore_index=True)
 
 

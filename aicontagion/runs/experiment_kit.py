@@ -93,10 +93,10 @@ class FlowLedger:
 
     def __init__(self, model):
         self.model = model
-        self.ids = list(model.ids)
-        self.cash0 = model.books.cash.copy()
+        self.ids = list(model.state.registry.ids)
+        self.cash0 = model.state.books.cash.copy()
         self._parts: list[tuple] = []
-        books = model.books
+        books = model.state.books
         transfer, pay_expenses = books.transfer, books.pay_expenses
 
         def record(payer, payee, amount, label):
@@ -148,7 +148,7 @@ class FlowLedger:
         """Largest gap between recorded net flows and the cash change of any institution (USD bn)."""
         df = self.frame()
         net = df.groupby("payee")["amount"].sum().sub(df.groupby("payer")["amount"].sum(), fill_value=0.0)
-        change = pd.Series(self.model.books.cash - self.cash0, index=self.ids)
+        change = pd.Series(self.model.state.books.cash - self.cash0, index=self.ids)
         return float((net.reindex(self.ids).fillna(0.0) - change).abs().max())
 
 

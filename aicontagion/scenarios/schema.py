@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from aicontagion.core.calendar import month_index  # noqa: F401  (re-exported)
+from aicontagion.core.channels import Channels
 from aicontagion.core.kinds import Kind
 from aicontagion.core.params import (
     KIND_PARAMS,
@@ -283,6 +284,7 @@ class ScenarioSpec(Strict):
     behaviour: Behaviour = Behaviour()
     resolution: Resolution = Resolution()
     funding: Funding = Funding()
+    channels: Channels = Channels()
     institutions: list[InstitutionSpec]
     contracts: list[ContractSpec] = []
     _source: str | None = PrivateAttr(default=None)  # the file it was read from, for error messages

@@ -153,7 +153,7 @@ def defaults_figure(model: ContagionApp) -> Figure:
     dates = pd.DatetimeIndex(rec.dates)
     fig = Figure(figsize=(6.4, 2.6))
     ax = fig.add_subplot()
-    for k in np.unique(model.contagion.kind):
+    for k in np.unique(model.contagion.state.registry.kind):
         label = Kind(int(k)).label
         ax.step(dates, counts[:, k], where="post", label=label, color=KIND_COLOURS.get(label))
     ax.set_title("institutions defaulted, by kind")

@@ -154,22 +154,22 @@ class FrameRecorder:
 
     def __init__(self, model, label: str = ""):
         self.model = model
-        self.label = label or f"{model.scenario.name} / {model.path_name}"
-        self._kind = np.asarray(model.kind, dtype=np.int64)
+        self.label = label or f"{model.spec.name} / {model.state.ai.path_name}"
+        self._kind = np.asarray(model.state.registry.kind, dtype=np.int64)
         self._losses_at = model.recorder.system_names.index("losses")
-        self._prev = _row_state(model.contracts)
+        self._prev = _row_state(model.state.contracts)
         self._prev_expo = _row_exposure(self._prev)
         self._nodes: list[tuple] = []
         self._edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._meta: list[tuple[str, int, float]] = []
-        self.equity0 = model.books.equity.copy()
-        self.assets0 = np.asarray(model.assets0, dtype=float).copy()
+        self.equity0 = model.state.books.equity.copy()
+        self.assets0 = np.asarray(model.state.snapshot.assets0, dtype=float).copy()
 
     def snapshot(self) -> None:
         """Record the month just completed."""
         m = self.model
-        n = m.n
-        now = _row_state(m.contracts)
+        n = m.state.n
+        now = _row_state(m.state.contracts)
         expo = _row_exposure(now)
         loss = self._row_losses(now, m.month)
         creditor = now["creditor"].copy()
@@ -181,8 +181,10 @@ class FrameRecorder:
         self._edges.append(
             (uniq, np.bincount(inv, weights=expo[keep], minlength=uniq.size), np.bincount(inv, weights=loss[keep]))
         )
-        assets = m.books.assets(m.contracts, m.markets.marked_price)
-        self._nodes.append((m.books.equity.copy(), assets, m.distress.copy(), m.status.copy()))
+        assets = m.state.books.assets(m.state.contracts, m.state.markets.marked_price)
+        self._nodes.append(
+            (m.state.books.equity.copy(), assets, m.state.lifecycle.distress.copy(), m.state.lifecycle.status.copy())
+        )
         self._meta.append((str(m.date), int(m.month) + 1, float(m.recorder.system[-1][self._losses_at])))
         self._prev, self._prev_expo = now, expo
 
@@ -203,7 +205,7 @@ class FrameRecorder:
         before = p["principal"] / np.where(p["share"] > 0, p["share"], 1.0)
         after = principal / np.where(share > 0, share, 1.0)
         loss[:k][stake] = (share * np.maximum(before - after, 0.0))[stake]
-        obligor_dead = self.model.status[np.maximum(p["obligor"], 0)] == Status.DEFAULTED
+        obligor_dead = self.model.state.lifecycle.status[np.maximum(p["obligor"], 0)] == Status.DEFAULTED
         kept = now["creditor"][:k] == p["creditor"]  # not sold off by a defaulted holder's estate
         ended = was & ~still & (obligor_dead | kept & (p["maturity"] > month))
         loss[:k][ended] = self._prev_expo[ended]
@@ -212,7 +214,7 @@ class FrameRecorder:
     def frames(self) -> Frames:
         """The recording so far as dense arrays (pairs are the union over all frames)."""
         m = self.model
-        n = m.n
+        n = m.state.n
         t = len(self._nodes)
         all_keys = np.unique(np.concatenate([e[0] for e in self._edges])) if t else np.zeros(0, dtype=np.int64)
         exposure = np.zeros((t, all_keys.size))
@@ -228,7 +230,7 @@ class FrameRecorder:
         gov = self._kind == int(Kind.GOVERNMENT)
         return Frames(
             label=self.label,
-            names=list(m.system.names),
+            names=list(m.state.system.names),
             kind=self._kind.copy(),
             dates=[d for d, _, _ in self._meta],
             months=np.array([mo for _, mo, _ in self._meta], dtype=np.int64),

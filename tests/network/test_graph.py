@@ -19,8 +19,8 @@ def model():
 def test_graph_nodes_and_edges(model):
     g = ExposureGraph.from_model(model)
     assert isinstance(g.graph, nx.MultiDiGraph)
-    assert g.graph.number_of_nodes() == model.n
-    c = model.contracts
+    assert g.graph.number_of_nodes() == model.state.n
+    c = model.state.contracts
     live = int((c.active & (c.creditor >= 0) & (c.obligor >= 0)).sum())
     assert g.graph.number_of_edges() == live
     assert g.graph.nodes["giant"]["kind"] == "tech_giant"
@@ -31,10 +31,10 @@ def test_graph_nodes_and_edges(model):
 def test_exposure_matrix_matches_the_books(model):
     g = ExposureGraph.from_model(model)
     claims = np.asarray(g.matrix(list(DEBT_TYPES) + [ContractType.EQUITY, ContractType.LP_COMMITMENT]).sum(axis=1))
-    inside = model.contracts.obligor >= 0
-    c = model.contracts
+    inside = model.state.contracts.obligor >= 0
+    c = model.state.contracts
     expected = np.bincount(
-        c.creditor[inside & (c.creditor >= 0)], weights=c.value()[inside & (c.creditor >= 0)], minlength=model.n
+        c.creditor[inside & (c.creditor >= 0)], weights=c.value()[inside & (c.creditor >= 0)], minlength=model.state.n
     )
     np.testing.assert_allclose(claims, expected)
 
@@ -49,7 +49,7 @@ def test_matrices_are_cached_and_typed(model):
 
 
 def test_views_feed_the_primitives(model):
-    g = ExposureGraph.from_system(ac.Sim(MINI).build().system)
+    g = ExposureGraph.from_system(ac.Sim(MINI).build().state.system)
     L = g.liabilities()
     res = eisenberg_noe(L, np.full(g.n, 1e6))  # everyone rich: everyone pays in full
     np.testing.assert_allclose(res.payments, np.asarray(L.sum(axis=1)).ravel())

@@ -1,0 +1,138 @@
+"""Credit: distress, credit marks on claims, stake values, loss causes and spreads.
+
+**Distress** of institution ``i`` is its relative equity loss since the start,
+``h_i = clip(1 - E_i / E_i(0), 0, 1)`` (1 when defaulted): the DebtRank state variable
+(Battiston et al. 2012; Bardoscia et al. 2015).
+
+**Credit marks.** A creditor values a claim on ``j`` at ``1 - h_j x LGD(seniority)`` of face
+(the DebtRank valuation with seniority-dependent loss given default). A claim's booked mark moves
+a share ``appraisal`` of the way to that value each month: at once for traded bonds
+(``appraisal = 1``), slowly for private loans (appraisal smoothing) and for untraded bank loans
+(``provisioning``); with the ``appraisal_lag`` channel off, every mark moves at once. Traded
+claims are also multiplied by their class's marked price.
+
+**Spreads.** ``spread_i = spread_i(0) + spread_distress x h_i + spread_sector_loss x loss rate of
+i's kind + reputation penalty``. New and rolled debt is priced at the Treasury rate plus spread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion.core.books import Channel
+from aicontagion.core.kinds import Kind, Status
+from aicontagion.core.numeric import ratio
+
+READS = ("books", "contracts", "markets", "spec", "channels", "month", "registry", "snapshot")
+"""State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
+WRITES = ("books", "contracts", "lifecycle", "credit")
+"""State groups this mechanism writes."""
+
+NAV_KINDS = [int(Kind.MONEY_MARKET_FUND), int(Kind.PENSION_LP), int(Kind.PRIVATE_CREDIT_FUND)]
+
+
+def update_distress(state) -> None:
+    """Recompute distress ``h`` and mark institutions DISTRESSED above ``distressed_at``.
+
+    For funds whose equity is their investors' money (money-market funds, pensions and ETFs,
+    private-credit funds) distress is measured on performance: capital paid in or out
+    (subscriptions, redemptions, distributions) does not count, as a NAV per share would not move.
+    """
+    e0 = state.snapshot.equity0
+    # a fund's capital flows are taken out of its equity (kind never changes: the mask is kept)
+    capital = np.where(state.registry.nav_measured, state.books.pnl[:, Channel.CAPITAL], 0.0)
+    e = state.books.equity - capital
+    h = np.where(e0 > 0, np.clip(1.0 - ratio(e, e0, default=1.0), 0.0, 1.0), np.where(e < 0, 1.0, 0.0))
+    dead = state.lifecycle.status == Status.DEFAULTED
+    h[dead] = 1.0
+    state.lifecycle.distress = h
+    threshold = state.spec.funding.distressed_at
+    state.lifecycle.status[:] = np.where(
+        dead, Status.DEFAULTED, np.where(h > threshold, Status.DISTRESSED, Status.ACTIVE)
+    )
+
+
+def update_credit_marks(state) -> None:
+    """Move every debt claim's credit mark toward ``1 - h_obligor x LGD`` and book the change."""
+    c = state.contracts
+    claims = c.cached("debt owed by institutions", lambda: c.is_debt & (c.obligor >= 0))
+    if not claims.any():
+        return
+    r = state.spec.resolution
+    # the whole table at once (claims on outsiders are left as they are): per-row values come from
+    # small tables indexed by seniority, obligor and market; index -1 (untraded) takes the last entry
+    lgd = np.array([r.lgd_secured, r.lgd_senior, r.lgd_subordinated])[c.seniority]
+    target = 1.0 - state.lifecycle.distress[c.obligor] * lgd
+    provisioning = state.spec.funding.provisioning if state.channels.appraisal_lag else 1.0
+    speed = np.append(state.markets.appraisal, provisioning)[c.market]  # markets: 1 when the lag is off
+    credit = c.credit_mark + speed * (target - c.credit_mark)
+    np.copyto(c.credit_mark, credit, where=claims)
+    price = np.append(state.markets.marked_price, 1.0)[c.market]
+    cause = state.lifecycle.cause
+    channel = Channel(int(cause[0])) if np.all(cause == cause[0]) else cause[c.obligor]
+    state.books.remark_claims(c, claims, credit * price, channel)
+
+
+def update_causes(state) -> None:
+    """How losses on claims on each institution are labelled (the root channel behind them).
+
+    An institution that has faced a run or rollover failure passes on FUNDING losses; otherwise
+    the channel of its own largest loss if that is a strategic default or a fire sale; otherwise
+    COUNTERPARTY. Creditors' and holders' write-downs on it are booked under this label, so a
+    bondholder's loss on an SPV whose tenant walked away counts as STRATEGIC_DEFAULT.
+    """
+    pnl = state.books.pnl
+    roots = [
+        Channel.STRATEGIC_DEFAULT,
+        Channel.FIRE_SALE,
+        Channel.COUNTERPARTY,
+        Channel.MARKET,
+        Channel.OPERATING,
+        Channel.INTEREST,
+        Channel.DEPRECIATION,
+        Channel.RESOLUTION,
+    ]
+    worst = np.array(roots)[np.argmin(pnl[:, roots], axis=1)]
+    passed_on = (worst == Channel.STRATEGIC_DEFAULT) | (worst == Channel.FIRE_SALE)
+    cause = np.where(passed_on, worst, Channel.COUNTERPARTY)
+    state.lifecycle.cause = np.where(state.lifecycle.funding_hint, Channel.FUNDING, cause).astype(np.int64)
+
+
+def remark_stakes(state) -> None:
+    """Carry every stake at ``share x max(issuer equity, 0)``; book the change to its holder."""
+    c = state.contracts
+    rows = np.flatnonzero(c.is_stake & (c.obligor >= 0))
+    if rows.size == 0:
+        return
+    for _ in range(2):  # stakes in holders of stakes: two passes settle short chains
+        issuer = c.obligor[rows]
+        new = c.share[rows] * np.maximum(state.books.equity[issuer], 0.0)
+        delta = new - c.principal[rows]
+        if not np.any(np.abs(delta) > 1e-12):
+            return
+        distressed = state.lifecycle.status[issuer] != Status.ACTIVE
+        channel = np.where(distressed, state.lifecycle.cause[issuer], Channel.MARKET)
+        c.principal[rows] = new
+        state.books.book_channels(c.creditor[rows], delta, channel.astype(np.int64))
+
+
+def update_spreads(state) -> None:
+    """Credit spread of every institution (annual)."""
+    f = state.spec.funding
+    kinds = state.registry.kind
+    loss = np.maximum(state.snapshot.equity0 - state.books.equity, 0.0)
+    k_loss = np.bincount(kinds, weights=loss, minlength=kinds.max() + 1)
+    k_assets = np.bincount(kinds, weights=state.snapshot.assets0, minlength=kinds.max() + 1)
+    rate = ratio(k_loss, k_assets)
+    active_penalty = np.where(state.month <= state.credit.reputation_until, state.credit.reputation_penalty, 0.0)
+    state.credit.spread = (
+        state.credit.spread0
+        + f.spread_distress * state.lifecycle.distress
+        + f.spread_sector_loss * rate[kinds]
+        + active_penalty
+    )
+
+
+def new_debt_rate(state, borrower: int) -> float:
+    """Annual rate on new debt of ``borrower``: the Treasury rate plus its current spread."""
+    return float(state.registry.treasury_rate + state.credit.spread[borrower])
