@@ -18,6 +18,11 @@ from aicontagion.mechanisms.income import relet_eligible
 from aicontagion.mechanisms.resolution import vacate
 from aicontagion.network.contracts import EXTERNAL, Seniority
 
+READS = ("ai", "month", "registry", "spec")
+"""State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
+WRITES = ("books", "contracts", "credit", "events", "lending", "operations")
+"""State groups this mechanism writes."""
+
 
 def apply_decisions(state, d: Decisions) -> None:
     """Carry out everything the institutions decided this month (after all of them decided)."""

@@ -27,6 +27,10 @@ import numpy as np
 
 from aicontagion.scenarios.schema import Compute, PathSpec, Productivity, month_index
 
+READS: tuple[str, ...] = ()
+"""None: a pure function of its arguments (it never sees the month state)."""
+WRITES: tuple[str, ...] = ()
+
 
 @dataclass
 class DemandState:

@@ -24,6 +24,11 @@ import numpy as np
 from aicontagion.core.numeric import ratio
 from aicontagion.network.contracts import ContractType
 
+READS = ("books", "markets", "registry", "snapshot")
+"""State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
+WRITES = ("contracts",)
+"""State groups this mechanism writes."""
+
 
 class SaleOrders:
     """One round's orders, as arrays: shares of each institution's tradables, of traded claims,

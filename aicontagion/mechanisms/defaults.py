@@ -21,7 +21,7 @@ from aicontagion.mechanisms.income import relet_eligible
 from aicontagion.mechanisms.resolution import resolve
 from aicontagion.mechanisms.treasury import fund_government
 
-READS = ("books", "contracts", "markets", "spec", "month", "registry", "ai", "snapshot")
+READS = ("books", "contracts", "markets", "spec", "channels", "month", "registry", "ai", "snapshot")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
 WRITES = ("books", "contracts", "lifecycle", "operations", "events")
 """State groups this mechanism writes."""

@@ -19,6 +19,12 @@ from aicontagion.core.numeric import ratio
 from aicontagion.mechanisms.constraints import SaleOrders
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
+READS = ("channels", "dues", "lifecycle", "registry")
+"""State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
+WRITES = ("books", "contracts", "events", "markets")
+"""State groups this mechanism writes."""
+
+
 MAX_ROUNDS = 10
 
 

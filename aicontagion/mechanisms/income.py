@@ -27,6 +27,11 @@ from aicontagion.core.obligations import Obligations, Purpose, contract_obligati
 from aicontagion.mechanisms.resolution import contract_share, vacate
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
+READS = ("ai", "lifecycle", "markets", "month", "registry", "spec", "system")
+"""State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
+WRITES = ("books", "contracts", "dues", "operations")
+"""State groups this mechanism writes."""
+
 
 def spot_capacity(state) -> np.ndarray:
     """USD bn/month each institution earns renting GPUs outside its contracts, at the opening rent

@@ -23,6 +23,10 @@ from aicontagion.core.calendar import month_index
 from aicontagion.core.numeric import ratio
 from aicontagion.network.contracts import EXTERNAL, ContractTable
 
+READS: tuple[str, ...] = ()
+"""None: a pure function of its arguments (it never sees the month state)."""
+WRITES: tuple[str, ...] = ()
+
 
 class Markets:
     """Prices of the scenario's asset classes (index order = the scenario's ``markets``)."""

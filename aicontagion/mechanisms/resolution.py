@@ -33,6 +33,11 @@ from aicontagion.core.obligations import senior_tier
 from aicontagion.core.params import Resolution
 from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType
 
+READS: tuple[str, ...] = ()
+"""None: a pure function of its arguments (it never sees the month state)."""
+WRITES: tuple[str, ...] = ()
+
+
 N_TIERS = 3
 
 

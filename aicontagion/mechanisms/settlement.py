@@ -16,6 +16,10 @@ from aicontagion.core.books import Books, Channel
 from aicontagion.core.contract_types import EXTERNAL, ContractType
 from aicontagion.core.obligations import EXPENSE_CHANNEL, IS_EXPENSE, PURPOSE_LABELS, Purpose
 
+READS: tuple[str, ...] = ()
+"""None: a pure function of its arguments (it never sees the month state)."""
+WRITES: tuple[str, ...] = ()
+
 
 def settle(
     books: Books,

@@ -35,6 +35,11 @@ from aicontagion.core.decisions import Decisions
 from aicontagion.core.obligations import Purpose
 from aicontagion.mechanisms.resolution import contract_share as resolution_share
 
+READS = ("ai", "books", "channels", "dues", "month", "operations", "registry", "snapshot", "spec", "system")
+"""State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
+WRITES = ("contracts",)
+"""State groups this mechanism writes."""
+
 
 def pv_growing(months, monthly_growth, growth_months, annual_rate) -> np.ndarray:
     """PV of a flow of 1 now growing at ``monthly_growth`` (log) for ``growth_months``, then flat.

@@ -101,7 +101,7 @@ def build_system(spec: ScenarioSpec, label: str | None = None) -> System:
 
     contracts = _contracts(spec, idx, midx, label)
     _balance(spec, books, contracts, label)
-    params = _params(spec, kind)
+    params = kind_params(spec, kind)
     return System(
         spec=spec,
         ids=ids,
@@ -236,7 +236,7 @@ def _balance(spec: ScenarioSpec, books: Books, contracts: ContractTable, label: 
     books.cash_at_start = float(books.cash.sum())
 
 
-def _params(spec: ScenarioSpec, kind: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+def kind_params(spec: ScenarioSpec, kind: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
     """Per-kind parameter arrays over all institutions (NaN outside the kind), with overrides."""
     out: dict[str, dict[str, np.ndarray]] = {}
     n = len(kind)

@@ -21,7 +21,7 @@ import numpy as np
 from aicontagion.core.books import Books
 from aicontagion.core.kinds import Kind
 from aicontagion.network.contracts import DEBT_TYPES, FIELDS, ContractTable, ContractType, Seniority
-from aicontagion.scenarios.build import FLOW_FIELDS, SHARE_FIELDS, System, _params
+from aicontagion.scenarios.build import FLOW_FIELDS, SHARE_FIELDS, System, kind_params
 
 SIZE_CAP = 1e4  # largest Pareto draw relative to the smallest (keeps one draw from taking a kind)
 REFERENCE_COUNT = {Kind.AI_LAB: 3, Kind.NEOCLOUD: 3}  # members in ai_2025 (outside_capacity is per member there)
@@ -188,7 +188,7 @@ def assemble(spec, rng, kind, sizes, groups, ids, profiles, links, per_instituti
     _price_executory(rng, table, sizes, flows, np.isin(kind, [int(Kind.SPV), int(Kind.NEOCLOUD)]))
     _balance(books, table, sizes, target_equity)
     flows["core_cash_flow"] += funding_income * books.liabilities(table) / 12.0
-    params = _params(spec, kind)
+    params = kind_params(spec, kind)
     for k, ref in REFERENCE_COUNT.items():  # amounts (USD bn/yr) split over the kind by size
         rows = np.flatnonzero(kind == k)
         if rows.size:
