@@ -83,6 +83,24 @@ def _scenario_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", default="ai_2025", help="scenario name or YAML path (default ai_2025)")
     p.add_argument("--months", type=int, default=None, help="months to simulate (default: the scenario's)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--channel",
+        action="append",
+        default=[],
+        metavar="NAME=on|off",
+        help="switch a contagion channel on or off (repeatable), e.g. --channel fire_sales=off",
+    )
+
+
+def _channels(args) -> dict[str, bool]:
+    """``--channel NAME=on|off`` options as a dict (names are checked by the Sim)."""
+    out = {}
+    for item in args.channel:
+        name, sep, value = item.partition("=")
+        if not sep or value.strip().lower() not in ("on", "off"):
+            raise _BadInput(f"--channel {item!r}: expected NAME=on or NAME=off")
+        out[name.strip()] = value.strip().lower() == "on"
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,6 +151,7 @@ def _run(args) -> int:
         seed=args.seed,
         months=args.months,
         policies=from_name(args.policy),
+        channels=_channels(args),
     )
     target, tmp = _staged(args.out)
     try:
@@ -154,10 +173,11 @@ def _compare(args) -> int:
     from aicontagion.sim import Sim
 
     for p in args.productivity:  # fail fast on a bad path name or scenario, before any run
-        Sim(args.scenario, productivity=p, months=args.months)
+        Sim(args.scenario, productivity=p, months=args.months, channels=_channels(args))
     if args.seeds <= 0:
         raise _BadInput("aicontagion compare: --seeds must be positive")
-    setups = {p: {"scenario": args.scenario, "productivity": p, "months": args.months} for p in args.productivity}
+    common = {"scenario": args.scenario, "months": args.months, "channels": _channels(args)}
+    setups = {p: common | {"productivity": p} for p in args.productivity}
     target, tmp = _staged(args.out)
     try:
         table = compare(setups, seeds=range(args.seeds), processes=args.processes, progress=not args.quiet)
@@ -231,6 +251,7 @@ def _animate(args) -> int:
                 seed=args.seed,
                 months=args.months,
                 policies=policies_from_name(args.policy),
+                channels=_channels(args),
             )
             for s in scenarios
         ]

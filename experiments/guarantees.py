@@ -24,8 +24,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from aicontagion.runs.montecarlo import policy_table, run_setups, sample_paths  # noqa: E402
 from aicontagion.policies import Bailout, ImplicitGuarantee, LenderOfLastResort, LoanGuarantee  # noqa: E402
+from aicontagion.runs.montecarlo import policy_table, run_setups, sample_paths  # noqa: E402
 from aicontagion.scenarios.loader import available, load_scenario  # noqa: E402
 
 AI_LOANS = (

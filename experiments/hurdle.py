@@ -28,8 +28,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from aicontagion.runs import experiment_kit as ex  # noqa: E402
 from aicontagion.results.hurdle import CLOUD_REVENUE_2025, SEED_DEBT_COST, US_GDP, hurdle  # noqa: E402
+from aicontagion.runs import experiment_kit as ex  # noqa: E402
 from aicontagion.runs.montecarlo import CRISIS_LOSS_RATIO  # noqa: E402
 
 DEBT_COSTS = np.round(np.arange(0.05, 0.1201, 0.005), 4)

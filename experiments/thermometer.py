@@ -28,8 +28,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from aicontagion.runs import experiment_kit as ex  # noqa: E402
 from aicontagion.results.metrics import THERMOMETER  # noqa: E402
+from aicontagion.runs import experiment_kit as ex  # noqa: E402
 
 PATHS = ("fast", "base", "slow", "disproven")
 PATH_COLOURS = {"fast": "#2ca02c", "base": "#1f77b4", "slow": "#ff7f0e", "disproven": "#d62728"}

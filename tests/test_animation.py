@@ -7,6 +7,8 @@ import pytest
 from PIL import Image
 
 import aicontagion as ac
+from aicontagion.cli import main
+from aicontagion.core.kinds import Kind, Status
 from aicontagion.viz.animation import (
     AnimationError,
     Frames,
@@ -17,8 +19,6 @@ from aicontagion.viz.animation import (
     record,
     record_sim,
 )
-from aicontagion.cli import main
-from aicontagion.core.kinds import Kind, Status
 from aicontagion.viz.layout import tier_of, tiered_layout
 from aicontagion.viz.picture import NetworkAnimation, carried_loss, health
 from tests.conftest import MINI

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import aicontagion as ac
-from aicontagion.runs import experiment_kit as ex
 from aicontagion.results.metrics import THERMOMETER
+from aicontagion.runs import experiment_kit as ex
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -93,7 +93,11 @@ def test_no_private_names_across_modules():
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("aicontagion"):
-                bad += [f"{path.relative_to(PKG.parent)}: {a.name}" for a in node.names if a.name.startswith("_") and not a.name.endswith("__")]
+                bad += [
+                    f"{path.relative_to(PKG.parent)}: {a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.endswith("__")
+                ]
     assert not bad, bad
 
 

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from aicontagion.core.books import Books, Channel
-from aicontagion.mechanisms.markets import Markets
-from aicontagion.network.contracts import ContractTable, ContractType, Seniority
 from aicontagion.core.params import Resolution
+from aicontagion.mechanisms.markets import Markets
 from aicontagion.mechanisms.resolution import resolve
+from aicontagion.network.contracts import ContractTable, ContractType, Seniority
 from aicontagion.scenarios.schema import MarketSpec
 
 

@@ -15,8 +15,16 @@ from aicontagion.core.state import GROUPS, OBJECTS
 
 NAMES = set(GROUPS) | set(OBJECTS)
 MUTATORS = {
-    "books": {"transfer", "book", "pay_expense", "pay_expenses", "lend", "repay_principal", "remark_claims",
-              "revalue_contracts"},
+    "books": {
+        "transfer",
+        "book",
+        "pay_expense",
+        "pay_expenses",
+        "lend",
+        "repay_principal",
+        "remark_claims",
+        "revalue_contracts",
+    },
     "contracts": {"add_many", "set_active", "set_creditor", "split"},
     "markets": {"clear_sales", "relax", "update_fundamentals", "switch_off"},
     "events": {"record"},
