@@ -292,7 +292,7 @@ class ContagionModel(mesa.Model):
 
     def _check(self, stage: str) -> None:
         if self.check_invariants:
-            check_books(self.state, stage)
+            check_books(self.state, stage, estates=True)
 
     def _policies(self, hook: str, *args) -> None:
         for p in self.policies:

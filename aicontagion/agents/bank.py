@@ -38,6 +38,7 @@ class Bank(Institution):
         mine = np.zeros(state.n, dtype=bool)
         mine[rows] = True
         lines = lines[mine[c.creditor[lines]]]
+        lines = lines[state.lifecycle.status[c.obligor[lines]] != Status.DEFAULTED]  # nothing left to cut
         cut = lines[state.lifecycle.distress[c.obligor[lines]] > p["line_cut_distress"][c.creditor[lines]]]
         for r in cut:
             decisions.line_cuts.append(int(r))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.core.decisions import Decisions
+from aicontagion.core.kinds import Status
 from aicontagion.core.obligations import DISCRETIONARY_TIER, Purpose
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
@@ -39,8 +40,9 @@ def plan_capex(state, rows: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
 
 
 def spend_capex(state, rows: np.ndarray, amount: np.ndarray, decisions: Decisions) -> None:
-    """Record capex: chips bought from chip suppliers by market share (the rest from outsiders),
-    construction paid to outsiders. Discretionary tier: paid only from what is left."""
+    """Record capex: chips bought from live chip suppliers by market share (the rest, including a
+    defaulted supplier's share, from outsiders), construction paid to outsiders. Discretionary
+    tier: paid only from what is left."""
     keep = amount > 0
     rows, amount = rows[keep], amount[keep]
     if rows.size == 0:
@@ -49,7 +51,8 @@ def spend_capex(state, rows: np.ndarray, amount: np.ndarray, decisions: Decision
     obl = decisions.obligations
     sellers = np.append(state.registry.chip_sellers, EXTERNAL)  # outsiders sell the rest of the chips
     share = state.system.flows["gpu_market_share"][state.registry.chip_sellers]
-    share = np.append(share, 1.0 - share.sum())
+    share = np.where(state.lifecycle.status[state.registry.chip_sellers] == Status.DEFAULTED, 0.0, share)
+    share = np.append(share, 1.0 - share.sum())  # a defaulted seller's share is bought from outsiders
     k = sellers.size
     obl.add(
         np.repeat(rows, k),

@@ -10,8 +10,8 @@ import yaml
 from aicontagion.cli import main
 from aicontagion.runs.sweep import Design, SweepError, design_points, load_sweep, plan, run_sweep
 
-MINI = str(Path(__file__).parent / "data" / "mini.yaml")
-EXAMPLE = Path(__file__).parents[1] / "experiments" / "sweeps" / "example.yaml"
+MINI = str(Path(__file__).parents[1] / "data" / "mini.yaml")
+EXAMPLE = Path(__file__).parents[2] / "experiments" / "sweeps" / "example.yaml"
 VOLATILE = ["run_id", "code_version", "seconds"]  # differ between sweeps of the same runs
 KEYS = ["productivity", "param.funding__spread_distress", "seed"]
 

@@ -22,7 +22,7 @@ from aicontagion import validation as v
 from aicontagion.mechanisms.markets import Markets
 from aicontagion.scenarios.schema import MarketSpec
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "tests" / "data" / "eba_inet_reference.csv"
 
 
