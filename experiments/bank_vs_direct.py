@@ -56,25 +56,9 @@ def shocked(scenario: str, fall: float, months: int) -> dict:
 
 
 def channels_off(fund_leverage: bool, lp_sales: bool) -> dict:
-    """Overrides of ai_2025 that switch the back-channels to banks off (False) or leave them on."""
-    spec = ac.load_scenario("ai_2025")
-    kinds = {i.id: i.kind for i in spec.institutions}
-    over: dict = {}
-    if not fund_leverage:
-        for c in spec.contracts:
-            if c.type == "credit_line" and kinds.get(c.borrower) == "private_credit_fund":
-                over[f"contracts.{c.id}.principal"] = 0.0
-                over[f"contracts.{c.id}.limit"] = 0.0
-    if not lp_sales:
-        over["behaviour.pension_lp.liquidity_floor"] = 0.0
-        over["behaviour.pension_lp.forced_sale_mark"] = 0.0
-        over["behaviour.pension_lp.max_private_share"] = 1.0
-        for i in spec.institutions:
-            if i.kind == "pension_lp" and i.params:
-                for k in ("redemption_sensitivity", "forced_sale_mark", "liquidity_floor"):
-                    if k in i.params:
-                        over[f"institutions.{i.id}.params.{k}"] = 0.0
-    return over
+    """``Sim`` arguments switching the two back-channels to banks off (False) or leaving them on:
+    the model's own channel switches (docs/model.md section 3.1)."""
+    return {"channels": {"fund_leverage": fund_leverage, "lp_sales": lp_sales}}
 
 
 def breadth(table: pd.DataFrame, scenario: str) -> dict:

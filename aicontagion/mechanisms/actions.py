@@ -32,7 +32,7 @@ def apply_decisions(state, d: Decisions) -> None:
         customer, provider = int(c.obligor[row]), int(c.creditor[row])
         if event == "non_renewal":
             # this month's rent is still due; the lease then expires next month, when the facility
-            # is marked to its re-let value and re-let (operations._expire_leases)
+            # is marked to its re-let value and re-let (mechanisms/income.py, at lease expiry)
             c.maturity[row] = state.month
             state.events.record(customer, event, float(c.payment[row] * 12), why)
             continue

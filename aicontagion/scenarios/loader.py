@@ -170,5 +170,5 @@ def load_scenario(name_or_path: str | Path = "ai_2025", **overrides: Any) -> Sce
     if overrides:
         raw = apply_overrides(raw, overrides, path.name)
     spec = validate(raw, path.name)
-    spec._source = path.name
+    spec.set_source(path.name)
     return spec

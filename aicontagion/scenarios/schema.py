@@ -294,6 +294,10 @@ class ScenarioSpec(Strict):
         """Name of the file the scenario came from (or ``<name>.yaml``)."""
         return self._source or f"{self.name}.yaml"
 
+    def set_source(self, name: str) -> None:
+        """Record where the scenario came from (a file name, or a generator), for error messages."""
+        self._source = name
+
     @model_validator(mode="after")
     def _references(self):
         ids = [i.id for i in self.institutions]

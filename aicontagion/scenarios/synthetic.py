@@ -270,7 +270,7 @@ def scenario_sections(
     if overrides:
         raw = apply_overrides(raw, dict(overrides), name)
     spec = validate(raw, name)
-    spec._source = f"{name} (synthetic)"
+    spec.set_source(f"{name} (synthetic)")
     return spec
 
 
