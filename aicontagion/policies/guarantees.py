@@ -46,6 +46,25 @@ def add_guarantees(state, rows: np.ndarray, gov: int, share: float, cap: float) 
     )
 
 
+MAX_INVESTMENT_MULTIPLIER = 2.0
+"""Cap of the investment response (the same bound as capex's response to sentiment, [0, 2] x plan):
+capacity to build cannot double twice because funding got cheaper."""
+
+
+def investment_response(spread: np.ndarray, compression: float, rate: float, elasticity: float) -> np.ndarray:
+    """Capex multiplier of borrowers whose spread ``spread`` (annual) the guarantee compresses by
+    ``compression``: ``((r + s) / (r + s (1 - compression))) ** elasticity``, at most
+    :data:`MAX_INVESTMENT_MULTIPLIER`.
+
+    It is computed once, from the spreads when the guarantee starts, and kept: investment answers
+    the guaranteed funding cost against the cost the project faced when it was planned, so it can
+    never rise because a borrower's own distress (and with it its market spread) rose later.
+    """
+    after = spread * (1.0 - compression)
+    multiplier = ((rate + spread) / np.maximum(rate + after, 1e-6)) ** elasticity
+    return np.minimum(multiplier, MAX_INVESTMENT_MULTIPLIER)
+
+
 class ImplicitGuarantee(Policy):
     """Markets believe the debt of the targets (kinds and/or ids) is backed by the government.
 
@@ -109,13 +128,13 @@ class ImplicitGuarantee(Policy):
     def adjust_funding(self, state) -> None:
         if not self.active(state):
             return
-        r = state.registry.treasury_rate
         before = state.credit.spread[self.rows].copy()
         state.credit.spread[self.rows] = before * (1.0 - self.compression)
-        eps = state.spec.funding.investment_elasticity
-        state.credit.investment_multiplier[self.rows] = (
-            (r + before) / np.maximum(r + state.credit.spread[self.rows], 1e-6)
-        ) ** eps
+        if not hasattr(self, "multiplier"):  # the first month of the guarantee: set once, then kept
+            self.multiplier = investment_response(
+                before, self.compression, state.registry.treasury_rate, state.spec.funding.investment_elasticity
+            )
+        state.credit.investment_multiplier[self.rows] = self.multiplier
 
     def after_step(self, state) -> None:
         if self.end is not None and state.month == self.end:  # belief ends with the window
