@@ -16,7 +16,7 @@ import pandas as pd
 
 from aicontagion.core.progress import progress_bar
 from aicontagion.results.plots import plot_paths
-from aicontagion.results.report import comparison_table, save_figures
+from aicontagion.results.report import comparison_table
 from aicontagion.sim import Sim
 
 PATHS = ("fast", "base", "slow", "disproven")
@@ -34,8 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     sims = {}
     for path in progress_bar(PATHS, desc="productivity paths", leave=True):
         sim = Sim(args.scenario, productivity=path, seed=args.seed, months=args.months).run()
-        sim.save(out / path)
-        save_figures(sim, out / path)
+        sim.save(out / path)  # data and figures
         sims[path] = sim
     rows = [{"setup": p, "seed": args.seed} | s.summary_row() for p, s in sims.items()]
     table = pd.DataFrame(rows)

@@ -304,6 +304,7 @@ def summarise(model, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
         "system_loss_ratio": total_loss / system_assets if system_assets > 0 else float("nan"),
         "fiscal_cost": float(model.fiscal_cost),
         "outside_revenue": float(model.outside_revenue),
+        "hurdle_revenue": float(model.demand.hurdle),
         "thermometer": thermo,
     }
 

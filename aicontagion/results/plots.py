@@ -152,10 +152,10 @@ def plot_losses_by_holder(summary: dict, ax=None):
 def plot_sim(sim, what: str = "overview", **kwargs):
     """A figure for one run: ``overview``, ``losses``, ``thermometer``, ``defaults`` or ``prices``."""
     ts, ev = sim.timeseries, sim.events
-    title = f"{sim.spec.name} / {sim.pars['productivity']} / seed {sim.seed}"
+    title = f"{sim.pars['scenario']} / {sim.pars['productivity']} / seed {sim.seed}"
     if what == "overview":
         fig, ax = plt.subplots(2, 3, figsize=(15, 7.5))
-        plot_revenue(ts, sim.model.demand.hurdle, ax[0, 0])
+        plot_revenue(ts, sim.summary["hurdle_revenue"], ax[0, 0])
         plot_equity_by_kind(ts, ax[0, 1])
         plot_losses_by_channel(ts, ax[0, 2])
         plot_defaults(ev, ax[1, 0])
@@ -187,7 +187,7 @@ def plot_paths(sims: Mapping[str, object]):
         _system(ts, "losses").plot(ax=ax[1], label=name)
         _system(ts, "defaults").plot(ax=ax[2], label=name)
         _system(ts, "spv_bond_price").plot(ax=ax[3], label=name)
-    hurdle = next(iter(sims.values())).model.demand.hurdle
+    hurdle = next(iter(sims.values())).summary["hurdle_revenue"]
     ax[0].axhline(hurdle, color="k", ls="--", lw=0.8)
     for a, t in zip(
         ax,

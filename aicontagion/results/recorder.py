@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aicontagion.results import metrics
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.results import metrics
 
 KIND_METRICS = ("equity", "assets", "cash", "losses", "defaults", "distress")
 INSTITUTION_METRICS = ("equity", "cash", "assets", "distress", "spread", "losses", "status")
