@@ -163,7 +163,8 @@ def _compare(args) -> int:
     setups = {p: {"scenario": args.scenario, "productivity": p, "months": args.months} for p in args.productivity}
     target, tmp = _staged(args.out)
     try:
-        table = compare(setups, seeds=range(args.seeds), processes=args.processes, progress=not args.quiet)
+        runs = compare(setups, seeds=range(args.seeds), processes=args.processes, progress=not args.quiet)
+        table = runs.summaries
         table.to_parquet(tmp / "compare.parquet", index=False)
         _publish(tmp, target)
     finally:

@@ -104,7 +104,7 @@ def main(argv=None) -> int:
     # 1. equal shocks: speed, breadth, depth, who bears the loss
     falls = {s: shock_fall(s, args.shock) for s in CORE_ASSET}
     setups = {s: shocked(s, falls[s], months_bank if s == "bank_2008" else months_ai) for s in CORE_ASSET}
-    table = ac.compare(setups, seeds=seeds, processes=args.processes)
+    table = ac.compare(setups, seeds=seeds, processes=args.processes, keep_series=False).summaries
     table.to_parquet(out / "equal_shock_runs.parquet", index=False)
     rows = []
     for s in CORE_ASSET:
@@ -141,7 +141,7 @@ def main(argv=None) -> int:
         for fl in (True, False)
         for lp in (True, False)
     }
-    ch = ac.compare(combos, seeds=seeds, processes=args.processes)
+    ch = ac.compare(combos, seeds=seeds, processes=args.processes, keep_series=False).summaries
     ch.to_parquet(out / "channels_runs.parquet", index=False)
     cols = [
         c

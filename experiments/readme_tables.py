@@ -38,7 +38,7 @@ def _fmt(v, pct=False) -> str:
 def paths_table(seeds: int, processes: int) -> str:
     t = ac.compare(
         {p: {"productivity": p} for p in PATHS}, seeds=range(seeds), scenario="ai_2025", months=240, processes=processes
-    )
+    ).summaries
     g = t.groupby("setup", sort=False).mean(numeric_only=True)
     rows = [
         ("months to first default (mean over runs with one)", "months_to_first_default", False),
