@@ -152,7 +152,7 @@ def _run(args) -> int:
 
 
 def _compare(args) -> int:
-    from aicontagion.results.report import comparison_table
+    from aicontagion.results.report import format_comparison
     from aicontagion.runs.multisim import compare
     from aicontagion.sim import Sim
 
@@ -169,7 +169,7 @@ def _compare(args) -> int:
         _publish(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(comparison_table(table).to_string())
+    print(format_comparison(table))
     print(f"\nresults written to {target}/")
     return 0
 

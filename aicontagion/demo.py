@@ -16,7 +16,7 @@ import pandas as pd
 
 from aicontagion.core.progress import progress_bar
 from aicontagion.results.plots import plot_paths
-from aicontagion.results.report import comparison_table
+from aicontagion.results.report import format_comparison
 from aicontagion.sim import Sim
 
 PATHS = ("fast", "base", "slow", "disproven")
@@ -42,8 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     fig = plot_paths(sims)
     fig.savefig(out / "paths.png", dpi=110)
     plt.close(fig)
-    pd.set_option("display.width", 200)
-    print(comparison_table(table).to_string(float_format=lambda v: f"{v:,.2f}"))
+    print(format_comparison(table))
     for p, s in sims.items():
         order = s.summary["default_order"]
         print(
