@@ -111,11 +111,11 @@ def bank_vs_direct_table(run: bool) -> str:
 
 def guarantees_table(run: bool, draws: int) -> str:
     folder = Path("results/guarantees")
-    if run or not (folder / "summary_all.csv").exists():
+    if run or not (folder / "summary_all.parquet").exists():
         from experiments import guarantees
 
         guarantees.main(["--draws", str(draws), "--out", str(folder)])
-    t = pd.read_csv(folder / "summary_all.csv")
+    t = pd.read_parquet(folder / "summary_all.parquet")
     out = [
         f"`experiments/guarantees.py` ({int(t['runs'].iloc[0])} productivity draws, common random numbers; "
         "`make readme`):",

@@ -22,15 +22,12 @@ import sys
 import time
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from aicontagion import validation as v  # noqa: E402
-from aicontagion.runs.executors import map_tasks  # noqa: E402
+from aicontagion import validation as v
+from aicontagion.runs.executors import map_tasks
 
 REFERENCE_CSV = Path(__file__).resolve().parents[1] / "tests" / "data" / "eba_inet_reference.csv"
 EXPERIMENTS = {

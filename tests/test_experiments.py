@@ -184,3 +184,20 @@ def test_thermometer_quick(tmp_path, capsys):
     assert set(t["metric"]) == set(THERMOMETER)
     assert t["indicator"].nunique() == 5
     assert "warning signals" in capsys.readouterr().out
+
+
+def test_guarantees_quick_writes_parquet(tmp_path, capsys):
+    mod = load("guarantees")
+    assert mod.main(["--quick", "--out", str(tmp_path)]) == 0
+    f = assert_outputs(tmp_path, ["summary", "summary_all", "sensitivity", "runs_ai_2025"], ["tradeoff_ai_2025"])
+    assert not list(tmp_path.glob("*.csv"))
+    assert set(f["summary"]["policy"]) == {
+        "none",
+        "implicit_guarantee",
+        "loan_guarantee",
+        "bailout",
+        "lender_of_last_resort",
+    }
+    assert f["summary"]["p_crisis"].between(0, 1).all()
+    assert {"investment_elasticity", "coverage", "damage_ratio"} <= set(f["sensitivity"].columns)
+    assert "policy rows" in capsys.readouterr().out
