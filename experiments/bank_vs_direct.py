@@ -20,16 +20,14 @@ import sys
 import time
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-import aicontagion as ac  # noqa: E402
-from aicontagion.core.kinds import Kind  # noqa: E402
-from aicontagion.scenarios.build import build_system  # noqa: E402
+import aicontagion as ac
+from aicontagion.core.kinds import Kind
+from aicontagion.results.style import KIND_COLOURS, caption, legend_outside, seeds_text, setup_colours
+from aicontagion.scenarios.build import build_system
 
 CORE_ASSET = {"bank_2008": "mbs", "ai_2025": "gpu"}
 
@@ -157,25 +155,34 @@ def main(argv=None) -> int:
     channels = ch.groupby("setup", sort=False)[cols].mean()
     channels.reset_index().to_parquet(out / "channels.parquet", index=False)
 
-    # figures: cumulative losses relative to their final value, month by month
-    fig, ax = plt.subplots(1, 2, figsize=(12, 4))
+    # figures: losses (marked to market) relative to their peak, month by month; seed 0
+    fig, ax = plt.subplots(1, 2, figsize=(14, 4.4), layout="constrained")
+    colours = setup_colours(setups)
     for s, kw in setups.items():
         sim = ac.Sim(seed=0, **kw).run()
         loss = sim.series("losses")["system"]
+        peak = max(float(loss.max()), 1e-9)
         ax[0].plot(
             np.arange(len(loss)),
-            loss.values / max(loss.values[-1], 1e-9),
+            loss.values / peak,
+            color=colours[s],
             label=f"{s} ({CORE_ASSET[s]} -{falls[s]:.0%})",
         )
     ax[0].set_xlabel("months since start (shock in month 6)")
-    ax[0].set_ylabel("share of final losses")
-    ax[0].set_title(f"speed: equal shocks ({args.shock:.0%} of bank equity)")
-    ax[0].legend(fontsize=8)
+    ax[0].set_ylabel("losses marked to market / their peak")
+    ax[0].set_ylim(0, 1.05)
+    ax[0].set_title(f"speed: equal shocks ({args.shock:.0%} of bank equity), seed 0", fontsize=10)
+    legend_outside(ax[0], title="system (shocked asset)")
     bank_loss = channels.get("losses_by_holder_kind.bank", pd.Series(0, index=channels.index))
-    ax[1].barh(channels.index, bank_loss.values)
-    ax[1].set_xlabel("losses borne through banks (USD bn)")
-    ax[1].set_title("ai_2025 disproven: back-channels to banks")
-    fig.tight_layout()
+    ax[1].barh(channels.index, bank_loss.values, color=KIND_COLOURS["bank"])
+    ax[1].set_xlabel("losses borne through banks (USD bn, mean over seeds)")
+    ax[1].set_ylabel("back-channels switched on / off")
+    ax[1].set_title(f"ai_2025 disproven: back-channels to banks ({seeds_text(list(seeds))})", fontsize=10)
+    caption(
+        fig,
+        "Left: one run per system (seed 0); losses at the final bearers, marked to market, over their peak "
+        f"(they can fall after it). Right: means over {seeds_text(list(seeds))}.",
+    )
     fig.savefig(out / "bank_vs_direct.png", dpi=110)
     plt.close(fig)
 
