@@ -31,15 +31,12 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from aicontagion.runs import experiment_kit as ex  # noqa: E402
-from aicontagion.scenarios.loader import load_scenario  # noqa: E402
+from aicontagion.runs import experiment_kit as ex
+from aicontagion.scenarios.loader import load_scenario
 
 PATHS = ("base", "slow", "disproven")
 QUICK_PATHS = ("base", "slow")

@@ -21,19 +21,15 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from aicontagion.runs import experiment_kit as ex  # noqa: E402
-from aicontagion.runs.montecarlo import SYSTEMIC_KINDS, crisis  # noqa: E402
-from aicontagion.results.plots import KIND_COLOURS  # noqa: E402
+from aicontagion.results.style import KIND_COLOURS, PATH_COLOURS
+from aicontagion.runs import experiment_kit as ex
+from aicontagion.runs.montecarlo import SYSTEMIC_KINDS, crisis
 
 PATHS = ("base", "slow", "disproven")
-PATH_COLOURS = {"fast": "#2ca02c", "base": "#1f77b4", "slow": "#ff7f0e", "disproven": "#d62728"}
 KINDS = ("ai_lab", "neocloud", "spv", "tech_giant", "chip_supplier", "private_credit_fund", "bank", "pension_lp")
 HOLDERS = KINDS + ("outside_creditors",)
 METRICS = (

@@ -21,18 +21,15 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from aicontagion.runs import experiment_kit as ex  # noqa: E402
-from aicontagion.results.metrics import THERMOMETER  # noqa: E402
+from aicontagion.results.metrics import THERMOMETER
+from aicontagion.results.style import PATH_COLOURS
+from aicontagion.runs import experiment_kit as ex
 
 PATHS = ("fast", "base", "slow", "disproven")
-PATH_COLOURS = {"fast": "#2ca02c", "base": "#1f77b4", "slow": "#ff7f0e", "disproven": "#d62728"}
 # indicator -> its reporters (the first is the indicator's headline, as in plotting.plot_thermometer)
 INDICATORS = {
     "1. AI productivity": ("ai_revenue_to_hurdle", "ai_revenue_growth"),
