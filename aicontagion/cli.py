@@ -153,7 +153,7 @@ def _run(args) -> int:
 
 def _compare(args) -> int:
     from aicontagion.results.report import format_comparison
-    from aicontagion.runs.multisim import compare
+    from aicontagion.runs.multisim import FILES, compare
     from aicontagion.sim import Sim
 
     for p in args.productivity:  # fail fast on a bad path name or scenario, before any run
@@ -166,7 +166,8 @@ def _compare(args) -> int:
         runs = compare(setups, seeds=range(args.seeds), processes=args.processes, progress=not args.quiet)
         table = runs.summaries
         table.to_parquet(tmp / "compare.parquet", index=False)
-        _publish(tmp, target)
+        runs.save(tmp)  # series, quantiles over seeds, bands.png
+        _publish(tmp, target, owned=("compare.parquet", *FILES))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(format_comparison(table))

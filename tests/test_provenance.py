@@ -13,6 +13,7 @@ from aicontagion.cli import main
 from aicontagion.core.version import code_version
 from aicontagion.results.provenance import FIELDS, PARQUET_KEY, dumps, read_provenance
 from aicontagion.runs import records
+from aicontagion.runs.multisim import FILES as MULTISIM_FILES
 from aicontagion.sim import output_files
 from tests.conftest import MINI
 
@@ -141,3 +142,16 @@ def test_run_clears_its_own_stale_files_only_and_writes_what_save_writes(tmp_pat
     assert names == set(output_files(figures=False)) | {"notes.txt", "extra.png"}
     assert (out / "notes.txt").read_text() == "mine"
     capsys.readouterr()
+
+
+def test_compare_writes_series_quantiles_and_bands(tmp_path, capsys):
+    out = tmp_path / "c"
+    args = ["compare", "--scenario", str(MINI), "--months", "12", "--seeds", "2", "--out", str(out), "--quiet"]
+    assert main(args + ["--productivity", "base", "slow"]) == 0
+    assert {p.name for p in out.iterdir()} == {"compare.parquet", *MULTISIM_FILES}
+    q = pd.read_parquet(out / "quantiles.parquet")
+    assert set(q["setup"]) == {"base", "slow"} and (q.loc[q.metric == "losses", "seeds"] == 2).all()
+    assert (q["seeds"] <= 2).all()  # fewer where a series has no value yet (growth in the first year)
+    assert read_provenance(out / "summaries.parquet")["seeds"] == [0, 1]
+    text = capsys.readouterr().out
+    assert "over seeds 0, 1" in text

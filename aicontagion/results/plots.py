@@ -321,15 +321,16 @@ def plot_bands(
         raise KeyError(f"no quantiles of metric {metric!r}")
     setups = list(dict.fromkeys(data["setup"]))
     colours = setup_colours(setups)
+    band = f"{lo[1:].lstrip('0') or '0'}-{hi[1:]}% band"
     for name, g in data.groupby("setup", sort=False):
         c = colours[name]
         ax.fill_between(g["date"], g[lo], g[hi], color=c, alpha=0.2, lw=0)
-        ax.plot(g["date"], g[mid], color=c, label=f"{name}: median, {lo[1:]}-{hi[1:]}% band" if name != "run" else None)
+        ax.plot(g["date"], g[mid], color=c, label=f"{name}: median, {band}" if name != "run" else None)
     ax.set_ylabel(axis_label(metric))
     where = f"{scenario}: " if scenario else ""
     ax.set_title(f"{where}{label(metric)} over {seeds_text(list(seeds))}", fontsize=10)
     if setups == ["run"]:
-        ax.plot([], [], color=colours["run"], label=f"median, {lo[1:]}-{hi[1:]}% band")
+        ax.plot([], [], color=colours["run"], label=f"median, {band}")
     date_axis(ax)
     legend_outside(ax)
     return ax

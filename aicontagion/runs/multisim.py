@@ -16,14 +16,23 @@ runs on the same seeds, so differences between setups are the setups, not noise.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
+from aicontagion.core.version import code_version
 from aicontagion.results.plots import plot_bands
+from aicontagion.results.provenance import dumps, write_parquet
+from aicontagion.results.style import caption, label, seeds_text, unit
 from aicontagion.runs.executors import map_tasks
 from aicontagion.sim import Sim
 
 SERIES_COLUMNS = ["setup", "seed", "step", "date", "metric", "value"]
+OVERVIEW_METRICS = ("ai_revenue", "losses", "defaults", "spv_bond_price")
+"""The series of :meth:`MultiSim.plot_overview` (and ``bands.png``)."""
+FILES = ("summaries.parquet", "series.parquet", "quantiles.parquet", "bands.png", "provenance.json")
+"""The files :meth:`MultiSim.save` writes."""
 
 
 def run_one(args: tuple[str, dict, int]) -> dict:
@@ -118,7 +127,8 @@ class MultiSim:
 
     def quantiles(self, q: Sequence[float] = (0.05, 0.5, 0.95), metrics: str | Sequence[str] | None = None):
         """Quantiles over seeds of each system series: ``setup, step, date, metric, q05, q50, q95``
-        (one column per quantile, named by :func:`quantile_name`), plus ``seeds`` (how many)."""
+        (one column per quantile, named by :func:`quantile_name`), plus ``seeds``: how many seeds
+        have a value there (a series can be NaN, e.g. year-on-year growth in the first year)."""
         data = self._series(metrics)
         keys = ["setup", "step", "date", "metric"]
         grouped = data.groupby(keys, sort=False)["value"]
@@ -146,6 +156,51 @@ class MultiSim:
         qs = self.quantiles(q=(lo, 0.5, hi), metrics=metric)
         scenario = self.summaries["scenario"].iloc[0] if "scenario" in self.summaries else ""
         return plot_bands(qs, metric, self.seeds, ax=ax, lo=quantile_name(lo), hi=quantile_name(hi), scenario=scenario)
+
+    def plot_overview(self, metrics: Sequence[str] = OVERVIEW_METRICS, q: tuple[float, float] = (0.05, 0.95)):
+        """A figure of bands over seeds, one panel per metric, the scenario and seeds in the title
+        and the code version in the caption; returns the figure."""
+        fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics) + 2, 4.2), layout="constrained")
+        axes = [axes] if len(metrics) == 1 else list(axes)
+        for ax, metric in zip(axes, metrics, strict=True):
+            self.plot(metric, ax=ax, q=q)
+            ax.set_title(label(metric), fontsize=10)
+            ax.set_ylabel(unit(metric))
+            if ax is not axes[-1] and ax.get_legend() is not None:
+                ax.get_legend().remove()
+        fig.suptitle(
+            f"{self.provenance()['scenario']}: median and {q[0]:.0%}-{q[1]:.0%} band over {seeds_text(self.seeds)}"
+        )
+        caption(fig, f"common random numbers (every setup on the same seeds); aicontagion {code_version()}")
+        return fig
+
+    def provenance(self) -> dict:
+        """What ran: scenario(s), setups (their ``Sim`` arguments), seeds, code version."""
+        scenarios = sorted(set(self.summaries["scenario"])) if self.summaries is not None else []
+        return {
+            "scenario": ", ".join(scenarios),
+            "setups": {name: {k: repr(v) for k, v in kw.items()} for name, kw in self.setups.items()},
+            "seeds": self.seeds,
+            "code_version": code_version(),
+        }
+
+    def save(self, out: str | Path) -> Path:
+        """Write :data:`FILES` into ``out``: the summaries, the series and their quantiles as Parquet
+        (the provenance in each file's metadata) and the bands figure."""
+        if self.summaries is None:
+            raise RuntimeError("run the MultiSim first: MultiSim(...).run()")
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        prov = self.provenance()
+        write_parquet(self.summaries, out / "summaries.parquet", prov)
+        write_parquet(self.series, out / "series.parquet", prov)
+        if self.keep_series:
+            write_parquet(self.quantiles(), out / "quantiles.parquet", prov)
+            fig = self.plot_overview()
+            fig.savefig(out / "bands.png", dpi=110)
+            plt.close(fig)
+        (out / "provenance.json").write_text(dumps(prov) + "\n")
+        return out
 
     def __repr__(self) -> str:
         state = "run" if self.summaries is not None else "not run"

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 import aicontagion as ac
-from aicontagion.runs.multisim import quantile_name
+from aicontagion.core.version import code_version
+from aicontagion.results.provenance import read_provenance
+from aicontagion.runs.multisim import FILES, OVERVIEW_METRICS, quantile_name
 from tests.conftest import MINI
 
 SEEDS = [0, 1, 2, 3]
@@ -94,3 +96,17 @@ def test_multisim_one_setup_and_without_series():
     pd.testing.assert_frame_equal(lean.summaries.drop(columns="setup"), ms.summaries.iloc[:2].drop(columns="setup"))
     with pytest.raises(RuntimeError, match="keep_series=False"):
         lean.quantiles()
+
+
+def test_save_writes_series_quantiles_and_bands_with_provenance(runs, tmp_path):
+    out = runs.save(tmp_path / "m")
+    assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
+    prov = read_provenance(out / "quantiles.parquet")
+    assert prov["seeds"] == SEEDS and set(prov["setups"]) == {"slow", "disproven"}
+    assert prov["code_version"] == code_version() and prov["scenario"] == "mini"
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "quantiles.parquet"), runs.quantiles())
+    assert len(pd.read_parquet(out / "series.parquet")) == len(runs.series)
+    fig = runs.plot_overview()
+    assert "4 seeds (0-3)" in fig.get_suptitle() and len(fig.axes) == len(OVERVIEW_METRICS)
+    assert all(ax.get_ylabel() for ax in fig.axes)
+    plt.close(fig)
