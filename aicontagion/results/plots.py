@@ -126,8 +126,9 @@ def plot_losses_by_channel(ts: pd.DataFrame, ax=None):
     return ax
 
 
-def plot_defaults(events: pd.DataFrame, ax=None):
-    """When each institution defaulted (x: date; y: order of default), coloured by kind."""
+def plot_defaults(events: pd.DataFrame, ax=None, span: tuple | None = None):
+    """When each institution defaulted (x: date; y: order of default), coloured by kind; ``span``
+    (first and last date of the run) sets the x axis, so a run without defaults shows its dates."""
     ax = _ax(ax)
     d = events[events["event"] == "default"] if len(events) else events
     if len(d) == 0:
@@ -154,6 +155,10 @@ def plot_defaults(events: pd.DataFrame, ax=None):
         ax.set_ylim(0.3, len(d) + 0.7)
         ax.yaxis.get_major_locator().set_params(integer=True)
         ax.margins(x=0.08)
+    else:
+        ax.set_yticks([])
+    if span is not None:
+        ax.set_xlim(pd.Timestamp(span[0]), pd.Timestamp(span[1]))
     ax.set_ylabel("order of default (1 = first)")
     ax.set_title(f"defaults in order ({len(d)})")
     date_axis(ax)
@@ -216,7 +221,7 @@ def plot_thermometer(ts: pd.DataFrame, axes=None, events: pd.DataFrame | None = 
 def plot_losses_by_holder(summary: dict, ax=None):
     """Final losses (USD bn) by holder kind, outsiders included, at the end of the run."""
     ax = _ax(ax)
-    data = {k: v for k, v in summary["losses_by_holder_kind"].items() if abs(v) > 1e-9}
+    data = {k: v for k, v in summary["losses_by_holder_kind"].items() if abs(v) >= 0.05}  # shown as 0.1 or more
     names = list(data)
     ax.bar(range(len(names)), list(data.values()), color=[colour(k) for k in names])
     ax.set_xticks(range(len(names)), [n.replace("_", " ") for n in names], rotation=30, ha="right", fontsize=8)
@@ -241,7 +246,7 @@ def plot_sim(sim, what: str = "overview", **kwargs):
         plot_revenue(ts, sim.summary["hurdle_revenue"], ax[0, 0])
         plot_equity_by_kind(ts, ax[0, 1])
         plot_losses_by_channel(ts, ax[0, 2])
-        plot_defaults(ev, ax[1, 0])
+        plot_defaults(ev, ax[1, 0], span=(ts["date"].min(), ts["date"].max()))
         plot_prices(ts, ax[1, 1])
         plot_losses_by_holder(sim.summary, ax[1, 2])
     elif what == "thermometer":
@@ -251,7 +256,7 @@ def plot_sim(sim, what: str = "overview", **kwargs):
         fig, a = plt.subplots(figsize=(8, 4.5), layout="constrained")
         {
             "losses": lambda: plot_losses_by_holder(sim.summary, a),
-            "defaults": lambda: plot_defaults(ev, a),
+            "defaults": lambda: plot_defaults(ev, a, span=(ts["date"].min(), ts["date"].max())),
             "prices": lambda: plot_prices(ts, a),
         }[what]()
     else:

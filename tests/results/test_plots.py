@@ -100,3 +100,20 @@ def test_style_helpers():
         "base": style.PATH_COLOURS["base"],
         "b": style.CYCLE[1],
     }
+
+
+def test_defaults_axis_spans_the_run_even_without_defaults():
+    sim = ac.Sim(MINI, productivity="fast", seed=1, months=24).run()
+    assert (sim.events["event"] == "default").sum() == 0
+    fig = sim.plot("defaults")
+    lo, hi = (mdates.num2date(x).replace(tzinfo=None) for x in fig.axes[0].get_xlim())
+    dates = sim.timeseries["date"]
+    assert lo == dates.min() and hi == dates.max()  # not 1970
+    plt.close(fig)
+
+
+def test_holder_bars_leave_out_what_rounds_to_zero(sims):
+    fig = sims["disproven"].plot("losses")
+    ax = fig.axes[0]
+    assert all(abs(b.get_height()) >= 0.05 for b in ax.patches)
+    plt.close(fig)
