@@ -1,6 +1,7 @@
 """2008-style bank contagion vs the AI direct-finance path, under shocks of equal size.
 
-    python experiments/bank_vs_direct.py [--quick] [--seeds N] [--shock 0.25] [--out results/bank_vs_direct]
+    python experiments/bank_vs_direct.py [--quick] [--seeds N] [--months M] [--shock 0.25] [--processes 2]
+        [--out results/bank_vs_direct]
 
 Each system's core asset is repriced once, in month 6, by a fall sized so that the direct loss
 equals ``--shock`` x the equity of the system's banks: MBS in ``bank_2008`` (replacing its
@@ -87,14 +88,19 @@ def breadth(table: pd.DataFrame, scenario: str) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--seeds", type=int, default=None, help="seeds (default 5, quick 2)")
+    ap.add_argument("--quick", action="store_true", help="one seed and short horizons: a smoke run in seconds")
+    ap.add_argument("--seeds", type=int, default=None, help="seeds, 0..N-1 (default 5, quick 1)")
+    ap.add_argument(
+        "--months", type=int, default=None, help="months of the ai_2025 runs (default 240, quick 96; bank_2008: 60, 24)"
+    )
     ap.add_argument("--shock", type=float, default=0.25, help="direct loss / banks' equity")
-    ap.add_argument("--processes", type=int, default=2)
+    ap.add_argument("--processes", type=int, default=None, help="worker processes (default 2, quick 1)")
     ap.add_argument("--out", default="results/bank_vs_direct")
     args = ap.parse_args(argv)
     seeds = range(args.seeds or (1 if args.quick else 5))
+    args.processes = args.processes or (1 if args.quick else 2)
     months_bank, months_ai = (24, 96) if args.quick else (60, 240)
+    months_ai = args.months or months_ai
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()

@@ -1,6 +1,7 @@
 """The experiment scripts (experiments/*.py) and their shared helpers (aicontagion.runs.experiment_kit)."""
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -201,3 +202,17 @@ def test_guarantees_quick_writes_parquet(tmp_path, capsys):
     assert f["summary"]["p_crisis"].between(0, 1).all()
     assert {"investment_elasticity", "coverage", "damage_ratio"} <= set(f["sensitivity"].columns)
     assert "policy rows" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["stress_tests", "thermometer", "hurdle", "circular_financing", "bank_vs_direct", "guarantees", "validation"],
+)
+def test_every_script_takes_the_common_options(name, capsys):
+    mod = load(name)
+    with pytest.raises(SystemExit) as exit_:
+        mod.main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    common = {"--seeds", "--processes", "--out", "--quick"} | ({"--months"} if name != "validation" else set())
+    assert common <= set(re.findall(r"--[a-z-]+", text)), name
