@@ -16,6 +16,7 @@ import pandas as pd
 
 from aicontagion.core.progress import progress_bar
 from aicontagion.results.plots import plot_paths
+from aicontagion.results.provenance import write_parquet
 from aicontagion.results.report import format_comparison
 from aicontagion.sim import Sim
 
@@ -38,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         sims[path] = sim
     rows = [{"setup": p, "seed": args.seed} | s.summary_row() for p, s in sims.items()]
     table = pd.DataFrame(rows)
-    table.to_parquet(out / "comparison.parquet", index=False)
+    prov = next(iter(sims.values())).provenance | {"productivity": list(sims)}  # the paths differ, all else not
+    write_parquet(table, out / "comparison.parquet", prov)
     fig = plot_paths(sims)
     fig.savefig(out / "paths.png", dpi=110)
     plt.close(fig)
