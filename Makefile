@@ -2,7 +2,10 @@
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
-STAMP   := $(VENV)/.installed
+# Two stamps: `make demo` installs only the base dependencies (a fast first run); `make test` and the
+# other developer targets install the `dev` extras (pytest, the app, video, Playwright...) on top.
+BASE    := $(VENV)/.installed-base
+STAMP   := $(VENV)/.installed-dev
 EXTRAS  ?= dev
 
 .PHONY: demo test setup lint bench baseline clean readme animate-demo app bench-animation
@@ -11,13 +14,17 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+$(BASE): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(BASE)
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
-	touch $(STAMP)
+	touch $(STAMP) $(BASE)
 
 setup: $(STAMP)
 
-demo: $(STAMP)
+demo: $(BASE)
 	MPLBACKEND=Agg $(BIN)/python -m aicontagion.demo --out results/demo
 
 test: $(STAMP)
@@ -34,7 +41,7 @@ experiments: $(STAMP)
 	@set -e; for f in experiments/*.py; do [ "$$f" = experiments/readme_tables.py ] && continue; \
 		echo "== $$f"; MPLBACKEND=Agg $(BIN)/python $$f; done
 
-animate-demo: $(STAMP)
+animate-demo: $(BASE)
 	MPLBACKEND=Agg $(BIN)/aicontagion animate --scenario ai_2025 --productivity disproven --months 120 --seed 1 \
 		--out docs/img/disproven.gif
 

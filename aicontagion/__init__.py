@@ -5,7 +5,8 @@ The front door::
     import aicontagion as ac
     sim = ac.Sim("ai_2025", productivity="slow", seed=1, months=240).run()
     sim.summary, sim.events, sim.timeseries
-    ac.compare({"base": {"productivity": "base"}, "slow": {"productivity": "slow"}}, seeds=range(20))
+    runs = ac.compare({"base": {"productivity": "base"}, "slow": {"productivity": "slow"}}, seeds=range(20))
+    runs.summaries, runs.quantiles(metrics="losses"), runs.plot("losses")
 """
 
 from aicontagion import policies

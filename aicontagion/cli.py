@@ -130,8 +130,13 @@ def _staged(out: str):
     return target, Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
 
 
-def _publish(tmp: Path, target: Path) -> None:
+def _publish(tmp: Path, target: Path, owned: tuple[str, ...] = ()) -> None:
+    """Move ``tmp``'s contents into ``target``; the files named in ``owned`` (those the command
+    writes) that this run did not write are removed from ``target``, nothing else is touched."""
     target.mkdir(parents=True, exist_ok=True)
+    for name in owned:
+        if not (tmp / name).exists() and (target / name).is_file():
+            (target / name).unlink()
     for item in tmp.iterdir():
         dest = target / item.name
         if dest.is_dir():
@@ -142,8 +147,8 @@ def _publish(tmp: Path, target: Path) -> None:
 
 def _run(args) -> int:
     from aicontagion.policies import from_name
-    from aicontagion.results.report import format_summary, save_figures
-    from aicontagion.sim import Sim
+    from aicontagion.results.report import format_summary
+    from aicontagion.sim import Sim, output_files
 
     sim = Sim(
         args.scenario,
@@ -156,10 +161,8 @@ def _run(args) -> int:
     target, tmp = _staged(args.out)
     try:
         sim.run(progress=not args.quiet)
-        sim.save(tmp)
-        if not args.no_plots:
-            save_figures(sim, tmp)
-        _publish(tmp, target)
+        sim.save(tmp, figures=not args.no_plots)
+        _publish(tmp, target, owned=output_files(figures=True))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(format_summary(sim.summary, title=f"{sim.spec.name} / {sim.pars['productivity']} / seed {args.seed}"))
@@ -168,8 +171,8 @@ def _run(args) -> int:
 
 
 def _compare(args) -> int:
-    from aicontagion.results.report import comparison_table
-    from aicontagion.runs.multisim import compare
+    from aicontagion.results.report import format_comparison
+    from aicontagion.runs.multisim import FILES, compare
     from aicontagion.sim import Sim
 
     for p in args.productivity:  # fail fast on a bad path name or scenario, before any run
@@ -180,12 +183,14 @@ def _compare(args) -> int:
     setups = {p: common | {"productivity": p} for p in args.productivity}
     target, tmp = _staged(args.out)
     try:
-        table = compare(setups, seeds=range(args.seeds), processes=args.processes, progress=not args.quiet)
+        runs = compare(setups, seeds=range(args.seeds), processes=args.processes, progress=not args.quiet)
+        table = runs.summaries
         table.to_parquet(tmp / "compare.parquet", index=False)
-        _publish(tmp, target)
+        runs.save(tmp)  # series, quantiles over seeds, bands.png
+        _publish(tmp, target, owned=("compare.parquet", *FILES))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(comparison_table(table).to_string())
+    print(format_comparison(table))
     print(f"\nresults written to {target}/")
     return 0
 

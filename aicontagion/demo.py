@@ -16,7 +16,8 @@ import pandas as pd
 
 from aicontagion.core.progress import progress_bar
 from aicontagion.results.plots import plot_paths
-from aicontagion.results.report import comparison_table, save_figures
+from aicontagion.results.provenance import write_parquet
+from aicontagion.results.report import format_comparison
 from aicontagion.sim import Sim
 
 PATHS = ("fast", "base", "slow", "disproven")
@@ -34,17 +35,16 @@ def main(argv: list[str] | None = None) -> int:
     sims = {}
     for path in progress_bar(PATHS, desc="productivity paths", leave=True):
         sim = Sim(args.scenario, productivity=path, seed=args.seed, months=args.months).run()
-        sim.save(out / path)
-        save_figures(sim, out / path)
+        sim.save(out / path)  # data and figures
         sims[path] = sim
     rows = [{"setup": p, "seed": args.seed} | s.summary_row() for p, s in sims.items()]
     table = pd.DataFrame(rows)
-    table.to_parquet(out / "comparison.parquet", index=False)
+    prov = next(iter(sims.values())).provenance | {"productivity": list(sims)}  # the paths differ, all else not
+    write_parquet(table, out / "comparison.parquet", prov)
     fig = plot_paths(sims)
     fig.savefig(out / "paths.png", dpi=110)
     plt.close(fig)
-    pd.set_option("display.width", 200)
-    print(comparison_table(table).to_string(float_format=lambda v: f"{v:,.2f}"))
+    print(format_comparison(table))
     for p, s in sims.items():
         order = s.summary["default_order"]
         print(

@@ -5,8 +5,13 @@
 >>> sim = ac.Sim("ai_2025", productivity="slow", seed=1, months=240).run()
 >>> sim.summary["months_to_first_default"], sim.events.head(), sim.timeseries.head()
 
-A ``Sim`` records the arguments it was built with (``sim.pars``), so its ``repr``, saved results
-and figures say exactly what ran. ``compare`` runs every setup on the same seeds (common random
+A ``Sim`` records the arguments it was built with (``sim.pars``) and what ran (``sim.provenance``:
+scenario and its hash, productivity path, seed, policies, channels, code version), so its
+``repr``, summary, saved files and figures say exactly what ran. Without a seed, a ``Sim`` draws
+one and records it: ``Sim(..., seed=sim.seed)`` repeats the run. ``sim.save(DIR)`` writes the
+run's files (:func:`output_files`) and ``Sim.load(DIR)`` reads them back for analysis.
+
+``compare`` runs every setup on the same seeds (common random
 numbers: the only random draws are the AI-revenue shocks, drawn in the same order in every
 setup), so differences between setups are the setups, not noise.
 """
@@ -24,10 +29,13 @@ from pydantic import ValidationError
 
 from aicontagion.core.channels import Channels
 from aicontagion.core.progress import progress_bar
+from aicontagion.core.version import code_version
 from aicontagion.model import ContagionModel
 from aicontagion.policies import Catalogue
 from aicontagion.results.metrics import summarise
 from aicontagion.results.plots import plot_sim
+from aicontagion.results.provenance import FIELDS, dumps, nan_for_null, read_provenance, scenario_hash, write_parquet
+from aicontagion.results.report import FIGURES, save_figures
 from aicontagion.scenarios.build import System
 from aicontagion.scenarios.loader import ScenarioError, apply_overrides, load_scenario, validate
 from aicontagion.scenarios.schema import PathSpec, ScenarioSpec
@@ -55,7 +63,8 @@ class Sim:
             prebuilt ``System`` (synthetic systems).
         productivity: a path name of the scenario (``fast``, ``base``, ``slow``, ``disproven``), a
             ``PathSpec``, or a dict of ``PathSpec`` fields; None: the scenario's default.
-        seed: seed of the model's random generator (None: fresh entropy).
+        seed: seed of the model's random generator (None: a seed drawn from fresh entropy and
+            recorded in ``sim.seed``, so the run can be repeated).
         months: months to run (None: the scenario's ``months``).
         policies: interventions (see :mod:`aicontagion.policies`).
         check_invariants: check balance sheets and money after every stage (slower).
@@ -85,7 +94,8 @@ class Sim:
                 f"unknown path {productivity!r} (expected one of: {', '.join(self.spec.productivity.paths)})",
             )
         self.productivity = productivity
-        self.seed = seed
+        self.seed_drawn = seed is None
+        self.seed = draw_seed() if seed is None else int(seed)
         self.months = int(months) if months is not None else self.spec.months
         if self.months <= 0:
             raise ScenarioError(self.label, "months", f"must be positive (got {self.months})")
@@ -104,7 +114,7 @@ class Sim:
         self.pars = {
             "scenario": self.spec.name,
             "productivity": _path_label(productivity, self.spec),
-            "seed": seed,
+            "seed": self.seed,
             "months": self.months,
             "policies": [repr(p) for p in self.policies],
             "channels": self.channels.model_dump(),
@@ -113,9 +123,33 @@ class Sim:
         self.model: ContagionModel | None = None
         self._timeseries = self._events = None
         self._summary: dict | None = None
+        self._provenance: dict | None = None
+        self.loaded_from: Path | None = None
+
+    @property
+    def provenance(self) -> dict:
+        """What ran: scenario, scenario hash, productivity path, seed, months, policies, channels,
+        code version (see :mod:`aicontagion.results.provenance`)."""
+        if self._provenance is None:
+            self._provenance = {
+                "scenario": self.spec.name,
+                "scenario_hash": scenario_hash(self.spec),
+                "productivity": self.pars["productivity"],
+                "seed": self.seed,
+                "months": self.months,
+                "policies": list(self.pars["policies"]),
+                "channels": dict(getattr(self, "channels", None) or {}),
+                "code_version": code_version(),
+            }
+        return self._provenance
 
     def build(self) -> ContagionModel:
         """Create the model (the system is built fresh, so a Sim can be run again)."""
+        if self.spec is None:
+            raise RuntimeError(
+                f"a Sim loaded from {self.loaded_from} holds results only; to run again, build a new "
+                f"Sim from its pars: {self.pars}"
+            )
         return ContagionModel(
             self._system if self._system is not None else self.spec,  # the model copies a System
             productivity=self.productivity,
@@ -162,33 +196,75 @@ class Sim:
 
     @property
     def summary(self) -> dict:
-        """Speed, breadth, depth, losses by holder kind and channel, fiscal cost, thermometer."""
+        """Speed, breadth, depth, losses by holder kind and channel, fiscal cost, thermometer, and
+        the provenance fields (``seed``, ``scenario``, ``scenario_hash``, ``policies``...)."""
         if self._summary is None:
             summary = summarise(self._need_run().state, self.timeseries, self.events)
-            self._summary = summary | {"channels": self.channels.model_dump(), "pars": self.pars}
+            self._summary = summary | self.provenance | {"pars": self.pars}
         return self._summary
 
     def summary_row(self) -> dict:
-        """The summary flattened to one level (``defaults_by_kind.neocloud``...), for tables."""
-        return flatten({k: v for k, v in self.summary.items() if k not in ("pars", "default_order")})
+        """The summary flattened to one level (``defaults_by_kind.neocloud``, ``channels.fire_sales``...),
+        for tables; the policies as JSON text."""
+        skip = ("pars", "default_order", "policies")
+        row = flatten({k: v for k, v in self.summary.items() if k not in skip})
+        return row | {"policies": dumps(self.summary["policies"], indent=None)}
 
     def series(self, metric: str, level: str = "system") -> pd.DataFrame:
-        """One metric wide: index ``date``, a column per entity."""
+        """One metric wide: index ``date``, a column per entity.
+
+        Raises:
+            KeyError: ``metric`` is not recorded at ``level`` (the message says at which levels it
+                is, or lists the metrics of every level).
+        """
         ts = self.timeseries
         sel = ts[(ts["level"] == level) & (ts["metric"] == metric)]
+        if sel.empty:
+            raise KeyError(unknown_metric_message(ts, metric, level))
         return sel.pivot(index="date", columns="entity", values="value")
 
-    def save(self, out: str | Path) -> Path:
-        """Write ``timeseries.parquet``, ``events.parquet``, ``summary.parquet`` and ``summary.json``."""
+    def save(self, out: str | Path, figures: bool = True) -> Path:
+        """Write the run's files into ``out`` (see :func:`output_files`): the series, events and
+        summary as Parquet (each with the provenance in its file metadata), the summary as JSON,
+        and (``figures``) the standard figures as PNG. ``Sim.load(out)`` reads them back."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
-        self.timeseries.to_parquet(out / "timeseries.parquet", index=False)
-        self.events.to_parquet(out / "events.parquet", index=False)
-        pd.DataFrame([self.summary_row() | {"scenario": self.spec.name}]).to_parquet(
-            out / "summary.parquet", index=False
-        )
-        (out / "summary.json").write_text(json.dumps(self.summary, indent=2, default=_json_default))
+        prov = self.provenance
+        write_parquet(self.timeseries, out / "timeseries.parquet", prov)
+        write_parquet(self.events, out / "events.parquet", prov)
+        write_parquet(pd.DataFrame([self.summary_row()]), out / "summary.parquet", prov)
+        (out / "summary.json").write_text(dumps(self.summary) + "\n")
+        if figures:
+            save_figures(self, out)
         return out
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Sim:
+        """A run saved by :meth:`save`, restored for analysis without running it again: its
+        ``summary``, ``timeseries``, ``events``, ``pars`` and ``provenance`` (``plot`` works too;
+        ``run`` does not: the scenario object is not saved, only its name and hash)."""
+        folder = Path(folder)
+        files = {name: folder / name for name in output_files(figures=False)}
+        missing = [name for name, f in files.items() if not f.is_file()]
+        if missing:
+            raise FileNotFoundError(f"{folder}: not a saved run (missing {', '.join(missing)})")
+        summary = nan_for_null(json.loads(files["summary.json"].read_text()))
+        pars = summary["pars"]
+        sim = cls.__new__(cls)
+        sim.spec, sim._system, sim.label = None, None, pars["scenario"]
+        sim.productivity, sim.seed, sim.seed_drawn, sim.months = (
+            pars["productivity"],
+            pars["seed"],
+            False,
+            pars["months"],
+        )
+        sim.policies, sim.check_invariants, sim.record_institutions = [], False, None
+        sim.pars, sim.model, sim.loaded_from = pars, None, folder
+        sim._timeseries = pd.read_parquet(files["timeseries.parquet"])
+        sim._events = pd.read_parquet(files["events.parquet"])
+        sim._summary = summary
+        sim._provenance = read_provenance(files["summary.parquet"]) or {k: summary.get(k) for k in FIELDS}
+        return sim
 
     def plot(self, what: str = "overview", **kwargs):
         """A matplotlib figure of ``what`` (see :func:`aicontagion.results.plots.plot_sim`)."""
@@ -196,8 +272,37 @@ class Sim:
 
     def __repr__(self) -> str:
         state = "run" if self.model is not None else "not run"
+        if self.loaded_from is not None:
+            state = f"loaded from {self.loaded_from}"
         args = ", ".join(f"{k}={v!r}" for k, v in self.pars.items() if v not in (None, [], {}))
         return f"Sim({args}; {state})"
+
+
+RUN_FILES = ("timeseries.parquet", "events.parquet", "summary.parquet", "summary.json")
+"""The data files of a saved run (:meth:`Sim.save`)."""
+
+
+def output_files(figures: bool = True) -> tuple[str, ...]:
+    """Names of the files :meth:`Sim.save` (and ``aicontagion run``) writes into a run's folder."""
+    return RUN_FILES + (tuple(f"{name}.png" for name in FIGURES) if figures else ())
+
+
+def draw_seed() -> int:
+    """A fresh seed (0 to 2**32 - 1) from the operating system's entropy."""
+    return int(np.random.SeedSequence().generate_state(1)[0])
+
+
+def unknown_metric_message(ts: pd.DataFrame, metric: str, level: str) -> str:
+    """Why ``(level, metric)`` selects nothing in tidy series ``ts``, and what exists instead."""
+    levels = list(dict.fromkeys(ts.loc[ts["metric"] == metric, "level"]))
+    if levels:
+        return (
+            f"metric {metric!r} is not recorded at level {level!r}; it is at level(s) {', '.join(levels)}: "
+            f"sim.series({metric!r}, level={levels[0]!r})"
+        )
+    by_level = ts.groupby("level", sort=False)["metric"].unique()
+    known = "; ".join(f"{lv}: {', '.join(names)}" for lv, names in by_level.items())
+    return f"unknown metric {metric!r} (metrics by level: {known})"
 
 
 def _path_label(productivity, spec: ScenarioSpec) -> str:
@@ -206,14 +311,6 @@ def _path_label(productivity, spec: ScenarioSpec) -> str:
     if isinstance(productivity, str):
         return productivity
     return "custom(" + ", ".join(f"{k}={v}" for k, v in productivity.model_dump().items()) + ")"
-
-
-def _json_default(o):
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, pd.Timestamp):
-        return o.isoformat()
-    return str(o)
 
 
 def flatten(d: Mapping, prefix: str = "") -> dict:

@@ -31,15 +31,13 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from aicontagion.runs import experiment_kit as ex  # noqa: E402
-from aicontagion.scenarios.loader import load_scenario  # noqa: E402
+from aicontagion.results.style import PATH_COLOURS, legend_outside, seeds_text
+from aicontagion.runs import experiment_kit as ex
+from aicontagion.scenarios.loader import load_scenario
 
 PATHS = ("base", "slow", "disproven")
 QUICK_PATHS = ("base", "slow")
@@ -233,18 +231,23 @@ def effects(out: pd.DataFrame) -> pd.DataFrame:
 def figure_links(links: pd.DataFrame):
     loop = links[links["setup"] == "loop"]
     paths = list(dict.fromkeys(loop["path"]))
-    fig, axes = plt.subplots(1, len(paths), figsize=(5.5 * len(paths), 3.8), sharey=True)
+    fig, axes = plt.subplots(1, len(paths), figsize=(5.5 * len(paths) + 2, 4.0), sharey=True, layout="constrained")
     axes = np.atleast_1d(axes)
     for ax, path in zip(axes, paths, strict=True):
         g = loop[loop["path"] == path].groupby(["year", "link"])["amount"].mean().unstack("link").fillna(0.0)
         for k, (name, *_) in enumerate(LINKS):
             if name in g:
                 ax.plot(g.index + 2025, g[name], marker="o", ms=3, label=name, color=f"C{k}")
-        ax.set_title(f"{path}: the loop's links (USD bn a year)", fontsize=10)
+        ax.set_title(f"{path} path", fontsize=10)
         ax.set_xlabel("year")
-    axes[0].legend(fontsize=7)
-    fig.tight_layout()
+    axes[0].set_ylabel("flow along the link (USD bn / year, mean over seeds)")
+    legend_outside(axes[-1], title="link")
+    fig.suptitle(f"the loop's links, year by year; ai_2025, {_seeds(links)}", fontsize=10)
     return fig
+
+
+def _seeds(frame: pd.DataFrame) -> str:
+    return seeds_text(frame["seed"].unique()) if "seed" in frame else "mean over seeds"
 
 
 def figure_revenue(rev: pd.DataFrame):
@@ -261,7 +264,7 @@ def figure_revenue(rev: pd.DataFrame):
         ],
     }
     colours = ("#1f77b4", "#aec7e8", "#d62728", "#c7c7c7")
-    fig, axes = plt.subplots(1, len(paths), figsize=(5.5 * len(paths), 4), sharey=True)
+    fig, axes = plt.subplots(1, len(paths), figsize=(5.5 * len(paths) + 2.5, 4.2), sharey=True, layout="constrained")
     axes = np.atleast_1d(axes)
     for ax, path in zip(axes, paths, strict=True):
         g = r[r["path"] == path].groupby("institution")[sum(parts.values(), [])].mean().reindex(list(LOOP))
@@ -270,19 +273,19 @@ def figure_revenue(rev: pd.DataFrame):
             v = g[cols].sum(axis=1).to_numpy()
             ax.bar(g.index, v, bottom=bottom, label=label, color=colour)
             bottom += v
-        ax.set_yscale("log")
-        ax.set_title(f"{path}: revenue booked over the run (USD bn)", fontsize=10)
+        ax.set_title(f"{path} path", fontsize=10)
         ax.tick_params(axis="x", rotation=30, labelsize=8)
-    axes[0].legend(fontsize=7)
-    fig.tight_layout()
+    axes[0].set_ylabel("revenue booked over the run (USD bn, mean over seeds)")
+    legend_outside(axes[-1], title="paid by")
+    fig.suptitle(f"revenue of the loop's members, by who paid; ai_2025, {_seeds(rev)}", fontsize=10)
     return fig
 
 
-def figure_breaks(eff: pd.DataFrame):
+def figure_breaks(eff: pd.DataFrame, seeds: str = "seeds"):
     show = ("d_nvidia_revenue", "d_oracle_revenue", "d_microsoft_revenue", "d_openai_outside_equity", "d_total_loss")
     titles = ("Nvidia revenue", "Oracle revenue", "Microsoft revenue", "OpenAI equity from outside", "total losses")
     e = eff[eff["setup"] != "loop"]
-    fig, axes = plt.subplots(2, 3, figsize=(15, 7.5))
+    fig, axes = plt.subplots(2, 3, figsize=(16.5, 7.5), layout="constrained")
     axes = axes.ravel()
     setups = list(dict.fromkeys(e["setup"]))
     paths = list(dict.fromkeys(e["path"]))
@@ -291,15 +294,15 @@ def figure_breaks(eff: pd.DataFrame):
         for k, path in enumerate(paths):
             g = e[e["path"] == path].set_index("setup").reindex(setups)
             v = g[col] if col != "openai_months" else g["d_openai_months"]
-            ax.bar(np.arange(len(setups)) + k * width, v, width, label=path)
+            ax.bar(np.arange(len(setups)) + k * width, v, width, label=path, color=PATH_COLOURS.get(path, f"C{k}"))
         ax.axhline(0, color="k", lw=0.5)
         ax.set_xticks(
             np.arange(len(setups)) + width * (len(paths) - 1) / 2, setups, rotation=30, fontsize=7, ha="right"
         )
         ax.set_title(f"change in {title}", fontsize=9)
-    axes[0].legend(fontsize=7)
-    fig.suptitle("breaking one link at a time, vs the intact loop (mean over seeds; USD bn or months)", fontsize=10)
-    fig.tight_layout()
+        ax.set_ylabel("months" if col == "openai_months" else "USD bn")
+    legend_outside(axes[2], title="path")
+    fig.suptitle(f"breaking one link at a time, vs the intact loop; ai_2025, mean over {seeds}", fontsize=10)
     return fig
 
 
@@ -394,7 +397,7 @@ def main(argv=None) -> int:
     for name, fig in (
         ("loop_flows", figure_links(links)),
         ("revenue_booked", figure_revenue(rev)),
-        ("break_links", figure_breaks(eff)),
+        ("break_links", figure_breaks(eff, _seeds(links))),
     ):
         fig.savefig(out / f"{name}.png", dpi=110)
         plt.close(fig)

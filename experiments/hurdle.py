@@ -21,16 +21,13 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from aicontagion.results.hurdle import CLOUD_REVENUE_2025, SEED_DEBT_COST, US_GDP, hurdle  # noqa: E402
-from aicontagion.runs import experiment_kit as ex  # noqa: E402
-from aicontagion.runs.montecarlo import CRISIS_LOSS_RATIO  # noqa: E402
+from aicontagion.results.hurdle import CLOUD_REVENUE_2025, SEED_DEBT_COST, US_GDP, hurdle
+from aicontagion.runs import experiment_kit as ex
+from aicontagion.runs.montecarlo import CRISIS_LOSS_RATIO
 
 DEBT_COSTS = np.round(np.arange(0.05, 0.1201, 0.005), 4)
 EQUITY_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5)

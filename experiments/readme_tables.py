@@ -38,7 +38,7 @@ def _fmt(v, pct=False) -> str:
 def paths_table(seeds: int, processes: int) -> str:
     t = ac.compare(
         {p: {"productivity": p} for p in PATHS}, seeds=range(seeds), scenario="ai_2025", months=240, processes=processes
-    )
+    ).summaries
     g = t.groupby("setup", sort=False).mean(numeric_only=True)
     rows = [
         ("months to first default (mean over runs with one)", "months_to_first_default", False),
@@ -111,11 +111,11 @@ def bank_vs_direct_table(run: bool) -> str:
 
 def guarantees_table(run: bool, draws: int) -> str:
     folder = Path("results/guarantees")
-    if run or not (folder / "summary_all.csv").exists():
+    if run or not (folder / "summary_all.parquet").exists():
         from experiments import guarantees
 
         guarantees.main(["--draws", str(draws), "--out", str(folder)])
-    t = pd.read_csv(folder / "summary_all.csv")
+    t = pd.read_parquet(folder / "summary_all.parquet")
     out = [
         f"`experiments/guarantees.py` ({int(t['runs'].iloc[0])} productivity draws, common random numbers; "
         "`make readme`):",

@@ -21,19 +21,15 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from aicontagion.results.plots import KIND_COLOURS  # noqa: E402
-from aicontagion.runs import experiment_kit as ex  # noqa: E402
-from aicontagion.runs.montecarlo import SYSTEMIC_KINDS, crisis  # noqa: E402
+from aicontagion.results.style import KIND_COLOURS, PATH_COLOURS, caption, date_axis, legend_outside, seeds_text
+from aicontagion.runs import experiment_kit as ex
+from aicontagion.runs.montecarlo import SYSTEMIC_KINDS, crisis
 
 PATHS = ("base", "slow", "disproven")
-PATH_COLOURS = {"fast": "#2ca02c", "base": "#1f77b4", "slow": "#ff7f0e", "disproven": "#d62728"}
 KINDS = ("ai_lab", "neocloud", "spv", "tech_giant", "chip_supplier", "private_credit_fund", "bank", "pension_lp")
 HOLDERS = KINDS + ("outside_creditors",)
 METRICS = (
@@ -241,10 +237,16 @@ def _dates(runs: ex.Runs) -> pd.Series:
     return pd.to_datetime(s.astype(str))
 
 
+def _what(runs: ex.Runs) -> str:
+    return f"ai_2025, {seeds_text(runs.summary['seed'].unique())} per path"
+
+
 def figure_default_order(runs: ex.Runs):
     d = defaults_table(runs)
     setups = list(dict.fromkeys(runs.summary["setup"]))
-    fig, axes = plt.subplots(1, len(setups), figsize=(5 * len(setups), 3.8), sharex=True, sharey=True)
+    fig, axes = plt.subplots(
+        1, len(setups), figsize=(5 * len(setups), 4.0), sharex=True, sharey=True, layout="constrained"
+    )
     axes = np.atleast_1d(axes)
     first = d.groupby(["setup", "seed", "kind"], as_index=False)["step"].min()
     months = int(runs.summary["months"].max())
@@ -257,23 +259,25 @@ def figure_default_order(runs: ex.Runs):
         ax.set_yticks(range(len(KINDS)), KINDS, fontsize=8)
         ax.set_xlim(0, months)
         ax.set_title(f"{setup}: first default of each kind", fontsize=10)
-        ax.set_xlabel("month")
-    fig.tight_layout()
+        ax.set_xlabel("month of the run (one dot per seed)")
+    axes[0].set_ylabel("institution kind")
+    fig.suptitle(f"when each kind first defaults; {_what(runs)}", fontsize=10)
     return fig
 
 
 def figure_losses(table: pd.DataFrame):
+    seeds = seeds_text(table["seed"].unique())
     mean = table.groupby(["setup", "holder"], sort=False)["loss"].mean().unstack("holder").fillna(0.0)
     mean = mean[[h for h in HOLDERS if h in mean.columns and mean[h].abs().max() > 0.5]]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
     bottom = np.zeros(len(mean))
     for h in mean.columns:
         ax.bar(mean.index, mean[h], bottom=bottom, label=h, color=KIND_COLOURS.get(h, KIND_COLOURS["outside"]))
         bottom += mean[h].to_numpy()
-    ax.set_ylabel("USD bn (mean over seeds)")
-    ax.set_title("who bears the loss (final bearers, counted once)")
-    ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
+    ax.set_ylabel("losses at the end of the run (USD bn, mean over seeds)")
+    ax.set_xlabel("productivity path")
+    ax.set_title(f"who bears the loss (final bearers, counted once); ai_2025, {seeds} per path", fontsize=10)
+    legend_outside(ax, title="holder kind")
     return fig
 
 
@@ -285,23 +289,26 @@ def _band_plot(ax, runs: ex.Runs, wide: pd.DataFrame, label_fmt="{setup}"):
         c = PATH_COLOURS.get(setup)
         ax.plot(x, b["q50"], color=c, label=label_fmt.format(setup=setup))
         ax.fill_between(x, b["q10"], b["q90"], color=c, alpha=0.2, lw=0)
+    date_axis(ax)
 
 
 def figure_spv(runs: ex.Runs):
-    fig, ax = plt.subplots(1, 2, figsize=(12, 4))
+    fig, ax = plt.subplots(1, 2, figsize=(13, 4.4), layout="constrained")
     _band_plot(ax[0], runs, runs.wide("spv_bond_price"))
     ax[0].axhline(100, color="k", lw=0.5, ls="--")
-    ax[0].set_title("SPV debt price (per 100 of face; median, 10-90%)")
+    ax[0].set_title("SPV debt price (live debt)", fontsize=10)
+    ax[0].set_ylabel("price (per 100 of face)")
     _band_plot(ax[1], runs, runs.wide("spv_spread") * 1e4)
-    ax[1].set_title("SPV credit spread (bp)")
-    for a in ax:
-        a.legend(fontsize=8)
-    fig.tight_layout()
+    ax[1].set_title("SPV credit spread (issuers standing)", fontsize=10)
+    ax[1].set_ylabel("spread (bp)")
+    legend_outside(ax[1], title="path")
+    fig.suptitle(f"SPV debt: median and 10-90% band; {_what(runs)}", fontsize=10)
+    caption(fig, "The price is an index of live debt: it jumps back when a defaulted issuer's debt leaves it.")
     return fig
 
 
 def figure_lp_bank(runs: ex.Runs):
-    fig, ax = plt.subplots(1, 3, figsize=(16, 4))
+    fig, ax = plt.subplots(1, 3, figsize=(17, 4.4), layout="constrained")
     for a, kind, title in zip(
         ax,
         ("pension_lp", "bank", "private_credit_fund"),
@@ -309,9 +316,12 @@ def figure_lp_bank(runs: ex.Runs):
         strict=True,
     ):
         _band_plot(a, runs, runs.wide("losses", level="kind", entity=kind))
-        a.set_title(f"losses to date, marked: {title} (USD bn)", fontsize=10)
-        a.legend(fontsize=8)
-    fig.tight_layout()
+        a.set_title(f"{title}", fontsize=10)
+        a.set_ylabel("own losses, marked to market (USD bn, to date)")
+    legend_outside(ax[-1], title="path")
+    fig.suptitle(
+        f"losses of pensions, banks and private-credit funds: median and 10-90% band; {_what(runs)}", fontsize=10
+    )
     return fig
 
 

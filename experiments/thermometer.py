@@ -21,18 +21,15 @@ from __future__ import annotations
 
 import sys
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from aicontagion.results.metrics import THERMOMETER  # noqa: E402
-from aicontagion.runs import experiment_kit as ex  # noqa: E402
+from aicontagion.results.metrics import THERMOMETER
+from aicontagion.results.style import PATH_COLOURS, caption, date_axis, legend_outside, seeds_text, unit
+from aicontagion.runs import experiment_kit as ex
 
 PATHS = ("fast", "base", "slow", "disproven")
-PATH_COLOURS = {"fast": "#2ca02c", "base": "#1f77b4", "slow": "#ff7f0e", "disproven": "#d62728"}
 # indicator -> its reporters (the first is the indicator's headline, as in plotting.plot_thermometer)
 INDICATORS = {
     "1. AI productivity": ("ai_revenue_to_hurdle", "ai_revenue_growth"),
@@ -46,7 +43,7 @@ LABELS = {
     "ai_revenue_growth": "AI revenue growth (yoy)",
     "neocloud_equity_index": "neocloud equity (1 = start)",
     "neocloud_spread": "neocloud spread",
-    "spv_bond_price": "SPV debt price (per 100)",
+    "spv_bond_price": "SPV debt price (live debt, per 100)",
     "spv_spread": "SPV spread",
     "take_or_pay_share": "take-or-pay share",
     "customer_concentration": "customer concentration (HHI)",
@@ -130,21 +127,35 @@ def _panel(ax, runs: ex.Runs, metric: str, dates: pd.Series):
         ax.plot(x, b["q50"], color=PATH_COLOURS.get(path), label=path, lw=1.2)
         ax.fill_between(x, b["q10"], b["q90"], color=PATH_COLOURS.get(path), alpha=0.2, lw=0)
     ax.set_title(LABELS.get(metric, metric), fontsize=9)
+    ax.set_ylabel(unit(metric), fontsize=8)
     ax.tick_params(labelsize=7)
+    date_axis(ax)
+    ax.xaxis.label.set_fontsize(8)
+
+
+def _what(runs: ex.Runs) -> str:
+    months = int(runs.summary["months"].max())
+    return f"ai_2025, {seeds_text(runs.summary['seed'].unique())} per path, {months} months"
+
+
+NOTE = (
+    "Bands: 10-90% over seeds, lines: medians. The SPV debt price is an index of live debt: it jumps back "
+    "when a defaulted issuer's debt leaves it."
+)
 
 
 def figure(runs: ex.Runs):
     """The five indicators, one panel each (the headline reporter), the paths in each panel."""
     dates = _dates(runs.series)
-    fig, axes = plt.subplots(1, 5, figsize=(20, 3.8))
+    fig, axes = plt.subplots(1, 5, figsize=(21, 4.2), layout="constrained")
     for ax, (ind, metrics) in zip(axes, INDICATORS.items(), strict=True):
         _panel(ax, runs, metrics[0], dates)
         ax.set_title(f"{ind}\n{LABELS[metrics[0]]}", fontsize=9)
     axes[0].axhline(1.0, color="k", lw=0.6, ls="--")
     axes[2].axhline(100, color="k", lw=0.6, ls="--")
-    axes[0].legend(fontsize=8)
-    fig.suptitle("risk thermometer (SEED_NOTES 7): median and 10-90% over seeds", fontsize=10)
-    fig.tight_layout()
+    legend_outside(axes[-1], title="path")
+    fig.suptitle(f"risk thermometer (SEED_NOTES 7): median and 10-90% band; {_what(runs)}", fontsize=10)
+    caption(fig, NOTE)
     return fig
 
 
@@ -152,7 +163,7 @@ def figure_detail(runs: ex.Runs):
     """Every reporter: one column per indicator, its reporters down the column."""
     dates = _dates(runs.series)
     rows = max(len(m) for m in INDICATORS.values())
-    fig, axes = plt.subplots(rows, 5, figsize=(20, 3.2 * rows), sharex=True)
+    fig, axes = plt.subplots(rows, 5, figsize=(21, 3.2 * rows), sharex=True, layout="constrained")
     for j, (ind, metrics) in enumerate(INDICATORS.items()):
         for i in range(rows):
             ax = axes[i, j]
@@ -162,8 +173,9 @@ def figure_detail(runs: ex.Runs):
                     ax.set_title(f"{ind}\n{LABELS[metrics[0]]}", fontsize=9)
             else:
                 ax.axis("off")
-    axes[0, 0].legend(fontsize=8)
-    fig.tight_layout()
+    legend_outside(axes[0, -1], title="path")
+    fig.suptitle(f"every thermometer reporter: median and 10-90% band; {_what(runs)}", fontsize=10)
+    caption(fig, NOTE)
     return fig
 
 

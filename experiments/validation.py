@@ -1,6 +1,6 @@
 """Reproduce classic published results with the project's code (issue #3, item 5).
 
-    python experiments/validation.py [--quick] [--out results/validation] [--seeds 100] [--seed 0]
+    python experiments/validation.py [--quick] [--out results/validation] [--seeds 100] [--seed 0] [--processes 2]
 
 * Clearing worked examples (Eisenberg-Noe, Rogers-Veraart, DebtRank) against their published numbers.
 * Gai & Kapadia (2010) contagion window on directed Erdos-Renyi networks (N = 1000, interbank
@@ -22,14 +22,12 @@ import sys
 import time
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from aicontagion import validation as v  # noqa: E402
+from aicontagion import validation as v
+from aicontagion.runs.executors import map_tasks
 
 REFERENCE_CSV = Path(__file__).resolve().parents[1] / "tests" / "data" / "eba_inet_reference.csv"
 EXPERIMENTS = {
@@ -59,8 +57,13 @@ def run_eba() -> tuple[pd.DataFrame, pd.DataFrame]:
     return runs, cmp
 
 
-def run_gk(z_values: np.ndarray, trials: int, n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    trials_frame = v.gk_simulate(z_values, trials=trials, n=n, seed=seed)
+def run_gk(
+    z_values: np.ndarray, trials: int, n: int, seed: int, processes: int = 1
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    tasks = [(float(z), i, trials, n, seed) for i, z in enumerate(z_values)]
+    executor = "processes" if processes > 1 else "serial"
+    parts = map_tasks(v.gk_point, tasks, executor=executor, workers=processes)
+    trials_frame = pd.concat(parts, ignore_index=True)  # equal to v.gk_simulate(z_values, trials, n, seed=seed)
     summary = v.gk_summary(trials_frame)
     windows = pd.DataFrame(
         [(ties, *v.gk_window(ties=ties)) for ties in ("solvent", "default")], columns=["ties", "z_low", "z_high"]
@@ -193,9 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=None, help="GK trials per average degree (default 100; quick 20)")
     ap.add_argument("--seed", type=int, default=0, help="base seed of the GK Monte Carlo")
     ap.add_argument("--n", type=int, default=1000, help="GK network size")
+    ap.add_argument("--processes", type=int, default=None, help="worker processes (default 2, quick 1)")
     args = ap.parse_args(argv)
     if args.seeds is not None and args.seeds < 1:
         ap.error("--seeds must be at least 1")
+    processes = args.processes or (1 if args.quick else 2)
+    if processes < 1:
+        ap.error("--processes must be at least 1")
     trials = args.seeds or (20 if args.quick else 100)
     z_values = np.r_[0.5, np.arange(1.0, 12.01, 1.0)] if args.quick else np.arange(0.5, 12.01, 0.25)
     out = Path(args.out)
@@ -204,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
     examples = v.classic_examples()
     runs, cmp = run_eba()
-    gk_trials, gk_sum, windows = run_gk(z_values, trials, args.n, args.seed)
+    gk_trials, gk_sum, windows = run_gk(z_values, trials, args.n, args.seed, processes)
 
     examples.to_parquet(out / "examples.parquet", index=False)
     runs.to_parquet(out / "eba_runs.parquet", index=False)

@@ -98,11 +98,21 @@ are the AI-revenue shocks), so differences between setups are the setups, not no
 """),
         code("""
 paths = {p: {"productivity": p} for p in ("fast", "base", "slow", "disproven")}
-table = ac.compare(paths, seeds=SEEDS, scenario="ai_2025", months=MONTHS)
+runs = ac.compare(paths, seeds=SEEDS, scenario="ai_2025", months=MONTHS)
+table = runs.summaries
 cols = ["months_to_first_default", "defaults", "defaults_by_kind.ai_lab", "defaults_by_kind.neocloud",
         "defaults_by_kind.spv", "total_loss", "system_loss_ratio", "losses_by_holder_kind.pension_lp",
         "losses_by_holder_kind.bank"]
 table.groupby("setup", sort=False)[cols].mean().round(3)"""),
+        md("""
+`runs` keeps every run's system series: `runs.quantiles()` gives their quantiles over seeds as a
+tidy frame (`setup, step, date, metric, q05, q50, q95, seeds`), `runs.plot(metric)` the median
+with a 5-95% band per setup.
+"""),
+        code("""
+runs.quantiles(metrics="losses").tail()"""),
+        code("""
+runs.plot("losses");"""),
         md("""
 ## Changing a parameter
 
@@ -361,7 +371,7 @@ combos = {f"fund_leverage={fl}, lp_sales={lp}":
            **bank_vs_direct.channels_off(fl, lp)}
           for fl, lp in ([(True, True), (False, False)] if QUICK else
                          [(True, True), (True, False), (False, True), (False, False)])}
-table = ac.compare(combos, seeds=range(1 if QUICK else 3))
+table = ac.compare(combos, seeds=range(1 if QUICK else 3)).summaries
 table.groupby("setup")[["losses_by_holder_kind.bank", "losses_by_holder_kind.pension_lp", "total_loss"]].mean()"""),
     ]
 

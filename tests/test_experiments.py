@@ -1,6 +1,7 @@
 """The experiment scripts (experiments/*.py) and their shared helpers (aicontagion.runs.experiment_kit)."""
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def assert_outputs(out: Path, parquet: list[str], png: list[str]) -> dict[str, p
 def test_run_many_summary_equals_compare():
     setups = {"slow": {"productivity": "slow"}}
     runs = ex.run_many(setups, seeds=[3], metrics=("losses",), kind_metrics=("equity",), scenario="ai_2025", months=30)
-    ref = ac.compare(setups, seeds=[3], scenario="ai_2025", months=30)
+    ref = ac.compare(setups, seeds=[3], scenario="ai_2025", months=30).summaries
     pd.testing.assert_frame_equal(runs.summary, ref)
     assert set(runs.series["metric"]) == {"losses", "equity"}
     assert list(runs.series.columns[:2]) == ["setup", "seed"]
@@ -184,3 +185,34 @@ def test_thermometer_quick(tmp_path, capsys):
     assert set(t["metric"]) == set(THERMOMETER)
     assert t["indicator"].nunique() == 5
     assert "warning signals" in capsys.readouterr().out
+
+
+def test_guarantees_quick_writes_parquet(tmp_path, capsys):
+    mod = load("guarantees")
+    assert mod.main(["--quick", "--out", str(tmp_path)]) == 0
+    f = assert_outputs(tmp_path, ["summary", "summary_all", "sensitivity", "runs_ai_2025"], ["tradeoff_ai_2025"])
+    assert not list(tmp_path.glob("*.csv"))
+    assert set(f["summary"]["policy"]) == {
+        "none",
+        "implicit_guarantee",
+        "loan_guarantee",
+        "bailout",
+        "lender_of_last_resort",
+    }
+    assert f["summary"]["p_crisis"].between(0, 1).all()
+    assert {"investment_elasticity", "coverage", "damage_ratio"} <= set(f["sensitivity"].columns)
+    assert "policy rows" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["stress_tests", "thermometer", "hurdle", "circular_financing", "bank_vs_direct", "guarantees", "validation"],
+)
+def test_every_script_takes_the_common_options(name, capsys):
+    mod = load(name)
+    with pytest.raises(SystemExit) as exit_:
+        mod.main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    common = {"--seeds", "--processes", "--out", "--quick"} | ({"--months"} if name != "validation" else set())
+    assert common <= set(re.findall(r"--[a-z-]+", text)), name

@@ -276,7 +276,9 @@ def summarise(state, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
     kinds_present = sorted({Kind(int(k)).label for k in state.registry.kind})
     defaults_by_kind = {k: int((defaults["kind"] == k).sum()) if len(defaults) else 0 for k in kinds_present}
     borne, channel_loss, creditors = borne_losses(state)
-    by_holder = {k: float(borne[state.registry.kind == int(Kind.parse(k))].sum()) for k in kinds_present if k != "government"}
+    by_holder = {
+        k: float(borne[state.registry.kind == int(Kind.parse(k))].sum()) for k in kinds_present if k != "government"
+    }
     by_holder["outside_creditors"] = creditors
     by_channel = {ch.name.lower(): float(v) for ch, v in zip(_PNL, channel_loss, strict=True)}
     for ch, v in state.books.external.losses.items():
@@ -305,6 +307,7 @@ def summarise(state, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
         "system_loss_ratio": total_loss / system_assets if system_assets > 0 else float("nan"),
         "fiscal_cost": float(fiscal_cost(state)),
         "outside_revenue": float(state.operations.outside_revenue),
+        "hurdle_revenue": float(state.ai.demand.hurdle),
         "thermometer": thermo,
     }
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aicontagion.results import metrics
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.results import metrics
 
 KIND_METRICS = ("equity", "assets", "cash", "losses", "defaults", "distress")
 INSTITUTION_METRICS = ("equity", "cash", "assets", "distress", "spread", "losses", "status")
@@ -59,7 +59,17 @@ class Recorder:
         self.kinds.append(by_kind)
         if self.per_institution:
             self.insts.append(
-                np.vstack([state.books.equity, state.books.cash, assets, state.lifecycle.distress, state.credit.spread, losses, state.lifecycle.status.astype(float)])
+                np.vstack(
+                    [
+                        state.books.equity,
+                        state.books.cash,
+                        assets,
+                        state.lifecycle.distress,
+                        state.credit.spread,
+                        losses,
+                        state.lifecycle.status.astype(float),
+                    ]
+                )
             )
 
     def frame(self) -> pd.DataFrame:

@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aicontagion.core.version import code_version
+from aicontagion.results.provenance import write_parquet
 from aicontagion.runs.executors import map_tasks
 from aicontagion.sim import Sim
 
@@ -67,10 +69,10 @@ def elapsed(args) -> float:
     return time.perf_counter() - args.started
 
 
-def save(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` to Parquet (no index)."""
-    frame.to_parquet(path, index=False)
-    return path
+def save(frame: pd.DataFrame, path: Path, provenance: Mapping | None = None) -> Path:
+    """Write ``frame`` to Parquet (no index), with the code version and ``provenance`` (e.g. the
+    script's options) in the file's metadata (:func:`aicontagion.results.provenance.read_provenance`)."""
+    return write_parquet(frame, path, {"code_version": code_version()} | dict(provenance or {}))
 
 
 def show(frame: pd.DataFrame, title: str | None = None, digits: int = 3, colwidth: int = 60) -> str:

@@ -1,4 +1,5 @@
-"""Run records of sweeps: one Parquet file per run, written atomically, and the code version.
+"""Run records of sweeps: one Parquet file per run, written atomically (the code version they carry
+is :func:`aicontagion.core.version.code_version`).
 
 A record is one row: the run's identity and parameters, its status and error, and the flattened
 summary (all summary numbers as float64, so files of one sweep share one schema). A successful
@@ -11,11 +12,8 @@ are made identical (a failed run gets the summary columns as nulls), because
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import os
-import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -25,41 +23,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from aicontagion.core.version import __version__
+from aicontagion.core.version import code_version
 
 STRING_COLUMNS = ("run_id", "scenario", "productivity", "policies", "code_version", "status", "error")
 INT_COLUMNS = ("seed", "months")
 SERIES_DIR = "_series"
 STALE_SECONDS = 3600.0  # hidden temporary files older than this are leftovers of killed runs
 PARQUET_OPTIONS = {"write_statistics": False, "store_schema": False}  # one-row files: halves their size
-
-
-@functools.cache
-def code_version() -> str:
-    """Package version and git commit (``0.1.0+g1a2b3c4d5e6f``); with uncommitted changes in the
-    package, also a hash of its source (``...dirty.<hash>``); without git, the source hash only."""
-    pkg = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for f in sorted(pkg.rglob("*")):
-        if f.is_file() and "__pycache__" not in f.parts and f.suffix in (".py", ".yaml", ".yml", ".csv", ".json"):
-            digest.update(str(f.relative_to(pkg)).encode())
-            digest.update(f.read_bytes())
-    source = digest.hexdigest()
-    commit, dirty = _git(pkg)
-    version = __version__
-    if commit is None:
-        return f"{version}+src.{source[:12]}"
-    return f"{version}+g{commit[:12]}" + (f".dirty.{source[:10]}" if dirty else "")
-
-
-def _git(pkg: Path) -> tuple[str | None, bool]:
-    try:
-        run = functools.partial(subprocess.run, cwd=pkg, capture_output=True, text=True, timeout=10, check=True)
-        commit = run(["git", "rev-parse", "HEAD"]).stdout.strip()
-        dirty = bool(run(["git", "status", "--porcelain", "--", "."]).stdout.strip())
-        return commit or None, dirty
-    except (OSError, subprocess.SubprocessError):
-        return None, False
 
 
 # ---------------------------------------------------------------- writing

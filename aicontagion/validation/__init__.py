@@ -10,6 +10,6 @@ Everything here is a pure function of its arguments (and a seed); nothing touche
 
 from aicontagion.validation.eba import *  # noqa: F403
 from aicontagion.validation.eba import __all__ as _eba_all
-from aicontagion.validation.networks import classic_examples, er_exposures, gk_simulate, gk_summary, gk_window
+from aicontagion.validation.networks import classic_examples, er_exposures, gk_point, gk_simulate, gk_summary, gk_window
 
-__all__ = [*_eba_all, "classic_examples", "er_exposures", "gk_simulate", "gk_summary", "gk_window"]
+__all__ = [*_eba_all, "classic_examples", "er_exposures", "gk_point", "gk_simulate", "gk_summary", "gk_window"]

@@ -44,6 +44,7 @@ def gk_simulate(
     capital: float = 0.04,
     interbank_share: float = 0.2,
     seed: int = 0,
+    first_index: int = 0,
 ) -> pd.DataFrame:
     """Monte Carlo of the GK benchmark: one random initial default per fresh network.
 
@@ -52,14 +53,15 @@ def gk_simulate(
     ``ties="solvent"`` (the project's rule, losses strictly above capital) and
     ``ties="default"`` (a bank whose loss exactly equals its capital also fails; GK's solvency
     condition requires strictly positive net worth). Seeded, so runs are reproducible and both
-    conventions see the same networks.
+    conventions see the same networks: grid point ``i`` (counted from ``first_index``) draws from
+    the seed ``[seed, i]``, so a grid split into parts (:func:`gk_point`) gives the same trials.
 
     Returns:
         One row per (z, trial, ties): ``z, trial, ties, defaults, share``.
     """
     rows = []
     capital_ties = capital * (1 - 1e-9)  # zero equity counts as failure
-    for zi, z in enumerate(np.atleast_1d(np.asarray(z_values, dtype=float))):
+    for zi, z in enumerate(np.atleast_1d(np.asarray(z_values, dtype=float)), start=first_index):
         rng = np.random.default_rng([seed, zi])
         for t in range(trials):
             A = er_exposures(n, z, rng, interbank_share)
@@ -68,6 +70,13 @@ def gk_simulate(
                 d = int(threshold_cascade(A, np.full(n, cap), [first]).defaulted.sum())
                 rows.append((z, t, ties, d, d / n))
     return pd.DataFrame(rows, columns=["z", "trial", "ties", "defaults", "share"])
+
+
+def gk_point(task: tuple[float, int, int, int, int]) -> pd.DataFrame:
+    """:func:`gk_simulate` at one grid point ``(z, index, trials, n, seed)``: a picklable task for
+    the executors (the trials equal those of the whole grid at that index)."""
+    z, index, trials, n, seed = task
+    return gk_simulate([z], trials=trials, n=n, seed=seed, first_index=index)
 
 
 def gk_summary(trials: pd.DataFrame) -> pd.DataFrame:

@@ -315,3 +315,21 @@ def test_quick_experiment_runs(tmp_path, capsys):
     assert len(runs) == 126 and set(runs["convention"]) == {"current", "published_2019"}
     gk = pd.read_parquet(tmp_path / "gk_summary.parquet")
     assert set(gk["ties"]) == {"solvent", "default"} and (gk["trials"] == 5).all()
+
+
+def test_gk_grid_points_give_the_trials_of_the_whole_grid():
+    whole = v.gk_simulate([2.0, 3.0, 4.0], trials=4, n=200, seed=1)
+    parts = pd.concat([v.gk_point((z, i, 4, 200, 1)) for i, z in enumerate([2.0, 3.0, 4.0])], ignore_index=True)
+    pd.testing.assert_frame_equal(parts, whole)
+
+
+def test_quick_experiment_takes_processes(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("validation_experiment", ROOT / "experiments" / "validation.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.main(["--quick", "--seeds", "2", "--processes", "2", "--out", str(tmp_path / "p")]) == 0
+    assert mod.main(["--quick", "--seeds", "2", "--processes", "1", "--out", str(tmp_path / "s")]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "p" / "gk_trials.parquet"), pd.read_parquet(tmp_path / "s" / "gk_trials.parquet")
+    )
+    capsys.readouterr()
