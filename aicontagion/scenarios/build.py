@@ -72,6 +72,8 @@ class System:
 def build_system(spec: ScenarioSpec, label: str | None = None) -> System:
     """Build the arrays of a scenario; raise :class:`ScenarioError` when the sheets cannot balance."""
     label = label or spec.source
+    if not spec.institutions:
+        raise ScenarioError(label, "institutions", "the system is empty: give at least one institution")
     ids = [i.id for i in spec.institutions]
     idx = {k: n for n, k in enumerate(ids)} | {EXTERNAL_ID: EXTERNAL}
     n = len(ids)

@@ -19,6 +19,12 @@ from aicontagion.scenarios.schema import ScenarioSpec
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 
+MAX_FILE_BYTES = 128 * 2**20  # a scenario of 400,000 contracts is about 50 MB
+MAX_DEPTH = 32  # levels of nesting (a scenario file needs 6, a sweep spec 9)
+MAX_ALIAS_NODES = 100_000  # values that YAML aliases may add beyond those written out ("billion laughs")
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed (also caps nesting at 1000)
+
 
 class ScenarioError(ValueError):
     """Bad scenario input; ``str(err)`` is one line: ``file: where: what``."""
@@ -49,9 +55,19 @@ def resolve(name_or_path: str | Path) -> Path:
 
 
 def read_raw(path: Path) -> dict[str, Any]:
-    """Parse a scenario file with ``yaml.safe_load`` into a mapping (no validation yet)."""
+    """Parse a scenario file (YAML, safe loader) into a mapping (no validation yet).
+
+    Bounded in cost: files above :data:`MAX_FILE_BYTES`, nesting deeper than :data:`MAX_DEPTH`,
+    aliases that expand the document by more than :data:`MAX_ALIAS_NODES` values, recursive
+    aliases and duplicate keys are errors.
+    """
     label = path.name
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                label, "", f"file too large ({size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ScenarioError(label, "", f"cannot read file ({exc.strerror})") from None
@@ -61,16 +77,85 @@ def read_raw(path: Path) -> dict[str, Any]:
         raise ScenarioError(label, "", "not a UTF-8 text file (binary data?)") from None
     if "\x00" in text:
         raise ScenarioError(label, "", "not a text file (contains NUL bytes)")
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(label, where, f"YAML syntax error: {problem}") from None
+    raw = parse_yaml(text, label)
     if not isinstance(raw, dict):
         raise ScenarioError(label, "", f"top level must be a mapping of sections, not {type(raw).__name__}")
     return raw
+
+
+def parse_yaml(text: str, label: str) -> Any:
+    """``yaml.safe_load`` of ``text`` whose node graph is checked first (depth, aliases, duplicate keys)."""
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(node, label)
+        return loader.construct_document(node)
+    except RecursionError:  # the pure-Python parser (without libyaml) recurses per level
+        raise ScenarioError(label, "", f"nested deeper than {MAX_DEPTH} levels") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(label, _at(mark), f"YAML syntax error: {' '.join(str(problem).split())}") from None
+    finally:
+        loader.dispose()
+
+
+def _at(mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+
+
+def _check_nodes(root: yaml.Node, label: str) -> None:
+    """Reject duplicate keys, nesting deeper than MAX_DEPTH and alias bombs; linear in the nodes."""
+    size: dict[int, int] = {}  # values under a node once aliases are expanded
+    depth: dict[int, int] = {}
+    path: set[int] = set()  # nodes on the current path (an alias to one of them is recursive)
+    unique = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            path.discard(key)
+            if depth[key] > MAX_DEPTH:
+                raise ScenarioError(label, _at(node.start_mark), f"nested deeper than {MAX_DEPTH} levels")
+            continue
+        if key in size:
+            continue
+        if key in path:
+            raise ScenarioError(label, _at(node.start_mark), "recursive YAML alias")
+        path.add(key)
+        unique += 1
+        if isinstance(node, yaml.MappingNode):
+            _no_duplicate_keys(node, label)
+        stack.append((node, True))
+        stack.extend((k, False) for k in _children(node))
+    if size[id(root)] - unique > MAX_ALIAS_NODES:
+        raise ScenarioError(
+            label, "", f"YAML aliases expand the document by more than {MAX_ALIAS_NODES:,} values (an alias bomb?)"
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _no_duplicate_keys(node: yaml.MappingNode, label: str) -> None:
+    seen: set[tuple[str, str]] = set()
+    for k, _ in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+            ident = (k.tag, k.value)
+            if ident in seen:
+                raise ScenarioError(label, _at(k.start_mark), f"duplicate key {k.value!r}")
+            seen.add(ident)
 
 
 def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], label: str) -> dict[str, Any]:
