@@ -9,12 +9,14 @@ offending entry and field, and what is wrong, e.g.::
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from aicontagion.core.params import allowed_range
 from aicontagion.scenarios.schema import ScenarioSpec
 
 SCENARIO_DIR = Path(__file__).resolve().parent
@@ -23,7 +25,17 @@ MAX_FILE_BYTES = 128 * 2**20  # a scenario of 400,000 contracts is about 50 MB
 MAX_DEPTH = 32  # levels of nesting (a scenario file needs 6, a sweep spec 9)
 MAX_ALIAS_NODES = 100_000  # values that YAML aliases may add beyond those written out ("billion laughs")
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed (also caps nesting at 1000)
+
+class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when installed (it caps nesting at 1000)
+    """``yaml.safe_load``'s loader that also reads ``1e6`` and ``2.5e-3`` as numbers (YAML 1.2; YAML
+    1.1 reads them as strings, which strict numeric fields now reject)."""
+
+
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
 
 
 class ScenarioError(ValueError):
@@ -198,6 +210,9 @@ def validate(raw: dict[str, Any], label: str) -> ScenarioSpec:
         err = exc.errors()[0]
         where = _location(err.get("loc", ()), raw)
         msg = err.get("msg", "invalid").removeprefix("Value error, ")
+        bounds = allowed_range(ScenarioSpec, err.get("loc", ())) if err.get("type") in _BOUND_ERRORS else None
+        if bounds:
+            msg = f"out of range: must be {bounds}"
         if err.get("type") in ("extra_forbidden",):
             msg = "unknown key"
         elif "input" in err and err.get("type") not in ("missing",) and not isinstance(err["input"], dict):
@@ -207,6 +222,7 @@ def validate(raw: dict[str, Any], label: str) -> ScenarioSpec:
         raise ScenarioError(label, where, msg) from None
 
 
+_BOUND_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
 _TAGS = {
     "loan",
     "bond",
