@@ -139,15 +139,22 @@ def _check_out(out: str, cmd: str, folder: bool) -> None:
         parent = parent.parent
     if not parent.is_dir():
         raise _BadInput(f"{cmd}: --out {out}: {parent} is not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise _BadInput(f"{cmd}: --out {out}: cannot write in {parent}")
+    try:  # a real write (access() says yes to root, and no to nothing under /proc)
+        fd, probe = tempfile.mkstemp(prefix=".aicontagion-probe.", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise _BadInput(f"{cmd}: --out {out}: cannot write in {parent} ({exc.strerror})") from None
 
 
 def _staged(out: str):
     """A temporary folder beside ``out``; its contents replace ``out``'s when the work completes."""
     target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target, Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target, Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise _BadInput(f"cannot write results to {out} ({exc.strerror})") from None
 
 
 def _publish(tmp: Path, target: Path) -> None:

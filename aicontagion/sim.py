@@ -28,7 +28,7 @@ from aicontagion.results.metrics import summarise
 from aicontagion.results.plots import plot_sim
 from aicontagion.scenarios.build import System, build_system
 from aicontagion.scenarios.loader import ScenarioError, apply_overrides, load_scenario, validate
-from aicontagion.scenarios.schema import PathSpec, ScenarioSpec
+from aicontagion.scenarios.schema import MAX_MONTHS, PathSpec, ScenarioSpec
 
 
 def _spec(scenario, overrides: dict[str, Any]) -> tuple[ScenarioSpec | None, System | None, str]:
@@ -83,9 +83,11 @@ class Sim:
             )
         self.productivity = productivity
         self.seed = seed
+        if months is not None and not (_whole(months) and 0 < months <= MAX_MONTHS):
+            raise ScenarioError(self.label, "months", f"must be a whole number from 1 to {MAX_MONTHS} (got {months!r})")
+        if seed is not None and not (_whole(seed) and seed >= 0):
+            raise ScenarioError(self.label, "seed", f"must be a whole number >= 0 or None (got {seed!r})")
         self.months = int(months) if months is not None else self.spec.months
-        if self.months <= 0:
-            raise ScenarioError(self.label, "months", f"must be positive (got {self.months})")
         self.policies = list(policies)
         if self.policies:
             catalogue = Catalogue.of(self.spec, self._system)
@@ -189,6 +191,13 @@ class Sim:
         state = "run" if self.model is not None else "not run"
         args = ", ".join(f"{k}={v!r}" for k, v in self.pars.items() if v not in (None, [], {}))
         return f"Sim({args}; {state})"
+
+
+def _whole(x) -> bool:
+    """An integer (not a bool); an integral float such as a sweep's ``24.0`` counts."""
+    if isinstance(x, bool | np.bool_):
+        return False
+    return isinstance(x, int | np.integer) or (isinstance(x, float | np.floating) and float(x).is_integer())
 
 
 def _path_label(productivity, spec: ScenarioSpec) -> str:
