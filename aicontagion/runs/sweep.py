@@ -98,7 +98,9 @@ def load_sweep(spec: str | Path | Mapping | SweepSpec) -> tuple[SweepSpec, str]:
 
 def _union_part(part) -> bool:
     """A location step naming a union member (``constrained-int``, ``list[...]``), not a field."""
-    return isinstance(part, str) and (part.startswith(("function-", "constrained", "list[", "dict[")) or part == "int")
+    return isinstance(part, str) and (
+        part.startswith(("function-", "constrained", "list[", "dict[")) or part in ("int", "str", "float", "bool")
+    )
 
 
 def _read(path: Path) -> dict:
