@@ -28,7 +28,21 @@ MAX_ALIAS_NODES = 100_000  # values that YAML aliases may add beyond those writt
 
 class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when installed (it caps nesting at 1000)
     """``yaml.safe_load``'s loader that also reads ``1e6`` and ``2.5e-3`` as numbers (YAML 1.2; YAML
-    1.1 reads them as strings, which strict numeric fields now reject)."""
+    1.1 reads them as strings, which strict numeric fields now reject). Tags of plain scalars are
+    cached per document (keys and names repeat in every entry)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._tags: dict[tuple, str] = {}
+
+    def resolve(self, kind, value, implicit):
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            tag = self._tags[key] = super().resolve(kind, value, implicit)
+        return tag
 
 
 _SafeLoader.add_implicit_resolver(
@@ -119,55 +133,78 @@ def _at(mark) -> str:
 
 
 def _check_nodes(root: yaml.Node, label: str) -> None:
-    """Reject duplicate keys, nesting deeper than MAX_DEPTH and alias bombs; linear in the nodes."""
-    size: dict[int, int] = {}  # values under a node once aliases are expanded
+    """Reject duplicate keys, nesting deeper than MAX_DEPTH, recursive aliases and alias bombs.
+
+    One pass over the node graph (linear in its nodes; scalars are counted, not visited): a
+    node's ``size`` is the number of values under it once aliases are expanded.
+    """
+    if isinstance(root, yaml.ScalarNode):
+        return
+    size: dict[int, int] = {}
     depth: dict[int, int] = {}
-    path: set[int] = set()  # nodes on the current path (an alias to one of them is recursive)
-    unique = 0
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    opened: dict[int, tuple[list, int]] = {}  # the current path: collection children, scalar count
+    written = 0  # values as written out (each aliased node once)
+    stack = [root]
     while stack:
-        node, finished = stack.pop()
+        node = stack[-1]
         key = id(node)
-        if finished:
-            kids = _children(node)
-            size[key] = 1 + sum(size[id(k)] for k in kids)
-            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
-            path.discard(key)
-            if depth[key] > MAX_DEPTH:
-                raise ScenarioError(label, _at(node.start_mark), f"nested deeper than {MAX_DEPTH} levels")
-            continue
         if key in size:
+            stack.pop()
             continue
-        if key in path:
-            raise ScenarioError(label, _at(node.start_mark), "recursive YAML alias")
-        path.add(key)
-        unique += 1
-        if isinstance(node, yaml.MappingNode):
-            _no_duplicate_keys(node, label)
-        stack.append((node, True))
-        stack.extend((k, False) for k in _children(node))
-    if size[id(root)] - unique > MAX_ALIAS_NODES:
+        entry = opened.get(key)
+        if entry is None:  # first visit: check its keys, then visit its collection children
+            kids, scalars = _split(node, label)
+            opened[key] = (kids, scalars)
+            written += 1 + scalars
+            for kid in kids:
+                if id(kid) in opened:
+                    raise ScenarioError(label, _at(kid.start_mark), "recursive YAML alias")
+                if id(kid) not in size:
+                    stack.append(kid)
+            continue
+        stack.pop()  # second visit: all children are done
+        kids, scalars = opened.pop(key)
+        size[key] = 1 + scalars + sum(size[id(k)] for k in kids)
+        depth[key] = 1 + max((depth[id(k)] for k in kids), default=1 if scalars else 0)
+        if depth[key] > MAX_DEPTH:
+            raise ScenarioError(label, _at(node.start_mark), f"nested deeper than {MAX_DEPTH} levels")
+    if size[id(root)] - written > MAX_ALIAS_NODES:
         raise ScenarioError(
             label, "", f"YAML aliases expand the document by more than {MAX_ALIAS_NODES:,} values (an alias bomb?)"
         )
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
+def _split(node: yaml.Node, label: str) -> tuple[list[yaml.Node], int]:
+    """A collection's children that are collections, and how many are scalars; a mapping's
+    scalar keys must be distinct (the merge key ``<<`` aside)."""
+    kids: list[yaml.Node] = []
+    scalars = 0
     if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def _no_duplicate_keys(node: yaml.MappingNode, label: str) -> None:
+        for item in node.value:
+            if isinstance(item, yaml.ScalarNode):
+                scalars += 1
+            else:
+                kids.append(item)
+        return kids, scalars
     seen: set[tuple[str, str]] = set()
-    for k, _ in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
-            ident = (k.tag, k.value)
-            if ident in seen:
-                raise ScenarioError(label, _at(k.start_mark), f"duplicate key {k.value!r}")
-            seen.add(ident)
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode):
+            scalars += 1
+            if k.tag != _MERGE:
+                ident = (k.tag, k.value)
+                if ident in seen:
+                    raise ScenarioError(label, _at(k.start_mark), f"duplicate key {k.value!r}")
+                seen.add(ident)
+        else:
+            kids.append(k)
+        if isinstance(v, yaml.ScalarNode):
+            scalars += 1
+        else:
+            kids.append(v)
+    return kids, scalars
+
+
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], label: str) -> dict[str, Any]:

@@ -299,7 +299,6 @@ ContractSpec = Annotated[
     DebtSpec | StakeSpec | ExecutorySpec | BackstopSpec | GuaranteeSpec, Field(discriminator="type")
 ]
 
-_ROLES = ("lender", "borrower", "holder", "issuer", "provider", "customer", "guarantor")
 
 
 class ScenarioSpec(Strict):
@@ -341,34 +340,50 @@ class ScenarioSpec(Strict):
                 if cls not in self.markets:
                     raise ValueError(f"institutions[{n}] ({inst.id}).holdings: unknown market {cls!r}")
         owned: dict[str, float] = defaultdict(float)
+        y0, m0 = (int(x) for x in self.start.split("-"))
+        earliest = f"{max(y0 - 50, 0):04d}-{m0:02d}"  # 600 months before the start
         for n, c in enumerate(self.contracts):
-            at = f"contracts[{n}]{_cid(c)}"
-            for role in _ROLES:
-                who = getattr(c, role, None)
-                if who is not None and who not in known:
-                    raise ValueError(f"{at}.{role}: unknown institution {who!r}")
-            if isinstance(c, DebtSpec) and c.market is not None and c.market not in self.markets:
-                raise ValueError(f"{at}.market: unknown market {c.market!r}")
-            if isinstance(c, DebtSpec) and c.collateral is not None and c.collateral not in self.markets:
-                raise ValueError(f"{at}.collateral: unknown market {c.collateral!r}")
-            if isinstance(c, GuaranteeSpec):
-                _check_guarantee(c, by_id.get(c.covers), at)
-            for field_name in ("start", "maturity", "end"):
-                when = getattr(c, field_name, None)
-                if when is not None and month_index(when, self.start) < -600:
-                    raise ValueError(f"{at}.{field_name}: {when} is implausibly early")
-            for field_name in ("maturity", "end"):  # a contract that ended before the scenario starts
-                when = getattr(c, field_name, None)
-                if when is not None and when < self.start:
-                    raise ValueError(f"{at}.{field_name}: {when} is before the scenario's start {self.start}")
-            if isinstance(c, StakeSpec):
+            roles, dates = _FIELDS[type(c)]
+            for role in roles:
+                who = getattr(c, role)
+                if who not in known:
+                    raise ValueError(f"{_at(n, c)}.{role}: unknown institution {who!r}")
+            if isinstance(c, DebtSpec):
+                if c.market is not None and c.market not in self.markets:
+                    raise ValueError(f"{_at(n, c)}.market: unknown market {c.market!r}")
+                if c.collateral is not None and c.collateral not in self.markets:
+                    raise ValueError(f"{_at(n, c)}.collateral: unknown market {c.collateral!r}")
+            elif isinstance(c, GuaranteeSpec):
+                _check_guarantee(c, by_id.get(c.covers), _at(n, c))
+            elif isinstance(c, StakeSpec):
                 owned[c.issuer] += c.share
                 if owned[c.issuer] > 1.0 + 1e-9:
                     raise ValueError(
-                        f"{at}.share: stakes in {c.issuer!r} add up to {owned[c.issuer]:.4g} of its equity "
+                        f"{_at(n, c)}.share: stakes in {c.issuer!r} add up to {owned[c.issuer]:.4g} of its equity "
                         "(more than all of it)"
                     )
+            for field_name in dates:
+                when = getattr(c, field_name)
+                if when is None:
+                    continue
+                if when < earliest:
+                    raise ValueError(f"{_at(n, c)}.{field_name}: {when} is implausibly early")
+                if field_name != "start" and when < self.start:  # a contract that ended before the start
+                    raise ValueError(f"{_at(n, c)}.{field_name}: {when} is before the scenario's start {self.start}")
         return self
+
+
+_FIELDS = {  # per contract type: its counterparty fields and its date fields
+    DebtSpec: (("lender", "borrower"), ("start", "maturity")),
+    StakeSpec: (("holder", "issuer"), ()),
+    ExecutorySpec: (("provider", "customer"), ("start", "end")),
+    BackstopSpec: (("provider", "customer"), ("end",)),
+    GuaranteeSpec: (("guarantor",), ()),
+}
+
+
+def _at(n: int, c) -> str:
+    return f"contracts[{n}]{_cid(c)}"
 
 
 def _first_duplicate(items: list[str]) -> str | None:
@@ -382,7 +397,7 @@ def _check_guarantee(g: GuaranteeSpec, covered, at: str) -> None:
         raise ValueError(f"{at}.covers: unknown contract {g.covers!r}")
     if isinstance(covered, GuaranteeSpec):
         raise ValueError(f"{at}.covers: {g.covers!r} is a guarantee (a guarantee covers a loan, lease or other claim)")
-    parties = {getattr(covered, role, None) for role in _ROLES} - {None}
+    parties = {getattr(covered, role) for role in _FIELDS[type(covered)][0]}
     if g.guarantor in parties:
         raise ValueError(f"{at}.guarantor: {g.guarantor!r} is a party to the contract it guarantees ({g.covers!r})")
 
