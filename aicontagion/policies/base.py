@@ -78,6 +78,8 @@ class Policy:
 def check_kinds(kinds: Iterable[str], who: str) -> tuple[str, ...]:
     out = tuple(kinds)
     for k in out:
+        if not isinstance(k, str):
+            raise PolicyError(f"{who}: kinds are names such as 'bank' (got {k!r})")
         try:
             Kind.parse(k)
         except ValueError as exc:
@@ -91,7 +93,7 @@ def _is_number(value) -> bool:
 
 
 def check_nonneg(value: float, field: str, who: str) -> float:
-    if not _is_number(value) or not np.isfinite(value) and value != np.inf or value < 0:
+    if not _is_number(value) or not np.isfinite(float(value)) and value != np.inf or value < 0:
         raise PolicyError(f"{who}: {field} must be a non-negative number (got {value!r})")
     return float(value)
 
