@@ -1,6 +1,7 @@
 """Strict, finite, physical scenario inputs: every bad value is one line naming file, entry and
 field, raised by ``validate`` and by ``run`` alike (issue 11)."""
 
+import json
 import math
 
 import pytest
@@ -176,3 +177,20 @@ def test_a_spec_survives_a_dump_and_reload():
     again = ScenarioSpec.model_validate(yaml.safe_load(yaml.safe_dump(spec.model_dump(mode="json"))))
     assert again.model_dump() == spec.model_dump()
     assert Sim(spec, productivity__noise_sigma=0.05).spec.productivity.noise_sigma == 0.05
+
+
+def test_a_scenario_in_json_syntax_reads_as_its_yaml_with_the_same_checks(tmp_path):
+    raw = yaml.safe_load(TEXT)
+    path = tmp_path / "mini.json"
+    path.write_text(json.dumps(raw))
+    assert load_scenario(path).model_dump() == load_scenario(MINI).model_dump()
+    path.write_text('{"name": "mini", "name": "again"}')
+    with pytest.raises(ScenarioError, match="duplicate key 'name'"):
+        load_scenario(path)
+    path.write_text('{"name": "mini", "x": ' + "[" * 40 + "]" * 40 + "}")
+    with pytest.raises(ScenarioError, match="nested deeper"):
+        load_scenario(path)
+    raw["institutions"][0]["cash"] = float("nan")
+    path.write_text(json.dumps(raw))  # JSON's NaN token
+    with pytest.raises(ScenarioError, match=r"institutions\[0\] \(giant\)\.cash"):
+        load_scenario(path)
