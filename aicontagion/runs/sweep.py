@@ -140,7 +140,7 @@ def _check(spec: SweepSpec, label: str) -> None:
             problem = _key_problem(key, block, base, gen_args, spec)
             if problem:
                 raise SweepError(label, where, problem)
-    _check_values(spec, base, gen_args, label)
+    _check_values(spec, base, label)
     if "productivity" in seen and spec.productivity is not None:
         raise SweepError(label, "productivity", "also a design key: give the paths in one place")
     for n, alternative in enumerate(spec.design.grid.get("policies", [])):
@@ -150,7 +150,7 @@ def _check(spec: SweepSpec, label: str) -> None:
             raise SweepError(label, f"design.grid.policies[{n}]", str(exc).splitlines()[0]) from None
 
 
-def _check_values(spec: SweepSpec, base, gen_args, label: str) -> None:
+def _check_values(spec: SweepSpec, base, label: str) -> None:
     """Every grid value and range end, checked as the runs would use it: a value that would
     make its runs fail (``-5.0`` for a share, NaN, ``months: 0``) stops the sweep before it starts."""
     raw = base.model_dump(mode="python")
