@@ -300,7 +300,6 @@ ContractSpec = Annotated[
 ]
 
 
-
 class ScenarioSpec(Strict):
     """A whole scenario file."""
 
