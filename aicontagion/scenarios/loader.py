@@ -72,13 +72,19 @@ def resolve(name_or_path: str | Path) -> Path:
     """The file behind a scenario name (``ai_2025``) or path."""
     text = str(name_or_path)
     candidate = Path(text)
-    if candidate.suffix in (".yaml", ".yml") or candidate.exists() or "/" in text:
-        if not candidate.is_file():
-            raise ScenarioError(text, "", "no such file")
-        return candidate
-    packaged = SCENARIO_DIR / f"{text}.yaml"
-    if not packaged.is_file():
-        raise ScenarioError(text, "", f"no such scenario (shipped: {', '.join(available())})")
+    shown = text if len(text) <= 200 else text[:200] + "..."
+    try:
+        if candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists() or "/" in text:
+            if not candidate.is_file():
+                raise ScenarioError(shown, "", "no such file")
+            return candidate
+        packaged = SCENARIO_DIR / f"{text}.yaml"
+        if not packaged.is_file():
+            raise ScenarioError(shown, "", f"no such scenario (shipped: {', '.join(available())})")
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+        if isinstance(exc, ScenarioError):
+            raise
+        raise ScenarioError(shown, "", f"not a usable file name ({getattr(exc, 'strerror', None) or exc})") from None
     return packaged
 
 

@@ -194,3 +194,10 @@ def test_a_scenario_in_json_syntax_reads_as_its_yaml_with_the_same_checks(tmp_pa
     path.write_text(json.dumps(raw))  # JSON's NaN token
     with pytest.raises(ScenarioError, match=r"institutions\[0\] \(giant\)\.cash"):
         load_scenario(path)
+
+
+@pytest.mark.parametrize("name", ["x" * 300, "x" * 300 + ".yaml"])
+def test_a_name_too_long_for_the_file_system_is_one_line(name):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(name)
+    assert "\n" not in str(info.value) and len(str(info.value)) < 400
