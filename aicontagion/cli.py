@@ -9,6 +9,8 @@ are written to a temporary folder and moved into ``--out`` only when complete.
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import shutil
 import sys
 import tempfile
@@ -110,8 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         args = _parser().parse_args(argv)
-        if getattr(args, "months", None) is not None and args.months <= 0:
-            raise _BadInput(f"aicontagion {args.command}: --months must be positive (got {args.months})")
+        _check_common(args)
         commands = {"run": _run, "compare": _compare, "validate": _validate, "sweep": _sweep}
         commands |= {"animate": _animate, "app": _app}
         return commands[args.command](args)
@@ -123,11 +124,55 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _check_common(args) -> None:
+    """Options shared by several commands: the same caps as scenario files and sweep specs."""
+    from aicontagion.scenarios.schema import MAX_MONTHS
+
+    cmd = f"aicontagion {args.command}"
+    months = getattr(args, "months", None)
+    if months is not None and not 0 < months <= MAX_MONTHS:
+        raise _BadInput(f"{cmd}: --months must be from 1 to {MAX_MONTHS} (got {months})")
+    seed = getattr(args, "seed", None)
+    if seed is not None and seed < 0:
+        raise _BadInput(f"{cmd}: --seed must be zero or positive (got {seed})")
+    for name in ("seeds", "processes", "workers"):
+        value = getattr(args, name, None)
+        if value is not None and value <= 0:
+            raise _BadInput(f"{cmd}: --{name} must be positive (got {value})")
+    if args.command in ("run", "compare", "sweep") and args.out is not None:
+        _check_out(args.out, cmd, folder=True)
+    if args.command == "animate":
+        _check_out(args.out, cmd, folder=False)
+
+
+def _check_out(out: str, cmd: str, folder: bool) -> None:
+    """``--out`` can be written: a folder (or a file for ``animate``) under a writable folder."""
+    target = Path(out)
+    if folder and target.exists() and not target.is_dir():
+        raise _BadInput(f"{cmd}: --out {out} is an existing file, not a folder")
+    if not folder and target.is_dir():
+        raise _BadInput(f"{cmd}: --out {out} is a folder; name a file")
+    parent = target if folder and target.is_dir() else target.parent
+    while not parent.exists() and parent != parent.parent:  # the folders --out would create
+        parent = parent.parent
+    if not parent.is_dir():
+        raise _BadInput(f"{cmd}: --out {out}: {parent} is not a folder")
+    try:  # a real write (access() says yes to root, and no to nothing under /proc)
+        fd, probe = tempfile.mkstemp(prefix=".aicontagion-probe.", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise _BadInput(f"{cmd}: --out {out}: cannot write in {parent} ({exc.strerror})") from None
+
+
 def _staged(out: str):
     """A temporary folder beside ``out``; its contents replace ``out``'s when the work completes."""
     target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target, Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target, Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise _BadInput(f"cannot write results to {out} ({exc.strerror})") from None
 
 
 def _publish(tmp: Path, target: Path, owned: tuple[str, ...] = ()) -> None:
@@ -148,6 +193,7 @@ def _publish(tmp: Path, target: Path, owned: tuple[str, ...] = ()) -> None:
 def _run(args) -> int:
     from aicontagion.policies import from_name
     from aicontagion.results.report import format_summary
+    from aicontagion.scenarios.build import build_system
     from aicontagion.sim import Sim, output_files
 
     sim = Sim(
@@ -158,6 +204,7 @@ def _run(args) -> int:
         policies=from_name(args.policy),
         channels=_channels(args),
     )
+    build_system(sim.spec)  # a system that cannot be built stops here, before anything is written
     target, tmp = _staged(args.out)
     try:
         sim.run(progress=not args.quiet)
@@ -173,12 +220,11 @@ def _run(args) -> int:
 def _compare(args) -> int:
     from aicontagion.results.report import format_comparison
     from aicontagion.runs.multisim import FILES, compare
+    from aicontagion.scenarios.build import build_system
     from aicontagion.sim import Sim
 
     for p in args.productivity:  # fail fast on a bad path name or scenario, before any run
-        Sim(args.scenario, productivity=p, months=args.months, channels=_channels(args))
-    if args.seeds <= 0:
-        raise _BadInput("aicontagion compare: --seeds must be positive")
+        build_system(Sim(args.scenario, productivity=p, months=args.months, channels=_channels(args)).spec)
     common = {"scenario": args.scenario, "months": args.months, "channels": _channels(args)}
     setups = {p: common | {"productivity": p} for p in args.productivity}
     target, tmp = _staged(args.out)
@@ -216,14 +262,19 @@ def _validate(args) -> int:
 
 
 def _sweep(args) -> int:
+    from aicontagion.runs.executors import check_scheduler
     from aicontagion.runs.sweep import load_sweep, run_sweep
 
-    if args.workers is not None and args.workers <= 0:
-        raise _BadInput(f"aicontagion sweep: --workers must be positive (got {args.workers})")
     if args.scheduler_address and args.executor != "dask":
         raise _BadInput("aicontagion sweep: --scheduler-address needs --executor dask")
+    if args.scheduler_address:
+        try:  # before the spec and the folder: a wrong address writes nothing
+            check_scheduler(args.scheduler_address)
+        except ValueError as exc:
+            raise _BadInput(f"aicontagion sweep: --scheduler-address: {exc}") from None
     spec, _ = load_sweep(args.spec)  # a bad spec stops here: one line, exit 2, nothing written
     out = args.out or f"results/sweeps/{spec.name}"
+    _check_out(out, "aicontagion sweep", folder=True)
     try:
         result = run_sweep(spec, out, args.executor, args.scheduler_address, args.workers, progress=not args.quiet)
     except KeyboardInterrupt:
@@ -240,6 +291,7 @@ def _sweep(args) -> int:
 
 
 def _animate(args) -> int:
+    from aicontagion.scenarios.build import build_system
     from aicontagion.sim import Sim
     from aicontagion.viz.animation import AnimationError, animate, output_format, policies_from_name, record_sim
 
@@ -247,7 +299,7 @@ def _animate(args) -> int:
     try:  # every check before any work: bad input writes nothing
         output_format(args.out)
         for name, value in (("--fps", args.fps), ("--dpi", args.dpi), ("--max-nodes", args.max_nodes)):
-            if not value > 0:
+            if not (value > 0 and math.isfinite(value)):
                 raise _BadInput(f"aicontagion animate: {name} must be positive (got {value})")
         sims = [
             Sim(
@@ -260,6 +312,8 @@ def _animate(args) -> int:
             )
             for s in scenarios
         ]
+        for sim in sims:
+            build_system(sim.spec)
     except AnimationError as exc:
         raise _BadInput(f"aicontagion animate: {exc}") from None
     frames = [record_sim(sim, progress=not args.quiet, policy=args.policy) for sim in sims]
@@ -273,6 +327,10 @@ def _app(args) -> int:
     import os
     import subprocess
 
+    if not 0 < args.port <= 65535:
+        raise _BadInput(f"aicontagion app: --port must be from 1 to 65535 (got {args.port})")
+    if not args.host.strip():
+        raise _BadInput("aicontagion app: --host is empty")
     if importlib.util.find_spec("solara") is None:
         raise _BadInput("aicontagion app: needs the app extra: pip install 'aicontagion[app]'")
     cmd = [sys.executable, "-m", "solara", "run", "aicontagion.viz.app", "--host", args.host, "--port", str(args.port)]

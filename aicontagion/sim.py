@@ -38,7 +38,7 @@ from aicontagion.results.provenance import FIELDS, dumps, nan_for_null, read_pro
 from aicontagion.results.report import FIGURES, save_figures
 from aicontagion.scenarios.build import System
 from aicontagion.scenarios.loader import ScenarioError, apply_overrides, load_scenario, validate
-from aicontagion.scenarios.schema import PathSpec, ScenarioSpec
+from aicontagion.scenarios.schema import MAX_MONTHS, PathSpec, ScenarioSpec
 
 
 def _spec(scenario, overrides: dict[str, Any]) -> tuple[ScenarioSpec | None, System | None, str]:
@@ -94,11 +94,13 @@ class Sim:
                 f"unknown path {productivity!r} (expected one of: {', '.join(self.spec.productivity.paths)})",
             )
         self.productivity = productivity
+        if months is not None and not (_whole(months) and 0 < months <= MAX_MONTHS):
+            raise ScenarioError(self.label, "months", f"must be a whole number from 1 to {MAX_MONTHS} (got {months!r})")
+        if seed is not None and not (_whole(seed) and seed >= 0):
+            raise ScenarioError(self.label, "seed", f"must be a whole number >= 0 or None (got {seed!r})")
         self.seed_drawn = seed is None
         self.seed = draw_seed() if seed is None else int(seed)
         self.months = int(months) if months is not None else self.spec.months
-        if self.months <= 0:
-            raise ScenarioError(self.label, "months", f"must be positive (got {self.months})")
         self.policies = list(policies)
         if self.policies:
             catalogue = Catalogue.of(self.spec, self._system)
@@ -303,6 +305,13 @@ def unknown_metric_message(ts: pd.DataFrame, metric: str, level: str) -> str:
     by_level = ts.groupby("level", sort=False)["metric"].unique()
     known = "; ".join(f"{lv}: {', '.join(names)}" for lv, names in by_level.items())
     return f"unknown metric {metric!r} (metrics by level: {known})"
+
+
+def _whole(x) -> bool:
+    """An integer (not a bool); an integral float such as a sweep's ``24.0`` counts."""
+    if isinstance(x, bool | np.bool_):
+        return False
+    return isinstance(x, int | np.integer) or (isinstance(x, float | np.floating) and float(x).is_integer())
 
 
 def _path_label(productivity, spec: ScenarioSpec) -> str:

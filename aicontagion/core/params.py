@@ -7,20 +7,82 @@ synthetic systems and tests and are documented (all ``assumed``) in ``docs/model
 
 from __future__ import annotations
 
-from typing import Annotated
+import types
+import typing
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.fields import FieldInfo
 
+MAX_AMOUNT = 1e6  # USD bn (ten years of world output): anything larger is a typo, and overflows
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
+NonNeg = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT)]
 Rate = Annotated[float, Field(ge=-0.05, le=1.0)]  # annual rate as a fraction
-Positive = Annotated[float, Field(gt=0.0)]
+Positive = Annotated[float, Field(gt=0.0, le=MAX_AMOUNT)]
+Signed = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]  # a flow or a stated equity, either sign
+Elasticity = Annotated[float, Field(ge=0.0, le=10.0)]  # an exponent: larger ones overflow
+Sensitivity = Annotated[float, Field(ge=0.0, le=100.0)]  # a response per unit of a fall
 
 
 class Strict(BaseModel):
-    """Base for every schema block: unknown keys are errors; assignments are validated."""
+    """Base for every schema block: unknown keys are errors; assignments are validated; numbers
+    are finite and strictly typed (no NaN or infinity, no ``true`` or ``"44"`` read as a number)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True, allow_inf_nan=False)
+
+
+def allowed_range(model: type[BaseModel], loc: tuple) -> str | None:
+    """The bounds of the field at ``loc`` (a pydantic error location) under ``model``, as text
+    (``">= 0 and <= 1"``), or None when it has none or cannot be found."""
+    ann: Any = model
+    meta: list = []
+    for part in loc:
+        ann, meta = _step(ann, part, meta)
+        if ann is None:
+            return None
+    parts = []
+    for m in meta:
+        for attr, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            bound = getattr(m, attr, None)
+            if isinstance(bound, int | float) and not isinstance(bound, bool):
+                parts.append(f"{sign} {bound:g}")
+    return " and ".join(parts) or None
+
+
+def _step(ann: Any, part: Any, meta: list) -> tuple[Any, list]:
+    """One step of a location: into a model's field, a list's item, a dict's value or a union member."""
+    ann, meta = _unwrap(ann, [])
+    origin = typing.get_origin(ann)
+    if origin in (typing.Union, types.UnionType):
+        members = [_unwrap(a, [])[0] for a in typing.get_args(ann)]
+        for m in members:  # a tagged member (``loan``): the location names it
+            if isinstance(m, type) and issubclass(m, BaseModel) and "type" in m.model_fields:
+                if part in typing.get_args(_unwrap(m.model_fields["type"].annotation, [])[0]):
+                    return m, []
+        for m in members:
+            found = _step(m, part, [])
+            if found[0] is not None:
+                return found
+        return None, []
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        field = ann.model_fields.get(part) if isinstance(part, str) else None
+        if field is None:
+            return None, []
+        return _unwrap(field.annotation, list(field.metadata))
+    if origin is list and isinstance(part, int):
+        return _unwrap(typing.get_args(ann)[0], [])
+    if origin is dict and isinstance(part, str):
+        return _unwrap(typing.get_args(ann)[1], [])
+    return None, []
+
+
+def _unwrap(ann: Any, meta: list) -> tuple[Any, list]:
+    while typing.get_origin(ann) is Annotated:
+        base, *extra = typing.get_args(ann)
+        for e in extra:
+            meta.extend(e.metadata if isinstance(e, FieldInfo) else [e])
+        ann = base
+    return ann, meta
 
 
 # ---------------------------------------------------------------- behaviour by institution kind
@@ -31,7 +93,7 @@ class TechGiantParams(Strict):
     reputation_spread: NonNeg = 0.005  # annual spread penalty on all debt after walking away
     reputation_years: NonNeg = 3.0  # years the penalty lasts
     signing_margin: NonNeg = 0.2  # contracts were signed expecting value >= (1 + margin) x cost
-    capex_elasticity: NonNeg = 1.0  # capex = plan * sentiment ** elasticity
+    capex_elasticity: Elasticity = 1.0  # capex = plan * sentiment ** elasticity
     cash_buffer_months: NonNeg = 3.0  # issue bonds when cash < buffer x monthly outflows
     max_debt_to_assets: Share = 0.6  # no new bonds beyond this leverage (a rating constraint)
     payout_share: Share = 0.0  # share of positive monthly net income paid out (dividends, buybacks)
@@ -47,7 +109,7 @@ class AILabParams(Strict):
     runway_months: NonNeg = 12.0  # raise when cash < runway x monthly burn
     raise_months: NonNeg = 24.0  # a raise aims to fund this many months of burn
     outside_capacity: NonNeg = 40.0  # USD bn/yr outside investors supply at the opening sentiment
-    appetite_elasticity: NonNeg = 2.0  # supply scales with (sentiment / opening) ** elasticity
+    appetite_elasticity: Elasticity = 2.0  # supply scales with (sentiment / opening) ** elasticity
 
 
 class ChipSupplierParams(Strict):
@@ -61,9 +123,9 @@ class NeocloudParams(Strict):
     """Neocloud: liquidity buffer, credit-line draws, discounted equity raises."""
 
     cash_buffer_months: NonNeg = 2.0
-    capex_elasticity: NonNeg = 1.0  # capex = plan * sentiment ** elasticity
+    capex_elasticity: Elasticity = 1.0  # capex = plan * sentiment ** elasticity
     outside_capacity: NonNeg = 5.0  # USD bn/yr of new equity available at the opening sentiment
-    appetite_elasticity: NonNeg = 2.0
+    appetite_elasticity: Elasticity = 2.0
     equity_discount: Share = 0.15  # new shares issued at this discount to book value
     bond_share: Share = 0.5  # share of a funding gap (after credit lines) it seeks in the bond market
 
@@ -78,7 +140,7 @@ class PrivateCreditFundParams(Strict):
     distribution_share: Share = 0.8  # share of positive monthly net income paid to LPs
     stop_lending_ltv: NonNeg = 0.9  # stop funding draws when LTV exceeds this share of covenant
     redemption_rate: Share = 0.0  # monthly share of NAV LPs ask back in normal times
-    redemption_sensitivity: NonNeg = 0.0  # extra monthly redemption per unit of this month's NAV fall
+    redemption_sensitivity: Sensitivity = 0.0  # extra monthly redemption per unit of this month's NAV fall
     gate: Share = 0.05  # most NAV paid out per quarter when redemptions are gated
     liquidity_target: Share = 0.02  # calls LP capital when cash would fall below this share of assets
 
@@ -101,14 +163,14 @@ class PensionLPParams(Strict):
     forced_sale_mark: Share = 0.0  # sell bonds whose credit mark falls below this (rating floor)
     max_private_share: Share = 1.0  # sell fund stakes when they exceed this share of assets
     secondary_discount: Share = 0.2  # discount to NAV on secondary sales of fund stakes
-    redemption_sensitivity: NonNeg = 0.0  # ETF: monthly outflow per unit of this month's NAV fall
+    redemption_sensitivity: Sensitivity = 0.0  # ETF: monthly outflow per unit of this month's NAV fall
 
 
 class MoneyMarketFundParams(Strict):
     """Money-market fund: short-term lender to dealers, run by its investors when it breaks the buck."""
 
     liquidity_floor: Share = 0.05  # sell holdings when cash < floor x assets
-    redemption_sensitivity: NonNeg = 2.0  # monthly outflow per unit of this month's NAV fall
+    redemption_sensitivity: Sensitivity = 2.0  # monthly outflow per unit of this month's NAV fall
     buck: Share = 0.005  # NAV loss at which it "breaks the buck" (share price below 0.995)
     run_share: Share = 0.3  # share of NAV investors take out in a month once the buck is broken
     run_distress: Share = 0.1  # stops rolling repo to borrowers with distress above this
@@ -169,5 +231,5 @@ class Funding(Strict):
     distressed_at: Share = 0.5  # distress above which an institution is marked DISTRESSED
     provisioning: Share = 0.34  # monthly speed at which untraded loans are marked to credit quality
     outside_run_distress: Share = 0.5  # outside short-term lenders withdraw above this distress
-    haircut_sensitivity: NonNeg = 0.0  # repo haircut rise per unit fall of the collateral's price
-    investment_elasticity: NonNeg = 1.0  # capex response to the cost of capital: (r_old / r_new) ** elasticity
+    haircut_sensitivity: Sensitivity = 0.0  # repo haircut rise per unit fall of the collateral's price
+    investment_elasticity: Elasticity = 1.0  # capex response to the cost of capital: (r_old / r_new) ** elasticity

@@ -37,6 +37,9 @@ class Policy:
     name = "policy"
 
     def __init__(self, start: int = 0, end: int | None = None, **kwargs: Any):
+        for field, month in (("start", start), ("end", end)):
+            if month is not None and (isinstance(month, bool) or not isinstance(month, int | np.integer)):
+                raise PolicyError(f"{type(self).__name__}: {field} must be a whole month (got {month!r})")
         if start < 0:
             raise PolicyError(f"{type(self).__name__}: start must be >= 0 (got {start})")
         if end is not None and end < start:
@@ -75,6 +78,8 @@ class Policy:
 def check_kinds(kinds: Iterable[str], who: str) -> tuple[str, ...]:
     out = tuple(kinds)
     for k in out:
+        if not isinstance(k, str):
+            raise PolicyError(f"{who}: kinds are names such as 'bank' (got {k!r})")
         try:
             Kind.parse(k)
         except ValueError as exc:
@@ -82,14 +87,19 @@ def check_kinds(kinds: Iterable[str], who: str) -> tuple[str, ...]:
     return out
 
 
+def _is_number(value) -> bool:
+    """A real number (not a bool, a string or None); NaN is a number here and is refused by the checks."""
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool | np.bool_)
+
+
 def check_nonneg(value: float, field: str, who: str) -> float:
-    if value is None or not np.isfinite(value) and value != np.inf or value < 0:
+    if not _is_number(value) or not np.isfinite(float(value)) and value != np.inf or value < 0:
         raise PolicyError(f"{who}: {field} must be a non-negative number (got {value!r})")
     return float(value)
 
 
 def check_share(value: float, field: str, who: str) -> float:
-    if not 0.0 <= value <= 1.0:
+    if not _is_number(value) or not 0.0 <= value <= 1.0:
         raise PolicyError(f"{who}: {field} must be between 0 and 1 (got {value!r})")
     return float(value)
 

@@ -9,10 +9,14 @@ the function runs, so the same tasks give the same results on every executor:
 * ``serial``: in this process, one after another;
 * ``processes``: a pool of ``workers`` spawned processes (Mesa forces the ``spawn`` start
   method); a worker that dies (out of memory) is replaced, its task retried once and then
-  handed to ``on_failure``;
-* ``dask``: ``dask.distributed``: a LocalCluster of ``workers`` processes, or the running
-  cluster at ``address`` (``tcp://host:8786``, e.g. one started by dask-jobqueue on SLURM).
-  Workers need aicontagion installed (and, for sweeps, the output folder on a shared file system).
+  handed to ``on_failure``; a worker ends itself when the process that started it dies (even
+  by SIGKILL), so a killed sweep leaves no workers running;
+* ``dask``: ``dask.distributed``: a LocalCluster of ``workers`` processes (listening on
+  loopback only, dashboard off unless ``AICONTAGION_DASK_DASHBOARD`` gives an address, e.g.
+  ``127.0.0.1:8787``), or the running cluster at ``address`` (``tcp://host:8786`` or
+  ``tls://host:8786``, e.g. one started by dask-jobqueue on SLURM; checked with
+  :func:`check_scheduler` before any work). Workers need aicontagion installed (and, for
+  sweeps, the output folder on a shared file system).
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import socket
+import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,6 +39,10 @@ from aicontagion.core.progress import progress_bar
 EXECUTORS = ("serial", "processes", "dask")
 MAX_IN_FLIGHT_PER_WORKER = 2  # tasks queued per process-pool worker (bounds memory and lost work)
 MAX_CRASHES = 2  # a task whose worker died this many times is handed to ``on_failure``
+SCHEDULER_SCHEMES = ("tcp", "tls")
+SCHEDULER_TIMEOUT = 5.0  # seconds to wait for a scheduler to answer
+PARENT_POLL_SECONDS = 0.5  # how often a pool worker checks that its parent is alive
+DASHBOARD_ENV = "AICONTAGION_DASK_DASHBOARD"  # address of the LocalCluster dashboard (default: none)
 
 
 def _raise(task: Any, message: str):
@@ -96,12 +107,29 @@ def map_tasks(
     return out
 
 
+def die_with_parent(parent: int) -> None:
+    """Pool worker initializer: the worker ends itself (``os._exit``) once ``parent`` is gone,
+    checked every :data:`PARENT_POLL_SECONDS` by a daemon thread (a SIGKILLed parent cannot
+    shut its pool down, and orphans would go on running queued work and writing records)."""
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="aicontagion-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
 def _processes(fn, tasks: Sequence, workers: int, on_failure) -> Iterator[Any]:
     queue = deque(tasks)
     crashes: dict[int, int] = {}
     ctx = multiprocessing.get_context("spawn")
     while queue:
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(queue)), mp_context=ctx)
+        pool = ProcessPoolExecutor(
+            max_workers=min(workers, len(queue)), mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
+        )
         inflight: dict = {}
         broken = False
         try:
@@ -138,9 +166,17 @@ def _dask(fn, tasks: Sequence, workers: int, address: str | None, on_failure, ke
         raise RuntimeError("the dask executor needs dask.distributed: pip install 'aicontagion[dist]'") from None
     cluster = None
     if address:
-        client = Client(address)
+        check_scheduler(address)
+        client = Client(address, timeout=SCHEDULER_TIMEOUT)
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, silence_logs=logging.ERROR)
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            silence_logs=logging.ERROR,
+            host="127.0.0.1",
+            dashboard_address=os.environ.get(DASHBOARD_ENV) or None,
+        )
         client = Client(cluster)
     try:
         keys = list(keys) if keys is not None else [f"aicontagion-task-{os.getpid()}-{i}" for i in range(len(tasks))]
@@ -159,6 +195,34 @@ def _dask(fn, tasks: Sequence, workers: int, address: str | None, on_failure, ke
             cluster.close()
 
 
+def check_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
+    """Raise ``ValueError`` (one line) unless ``address`` reads ``tcp://host:port`` (or
+    ``tls://``, or ``host:port``) and something listens there (``inproc://`` addresses, of a
+    cluster in this process, are taken as they are)."""
+    scheme, sep, rest = address.strip().partition("://")
+    if scheme == "inproc" and sep and rest:  # a cluster inside this process (tests): nothing to dial
+        return
+    if not sep:
+        scheme, rest = "tcp", scheme
+    host, colon, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if (
+        scheme not in SCHEDULER_SCHEMES
+        or not colon
+        or not host
+        or any(c in host for c in "/ @?#")
+        or not port.isdigit()
+        or not 0 < int(port) <= 65535
+    ):
+        raise ValueError(f"malformed address {address!r} (expected tcp://host:port or tls://host:port)")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise ValueError(f"no scheduler answers at {address} ({reason})") from None
+
+
 def one_line(exc: BaseException) -> str:
     """An exception as one line: its type, its message and where it was raised."""
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
@@ -166,4 +230,4 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())}{at}"[:2000]
 
 
-__all__ = ["EXECUTORS", "map_tasks", "one_line", "run_tasks"]
+__all__ = ["EXECUTORS", "check_scheduler", "die_with_parent", "map_tasks", "one_line", "run_tasks"]

@@ -120,6 +120,41 @@ def record_paths(out: str | Path) -> tuple[set[str], set[str]]:
     return ok, failed - ok
 
 
+def trusted_records(out: str | Path) -> tuple[set[str], set[str]]:
+    """:func:`record_paths`, keeping only records that read back whole: one row, its own run id
+    and status. A truncated or corrupt file (a disk filled up, a copy cut short) is moved aside
+    to a hidden ``.<name>.corrupt`` (ignored by ``pandas.read_parquet(DIR)``), so its run is run
+    again and the folder stays readable."""
+    ok, failed = record_paths(out)
+    folder = Path(out)
+    for ids, is_ok in ((ok, True), (failed, False)):
+        for run_id in list(ids):
+            path = record_path(folder, run_id, is_ok)
+            if not _readable(path, run_id, is_ok):
+                ids.discard(run_id)
+                quarantine(path)
+    return ok, failed
+
+
+def _readable(path: Path, run_id: str, ok: bool) -> bool:
+    try:
+        table = pq.read_table(path, columns=["run_id", "status"])
+    except (OSError, ValueError, KeyError, pa.ArrowException):
+        return False
+    if table.num_rows != 1:
+        return False
+    row = table.to_pylist()[0]
+    return row["run_id"] == run_id and (row["status"] == "ok") == ok
+
+
+def quarantine(path: Path) -> None:
+    """Move a record that cannot be trusted aside (hidden, so folder reads skip it)."""
+    try:
+        os.replace(path, path.parent / f".{path.name}.corrupt")
+    except OSError:
+        path.unlink(missing_ok=True)
+
+
 def _record_files(folder: Path) -> list[Path]:
     return sorted(
         Path(e.path)
@@ -155,8 +190,13 @@ def harmonise(out: str | Path) -> int:
     The column order is that of the widest record; a type conflict (int and float) is promoted.
     """
     folder = Path(out)
-    files = _record_files(folder)
-    schemas = [pq.read_schema(f).remove_metadata() for f in files]
+    files, schemas = [], []
+    for f in _record_files(folder):
+        try:
+            schemas.append(pq.read_schema(f).remove_metadata())
+            files.append(f)
+        except (OSError, pa.ArrowException):  # written by someone else, or damaged since: never trusted
+            quarantine(f)
     if not schemas or all(s.equals(schemas[0]) for s in schemas):
         return 0
     widest = max(schemas, key=len)
@@ -189,7 +229,9 @@ __all__ = [
     "finish_sweep",
     "harmonise",
     "record_path",
+    "quarantine",
     "record_paths",
+    "trusted_records",
     "write_json",
     "write_record",
     "write_series",

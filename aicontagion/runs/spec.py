@@ -13,6 +13,10 @@ from pydantic import Field, field_validator, model_validator
 
 from aicontagion.core.params import Strict
 from aicontagion.runs.executors import EXECUTORS  # noqa: F401  (re-exported for the spec checks)
+from aicontagion.scenarios.schema import Months
+
+MAX_SEEDS = 1_000_000
+Seed = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 GENERATORS = ("synthetic", "core_periphery_banks")
 
@@ -67,7 +71,7 @@ class Sampled(Strict):
 class Design(Strict):
     """Grid lists and at most one sampled block (``random`` or ``latin_hypercube``)."""
 
-    seed: int = 0
+    seed: Seed = 0
     grid: dict[str, list[Any]] = {}
     random: Sampled | None = None
     latin_hypercube: Sampled | None = None
@@ -87,8 +91,8 @@ class SweepSpec(Strict):
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
     scenario: str | dict[Literal["synthetic", "core_periphery_banks"], dict[str, Any]] = "ai_2025"
-    months: Annotated[int, Field(gt=0, le=1200)] | None = None
-    seeds: Annotated[int, Field(gt=0)] | list[int] = 1
+    months: Months | None = None
+    seeds: Annotated[int, Field(gt=0, le=MAX_SEEDS)] | Annotated[list[Seed], Field(max_length=MAX_SEEDS)] = 1
     productivity: str | list[str] | None = None
     policies: list[PolicyEntry] = []
     design: Design = Design()

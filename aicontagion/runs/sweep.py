@@ -35,7 +35,10 @@ identical results for the same seeds.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import json
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -45,11 +48,15 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from aicontagion.runs.executors import check_scheduler
 from aicontagion.runs.plan import Run, base_spec, design_points, generator, plan, resolve_policies
-from aicontagion.runs.records import code_version, finish_sweep, record_paths, write_json
+from aicontagion.runs.records import code_version, finish_sweep, trusted_records, write_json
 from aicontagion.runs.spec import EXECUTORS, Design, PolicyEntry, SweepSpec
 from aicontagion.runs.sweep_run import execute_all
-from aicontagion.scenarios.loader import ScenarioError, read_raw
+from aicontagion.scenarios.loader import ScenarioError, apply_overrides, read_raw, validate
+from aicontagion.scenarios.schema import MAX_MONTHS
+
+SWEEP_FILE = "_sweep.json"  # the spec of the sweep in a folder, with its fingerprint
 
 
 class SweepError(ScenarioError):
@@ -77,14 +84,23 @@ def load_sweep(spec: str | Path | Mapping | SweepSpec) -> tuple[SweepSpec, str]:
         try:
             parsed = SweepSpec.model_validate(raw)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err.get("loc", ()) if not str(p).startswith(("function-", "constrained")))
+            errors = exc.errors()
+            first = errors[0]["loc"][:1]  # the first field in error; of a union's tries, the deepest
+            err = max((e for e in errors if e["loc"][:1] == first), key=lambda e: len(e["loc"]))
+            where = ".".join(str(p) for p in err.get("loc", ()) if not _union_part(p))
             msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
             raise SweepError(label, where, msg) from None
         if parsed.name is None and not isinstance(spec, Mapping):
             parsed = parsed.model_copy(update={"name": Path(spec).stem})
     _check(parsed, label)
     return parsed, label
+
+
+def _union_part(part) -> bool:
+    """A location step naming a union member (``constrained-int``, ``list[...]``), not a field."""
+    return isinstance(part, str) and (
+        part.startswith(("function-", "constrained", "list[", "dict[")) or part in ("int", "str", "float", "bool")
+    )
 
 
 def _read(path: Path) -> dict:
@@ -124,6 +140,7 @@ def _check(spec: SweepSpec, label: str) -> None:
             problem = _key_problem(key, block, base, gen_args, spec)
             if problem:
                 raise SweepError(label, where, problem)
+    _check_values(spec, base, label)
     if "productivity" in seen and spec.productivity is not None:
         raise SweepError(label, "productivity", "also a design key: give the paths in one place")
     for n, alternative in enumerate(spec.design.grid.get("policies", [])):
@@ -131,6 +148,53 @@ def _check(spec: SweepSpec, label: str) -> None:
             resolve_policies([PolicyEntry.model_validate(e) for e in alternative])
         except (ValueError, TypeError, ValidationError) as exc:
             raise SweepError(label, f"design.grid.policies[{n}]", str(exc).splitlines()[0]) from None
+
+
+def _check_values(spec: SweepSpec, base, label: str) -> None:
+    """Every grid value and range end, checked as the runs would use it: a value that would
+    make its runs fail (``-5.0`` for a share, NaN, ``months: 0``) stops the sweep before it starts."""
+    raw = base.model_dump(mode="python")
+    values: list[tuple[str, str, Any]] = [
+        (f"design.grid.{k}[{n}]", k, v) for k, vs in spec.design.grid.items() for n, v in enumerate(vs)
+    ]
+    for kind in ("random", "latin_hypercube"):
+        block = getattr(spec.design, kind)
+        for k, r in block.ranges.items() if block is not None else ():
+            for end in ("low", "high"):
+                v = getattr(r, end)
+                values.append((f"design.{kind}.ranges.{k}.{end}", k, int(v) if r.integer else v))
+    for where, key, value in values:
+        bad = _not_finite(value)
+        if bad is not None:
+            raise SweepError(label, where, f"not a finite number (got {bad!r})")
+        if key == "months":
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_MONTHS:
+                raise SweepError(label, where, f"months must be a whole number from 1 to {MAX_MONTHS} (got {value!r})")
+        elif key in ("productivity", "policies") or key.startswith("generator."):
+            continue  # checked by name (paths, policies) or by the generator itself
+        else:
+            try:
+                validate(apply_overrides(raw, {key: value}, label), label)
+            except ScenarioError as exc:
+                raise SweepError(label, where, exc.message) from None
+    for n, entry in enumerate(spec.policies):
+        bad = _not_finite(entry.args)
+        if bad is not None:
+            raise SweepError(label, f"policies[{n}].args", f"not a finite number (got {bad!r})")
+
+
+def _not_finite(value: Any):
+    """The first NaN or infinity inside ``value`` (lists and mappings searched), or None."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, float) and not math.isfinite(v):
+            return v
+        if isinstance(v, Mapping):
+            stack.extend(v.values())
+        elif isinstance(v, list | tuple):
+            stack.extend(v)
+    return None
 
 
 def _key_problem(key: str, block: str, base, gen_args, spec: SweepSpec) -> str | None:
@@ -223,17 +287,25 @@ def run_sweep(
         raise SweepError("", "scheduler_address", "only the dask executor connects to a scheduler")
     if workers is not None and workers <= 0:
         raise SweepError("", "workers", f"must be positive (got {workers})")
-    parsed, _ = load_sweep(spec)
+    parsed, label = load_sweep(spec)
+    if scheduler_address:
+        try:  # before anything is written
+            check_scheduler(scheduler_address)
+        except ValueError as exc:
+            raise SweepError(label, "scheduler_address", str(exc)) from None
     out = Path(out)
+    fingerprint = spec_fingerprint(parsed)
+    _same_sweep(out, fingerprint, label)
     runs = plan(parsed, out)
-    done, failed_before = record_paths(out)
+    done, failed_before = trusted_records(out)
     todo = [r for r in runs if r.run_id not in done and (retry_errors or r.run_id not in failed_before)]
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     write_json(
-        out / "_sweep.json",
+        out / SWEEP_FILE,
         {
             "spec": parsed.model_dump(mode="json"),
+            "fingerprint": fingerprint,
             "code_version": runs[0].code_version if runs else code_version(),
             "runs": len(runs),
         },
@@ -248,6 +320,38 @@ def run_sweep(
             on_result(res)
     finish_sweep(out)
     return SweepResult(out, len(runs), len(runs) - len(todo), ran, len(errors), time.perf_counter() - t0, errors)
+
+
+def spec_fingerprint(spec: SweepSpec) -> str:
+    """A hash of the spec's content (its ``name`` aside: a label): a folder holds the runs of one spec."""
+    return _fingerprint(spec.model_dump(mode="json"))
+
+
+def _fingerprint(dumped: dict) -> str:
+    content = {k: v for k, v in dumped.items() if k != "name"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _same_sweep(out: Path, fingerprint: str, label: str) -> None:
+    """Refuse a folder that holds another spec's sweep (its rows would mix with this one's)."""
+    path = out / SWEEP_FILE
+    if not path.is_file():
+        return
+    try:
+        before = json.loads(path.read_text())
+        theirs = (
+            before.get("fingerprint")
+            or hashlib.sha256(json.dumps(before["spec"], sort_keys=True).encode()).hexdigest()[:16]
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise SweepError(label, "out", f"{out}/{SWEEP_FILE} is unreadable: use another output folder") from None
+    if theirs != fingerprint:
+        raise SweepError(
+            label,
+            "out",
+            f"{out} holds a sweep of a different spec (fingerprint {theirs}, this spec {fingerprint}): "
+            "use another output folder",
+        )
 
 
 def read_sweep(out: str | Path) -> pd.DataFrame:
@@ -267,4 +371,5 @@ __all__ = [
     "read_sweep",
     "resolve_policies",
     "run_sweep",
+    "spec_fingerprint",
 ]

@@ -9,15 +9,49 @@ offending entry and field, and what is wrong, e.g.::
 from __future__ import annotations
 
 import copy
+import json
+import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from pydantic import ValidationError
 
+from aicontagion.core.params import allowed_range
 from aicontagion.scenarios.schema import ScenarioSpec
 
 SCENARIO_DIR = Path(__file__).resolve().parent
+
+MAX_FILE_BYTES = 128 * 2**20  # a scenario of 400,000 contracts is about 50 MB
+MAX_DEPTH = 32  # levels of nesting (a scenario file needs 6, a sweep spec 9)
+MAX_ALIAS_NODES = 100_000  # values that YAML aliases may add beyond those written out ("billion laughs")
+
+
+class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when installed (it caps nesting at 1000)
+    """``yaml.safe_load``'s loader that also reads ``1e6`` and ``2.5e-3`` as numbers (YAML 1.2; YAML
+    1.1 reads them as strings, which strict numeric fields now reject). Tags of plain scalars are
+    cached per document (keys and names repeat in every entry)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._tags: dict[tuple, str] = {}
+
+    def resolve(self, kind, value, implicit):
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            tag = self._tags[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
 
 
 class ScenarioError(ValueError):
@@ -38,20 +72,36 @@ def resolve(name_or_path: str | Path) -> Path:
     """The file behind a scenario name (``ai_2025``) or path."""
     text = str(name_or_path)
     candidate = Path(text)
-    if candidate.suffix in (".yaml", ".yml") or candidate.exists() or "/" in text:
-        if not candidate.is_file():
-            raise ScenarioError(text, "", "no such file")
-        return candidate
-    packaged = SCENARIO_DIR / f"{text}.yaml"
-    if not packaged.is_file():
-        raise ScenarioError(text, "", f"no such scenario (shipped: {', '.join(available())})")
+    shown = text if len(text) <= 200 else text[:200] + "..."
+    try:
+        if candidate.suffix in (".yaml", ".yml", ".json") or candidate.exists() or "/" in text:
+            if not candidate.is_file():
+                raise ScenarioError(shown, "", "no such file")
+            return candidate
+        packaged = SCENARIO_DIR / f"{text}.yaml"
+        if not packaged.is_file():
+            raise ScenarioError(shown, "", f"no such scenario (shipped: {', '.join(available())})")
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+        if isinstance(exc, ScenarioError):
+            raise
+        raise ScenarioError(shown, "", f"not a usable file name ({getattr(exc, 'strerror', None) or exc})") from None
     return packaged
 
 
 def read_raw(path: Path) -> dict[str, Any]:
-    """Parse a scenario file with ``yaml.safe_load`` into a mapping (no validation yet)."""
+    """Parse a scenario file (YAML, safe loader) into a mapping (no validation yet).
+
+    Bounded in cost: files above :data:`MAX_FILE_BYTES`, nesting deeper than :data:`MAX_DEPTH`,
+    aliases that expand the document by more than :data:`MAX_ALIAS_NODES` values, recursive
+    aliases and duplicate keys are errors.
+    """
     label = path.name
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                label, "", f"file too large ({size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ScenarioError(label, "", f"cannot read file ({exc.strerror})") from None
@@ -61,16 +111,143 @@ def read_raw(path: Path) -> dict[str, Any]:
         raise ScenarioError(label, "", "not a UTF-8 text file (binary data?)") from None
     if "\x00" in text:
         raise ScenarioError(label, "", "not a text file (contains NUL bytes)")
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(label, where, f"YAML syntax error: {problem}") from None
+    raw = parse_yaml(text, label)
     if not isinstance(raw, dict):
         raise ScenarioError(label, "", f"top level must be a mapping of sections, not {type(raw).__name__}")
     return raw
+
+
+def parse_yaml(text: str, label: str) -> Any:
+    """``yaml.safe_load`` of ``text`` whose node graph is checked first (depth, aliases, duplicate keys).
+
+    A document in JSON syntax (JSON is YAML) takes a fast path, ``json.loads``, with the same
+    checks: about 50x faster than YAML for generated scenarios of 100,000s of contracts.
+    """
+    fast = _json(text, label)
+    if fast is not _NOT_JSON:
+        return fast
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(node, label)
+        return loader.construct_document(node)
+    except RecursionError:  # the pure-Python parser (without libyaml) recurses per level
+        raise ScenarioError(label, "", f"nested deeper than {MAX_DEPTH} levels") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(label, _at(mark), f"YAML syntax error: {' '.join(str(problem).split())}") from None
+    finally:
+        loader.dispose()
+
+
+_NOT_JSON = object()
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def _json(text: str, label: str) -> Any:
+    """``text`` parsed as JSON, or ``_NOT_JSON`` when it is not JSON (then YAML reads it)."""
+    if not text.lstrip().startswith(("{", "[")):
+        return _NOT_JSON
+    data = text.encode()
+    bare = np.frombuffer(_JSON_STRING.sub(b'""', data), dtype=np.uint8)  # brackets outside strings
+    steps = np.isin(bare, (ord("["), ord("{"))).astype(np.int32) - np.isin(bare, (ord("]"), ord("}")))
+    if steps.size and int(np.cumsum(steps).max()) >= MAX_DEPTH:  # a scalar inside is one level more
+        raise ScenarioError(label, "", f"nested deeper than {MAX_DEPTH} levels")
+    try:
+        return json.loads(text, object_pairs_hook=lambda pairs: _unique(pairs, label))
+    except (json.JSONDecodeError, RecursionError):
+        return _NOT_JSON
+
+
+def _unique(pairs: list[tuple[str, Any]], label: str) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ScenarioError(label, "", f"duplicate key {key!r}")
+    return out
+
+
+def _at(mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+
+
+def _check_nodes(root: yaml.Node, label: str) -> None:
+    """Reject duplicate keys, nesting deeper than MAX_DEPTH, recursive aliases and alias bombs.
+
+    One pass over the node graph (linear in its nodes; scalars are counted, not visited): a
+    node's ``size`` is the number of values under it once aliases are expanded.
+    """
+    if isinstance(root, yaml.ScalarNode):
+        return
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    opened: dict[int, tuple[list, int]] = {}  # the current path: collection children, scalar count
+    written = 0  # values as written out (each aliased node once)
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        key = id(node)
+        if key in size:
+            stack.pop()
+            continue
+        entry = opened.get(key)
+        if entry is None:  # first visit: check its keys, then visit its collection children
+            kids, scalars = _split(node, label)
+            opened[key] = (kids, scalars)
+            written += 1 + scalars
+            for kid in kids:
+                if id(kid) in opened:
+                    raise ScenarioError(label, _at(kid.start_mark), "recursive YAML alias")
+                if id(kid) not in size:
+                    stack.append(kid)
+            continue
+        stack.pop()  # second visit: all children are done
+        kids, scalars = opened.pop(key)
+        size[key] = 1 + scalars + sum(size[id(k)] for k in kids)
+        depth[key] = 1 + max((depth[id(k)] for k in kids), default=1 if scalars else 0)
+        if depth[key] > MAX_DEPTH:
+            raise ScenarioError(label, _at(node.start_mark), f"nested deeper than {MAX_DEPTH} levels")
+    if size[id(root)] - written > MAX_ALIAS_NODES:
+        raise ScenarioError(
+            label, "", f"YAML aliases expand the document by more than {MAX_ALIAS_NODES:,} values (an alias bomb?)"
+        )
+
+
+def _split(node: yaml.Node, label: str) -> tuple[list[yaml.Node], int]:
+    """A collection's children that are collections, and how many are scalars; a mapping's
+    scalar keys must be distinct (the merge key ``<<`` aside)."""
+    kids: list[yaml.Node] = []
+    scalars = 0
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            if isinstance(item, yaml.ScalarNode):
+                scalars += 1
+            else:
+                kids.append(item)
+        return kids, scalars
+    seen: set[tuple[str, str]] = set()
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode):
+            scalars += 1
+            if k.tag != _MERGE:
+                ident = (k.tag, k.value)
+                if ident in seen:
+                    raise ScenarioError(label, _at(k.start_mark), f"duplicate key {k.value!r}")
+                seen.add(ident)
+        else:
+            kids.append(k)
+        if isinstance(v, yaml.ScalarNode):
+            scalars += 1
+        else:
+            kids.append(v)
+    return kids, scalars
+
+
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], label: str) -> dict[str, Any]:
@@ -113,6 +290,9 @@ def validate(raw: dict[str, Any], label: str) -> ScenarioSpec:
         err = exc.errors()[0]
         where = _location(err.get("loc", ()), raw)
         msg = err.get("msg", "invalid").removeprefix("Value error, ")
+        bounds = allowed_range(ScenarioSpec, err.get("loc", ())) if err.get("type") in _BOUND_ERRORS else None
+        if bounds:
+            msg = f"out of range: must be {bounds}"
         if err.get("type") in ("extra_forbidden",):
             msg = "unknown key"
         elif "input" in err and err.get("type") not in ("missing",) and not isinstance(err["input"], dict):
@@ -122,6 +302,7 @@ def validate(raw: dict[str, Any], label: str) -> ScenarioSpec:
         raise ScenarioError(label, where, msg) from None
 
 
+_BOUND_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
 _TAGS = {
     "loan",
     "bond",

@@ -8,9 +8,10 @@ annual fractions; dates are ``"YYYY-MM"`` strings.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from typing import Annotated, Literal
 
-from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import AllowInfNan, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from aicontagion.core.calendar import month_index  # noqa: F401  (re-exported)
 from aicontagion.core.channels import Channels
@@ -18,18 +19,24 @@ from aicontagion.core.kinds import Kind
 from aicontagion.core.params import (
     KIND_PARAMS,
     Behaviour,
+    Elasticity,
     Funding,
     NonNeg,
     Positive,
     Rate,
     Resolution,
     Share,
+    Signed,
     Strict,
+    allowed_range,
 )
 
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 EXTERNAL_ID = "external"
+MAX_MONTHS = 1200  # a hundred years: the cap on months in scenario files, sweep specs and the CLI
+Months = Annotated[int, Field(gt=0, le=MAX_MONTHS)]
+Cap = Annotated[float, Field(ge=0.0), AllowInfNan(True)]  # an amount that may be unlimited (.inf), never NaN
 
 
 # ---------------------------------------------------------------- AI demand
@@ -44,7 +51,7 @@ class PathSpec(Strict):
 
     ceiling: NonNeg  # long-run AI revenue / hurdle revenue
     midpoint: Month
-    steepness: Positive = 0.08  # per month
+    steepness: Annotated[float, Field(gt=0.0, le=10.0)] = 0.08  # per month
     decline: Share = 0.0  # annual decay of the level after the midpoint
 
 
@@ -53,7 +60,7 @@ class Hurdle(Strict):
 
     capex: Positive = 3000.0  # USD bn invested by 2028
     roi: Positive = 0.12  # EBITDA / capex needed
-    ebitda_margin: Positive = 0.65
+    ebitda_margin: Annotated[float, Field(gt=0.0, le=1.0)] = 0.65
 
     @property
     def revenue(self) -> float:
@@ -68,7 +75,7 @@ class Productivity(Strict):
     hurdle: Hurdle = Hurdle()
     initial_revenue: Positive = 60.0  # USD bn per year of AI end revenue at the start
     initial_growth: Annotated[float, Field(ge=-0.9, le=10.0)] = 1.0  # annual growth agents expect at the start
-    noise_sigma: NonNeg = 0.03  # monthly sd of log revenue shocks
+    noise_sigma: Annotated[float, Field(ge=0.0, le=1.0)] = 0.03  # monthly sd of log revenue shocks
     noise_persistence: Share = 0.9  # AR(1) coefficient of the log shock
     expectation_smoothing: Share = 0.1  # weight of the newest month in expected growth
     expectation_horizon_years: Positive = 5.0  # how far ahead agents project revenue
@@ -87,7 +94,7 @@ class Compute(Strict):
     rent_initial: Positive = 2.0  # USD per GPU-hour at the start
     break_even_rent: Positive = 1.65  # USD per GPU-hour
     initial_utilisation: Positive = 0.8  # AI revenue / revenue capacity of installed compute
-    rent_elasticity: NonNeg = 1.0  # rent index = (utilisation / initial) ** elasticity
+    rent_elasticity: Elasticity = 1.0  # rent index = (utilisation / initial) ** elasticity
     useful_life_years: Positive = 6.0  # GPU depreciation life
     gpu_revenue_yield: NonNeg = 0.55  # USD/yr of rent per GPU unit (1 unit = 1 USD at opening prices), opening rent
     gpu_operating_cost: NonNeg = 0.15  # USD/yr of power, space and staff per GPU unit in service
@@ -122,7 +129,7 @@ class MarketSpec(Strict):
     resilience: Share = 0.1  # monthly share of past impact that fades
     appraisal: Share = 1.0  # monthly weight of the market price in holders' marks (1: mark-to-market)
     fundamental: Literal["constant", "sentiment", "gpu_rent", "spread"] = "constant"
-    elasticity: NonNeg = 1.0  # sensitivity of the fundamental to its driver
+    elasticity: Elasticity = 1.0  # sensitivity of the fundamental to its driver
     duration: NonNeg = 0.0  # years (for 'spread': price falls by duration x spread change)
     shocks: list[MarketShock] = []  # exogenous repricings of the fundamental
 
@@ -135,7 +142,7 @@ class InstitutionSpec(Strict):
     name: str | None = None
     kind: str
     cash: NonNeg = 0.0
-    equity: float | None = None  # if given, other_assets balances the sheet to this equity
+    equity: Signed | None = None  # if given, other_assets balances the sheet to this equity
     other_assets: NonNeg = 0.0
     facility: NonNeg = 0.0  # data-centre real assets at book
     facility_life_years: Positive = 30.0
@@ -144,7 +151,7 @@ class InstitutionSpec(Strict):
     ext_liabilities: NonNeg = 0.0  # debts to outsiders not modelled as contracts
     ext_liability_rate: Rate = 0.0
     holdings: dict[str, NonNeg] = {}  # market value at start per asset class
-    core_cash_flow: float = 0.0  # USD bn/yr from business other than AI
+    core_cash_flow: Signed = 0.0  # USD bn/yr from business other than AI
     ai_revenue_share: Share = 0.0  # share of AI end revenue it earns
     ai_cost_share: Share = 0.35  # share of its AI revenue consumed by operating costs
     opex: NonNeg = 0.0  # USD bn/yr of costs not in contracts
@@ -160,7 +167,8 @@ class InstitutionSpec(Strict):
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, v: str) -> str:
-        Kind.parse(v)
+        if v not in KIND_PARAMS:  # exactly a label: Kind.parse would also read 'TECH_GIANT' or 'tech_giant '
+            raise ValueError(f"unknown kind {v!r} (expected one of: {', '.join(k.label for k in Kind)})")
         return v
 
     @model_validator(mode="after")
@@ -173,13 +181,20 @@ class InstitutionSpec(Strict):
             try:
                 KIND_PARAMS[self.kind](**{key: value})
             except ValidationError as exc:
-                raise ValueError(f"params.{key}: {exc.errors()[0]['msg']} (got {value!r})") from None
+                bounds = allowed_range(KIND_PARAMS[self.kind], (key,))
+                msg = f"out of range: must be {bounds}" if bounds else exc.errors()[0]["msg"]
+                raise ValueError(f"params.{key}: {msg} (got {value!r})") from None
         return self
 
 
 # ---------------------------------------------------------------- contracts
 class _Contract(Strict):
     id: Slug | None = None
+
+
+def _two_parties(c: _Contract, a: str, b: str) -> None:
+    if getattr(c, a) == getattr(c, b):
+        raise ValueError(f"{a} and {b} are the same institution ({getattr(c, a)!r})")
 
 
 class DebtSpec(_Contract):
@@ -203,6 +218,7 @@ class DebtSpec(_Contract):
 
     @model_validator(mode="after")
     def _sane(self):
+        _two_parties(self, "lender", "borrower")
         if self.type == "credit_line" and self.principal > self.limit:
             raise ValueError(f"principal {self.principal} exceeds limit {self.limit}")
         if self.start and self.start > self.maturity:
@@ -219,6 +235,11 @@ class StakeSpec(_Contract):
     share: Share
     uncalled: NonNeg = 0.0  # USD bn the issuer may still call
     callable_from: Month | None = None  # uncalled capital can be called from this month
+
+    @model_validator(mode="after")
+    def _sane(self):
+        _two_parties(self, "holder", "issuer")
+        return self
 
 
 class ExecutorySpec(_Contract):
@@ -237,6 +258,7 @@ class ExecutorySpec(_Contract):
 
     @model_validator(mode="after")
     def _sane(self):
+        _two_parties(self, "provider", "customer")
         if self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         return self
@@ -252,6 +274,11 @@ class BackstopSpec(_Contract):
     total_cap: NonNeg | None = None  # most it pays over its life (None: annual cap x years)
     end: Month
 
+    @model_validator(mode="after")
+    def _sane(self):
+        _two_parties(self, "provider", "customer")
+        return self
+
 
 class GuaranteeSpec(_Contract):
     """A guarantee of ``share`` of contract ``covers``, up to ``cap``."""
@@ -260,14 +287,18 @@ class GuaranteeSpec(_Contract):
     guarantor: str
     covers: Slug
     share: Share = 1.0
-    cap: NonNeg = float("inf")
+    cap: Cap = float("inf")
+
+    @model_validator(mode="after")
+    def _sane(self):
+        if self.id is not None and self.covers == self.id:
+            raise ValueError("a guarantee cannot cover itself")
+        return self
 
 
 ContractSpec = Annotated[
     DebtSpec | StakeSpec | ExecutorySpec | BackstopSpec | GuaranteeSpec, Field(discriminator="type")
 ]
-
-_ROLES = ("lender", "borrower", "holder", "issuer", "provider", "customer", "guarantor")
 
 
 class ScenarioSpec(Strict):
@@ -276,7 +307,7 @@ class ScenarioSpec(Strict):
     name: Slug
     description: str = ""
     start: Month = "2025-01"
-    months: Annotated[int, Field(gt=0, le=1200)] = 240
+    months: Months = 240
     treasury_rate: Rate = 0.042
     productivity: Productivity
     compute: Compute = Compute()
@@ -285,7 +316,7 @@ class ScenarioSpec(Strict):
     resolution: Resolution = Resolution()
     funding: Funding = Funding()
     channels: Channels = Channels()
-    institutions: list[InstitutionSpec]
+    institutions: list[InstitutionSpec]  # empty for synthetic systems (built as arrays); files need one
     contracts: list[ContractSpec] = []
     _source: str | None = PrivateAttr(default=None)  # the file it was read from, for error messages
 
@@ -299,36 +330,81 @@ class ScenarioSpec(Strict):
         self._source = name
 
     @model_validator(mode="after")
-    def _references(self):
+    def _references(self):  # linear in institutions and contracts
         ids = [i.id for i in self.institutions]
-        dup = sorted({x for x in ids if ids.count(x) > 1})
-        if dup:
-            raise ValueError(f"institutions: duplicate id {dup[0]!r}")
+        dup = _first_duplicate(ids)
+        if dup is not None:
+            raise ValueError(f"institutions: duplicate id {dup!r}")
         known = set(ids) | {EXTERNAL_ID}
-        cids = [c.id for c in self.contracts if c.id]
-        cdup = sorted({x for x in cids if cids.count(x) > 1})
-        if cdup:
-            raise ValueError(f"contracts: duplicate id {cdup[0]!r}")
+        by_id = {c.id: c for c in self.contracts if c.id}
+        cdup = _first_duplicate([c.id for c in self.contracts if c.id])
+        if cdup is not None:
+            raise ValueError(f"contracts: duplicate id {cdup!r}")
         for n, inst in enumerate(self.institutions):
             for cls in inst.holdings:
                 if cls not in self.markets:
                     raise ValueError(f"institutions[{n}] ({inst.id}).holdings: unknown market {cls!r}")
+        owned: dict[str, float] = defaultdict(float)
+        y0, m0 = (int(x) for x in self.start.split("-"))
+        earliest = f"{max(y0 - 50, 0):04d}-{m0:02d}"  # 600 months before the start
         for n, c in enumerate(self.contracts):
-            for role in _ROLES:
-                who = getattr(c, role, None)
-                if who is not None and who not in known:
-                    raise ValueError(f"contracts[{n}]{_cid(c)}.{role}: unknown institution {who!r}")
-            if isinstance(c, DebtSpec) and c.market is not None and c.market not in self.markets:
-                raise ValueError(f"contracts[{n}]{_cid(c)}.market: unknown market {c.market!r}")
-            if isinstance(c, DebtSpec) and c.collateral is not None and c.collateral not in self.markets:
-                raise ValueError(f"contracts[{n}]{_cid(c)}.collateral: unknown market {c.collateral!r}")
-            if isinstance(c, GuaranteeSpec) and c.covers not in cids:
-                raise ValueError(f"contracts[{n}]{_cid(c)}.covers: unknown contract {c.covers!r}")
-            for field_name in ("start", "maturity", "end"):
-                when = getattr(c, field_name, None)
-                if when is not None and month_index(when, self.start) < -600:
-                    raise ValueError(f"contracts[{n}]{_cid(c)}.{field_name}: {when} is implausibly early")
+            roles, dates = _FIELDS[type(c)]
+            for role in roles:
+                who = getattr(c, role)
+                if who not in known:
+                    raise ValueError(f"{_at(n, c)}.{role}: unknown institution {who!r}")
+            if isinstance(c, DebtSpec):
+                if c.market is not None and c.market not in self.markets:
+                    raise ValueError(f"{_at(n, c)}.market: unknown market {c.market!r}")
+                if c.collateral is not None and c.collateral not in self.markets:
+                    raise ValueError(f"{_at(n, c)}.collateral: unknown market {c.collateral!r}")
+            elif isinstance(c, GuaranteeSpec):
+                _check_guarantee(c, by_id.get(c.covers), _at(n, c))
+            elif isinstance(c, StakeSpec):
+                owned[c.issuer] += c.share
+                if owned[c.issuer] > 1.0 + 1e-9:
+                    raise ValueError(
+                        f"{_at(n, c)}.share: stakes in {c.issuer!r} add up to {owned[c.issuer]:.4g} of its equity "
+                        "(more than all of it)"
+                    )
+            for field_name in dates:
+                when = getattr(c, field_name)
+                if when is None:
+                    continue
+                if when < earliest:
+                    raise ValueError(f"{_at(n, c)}.{field_name}: {when} is implausibly early")
+                if field_name != "start" and when < self.start:  # a contract that ended before the start
+                    raise ValueError(f"{_at(n, c)}.{field_name}: {when} is before the scenario's start {self.start}")
         return self
+
+
+_FIELDS = {  # per contract type: its counterparty fields and its date fields
+    DebtSpec: (("lender", "borrower"), ("start", "maturity")),
+    StakeSpec: (("holder", "issuer"), ()),
+    ExecutorySpec: (("provider", "customer"), ("start", "end")),
+    BackstopSpec: (("provider", "customer"), ("end",)),
+    GuaranteeSpec: (("guarantor",), ()),
+}
+
+
+def _at(n: int, c) -> str:
+    return f"contracts[{n}]{_cid(c)}"
+
+
+def _first_duplicate(items: list[str]) -> str | None:
+    """The smallest item that occurs twice (None if all are distinct); linear time."""
+    dups = [x for x, k in Counter(items).items() if k > 1]
+    return min(dups) if dups else None
+
+
+def _check_guarantee(g: GuaranteeSpec, covered, at: str) -> None:
+    if covered is None:
+        raise ValueError(f"{at}.covers: unknown contract {g.covers!r}")
+    if isinstance(covered, GuaranteeSpec):
+        raise ValueError(f"{at}.covers: {g.covers!r} is a guarantee (a guarantee covers a loan, lease or other claim)")
+    parties = {getattr(covered, role) for role in _FIELDS[type(covered)][0]}
+    if g.guarantor in parties:
+        raise ValueError(f"{at}.guarantor: {g.guarantor!r} is a party to the contract it guarantees ({g.covers!r})")
 
 
 def _cid(c) -> str:

@@ -164,7 +164,7 @@ class NetworkPicture:
         self.labelled = labelled_nodes(frames, max_labels)
         self.labels = [
             ax.annotate(
-                short_label(frames.names[i]),
+                plain(short_label(frames.names[i])),
                 self.pos[i],
                 xytext=(radius[i] + 2.5, 0),
                 textcoords="offset points",
@@ -175,7 +175,9 @@ class NetworkPicture:
             )
             for i in self.labelled
         ]
-        self.title = ax.text(0.5, 1.015, frames.label, fontsize=10.5, ha="center", va="bottom", transform=ax.transAxes)
+        self.title = ax.text(
+            0.5, 1.015, plain(frames.label), fontsize=10.5, ha="center", va="bottom", transform=ax.transAxes
+        )
         self.caption = ax.text(0.0, -0.115, "", fontsize=8.5, va="center", ha="left", transform=ax.transData)
         self.dynamic = [self.lines, self.hot, self.nodes, self.crosses, self.title, self.caption]
         self.restyled = False  # a static artist (a label's colour) changed in the last update
@@ -212,8 +214,8 @@ class NetworkPicture:
         for text, g in zip(self.labels, grey, strict=True):
             text.set_color("#8a8a8a" if g else "black")
         self._grey = grey
-        self.title.set_text(f"{f.label}\n{f.dates[t]}  (month {f.months[t]})")
-        self.caption.set_text(caption(f, t))
+        self.title.set_text(plain(f"{f.label}\n{f.dates[t]}  (month {f.months[t]})"))
+        self.caption.set_text(plain(caption(f, t)))
         return [self.lines, self.hot, self.nodes, self.crosses, self.title, self.caption, *self.labels]
 
 
@@ -242,6 +244,12 @@ def kind_name(kind: Kind, count: int = 1) -> str:
     """How captions name ``count`` institutions of ``kind`` (``"1 SPV"``, ``"3 AI labs"``)."""
     one, many = KIND_NAMES.get(kind, (kind.label.replace("_", " "), kind.label.replace("_", " ") + "s"))
     return one if count == 1 else many
+
+
+def plain(text: str) -> str:
+    """``text`` shown as written: a ``$`` in an institution or scenario name does not start
+    matplotlib mathtext (``$\\frac{$`` would fail to draw)."""
+    return text.replace("$", r"\$")
 
 
 def caption(frames: Frames, t: int) -> str:
@@ -279,7 +287,7 @@ class Timeline:
         for i, r in enumerate(runs):
             colour = RUN_COLOURS[i % len(RUN_COLOURS)]
             name = r.label.split(" / seed")[0]
-            self.loss_lines.append(ax.plot([], [], color=colour, lw=1.8, label=name)[0])
+            self.loss_lines.append(ax.plot([], [], color=colour, lw=1.8, label=plain(name))[0])
             self.default_lines.append(self.twin.plot([], [], color=colour, lw=1.2, ls="--", drawstyle="steps-post")[0])
         self.cursor = ax.axvline(0, color="#777777", lw=0.8)
         ax.legend(fontsize=7, loc="upper left", frameon=False)
@@ -480,4 +488,4 @@ class _Backdrop(Artist):
         gc.restore()
 
 
-__all__ = ["NetworkAnimation", "NetworkPicture", "Scales", "Timeline", "caption", "health"]
+__all__ = ["NetworkAnimation", "NetworkPicture", "Scales", "Timeline", "caption", "health", "plain"]

@@ -152,15 +152,17 @@ def test_an_interrupted_sweep_resumes_with_only_the_missing_runs(tmp_path):
 
 
 def test_a_failing_run_is_recorded_and_the_others_complete(tmp_path, capsys):
-    spec = small_spec(design={"grid": {"productivity.noise_sigma": [0.03, -1.0]}})  # a negative sd is invalid
+    # a stated equity the balance sheet cannot reach passes the schema (checked up front) and fails
+    # when the run builds its system
+    spec = small_spec(design={"grid": {"institutions.giant.equity": [200.0, 1.0]}})
     out = tmp_path / "sweep"
     result = run_sweep(spec, out, executor="processes", workers=2, progress=False)
     assert (result.total, result.failed) == (8, 4)
     table = pd.read_parquet(out)
-    bad = table[table["param.productivity__noise_sigma"] < 0]
-    good = table[table["param.productivity__noise_sigma"] > 0]
+    bad = table[table["param.institutions__giant__equity"] < 100]
+    good = table[table["param.institutions__giant__equity"] > 100]
     assert (bad["status"] == "error").all() and (good["status"] == "ok").all()
-    assert bad["error"].str.contains("noise_sigma").all() and good["error"].isna().all()
+    assert bad["error"].str.contains("equity").all() and good["error"].isna().all()
     assert bad["total_loss"].isna().all() and good["total_loss"].notna().all()  # same columns for every run
     # errors are retried on the next run (unless told not to); successes are not
     assert run_sweep(spec, out, executor="serial", progress=False, retry_errors=False).ran == 0
