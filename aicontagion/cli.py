@@ -58,7 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     swp = sub.add_parser("sweep", help="run a parameter sweep (one Parquet file per run; re-running resumes)")
     swp.add_argument("spec", help="sweep spec (YAML): scenario, months, seeds, policies, design")
     swp.add_argument("--out", default=None, help="results folder (default results/sweeps/<spec name>)")
-    swp.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
+    swp.add_argument(
+        "--executor",
+        choices=("auto", "serial", "processes", "dask"),
+        default="auto",
+        help="auto (default): serial for a few runs per worker, else processes",
+    )
     swp.add_argument("--scheduler-address", default=None, help="a running Dask scheduler (dask executor only)")
     swp.add_argument("--workers", type=int, default=None, help="processes or Dask workers (default: all cores)")
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -244,10 +249,17 @@ def _compare(args) -> int:
 def _validate(args) -> int:
     from aicontagion.scenarios.build import build_system
     from aicontagion.scenarios.citations import check_file
-    from aicontagion.scenarios.loader import load_scenario, resolve
+    from aicontagion.scenarios.loader import load_scenario, read_raw, resolve, validation_errors
 
     bad = 0
     for name in args.scenarios:
+        path = resolve(name)
+        errors = validation_errors(read_raw(path), path.name)
+        if errors:  # every schema error of the file, one line each
+            for err in errors:
+                print(f"aicontagion: error: {err}", file=sys.stderr)
+            bad += len(errors)
+            continue
         spec = load_scenario(name)
         build_system(spec, Path(str(resolve(name))).name)
         problems = check_file(resolve(name))

@@ -48,7 +48,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from aicontagion.runs.executors import check_scheduler
+from aicontagion.runs.executors import check_scheduler, choose_executor
 from aicontagion.runs.plan import Run, base_spec, design_points, generator, plan, resolve_policies
 from aicontagion.runs.records import code_version, finish_sweep, trusted_records, write_json
 from aicontagion.runs.spec import EXECUTORS, Design, PolicyEntry, SweepSpec
@@ -261,7 +261,7 @@ class SweepResult:
 def run_sweep(
     spec: str | Path | Mapping | SweepSpec,
     out: str | Path,
-    executor: str = "processes",
+    executor: str = "auto",
     scheduler_address: str | None = None,
     workers: int | None = None,
     progress: bool = True,
@@ -273,15 +273,16 @@ def run_sweep(
     Args:
         spec: a YAML path, a mapping or a :class:`SweepSpec`.
         out: the results folder (one Parquet file per run; ``pandas.read_parquet(out)`` reads all).
-        executor: ``serial``, ``processes`` (a local process pool) or ``dask`` (dask.distributed:
-            a LocalCluster, or the cluster at ``scheduler_address``).
+        executor: ``serial``, ``processes`` (a local process pool), ``dask`` (dask.distributed:
+            a LocalCluster, or the cluster at ``scheduler_address``) or ``auto`` (the default:
+            :func:`~aicontagion.runs.executors.choose_executor` by the number of runs to do).
         scheduler_address: a running Dask scheduler (``tcp://host:8786``); ``dask`` only.
         workers: processes or Dask workers to start (default: the machine's cores).
         progress: show a progress bar.
         retry_errors: run again the runs recorded as failed (runs recorded ``ok`` are always skipped).
         on_result: called with each finished run's ``{run_id, status, error, seconds}``.
     """
-    if executor not in EXECUTORS:
+    if executor not in EXECUTORS + ("auto",):
         raise SweepError("", "executor", f"unknown executor {executor!r} (expected one of: {', '.join(EXECUTORS)})")
     if scheduler_address and executor != "dask":
         raise SweepError("", "scheduler_address", "only the dask executor connects to a scheduler")
@@ -299,6 +300,8 @@ def run_sweep(
     runs = plan(parsed, out)
     done, failed_before = trusted_records(out)
     todo = [r for r in runs if r.run_id not in done and (retry_errors or r.run_id not in failed_before)]
+    if executor == "auto":
+        executor = choose_executor(len(todo), workers)
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     write_json(

@@ -287,19 +287,32 @@ def validate(raw: dict[str, Any], label: str) -> ScenarioSpec:
     try:
         return ScenarioSpec.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = _location(err.get("loc", ()), raw)
-        msg = err.get("msg", "invalid").removeprefix("Value error, ")
-        bounds = allowed_range(ScenarioSpec, err.get("loc", ())) if err.get("type") in _BOUND_ERRORS else None
-        if bounds:
-            msg = f"out of range: must be {bounds}"
-        if err.get("type") in ("extra_forbidden",):
-            msg = "unknown key"
-        elif "input" in err and err.get("type") not in ("missing",) and not isinstance(err["input"], dict):
-            shown = repr(err["input"])
-            if len(shown) < 60:
-                msg = f"{msg} (got {shown})"
-        raise ScenarioError(label, where, msg) from None
+        raise _one_line(exc.errors()[0], raw, label) from None
+
+
+def validation_errors(raw: dict[str, Any], label: str) -> list[ScenarioError]:
+    """Every error the schema finds in ``raw`` in one pass, one :class:`ScenarioError` each (empty
+    when it is valid). Checks across entries (references, shares) run once the fields are valid."""
+    try:
+        ScenarioSpec.model_validate(raw)
+    except ValidationError as exc:
+        return [_one_line(err, raw, label) for err in exc.errors()]
+    return []
+
+
+def _one_line(err: dict, raw: dict[str, Any], label: str) -> ScenarioError:
+    where = _location(err.get("loc", ()), raw)
+    msg = err.get("msg", "invalid").removeprefix("Value error, ")
+    bounds = allowed_range(ScenarioSpec, err.get("loc", ())) if err.get("type") in _BOUND_ERRORS else None
+    if bounds:
+        msg = f"out of range: must be {bounds}"
+    if err.get("type") in ("extra_forbidden",):
+        msg = "unknown key"
+    elif "input" in err and err.get("type") not in ("missing",) and not isinstance(err["input"], dict):
+        shown = repr(err["input"])
+        if len(shown) < 60:
+            msg = f"{msg} (got {shown})"
+    return ScenarioError(label, where, msg)
 
 
 _BOUND_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")

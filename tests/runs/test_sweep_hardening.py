@@ -132,3 +132,11 @@ def test_pool_workers_die_with_their_parent():
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def test_auto_executor_is_serial_for_little_work_and_processes_for_more():
+    from aicontagion.runs.executors import SERIAL_BELOW_RUNS_PER_WORKER, choose_executor
+
+    assert choose_executor(3, workers=2) == "serial"
+    assert choose_executor(SERIAL_BELOW_RUNS_PER_WORKER * 2, workers=2) == "processes"
+    assert choose_executor(1000, workers=1) == "serial"
