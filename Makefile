@@ -41,9 +41,14 @@ experiments: $(STAMP)
 	@set -e; for f in experiments/*.py; do [ "$$f" = experiments/readme_tables.py ] && continue; \
 		echo "== $$f"; MPLBACKEND=Agg $(BIN)/python $$f; done
 
+# The README's GIF and, beside it, its last frame's caption (tests/viz/test_readme_gif.py checks both
+# against what the code produces now).
 animate-demo: $(BASE)
 	MPLBACKEND=Agg $(BIN)/aicontagion animate --scenario ai_2025 --productivity disproven --months 120 --seed 1 \
 		--out docs/img/disproven.gif
+	MPLBACKEND=Agg $(BIN)/python -c "from aicontagion.viz.animation import record; from aicontagion.viz.picture \
+		import caption; f = record('ai_2025', productivity='disproven', months=120, seed=1); \
+		print(caption(f, f.T - 1))" > docs/img/disproven.caption.txt
 
 app: $(STAMP)
 	$(BIN)/aicontagion app

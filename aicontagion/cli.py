@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     ani.add_argument("--dpi", type=int, default=80, help="resolution (80: 960 x 608 pixels for one system)")
     ani.add_argument("--max-nodes", type=int, default=300, help="above this many institutions, draw supernodes")
 
-    app = sub.add_parser("app", help="the interactive browser app (Mesa SolaraViz; extra app)")
+    app = sub.add_parser("app", help="the interactive browser app (a Solara page around a Mesa model; extra app)")
     app.add_argument("--host", default="localhost")
     app.add_argument("--port", type=int, default=8765)
     app.add_argument("--no-open", action="store_true", help="do not open a browser")
@@ -337,6 +337,7 @@ def _animate(args) -> int:
 def _app(args) -> int:
     import importlib.util
     import os
+    import signal
     import subprocess
 
     if not 0 < args.port <= 65535:
@@ -348,7 +349,39 @@ def _app(args) -> int:
     cmd = [sys.executable, "-m", "solara", "run", "aicontagion.viz.app", "--host", args.host, "--port", str(args.port)]
     cmd += ["--no-check-version"] + (["--no-open"] if args.no_open else [])
     env = os.environ | {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "MPLBACKEND": "Agg"}
-    return subprocess.call(cmd, env=env)
+    # The server is a child process: a signal to this process is passed on to it, and (Linux) the
+    # kernel sends it SIGTERM if this process dies without passing anything on (SIGKILL).
+    server = subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
+    def forward(signum, _frame):
+        if server.poll() is None:
+            server.send_signal(signum)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    try:
+        while True:
+            try:
+                return server.wait()
+            except KeyboardInterrupt:  # pragma: no cover - SIGINT is forwarded by the handler above
+                continue
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if server.poll() is None:  # pragma: no cover - only if waiting itself failed
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Ask Linux to send this (child) process SIGTERM when its parent dies (prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
