@@ -282,7 +282,7 @@ class Timeline:
         self.twin.set_ylabel("defaults", fontsize=8)
         ax.tick_params(labelsize=7)
         self.twin.tick_params(labelsize=7)
-        ax.set_title("cumulative losses at final bearers (solid) and defaults (dashed)", fontsize=8.5)
+        ax.set_title("losses at final bearers, marked to market (solid), and defaults (dashed)", fontsize=8.5)
         self.loss_lines, self.default_lines = [], []
         for i, r in enumerate(runs):
             colour = RUN_COLOURS[i % len(RUN_COLOURS)]
