@@ -198,12 +198,9 @@ def figure(ms, pairs, seeds, months, falls, stats, path):
             ax.fill_between(
                 x, np.quantile(shares, 0.05, axis=0), np.quantile(shares, 0.95, axis=0), color=colours[row], alpha=0.15
             )
-        f = falls.set_index(["scenario", "basis"])["fall"]
-        ax.set_title(
-            f"{basis} basis (MBS -{f[('bank_2008', basis)]:.1%}, GPUs -{f[('ai_2025', basis)]:.1%}); "
-            f"{seeds_text(seeds)}",
-            fontsize=10,
-        )
+        f = falls.set_index(["scenario", "basis"])
+        shocks = ", ".join(f"{f.loc[(sc, basis), 'asset']} -{f.loc[(sc, basis), 'fall']:.1%}" for sc in CORE_ASSET)
+        ax.set_title(f"{basis} basis ({shocks}); {seeds_text(seeds)}", fontsize=10)
         ax.set_xlabel("months since the shock")
         ax.set_ylabel("excess losses / their peak (ratio; peak = 1)")
         ax.set_xlim(0, months - SHOCK_STEP)
@@ -216,15 +213,15 @@ def figure(ms, pairs, seeds, months, falls, stats, path):
     axes[2].errorbar(
         bank["mean"],
         y,
-        xerr=[bank["mean"] - bank["q05"], bank["q95"] - bank["mean"]],
+        xerr=np.maximum([bank["mean"] - bank["q05"], bank["q95"] - bank["mean"]], 0.0),
         fmt="none",
         ecolor="k",
         capsize=3,
     )
     axes[2].set_yticks(y, labels, fontsize=8)
     axes[2].invert_yaxis()
-    axes[2].set_xlabel("excess losses borne through banks (USD bn; mean, 5-95% over seeds)")
-    axes[2].set_title(f"what reaches banks ({seeds_text(seeds)})", fontsize=10)
+    axes[2].set_xlabel("excess losses through banks (USD bn)")
+    axes[2].set_title(f"what reaches banks: mean, 5-95% over {seeds_text(seeds)}", fontsize=10)
     caption(
         fig,
         f"Shocked minus unshocked run on the same seed, {months} months, shock in month {SHOCK_STEP} of each "
