@@ -3,8 +3,8 @@
     python experiments/readme_tables.py [--seeds 10] [--draws 20] [--skip-guarantees]
 
 Rewrites the blocks between ``<!-- results:NAME -->`` and ``<!-- /results:NAME -->`` markers:
-``paths`` (ai_2025 under the four productivity paths), ``bank_vs_direct`` (equal shocks) and
-``guarantees`` (the policy comparison). Each block says how it was produced.
+``paths`` (ai_2025 under the four productivity paths), ``bank_vs_direct`` (shocked minus unshocked
+runs under shocks of equal size) and ``guarantees`` (the policy comparison). Each block says how it was produced.
 """
 
 from __future__ import annotations
@@ -68,44 +68,91 @@ def paths_table(seeds: int, processes: int) -> str:
     return "\n".join(out) + "\n"
 
 
+def _iv(stats: pd.DataFrame, comparison: str, metric: str, pct: bool = False) -> str:
+    """``mean [q05, q95]`` of one measure over seeds; "none" where no seed has a value."""
+    hit = stats[(stats.comparison == comparison) & (stats.metric == metric)]
+    if hit.empty:
+        return "none"
+    r = hit.iloc[0]
+    return f"{_fmt(r['mean'], pct)} [{_fmt(r['q05'], pct)}, {_fmt(r['q95'], pct)}]"
+
+
+HOLDERS = {
+    "bank": "banks",
+    "money_market_fund": "MMFs",
+    "pension_lp": "pensions/LPs",
+    "tech_giant": "giants",
+    "ai_lab": "AI labs",
+    "neocloud": "neoclouds",
+    "spv": "SPVs",
+    "private_credit_fund": "credit funds",
+    "chip_supplier": "chip suppliers",
+    "outside_creditors": "outside creditors",
+}
+
+
 def bank_vs_direct_table(run: bool) -> str:
     folder = Path("results/bank_vs_direct")
-    if run or not (folder / "side_by_side.parquet").exists():
+    if run or not (folder / "excess.parquet").exists():
         from experiments import bank_vs_direct
 
         bank_vs_direct.main(["--out", str(folder)])
-    side = pd.read_parquet(folder / "side_by_side.parquet").set_index("system")
-    channels = pd.read_parquet(folder / "channels.parquet").set_index("setup")
+    from aicontagion.results.provenance import read_provenance
+
+    prov = read_provenance(folder / "excess.parquet")
+    stats = pd.read_parquet(folder / "excess.parquet")
+    falls = pd.read_parquet(folder / "equal_sizes.parquet").set_index(["scenario", "basis"])
+    unshocked = pd.read_parquet(folder / "unshocked.parquet")
+    seeds, months, sizes = len(prov["seeds"]), prov["months"], prov["sizes"]
+    rows = list(dict.fromkeys(stats["row"]))
     out = [
-        "`experiments/bank_vs_direct.py` (5 seeds; shock = 25% of the banks' equity; `make readme`):",
+        f"`experiments/bank_vs_direct.py` ({seeds} seeds, {months} months, shock in the 7th month; "
+        "shocked minus unshocked run on each seed; mean [5%, 95%] over seeds; `make readme`):",
         "",
-        "| | bank_2008 | ai_2025 |",
+    ]
+    titles = {
+        "capital": f"**Capital basis**: direct loss = {sizes['capital']:.0%} of the system's capital",
+        "bank_exposure": f"**Bank-exposure basis**: loss on banks' exposure = {sizes['bank_exposure']:.0%} "
+        "of their equity",
+    }
+    for basis in ("capital", "bank_exposure"):
+        out += [
+            titles[basis] + ":",
+            "",
+            "| scenario / path | shock | months to first excess default | months to 50% / 90% of excess losses "
+            "| excess defaults (share of institutions) | excess losses (USD bn) | / system assets "
+            "| excess through banks (USD bn) | largest bearers (USD bn) |",
+            "|---" * 9 + "|",
+        ]
+        for row in rows:
+            cmp = f"{row} | {basis}"
+            sc = row.split()[0]
+            f = falls.loc[(sc, basis)]
+            holders = stats[(stats.comparison == cmp) & stats.metric.str.startswith("excess_loss.")]
+            holders = holders.assign(k=holders.metric.str.removeprefix("excess_loss.")).sort_values("mean", key=abs)
+            top = ", ".join(f"{HOLDERS.get(r.k, r.k)} {_fmt(r.mean)}" for r in holders.iloc[::-1].head(2).itertuples())
+            out.append(
+                f"| {row} | {f['asset']} -{f['fall']:.1%} | {_iv(stats, cmp, 'months_to_first_excess_default')} | "
+                f"{_iv(stats, cmp, 'months_to_50pct_excess')} / {_iv(stats, cmp, 'months_to_90pct_excess')} | "
+                f"{_iv(stats, cmp, 'excess_defaults')} ({_iv(stats, cmp, 'excess_defaulted_share', True)}) | "
+                f"{_iv(stats, cmp, 'excess_loss')} | {_iv(stats, cmp, 'excess_loss_ratio', True)} | "
+                f"{_iv(stats, cmp, 'excess_loss.bank')} | {top} |"
+            )
+        out.append("")
+    bank = unshocked[unshocked.metric == "losses_by_holder_kind.bank"].set_index("row")
+    total = unshocked[unshocked.metric == "total_loss"].set_index("row")
+    out += [
+        "The unshocked runs themselves (the background the excess is measured against):",
+        "",
+        "| scenario / path | losses (USD bn) | through banks (USD bn) |",
         "|---|---|---|",
     ]
-    for label, col, pct in (
-        ("core asset repriced by", "price_fall", True),
-        ("months to first default", "months_to_first_default", False),
-        ("months to half / 90% of losses", None, False),
-        ("institutions defaulted", "defaults", False),
-        ("losses / system assets", "loss_ratio", True),
-    ):
-        if col is None:
-            vals = [
-                f"{_fmt(side.loc[s, 'months_to_half_loss'])} / {_fmt(side.loc[s, 'months_to_90pct_loss'])}"
-                for s in ("bank_2008", "ai_2025")
-            ]
-        else:
-            vals = [_fmt(side.loc[s, col], pct) for s in ("bank_2008", "ai_2025")]
-        out.append(f"| {label} | " + " | ".join(vals) + " |")
-    bank = channels.get("losses_by_holder_kind.bank", pd.Series(dtype=float))
-    out += [
-        "",
-        "Bank losses on ai_2025's disproven path with its back-channels to banks switched on and off:",
-        "",
-        "| fund leverage, LP fire sales | losses borne through banks (USD bn) |",
-        "|---|---|",
-    ]
-    out += [f"| {k} | {_fmt(v)} |" for k, v in bank.items()]
+    for row in rows:
+        t, b = total.loc[row], bank.loc[row]
+        out.append(
+            f"| {row} | {_fmt(t['mean'])} [{_fmt(t['q05'])}, {_fmt(t['q95'])}] | "
+            f"{_fmt(b['mean'])} [{_fmt(b['q05'])}, {_fmt(b['q95'])}] |"
+        )
     return "\n".join(out) + "\n"
 
 

@@ -216,3 +216,46 @@ def test_every_script_takes_the_common_options(name, capsys):
     text = capsys.readouterr().out
     common = {"--seeds", "--processes", "--out", "--quick"} | ({"--months"} if name != "validation" else set())
     assert common <= set(re.findall(r"--[a-z-]+", text)), name
+
+
+# ----------------------------------------------------------------------------- bank_vs_direct (issue 15)
+def test_bank_vs_direct_equal_sizes_give_the_stated_size():
+    mod = load("bank_vs_direct")
+    for scenario in mod.CORE_ASSET:
+        cap = mod.equal_size_fall(scenario, 0.01, "capital")
+        assert cap["asset"] == mod.CORE_ASSET[scenario]
+        assert cap["fall"] * cap["exposure.held"] == pytest.approx(0.01 * cap["exposure.capital"])
+        bank = mod.equal_size_fall(scenario, 0.05, "bank_exposure")
+        exposure = bank["exposure.bank_direct"] + bank["exposure.bank_look_through"]
+        assert bank["fall"] * exposure == pytest.approx(0.05 * bank["exposure.bank_equity"])
+        assert bank["bank_direct_loss"] == pytest.approx(bank["loss"])  # no look-through at the start here
+    assert mod.equal_size_fall("ai_2025", 0.05, "bank_exposure")["core_asset_bank_exposure"] == 0.0
+    assert mod.equal_size_fall("ai_2025", 0.05, "bank_exposure")["asset"] == "tech_equity"
+    with pytest.raises(ValueError, match="unknown basis"):
+        mod.equal_size_fall("ai_2025", 0.01, "assets")
+
+
+def test_bank_vs_direct_shocks_land_on_one_clock():
+    mod = load("bank_vs_direct")
+    assert mod.shocked("bank_2008", 0.1, 24)["markets__mbs__shocks"] == [{"at": "2007-07", "fall": 0.1}]
+    kw = mod.shocked("ai_2025", 0.2, 24, asset="tech_equity")
+    assert kw["markets__tech_equity__shocks"] == [{"at": "2025-07", "fall": 0.2}] and kw["markets__gpu__shocks"] == []
+    assert mod.shocked("bank_2008", 0.0, 24)["markets__mbs__shocks"] == []  # unshocked: no scheduled repricing
+    sim = ac.Sim(seed=0, **mod.shocked("bank_2008", 0.1, 9)).run()
+    price = sim.series("price_mbs")["system"]
+    assert price.iloc[mod.SHOCK_STEP - 1] == 1.0 and price.iloc[mod.SHOCK_STEP] < 1.0  # lands in step 7
+
+
+def test_bank_vs_direct_quick_writes_its_tables(tmp_path, capsys):
+    mod = load("bank_vs_direct")
+    assert mod.main(["--quick", "--seeds", "1", "--months", "12", "--out", str(tmp_path)]) == 0
+    f = assert_outputs(tmp_path, ["equal_sizes", "runs", "excess_runs", "excess", "unshocked"], ["bank_vs_direct"])
+    assert set(f["excess"]["row"]) == set(mod.ROWS) and set(f["excess"]["basis"]) == set(mod.BASES)
+    assert {"excess_loss", "excess_loss.bank", "months_to_50pct_excess", "months_to_90pct_excess"} <= set(
+        f["excess"]["metric"]
+    )
+    assert {"mean", "q05", "q95", "seeds"} <= set(f["excess"].columns)
+    from aicontagion.results.provenance import read_provenance
+
+    assert read_provenance(tmp_path / "excess.parquet")["months"] == 12
+    assert "Shocked minus unshocked" in capsys.readouterr().out
