@@ -244,20 +244,24 @@ def _compare(args) -> int:
 def _validate(args) -> int:
     from aicontagion.scenarios.build import build_system
     from aicontagion.scenarios.citations import check_file
-    from aicontagion.scenarios.loader import load_scenario, resolve
+    from aicontagion.scenarios.loader import check_range_ends, load_scenario, resolve
 
     bad = 0
     for name in args.scenarios:
         spec = load_scenario(name)
         build_system(spec, Path(str(resolve(name))).name)
+        check_range_ends(spec)
         problems = check_file(resolve(name))
         for p in problems:
             print(f"{resolve(name).name}: {p}")
         bad += len(problems)
         print(
             f"{resolve(name).name}: {'ok' if not problems else f'{len(problems)} uncited numbers'} "
-            f"({len(spec.institutions)} institutions, {len(spec.contracts)} contracts)"
+            f"({len(spec.institutions)} institutions, {len(spec.contracts)} contracts, "
+            f"{len(spec.ranges)} ranged parameters)"
         )
+        for r in spec.ranges:
+            print(f"  {r.path}: {r.describe()}")
     return 2 if bad else 0
 
 
