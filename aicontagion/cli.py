@@ -1,4 +1,4 @@
-"""Command line: ``aicontagion run | compare | validate | sweep | animate | app``.
+"""Command line: ``aicontagion run | compare | validate | sweep | sensitivity | animate | app``.
 
 Bad input (a missing or unreadable scenario, YAML errors, unknown keys, kinds or counterparties,
 impossible values, bad options) prints one line ``aicontagion: error: <file>: <where>: <what>``
@@ -63,6 +63,16 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("--workers", type=int, default=None, help="processes or Dask workers (default: all cores)")
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    sen = sub.add_parser(
+        "sensitivity", help="which assumptions drive the answer: Morris screening, then Sobol indices (SALib)"
+    )
+    sen.add_argument("spec", help="sensitivity spec (YAML): scenario, months, seeds, method, parameters, outcomes")
+    sen.add_argument("--out", default=None, help="results folder (default results/sensitivity/<spec name>)")
+    sen.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
+    sen.add_argument("--workers", type=int, default=None, help="processes or Dask workers (default: all cores)")
+    sen.add_argument("--quick", action="store_true", help="a smoke run: 12 months, 1 seed, tiny samples")
+    sen.add_argument("--quiet", action="store_true", help="no progress bar")
+
     ani = sub.add_parser("animate", help="animate the exposure network, one frame per month (GIF, MP4 or HTML)")
     _scenario_args(ani)
     ani.add_argument("--compare", nargs=2, metavar=("A", "B"), help="two scenarios side by side on one clock")
@@ -114,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         _check_common(args)
         commands = {"run": _run, "compare": _compare, "validate": _validate, "sweep": _sweep}
+        commands["sensitivity"] = _sensitivity
         commands |= {"animate": _animate, "app": _app}
         return commands[args.command](args)
     except (ScenarioError, PolicyError, _BadInput) as exc:
@@ -139,7 +150,7 @@ def _check_common(args) -> None:
         value = getattr(args, name, None)
         if value is not None and value <= 0:
             raise _BadInput(f"{cmd}: --{name} must be positive (got {value})")
-    if args.command in ("run", "compare", "sweep") and args.out is not None:
+    if args.command in ("run", "compare", "sweep", "sensitivity") and args.out is not None:
         _check_out(args.out, cmd, folder=True)
     if args.command == "animate":
         _check_out(args.out, cmd, folder=False)
@@ -292,6 +303,27 @@ def _sweep(args) -> int:
     if result.failed > 5:
         print(f"  ... {result.failed - 5} more (see the status and error columns)")
     return 1 if result.failed else 0
+
+
+def _sensitivity(args) -> int:
+    from aicontagion.runs.experiment_kit import show
+    from aicontagion.runs.sensitivity import inputs, load_spec, run_sensitivity, summary_table
+
+    spec, label = load_spec(args.spec)  # a bad spec stops here: one line, exit 2, nothing written
+    inputs(spec.quick() if args.quick else spec, label)  # the scenario and its ranges, before any run
+    out = args.out or f"results/sensitivity/{spec.name}{'-quick' if args.quick else ''}"
+    _check_out(out, "aicontagion sensitivity", folder=True)
+    try:
+        result = run_sensitivity(spec, out, args.executor, args.workers, progress=not args.quiet, quick=args.quick)
+    except KeyboardInterrupt:
+        print(
+            "aicontagion: analysis interrupted; finished runs are saved: run the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
+    show(summary_table(result, 5), "most influential assumptions per outcome (Sobol ST where run, else Morris mu*)")
+    print(result)
+    return 0
 
 
 def _animate(args) -> int:
