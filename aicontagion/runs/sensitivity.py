@@ -279,18 +279,23 @@ def outcomes_per_point(sweep: SweepSpec, folder: Path, outcomes: list[str], labe
     """The outcomes of every design point of ``sweep`` (rows in design order), averaged over seeds."""
     runs = plan(sweep, folder)
     seeds = len(sweep.seed_list)
-    point = {r.run_id: n // seeds for n, r in enumerate(runs)}
+    # a sample may repeat a point (Morris trajectories can cross): its runs share one record
+    wanted = pd.DataFrame({"run_id": [r.run_id for r in runs], "point": [n // seeds for n in range(len(runs))]})
     table = pd.read_parquet(folder)
-    table = table[table["run_id"].isin(point)]
-    ok = table[table["status"] == "ok"]
-    if len(ok) < len(runs):
+    table = table[table["run_id"].isin(set(wanted["run_id"]))]
+    ok = table[table["status"] == "ok"].drop_duplicates("run_id")
+    missing = wanted["run_id"].nunique() - len(ok)
+    if missing:
         bad = table[table["status"] != "ok"]
         first = f" (first error: {bad['error'].iloc[0]})" if len(bad) else ""
         raise SensitivityError(
-            label, folder.name, f"{len(runs) - len(ok)} of {len(runs)} runs have no result{first}; run again to retry"
+            label,
+            folder.name,
+            f"{missing} of {wanted['run_id'].nunique()} runs have no result{first}; run again to retry",
         )
-    frame = pd.DataFrame({o: OUTCOMES[o][1](ok).to_numpy() for o in outcomes})
-    frame["point"] = ok["run_id"].map(point).to_numpy()
+    values = pd.DataFrame({o: OUTCOMES[o][1](ok).to_numpy() for o in outcomes}, index=ok["run_id"].to_numpy())
+    frame = values.loc[wanted["run_id"]].reset_index(drop=True)
+    frame["point"] = wanted["point"].to_numpy()
     return frame.groupby("point").mean().sort_index()
 
 
@@ -341,13 +346,13 @@ def _indices(method: str, prob: dict, X: np.ndarray, y: np.ndarray, outcome: str
                     num_resamples=spec.resamples,
                     conf_level=spec.conf_level,
                     num_levels=spec.morris.levels,
-                    seed=spec.morris.seed,
+                    seed=np.random.default_rng(spec.morris.seed),
                 )
                 out["mu_star"], out["mu_star_conf"], out["sigma"] = r["mu_star"], r["mu_star_conf"], r["sigma"]
         elif not constant:
             r = sobol_analyze.analyze(
                 prob, y, calc_second_order=False, num_resamples=spec.resamples, conf_level=spec.conf_level,
-                seed=spec.sobol.seed,
+                seed=np.random.default_rng(spec.sobol.seed),  # SALib seeds nothing for seed=0
             )  # fmt: skip
             for c in ("S1", "S1_conf", "ST", "ST_conf"):
                 out[c] = np.asarray(r[c], dtype=float)

@@ -324,7 +324,7 @@ def run_sweep(
     out = Path(out)
     fingerprint = spec_fingerprint(parsed)
     _same_sweep(out, fingerprint, label)
-    runs = plan(parsed, out)
+    runs = list({r.run_id: r for r in plan(parsed, out)}.values())  # a repeated point runs once
     done, failed_before = trusted_records(out)
     todo = [r for r in runs if r.run_id not in done and (retry_errors or r.run_id not in failed_before)]
     t0 = time.perf_counter()
