@@ -68,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sen.add_argument("spec", help="sensitivity spec (YAML): scenario, months, seeds, method, parameters, outcomes")
     sen.add_argument("--out", default=None, help="results folder (default results/sensitivity/<spec name>)")
-    sen.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
+    sen.add_argument(
+        "--executor", choices=("serial", "processes", "dask"), default=None, help="default processes (--quick: serial)"
+    )
     sen.add_argument("--workers", type=int, default=None, help="processes or Dask workers (default: all cores)")
     sen.add_argument("--quick", action="store_true", help="a smoke run: 12 months, 1 seed, tiny samples")
     sen.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -314,7 +316,8 @@ def _sensitivity(args) -> int:
     out = args.out or f"results/sensitivity/{spec.name}{'-quick' if args.quick else ''}"
     _check_out(out, "aicontagion sensitivity", folder=True)
     try:
-        result = run_sensitivity(spec, out, args.executor, args.workers, progress=not args.quiet, quick=args.quick)
+        executor = args.executor or ("serial" if args.quick else "processes")  # a pool costs more than a smoke run
+        result = run_sensitivity(spec, out, executor, args.workers, progress=not args.quiet, quick=args.quick)
     except KeyboardInterrupt:
         print(
             "aicontagion: analysis interrupted; finished runs are saved: run the same command to resume",

@@ -335,6 +335,7 @@ def _indices(method: str, prob: dict, X: np.ndarray, y: np.ndarray, outcome: str
     constant = bool(np.ptp(y) == 0)
     with warnings.catch_warnings():  # SALib's own numerical warnings do not stop an analysis
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)  # "constant values" of some resamples
         if method == "morris":
             if constant:
                 out[["mu_star", "mu_star_conf", "sigma"]] = 0.0
