@@ -1,4 +1,4 @@
-"""Command line: ``aicontagion run | compare | validate | sweep | animate | app``.
+"""Command line: ``aicontagion run | compare | validate | sweep | sensitivity | animate | app``.
 
 Bad input (a missing or unreadable scenario, YAML errors, unknown keys, kinds or counterparties,
 impossible values, bad options) prints one line ``aicontagion: error: <file>: <where>: <what>``
@@ -68,6 +68,18 @@ def _parser() -> argparse.ArgumentParser:
     swp.add_argument("--workers", type=int, default=None, help="processes or Dask workers (default: all cores)")
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    sen = sub.add_parser(
+        "sensitivity", help="which assumptions drive the answer: Morris screening, then Sobol indices (SALib)"
+    )
+    sen.add_argument("spec", help="sensitivity spec (YAML): scenario, months, seeds, method, parameters, outcomes")
+    sen.add_argument("--out", default=None, help="results folder (default results/sensitivity/<spec name>)")
+    sen.add_argument(
+        "--executor", choices=("serial", "processes", "dask"), default=None, help="default processes (--quick: serial)"
+    )
+    sen.add_argument("--workers", type=int, default=None, help="processes or Dask workers (default: all cores)")
+    sen.add_argument("--quick", action="store_true", help="a smoke run: 12 months, 1 seed, tiny samples")
+    sen.add_argument("--quiet", action="store_true", help="no progress bar")
+
     ani = sub.add_parser("animate", help="animate the exposure network, one frame per month (GIF, MP4 or HTML)")
     _scenario_args(ani)
     ani.add_argument("--compare", nargs=2, metavar=("A", "B"), help="two scenarios side by side on one clock")
@@ -119,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         _check_common(args)
         commands = {"run": _run, "compare": _compare, "validate": _validate, "sweep": _sweep}
+        commands["sensitivity"] = _sensitivity
         commands |= {"animate": _animate, "app": _app}
         return commands[args.command](args)
     except (ScenarioError, PolicyError, _BadInput) as exc:
@@ -144,7 +157,7 @@ def _check_common(args) -> None:
         value = getattr(args, name, None)
         if value is not None and value <= 0:
             raise _BadInput(f"{cmd}: --{name} must be positive (got {value})")
-    if args.command in ("run", "compare", "sweep") and args.out is not None:
+    if args.command in ("run", "compare", "sweep", "sensitivity") and args.out is not None:
         _check_out(args.out, cmd, folder=True)
     if args.command == "animate":
         _check_out(args.out, cmd, folder=False)
@@ -249,12 +262,18 @@ def _compare(args) -> int:
 def _validate(args) -> int:
     from aicontagion.scenarios.build import build_system
     from aicontagion.scenarios.citations import check_file
-    from aicontagion.scenarios.loader import load_scenario, read_raw, resolve, validation_errors
+    from aicontagion.scenarios.loader import (
+        check_range_ends,
+        load_scenario,
+        read_scenario_raw,
+        resolve,
+        validation_errors,
+    )
 
     bad = 0
     for name in args.scenarios:
         path = resolve(name)
-        errors = validation_errors(read_raw(path), path.name)
+        errors = validation_errors(read_scenario_raw(path)[0], path.name)
         if errors:  # every schema error of the file, one line each
             for err in errors:
                 print(f"aicontagion: error: {err}", file=sys.stderr)
@@ -262,14 +281,18 @@ def _validate(args) -> int:
             continue
         spec = load_scenario(name)
         build_system(spec, Path(str(resolve(name))).name)
+        check_range_ends(spec)
         problems = check_file(resolve(name))
         for p in problems:
             print(f"{resolve(name).name}: {p}")
         bad += len(problems)
         print(
             f"{resolve(name).name}: {'ok' if not problems else f'{len(problems)} uncited numbers'} "
-            f"({len(spec.institutions)} institutions, {len(spec.contracts)} contracts)"
+            f"({len(spec.institutions)} institutions, {len(spec.contracts)} contracts, "
+            f"{len(spec.ranges)} ranged parameters)"
         )
+        for r in spec.ranges:
+            print(f"  {r.path}: {r.describe()}")
     return 2 if bad else 0
 
 
@@ -300,6 +323,28 @@ def _sweep(args) -> int:
     if result.failed > 5:
         print(f"  ... {result.failed - 5} more (see the status and error columns)")
     return 1 if result.failed else 0
+
+
+def _sensitivity(args) -> int:
+    from aicontagion.runs.experiment_kit import show
+    from aicontagion.runs.sensitivity import inputs, load_spec, run_sensitivity, summary_table
+
+    spec, label = load_spec(args.spec)  # a bad spec stops here: one line, exit 2, nothing written
+    inputs(spec.quick() if args.quick else spec, label)  # the scenario and its ranges, before any run
+    out = args.out or f"results/sensitivity/{spec.name}{'-quick' if args.quick else ''}"
+    _check_out(out, "aicontagion sensitivity", folder=True)
+    try:
+        executor = args.executor or ("serial" if args.quick else "processes")  # a pool costs more than a smoke run
+        result = run_sensitivity(spec, out, executor, args.workers, progress=not args.quiet, quick=args.quick)
+    except KeyboardInterrupt:
+        print(
+            "aicontagion: analysis interrupted; finished runs are saved: run the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
+    show(summary_table(result, 5), "most influential assumptions per outcome (Sobol ST where run, else Morris mu*)")
+    print(result)
+    return 0
 
 
 def _animate(args) -> int:

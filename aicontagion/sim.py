@@ -49,7 +49,9 @@ def _spec(scenario, overrides: dict[str, Any]) -> tuple[ScenarioSpec | None, Sys
     if isinstance(scenario, ScenarioSpec):
         if overrides:
             raw = scenario.model_dump(mode="python", exclude_unset=False)
+            ranges = scenario.ranges
             scenario = validate(apply_overrides(raw, overrides, scenario.name), scenario.name)
+            scenario.set_ranges(ranges)
         return scenario, None, scenario.name
     spec = load_scenario(scenario, **overrides)
     return spec, None, str(scenario)

@@ -74,7 +74,7 @@ def base_spec(spec: SweepSpec):
 
 
 def design_points(design: Design) -> list[dict[str, Any]]:
-    """The design's points: the grid's cartesian product times the sampled points.
+    """The design's points: the grid's cartesian product times the sampled (or explicit) points.
 
     Random and Latin-hypercube draws come from ``numpy.random.default_rng(design.seed)``, so the
     design (and with it every run's id) is the same each time the spec is read.
@@ -99,6 +99,8 @@ def design_points(design: Design) -> list[dict[str, Any]]:
             {k: int(np.floor(v)) if integer[j] else float(v) for j, (k, v) in enumerate(zip(names, row, strict=True))}
             for row in values
         ]
+    if design.points is not None:
+        sampled = [dict(p) for p in design.points]
     return [g | s for g in grid for s in sampled]
 
 

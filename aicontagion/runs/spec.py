@@ -69,17 +69,21 @@ class Sampled(Strict):
 
 
 class Design(Strict):
-    """Grid lists and at most one sampled block (``random`` or ``latin_hypercube``)."""
+    """Grid lists and at most one of: a sampled block (``random`` or ``latin_hypercube``) or
+    explicit ``points`` (a list of ``{parameter: value}`` mappings, e.g. a sensitivity sample)."""
 
     seed: Seed = 0
     grid: dict[str, list[Any]] = {}
     random: Sampled | None = None
     latin_hypercube: Sampled | None = None
+    points: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=1_000_000)] | None = None
 
     @model_validator(mode="after")
     def _one_sampler(self):
-        if self.random is not None and self.latin_hypercube is not None:
-            raise ValueError("use either random or latin_hypercube, not both")
+        if sum(x is not None for x in (self.random, self.latin_hypercube, self.points)) > 1:
+            raise ValueError("use one of random, latin_hypercube or points")
+        if self.points is not None and any(not p for p in self.points):
+            raise ValueError("points: every point names at least one parameter")
         for key, values in self.grid.items():
             if not values:
                 raise ValueError(f"grid.{key}: give at least one value")

@@ -13,6 +13,7 @@ A spec names the scenario, the months, the seeds, the policies and a design::
       latin_hypercube:               # or random: (uniform draws); both take samples and ranges
         samples: 8
         ranges: {productivity.noise_sigma: [0.01, 0.06]}
+      # points: [{productivity.noise_sigma: 0.02}, ...]  # or explicit points (a sensitivity sample)
     series: false                    # also write system-level series per run (under _series/)
 
 Design points are the cartesian product of the grid with the sampled points; every point runs
@@ -130,10 +131,16 @@ def _check(spec: SweepSpec, label: str) -> None:
     for kind in ("random", "latin_hypercube"):
         if getattr(spec.design, kind) is not None:
             blocks[kind] = getattr(spec.design, kind).ranges
+    if spec.design.points is not None:
+        blocks["points"] = dict.fromkeys(k for p in spec.design.points for k in p)
     seen: set[str] = set()
     for block, keys in blocks.items():
         for key in keys:
-            where = f"design.{block}.{key}" if block == "grid" else f"design.{block}.ranges.{key}"
+            where = {"grid": f"design.grid.{key}", "points": f"design.points.{key}"}.get(
+                block, f"design.{block}.ranges.{key}"
+            )
+            if block == "points" and key in ("policies", "productivity"):
+                raise SweepError(label, where, f"{key} vary under grid only")
             if key in seen:
                 raise SweepError(label, where, "named twice in the design")
             seen.add(key)
@@ -163,6 +170,7 @@ def _check_values(spec: SweepSpec, base, label: str) -> None:
             for end in ("low", "high"):
                 v = getattr(r, end)
                 values.append((f"design.{kind}.ranges.{k}.{end}", k, int(v) if r.integer else v))
+    values += _point_extremes(spec.design.points or [])
     for where, key, value in values:
         bad = _not_finite(value)
         if bad is not None:
@@ -181,6 +189,26 @@ def _check_values(spec: SweepSpec, base, label: str) -> None:
         bad = _not_finite(entry.args)
         if bad is not None:
             raise SweepError(label, f"policies[{n}].args", f"not a finite number (got {bad!r})")
+
+
+def _point_extremes(points: list[dict]) -> list[tuple[str, str, Any]]:
+    """The values of explicit points to check: per key its lowest and highest number (the
+    schema's bounds are intervals, so the ends stand for all) and every other distinct value;
+    a NaN anywhere is kept (it compares false with everything)."""
+    by_key: dict[str, list] = {}
+    for p in points:
+        for k, v in p.items():
+            by_key.setdefault(k, []).append(v)
+    out = []
+    for key, vs in by_key.items():
+        is_number = [isinstance(v, int | float) and not isinstance(v, bool) for v in vs]
+        numbers = [v for v, n in zip(vs, is_number, strict=True) if n]
+        rest = {json.dumps(v, sort_keys=True, default=str): v for v, n in zip(vs, is_number, strict=True) if not n}
+        nans = [v for v in numbers if isinstance(v, float) and not math.isfinite(v)]
+        finite = [v for v in numbers if not (isinstance(v, float) and not math.isfinite(v))]
+        picked = nans[:1] + ([min(finite), max(finite)] if finite else []) + list(rest.values())
+        out += [(f"design.points.{key}", key, v) for v in picked]
+    return out
 
 
 def _not_finite(value: Any):
@@ -297,7 +325,7 @@ def run_sweep(
     out = Path(out)
     fingerprint = spec_fingerprint(parsed)
     _same_sweep(out, fingerprint, label)
-    runs = plan(parsed, out)
+    runs = list({r.run_id: r for r in plan(parsed, out)}.values())  # a repeated point runs once
     done, failed_before = trusted_records(out)
     todo = [r for r in runs if r.run_id not in done and (retry_errors or r.run_id not in failed_before)]
     if executor == "auto":

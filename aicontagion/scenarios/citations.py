@@ -8,6 +8,8 @@ are trailing YAML comments, one source per key or one for the whole line, separa
     - {type: bond, principal: 18, rate: 0.0658}  # principal: CAL Hyperion/buyers; rate: CAL Hyperion/coupon
     - {id: meta, cash: 44, core_cash_flow: 100}  # cash: assumed; core_cash_flow: derived (operating cash flow)
 
+A number given with a range (``gate: {value: 0.05, range: [0.02, 0.1]}``) needs a source for
+itself and one for its range (``gate: assumed; range: CAL ...``, or one for the whole line).
 A source is ``CAL <section>/<quantity>`` (a ``##`` heading of calibration.md and the first
 column of a row of its table; each matched by prefix, case-insensitively), ``assumed``,
 ``derived (...)`` or ``SEED §N`` (a section of SEED_NOTES.md, the seed analysis). A key on a
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _NUMBER = re.compile(r"(?<![A-Za-z_0-9.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_RANGED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*:\s*\{([^{}]*\bvalue\s*:[^{}]*\b(?:range|dist)\s*:[^{}]*)\}")
 _PAIR = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(\"[^\"]*\"|'[^']*'|[^,{}\[\]#]*)")
 _TEXT_KEYS = {
     "id",
@@ -94,6 +97,9 @@ def _valid_ref(ref: str, rows: dict[str, list[str]]) -> str | None:
 
 def _numeric_keys(code: str) -> list[str]:
     keys = []
+    for m in _RANGED.finditer(code):  # a number with a range: the number and its range need sources
+        keys += [m.group(1), "range"]
+    code = _RANGED.sub(" ", code)
     for key, value in _PAIR.findall(code):
         if key in _TEXT_KEYS:
             continue
@@ -101,7 +107,7 @@ def _numeric_keys(code: str) -> list[str]:
             keys.append(key)
     if not keys and _NUMBER.search(code) and not code.strip().startswith("-"):
         keys.append(code.split(":")[0].strip() or "value")
-    return keys
+    return list(dict.fromkeys(keys))
 
 
 def check_file(path: str | Path, calibration: Path = CALIBRATION) -> list[Problem]:

@@ -19,6 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from aicontagion.core.params import allowed_range
+from aicontagion.scenarios.ranges import split_ranges
 from aicontagion.scenarios.schema import ScenarioSpec
 
 SCENARIO_DIR = Path(__file__).resolve().parent
@@ -354,15 +355,38 @@ def _location(loc: tuple, raw: Any) -> str:
 def load_scenario(name_or_path: str | Path = "ai_2025", **overrides: Any) -> ScenarioSpec:
     """Load, override and validate a scenario; raise :class:`ScenarioError` on bad input.
 
+    Numbers given with a range (``{value: 0.03, range: [0.015, 0.06]}``) take their value; the
+    ranges are in ``spec.ranges``.
+
     Args:
         name_or_path: a shipped scenario name (see :func:`available`) or a YAML file path.
         **overrides: dotted (or ``__``-separated) keys and values, e.g.
             ``productivity__noise_sigma=0.05``.
     """
     path = resolve(name_or_path)
-    raw = read_raw(path)
+    raw, ranges = read_scenario_raw(path)
     if overrides:
         raw = apply_overrides(raw, overrides, path.name)
     spec = validate(raw, path.name)
     spec.set_source(path.name)
+    spec.set_ranges(ranges)
     return spec
+
+
+def read_scenario_raw(path: Path) -> tuple[dict[str, Any], tuple]:
+    """A scenario file's mapping with its ranges replaced by their values, and the ranges
+    (:mod:`aicontagion.scenarios.ranges`); a malformed range is a :class:`ScenarioError`."""
+    raw = read_raw(path)
+    return split_ranges(raw, lambda where, message: ScenarioError(path.name, where, message))
+
+
+def check_range_ends(spec: ScenarioSpec) -> None:
+    """Validate the scenario at both ends of every range (a range may not leave the schema's
+    bounds: ``gate: {value: 0.05, range: [0.02, 1.5]}`` for a share is an error); one line each."""
+    raw = spec.model_dump(mode="python")
+    for r in spec.ranges:
+        for end, x in (("low", r.low), ("high", r.high)):
+            try:
+                validate(apply_overrides(raw, {r.path: int(x) if r.integer else x}, spec.source), spec.source)
+            except ScenarioError as exc:
+                raise ScenarioError(spec.source, r.path, f"range {end} {x:g}: {exc.message}") from None

@@ -319,6 +319,7 @@ class ScenarioSpec(Strict):
     institutions: list[InstitutionSpec]  # empty for synthetic systems (built as arrays); files need one
     contracts: list[ContractSpec] = []
     _source: str | None = PrivateAttr(default=None)  # the file it was read from, for error messages
+    _ranges: tuple = PrivateAttr(default=())  # uncertainty ranges of its numbers (scenarios.ranges)
 
     @property
     def source(self) -> str:
@@ -328,6 +329,16 @@ class ScenarioSpec(Strict):
     def set_source(self, name: str) -> None:
         """Record where the scenario came from (a file name, or a generator), for error messages."""
         self._source = name
+
+    @property
+    def ranges(self) -> tuple:
+        """The uncertainty ranges its file gives (:class:`~aicontagion.scenarios.ranges.ParamRange`,
+        file order); the scenario itself holds the point values."""
+        return self._ranges
+
+    def set_ranges(self, ranges) -> None:
+        """Attach the ranges read from its file (:func:`~aicontagion.scenarios.ranges.split_ranges`)."""
+        self._ranges = tuple(ranges)
 
     @model_validator(mode="after")
     def _references(self):  # linear in institutions and contracts

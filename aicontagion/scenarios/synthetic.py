@@ -27,7 +27,7 @@ import numpy as np
 from aicontagion.core.kinds import Kind
 from aicontagion.network.contracts import ContractType, Seniority
 from aicontagion.scenarios.build import System
-from aicontagion.scenarios.loader import apply_overrides, read_raw, resolve, validate
+from aicontagion.scenarios.loader import apply_overrides, read_scenario_raw, resolve, validate
 from aicontagion.scenarios.synthetic_build import Link, Profile, assemble, describe, members
 
 BASE = "ai_2025"  # the AI system's scenario-level sections are taken from this file
@@ -261,7 +261,7 @@ def scenario_sections(
     """The scenario spec of a synthetic system: the scenario-level sections of ``base``
     (productivity, compute, markets, behaviour, resolution, funding; no institutions) with
     ``overrides`` applied; raises :class:`~aicontagion.scenarios.loader.ScenarioError`."""
-    raw = read_raw(resolve(base))
+    raw, ranges = read_scenario_raw(resolve(base))
     raw = {k: v for k, v in raw.items() if k not in ("institutions", "contracts")}
     raw |= {"name": name, "description": f"{origin}: synthetic system built as arrays"}
     if months is not None:
@@ -271,6 +271,7 @@ def scenario_sections(
         raw = apply_overrides(raw, dict(overrides), name)
     spec = validate(raw, name)
     spec.set_source(f"{name} (synthetic)")
+    spec.set_ranges(r for r in ranges if not r.path.startswith(("institutions.", "contracts.")))
     return spec
 
 
