@@ -106,7 +106,9 @@ def test_mutated_scenarios_are_refused_in_one_line_or_run_with_invariants(text):
             if rc != 0:
                 _refused_cleanly(rc, err, out)
                 vrc, verr = cli(["validate", str(path)])
-                assert (vrc, verr) == (rc, err)  # validate refuses exactly as run does
+                vlines = verr.strip().splitlines()
+                assert vrc == rc and vlines[0] == err.strip()  # validate refuses as run does, first error first ...
+                assert all(line.startswith("aicontagion: error: ") for line in vlines)  # ... and lists every error
                 return
             assert {p.name for p in out.iterdir()} >= {"summary.json", "timeseries.parquet", "events.parquet"}
             assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []  # no staging left behind
