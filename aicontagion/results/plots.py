@@ -22,6 +22,7 @@ import pandas as pd
 from aicontagion.core.kinds import Kind
 from aicontagion.results.style import (
     CHANNEL_COLOURS,
+    CYCLE,
     KIND_COLOURS,
     axis_label,
     caption,
@@ -346,6 +347,7 @@ __all__ = [
     "CHANNEL_COLOURS",
     "mark_spv_defaults",
     "plot_bands",
+    "plot_indices",
     "plot_sim",
     "plot_paths",
     "plot_revenue",
@@ -359,3 +361,43 @@ __all__ = [
     "run_title",
     "spv_defaults",
 ]
+
+
+def plot_indices(
+    indices: pd.DataFrame,
+    outcome: str,
+    outcome_label: str = "",
+    what: str = "",
+    n: int = 12,
+    conf_level: float = 0.95,
+):
+    """A tornado of one outcome of a sensitivity analysis (:mod:`aicontagion.runs.sensitivity`):
+    Morris ``mu*`` (left) and Sobol ``S1``/``ST`` (right), largest on top, with the bootstrap
+    intervals as error bars; ``outcome_label`` names the outcome with its unit."""
+    g = indices[indices["outcome"] == outcome]
+    morris = g[g["method"] == "morris"].sort_values("mu_star").tail(n)
+    sobol = g[(g["method"] == "sobol")].sort_values("ST", na_position="first").tail(n)
+    panels = [p for p, t in (("morris", morris), ("sobol", sobol)) if len(t)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), 0.35 * max(len(morris), len(sobol), 4) + 1.8))
+    axes = np.atleast_1d(axes)
+    for ax, panel in zip(axes, panels, strict=True):
+        if panel == "morris":
+            y = np.arange(len(morris))
+            ax.barh(y, morris["mu_star"], xerr=morris["mu_star_conf"], color=CYCLE[0], alpha=0.8, capsize=2)
+            ax.set_yticks(y, morris["parameter"], fontsize=8)
+            ax.set_xlabel(f"Morris mu* ({outcome_label or outcome})", fontsize=8)
+            ax.set_title("screening: mean absolute elementary effect", fontsize=9)
+        else:
+            y = np.arange(len(sobol))
+            ax.barh(y + 0.2, sobol["ST"], 0.4, xerr=sobol["ST_conf"], color=CYCLE[1], label="total ST", capsize=2)
+            ax.barh(y - 0.2, sobol["S1"], 0.4, xerr=sobol["S1_conf"], color=CYCLE[2], label="first-order S1", capsize=2)
+            ax.set_yticks(y, sobol["parameter"], fontsize=8)
+            ax.set_xlabel("Sobol index (share of the outcome's variance)", fontsize=8)
+            ax.set_title("variance shares", fontsize=9)
+            ax.legend(fontsize=7, loc="lower right")
+        ax.tick_params(labelsize=7)
+    fig.suptitle(f"what drives {outcome}: {outcome_label or outcome}", fontsize=10)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    bars = f"Error bars: {100 * conf_level:g}% bootstrap intervals."
+    caption(fig, f"{what}. {bars}" if what else bars)
+    return fig

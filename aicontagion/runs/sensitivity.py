@@ -35,182 +35,34 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError, field_validator, model_validator
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from aicontagion.core.params import Strict
+from aicontagion.results.plots import plot_indices
 from aicontagion.results.provenance import write_parquet
-from aicontagion.results.style import CYCLE, caption
-from aicontagion.runs.montecarlo import crisis
 from aicontagion.runs.plan import plan
 from aicontagion.runs.records import code_version, write_json
-from aicontagion.runs.spec import MAX_SEEDS, Design, PolicyEntry, Seed, SweepSpec
+from aicontagion.runs.sensitivity_spec import (
+    INDEX_COLUMNS,
+    OUTCOMES,
+    QUICK,
+    SensitivityError,
+    SensitivitySpec,
+    load_spec,
+)
+from aicontagion.runs.spec import Design, SweepSpec
 from aicontagion.runs.sweep import load_sweep, run_sweep
-from aicontagion.scenarios.loader import ScenarioError, check_range_ends, load_scenario, read_raw
+from aicontagion.scenarios.loader import ScenarioError, check_range_ends, load_scenario
 from aicontagion.scenarios.ranges import SALIB_DISTS, ParamRange
-from aicontagion.scenarios.schema import Months
-
-METHODS = ("morris", "sobol")
-INDEX_COLUMNS = ["outcome", "parameter", "method", "mu_star", "mu_star_conf", "sigma", "S1", "S1_conf", "ST", "ST_conf"]
-QUICK = {"months": 12, "trajectories": 2, "N": 4, "top": 2}
-"""``--quick``: at most 12 months, the first seed, 2 Morris trajectories, Sobol N = 4 over the top 2."""
-
-
-def _column(name: str) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda t: t[name].astype(float) if name in t else pd.Series(0.0, index=t.index)
-
-
-def _first_default(t: pd.DataFrame) -> pd.Series:  # no default: the horizon (a censored time)
-    return t["months_to_first_default"].astype(float).fillna(t["months"].astype(float)).clip(upper=t["months"])
-
-
-OUTCOMES: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
-    "total_loss": ("final-bearer losses, USD bn", _column("total_loss")),
-    "loss_bank": ("losses borne by banks, USD bn", _column("losses_by_holder_kind.bank")),
-    "loss_pension_lp": (
-        "losses borne by pensions, insurers, ETFs, USD bn",
-        _column("losses_by_holder_kind.pension_lp"),
-    ),
-    "loss_private_credit_fund": (
-        "losses borne by private-credit funds, USD bn",
-        _column("losses_by_holder_kind.private_credit_fund"),
-    ),
-    "bank_own_loss": ("banks' own losses (marks and write-offs), USD bn", _column("own_losses_by_kind.bank")),
-    "defaults": ("defaults (count)", _column("defaults")),
-    "months_to_first_default": ("months to the first default (the horizon if none)", _first_default),
-    "crisis": ("crisis (share of seeds; montecarlo.crisis)", lambda t: crisis(t).astype(float)),
-    "fiscal_cost": ("fiscal cost of the policies, USD bn", _column("fiscal_cost")),
-}
-"""Headline outcomes: name -> (label with unit, the outcome of each run record)."""
-
-
-class SensitivityError(ScenarioError):
-    """A bad sensitivity spec or an analysis that cannot go on; one line: ``file: field: what``."""
-
-
-# ---------------------------------------------------------------- the spec
-class MorrisOptions(Strict):
-    """Morris screening: ``trajectories`` (r) of ``levels`` grid levels; runs = r x (k + 1) x seeds."""
-
-    trajectories: Annotated[int, Field(ge=2, le=10_000)] = 8
-    levels: Annotated[int, Field(ge=2, le=64)] = 4
-    seed: Seed = 0
-
-    @field_validator("levels")
-    @classmethod
-    def _even(cls, v):
-        if v % 2:
-            raise ValueError("levels must be even")
-        return v
-
-
-class SobolOptions(Strict):
-    """Sobol indices over the ``top`` parameters; runs = N x (top + 2) x seeds."""
-
-    N: Annotated[int, Field(ge=2, le=2**20)] = 32
-    top: Annotated[int, Field(ge=1, le=1000)] = 4
-    seed: Seed = 0
-
-    @field_validator("N")
-    @classmethod
-    def _power_of_two(cls, v):
-        if v & (v - 1):
-            raise ValueError(f"N must be a power of 2 (got {v})")
-        return v
-
-
-class SensitivitySpec(Strict):
-    """A whole sensitivity spec (see the module docstring)."""
-
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
-    scenario: str = "ai_2025"
-    months: Months | None = None
-    seeds: Annotated[int, Field(gt=0, le=MAX_SEEDS)] | Annotated[list[Seed], Field(min_length=1)] = 1
-    productivity: str | None = None
-    policies: list[PolicyEntry] = []
-    method: Literal["morris", "sobol"] = "sobol"
-    parameters: Literal["all"] | Annotated[list[str], Field(min_length=1)] = "all"
-    outcomes: Annotated[list[str], Field(min_length=1)] | None = None
-    morris: MorrisOptions = MorrisOptions()
-    sobol: SobolOptions = SobolOptions()
-    resamples: Annotated[int, Field(ge=10, le=100_000)] = 200
-    conf_level: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.95
-
-    @model_validator(mode="after")
-    def _known(self):
-        for o in self.outcomes or ():
-            if o not in OUTCOMES:
-                raise ValueError(f"unknown outcome {o!r} (expected any of: {', '.join(OUTCOMES)})")
-        if isinstance(self.parameters, list) and len(set(self.parameters)) != len(self.parameters):
-            raise ValueError("parameters: a parameter is named twice")
-        if isinstance(self.seeds, list) and len(set(self.seeds)) != len(self.seeds):
-            raise ValueError("seeds: give distinct seeds")
-        return self
-
-    @property
-    def outcome_names(self) -> list[str]:
-        """The outcomes analysed (the fiscal cost only under a policy, by default)."""
-        if self.outcomes is not None:
-            return list(self.outcomes)
-        return [o for o in OUTCOMES if o != "fiscal_cost" or self.policies]
-
-    def quick(self) -> SensitivitySpec:
-        """The spec cut down to a smoke run (:data:`QUICK`)."""
-        seeds = [self.seeds[0]] if isinstance(self.seeds, list) else 1
-        months = min(self.months or QUICK["months"], QUICK["months"])
-        return self.model_copy(
-            update={
-                "seeds": seeds,
-                "months": months,
-                "morris": self.morris.model_copy(update={"trajectories": QUICK["trajectories"]}),
-                "sobol": self.sobol.model_copy(update={"N": QUICK["N"], "top": min(self.sobol.top, QUICK["top"])}),
-                "name": f"{self.name or 'sensitivity'}-quick",
-            }
-        )
-
-
-def load_spec(spec: str | Path | Mapping | SensitivitySpec) -> tuple[SensitivitySpec, str]:
-    """Read and validate a sensitivity spec; raises :class:`SensitivityError` (one line)."""
-    if isinstance(spec, SensitivitySpec):
-        return spec, f"{spec.name or 'sensitivity'}.yaml"
-    if isinstance(spec, Mapping):
-        raw, label = dict(spec), "sensitivity spec"
-    else:
-        path = Path(spec)
-        label = path.name
-        if not path.is_file():
-            raise SensitivityError(str(spec), "", "no such file")
-        try:
-            raw = read_raw(path)
-        except ScenarioError as exc:
-            raise SensitivityError(exc.file, exc.where, exc.message) from None
-    try:
-        parsed = SensitivitySpec.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err.get("loc", ()) if not _union_part(p))
-        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
-        raise SensitivityError(label, where, msg) from None
-    if parsed.name is None and not isinstance(spec, Mapping):
-        parsed = parsed.model_copy(update={"name": Path(spec).stem})
-    return parsed, label
-
-
-def _union_part(part) -> bool:
-    return isinstance(part, str) and (
-        part.startswith(("function-", "constrained", "list[", "literal[")) or part in ("int", "str")
-    )
 
 
 def inputs(spec: SensitivitySpec, label: str = "sensitivity spec") -> list[ParamRange]:
@@ -489,7 +341,9 @@ def _write(result: SensitivityResult, figures: bool) -> None:
     if figures:
         (out / "figures").mkdir(parents=True, exist_ok=True)
         for outcome in spec.outcome_names:
-            fig = plot_indices(result.indices, outcome, what=_what(spec), conf_level=spec.conf_level)
+            fig = plot_indices(
+                result.indices, outcome, OUTCOMES[outcome][0], what=_what(spec), conf_level=spec.conf_level
+            )
             fig.savefig(out / "figures" / f"{outcome}.png", dpi=100)
             plt.close(fig)
 
@@ -501,38 +355,6 @@ def _what(spec: SensitivitySpec) -> str:
         f"{spec.scenario}, {path}, {spec.months or 'scenario'} months, {seeds} seed(s); "
         f"Morris r = {spec.morris.trajectories}, Sobol N = {spec.sobol.N}"
     )
-
-
-def plot_indices(indices: pd.DataFrame, outcome: str, what: str = "", n: int = 12, conf_level: float = 0.95):
-    """A tornado of one outcome: Morris ``mu*`` (left) and Sobol ``S1``/``ST`` (right), largest on
-    top, with the bootstrap intervals as error bars."""
-    g = indices[indices["outcome"] == outcome]
-    morris = g[g["method"] == "morris"].sort_values("mu_star").tail(n)
-    sobol = g[(g["method"] == "sobol")].sort_values("ST", na_position="first").tail(n)
-    panels = [p for p, t in (("morris", morris), ("sobol", sobol)) if len(t)]
-    fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), 0.35 * max(len(morris), len(sobol), 4) + 1.8))
-    axes = np.atleast_1d(axes)
-    for ax, panel in zip(axes, panels, strict=True):
-        if panel == "morris":
-            y = np.arange(len(morris))
-            ax.barh(y, morris["mu_star"], xerr=morris["mu_star_conf"], color=CYCLE[0], alpha=0.8, capsize=2)
-            ax.set_yticks(y, morris["parameter"], fontsize=8)
-            ax.set_xlabel(f"Morris mu* ({OUTCOMES[outcome][0]})", fontsize=8)
-            ax.set_title("screening: mean absolute elementary effect", fontsize=9)
-        else:
-            y = np.arange(len(sobol))
-            ax.barh(y + 0.2, sobol["ST"], 0.4, xerr=sobol["ST_conf"], color=CYCLE[1], label="total ST", capsize=2)
-            ax.barh(y - 0.2, sobol["S1"], 0.4, xerr=sobol["S1_conf"], color=CYCLE[2], label="first-order S1", capsize=2)
-            ax.set_yticks(y, sobol["parameter"], fontsize=8)
-            ax.set_xlabel("Sobol index (share of the outcome's variance)", fontsize=8)
-            ax.set_title("variance shares", fontsize=9)
-            ax.legend(fontsize=7, loc="lower right")
-        ax.tick_params(labelsize=7)
-    fig.suptitle(f"what drives {outcome}: {OUTCOMES[outcome][0]}", fontsize=10)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    bars = f"Error bars: {100 * conf_level:g}% bootstrap intervals."
-    caption(fig, f"{what}. {bars}" if what else bars)
-    return fig
 
 
 def summary_table(result: SensitivityResult, n: int = 5) -> pd.DataFrame:

@@ -7,12 +7,15 @@ count. Used by :mod:`aicontagion.runs.sweep`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from aicontagion.core.params import Strict
 from aicontagion.runs.executors import EXECUTORS  # noqa: F401  (re-exported for the spec checks)
+from aicontagion.scenarios.loader import ScenarioError, read_raw
 from aicontagion.scenarios.schema import Months
 
 MAX_SEEDS = 1_000_000
@@ -120,3 +123,42 @@ class SweepSpec(Strict):
     def seed_list(self) -> list[int]:
         """The seeds every design point runs on."""
         return list(range(self.seeds)) if isinstance(self.seeds, int) else list(self.seeds)
+
+
+def read_spec(spec, model: type[Strict], error: type[ScenarioError], default_name: str):
+    """A strict YAML spec (a path, a mapping or an instance of ``model``) read and validated,
+    with its label; any problem raises ``error`` in one line (file, field, what). A spec read from
+    a file without a ``name`` is named after the file. Shared by sweeps and sensitivity analyses."""
+    if isinstance(spec, model):
+        return spec, f"{spec.name or default_name}.yaml"
+    if isinstance(spec, Mapping):
+        raw, label = dict(spec), f"{default_name} spec"
+    else:
+        path = Path(spec)
+        label = path.name
+        if not path.is_file():
+            raise error(str(spec), "", "no such file")
+        try:
+            raw = read_raw(path)
+        except ScenarioError as exc:
+            raise error(exc.file, exc.where, exc.message) from None
+    try:
+        parsed = model.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]["loc"][:1]  # the first field in error; of a union's tries, the deepest
+        err = max((e for e in errors if e["loc"][:1] == first), key=lambda e: len(e["loc"]))
+        where = ".".join(str(p) for p in err.get("loc", ()) if not _union_part(p))
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        raise error(label, where, msg) from None
+    if parsed.name is None and not isinstance(spec, Mapping):
+        parsed = parsed.model_copy(update={"name": Path(spec).stem})
+    return parsed, label
+
+
+def _union_part(part) -> bool:
+    """A location step naming a union member (``constrained-int``, ``list[...]``), not a field."""
+    return isinstance(part, str) and (
+        part.startswith(("function-", "constrained", "list[", "dict[", "literal["))
+        or part in ("int", "str", "float", "bool")
+    )

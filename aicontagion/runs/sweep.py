@@ -52,9 +52,9 @@ from pydantic import ValidationError
 from aicontagion.runs.executors import check_scheduler, choose_executor
 from aicontagion.runs.plan import Run, base_spec, design_points, generator, plan, resolve_policies
 from aicontagion.runs.records import code_version, finish_sweep, trusted_records, write_json
-from aicontagion.runs.spec import EXECUTORS, Design, PolicyEntry, SweepSpec
+from aicontagion.runs.spec import EXECUTORS, Design, PolicyEntry, SweepSpec, read_spec
 from aicontagion.runs.sweep_run import execute_all
-from aicontagion.scenarios.loader import ScenarioError, apply_overrides, read_raw, validate
+from aicontagion.scenarios.loader import ScenarioError, apply_overrides, validate
 from aicontagion.scenarios.schema import MAX_MONTHS
 
 SWEEP_FILE = "_sweep.json"  # the spec of the sweep in a folder, with its fingerprint
@@ -71,44 +71,9 @@ def load_sweep(spec: str | Path | Mapping | SweepSpec) -> tuple[SweepSpec, str]:
     Raises :class:`SweepError` (one line: file, field, what) on anything that would make every
     run fail: unknown keys, bad values, unknown scenario, path, policy or design parameter.
     """
-    if isinstance(spec, SweepSpec):
-        parsed, label = spec, f"{spec.name or 'sweep'}.yaml"
-    else:
-        if isinstance(spec, Mapping):
-            raw, label = dict(spec), "sweep spec"
-        else:
-            path = Path(spec)
-            label = path.name
-            if not path.is_file():
-                raise SweepError(str(spec), "", "no such file")
-            raw = _read(path)
-        try:
-            parsed = SweepSpec.model_validate(raw)
-        except ValidationError as exc:
-            errors = exc.errors()
-            first = errors[0]["loc"][:1]  # the first field in error; of a union's tries, the deepest
-            err = max((e for e in errors if e["loc"][:1] == first), key=lambda e: len(e["loc"]))
-            where = ".".join(str(p) for p in err.get("loc", ()) if not _union_part(p))
-            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
-            raise SweepError(label, where, msg) from None
-        if parsed.name is None and not isinstance(spec, Mapping):
-            parsed = parsed.model_copy(update={"name": Path(spec).stem})
+    parsed, label = read_spec(spec, SweepSpec, SweepError, "sweep")
     _check(parsed, label)
     return parsed, label
-
-
-def _union_part(part) -> bool:
-    """A location step naming a union member (``constrained-int``, ``list[...]``), not a field."""
-    return isinstance(part, str) and (
-        part.startswith(("function-", "constrained", "list[", "dict[")) or part in ("int", "str", "float", "bool")
-    )
-
-
-def _read(path: Path) -> dict:
-    try:
-        return read_raw(path)
-    except ScenarioError as exc:
-        raise SweepError(exc.file, exc.where, exc.message) from None
 
 
 def _check(spec: SweepSpec, label: str) -> None:
