@@ -16,7 +16,9 @@ One step is one month. The month is a table (:data:`STAGES`, DESIGN.md "The step
    until quiet (:mod:`~aicontagion.mechanisms.fire_sales`).
 6. **fund**     distress, credit marks, stake values, spreads (:mod:`~aicontagion.mechanisms.credit`);
    policies adjust funding (hook ``adjust_funding``); bullet debt maturing next month rolls or
-   falls due; short-term lenders run; margin calls (:mod:`~aicontagion.mechanisms.funding`).
+   falls due; short-term lenders run; margin calls (:mod:`~aicontagion.mechanisms.funding`); with
+   ``funding.liquidity_substeps`` above 1, runs, hoarding and margin calls first play out in
+   sub-steps (weeks) inside the month (:mod:`~aicontagion.mechanisms.liquidity_substeps`).
 7. **record**   policies' ``after_step``; the month's metrics, events and DataCollector row.
 
 Mechanisms receive the :class:`~aicontagion.core.state.MonthState` (``model.state``), never the
@@ -52,6 +54,7 @@ from aicontagion.mechanisms.constraints import SaleOrders
 from aicontagion.mechanisms.defaults import resolve_defaults
 from aicontagion.mechanisms.fire_sales import MAX_ROUNDS, liquidity_sales, sell_round
 from aicontagion.mechanisms.income import capex_growth_factor, operate
+from aicontagion.mechanisms.liquidity_substeps import run_substeps
 from aicontagion.mechanisms.opening import opening_state
 from aicontagion.mechanisms.settlement import settle
 from aicontagion.mechanisms.strategic_default import strategic_value
@@ -359,7 +362,10 @@ class ContagionModel(mesa.Model):
         self._policies("adjust_funding")
         s.snapshot.debt = s.books.liabilities(s.contracts)
         self._willingness()
-        funding.rollover(s)
+        substeps = s.spec.funding.liquidity_substeps
+        if substeps > 1:  # runs, hoarding and margin calls on a finer clock (weeks with 4)
+            run_substeps(s, substeps, partial(self._policies, "liquidity_substep"), self._check)
+        funding.rollover(s, runs_done=substeps > 1)
         funding.margin_calls(s)
         self._check("fund")
         resolve_defaults(s, np.zeros(s.n, dtype=bool), "equity below zero", self._check)

@@ -21,6 +21,7 @@ class EventLog:
         self.rows: list[dict] = []
         self.step = 0
         self.date = None
+        self.day = None  # day of the month inside the liquidity sub-steps (None: the monthly stages)
 
     def tick(self, step: int, date: pd.Period) -> None:
         """Set the clock: events appended from now on are dated ``date`` (Mesa step ``step``)."""
@@ -37,6 +38,7 @@ class EventLog:
                 "event": event,
                 "amount": float(amount),
                 "cause": cause,
+                "day": self.day,
             }
         )
 

@@ -233,3 +233,4 @@ class Funding(Strict):
     outside_run_distress: Share = 0.5  # outside short-term lenders withdraw above this distress
     haircut_sensitivity: Sensitivity = 0.0  # repo haircut rise per unit fall of the collateral's price
     investment_elasticity: Elasticity = 1.0  # capex response to the cost of capital: (r_old / r_new) ** elasticity
+    liquidity_substeps: Annotated[int, Field(ge=1, le=31)] = 1  # funding sub-steps a month (4: weeks; 1: monthly)

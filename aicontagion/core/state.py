@@ -198,6 +198,7 @@ class MonthState:
     start: pd.Period
     month: int = -1
     step: int = 0  # Mesa's step counter (the opening record is step 0)
+    weeks: list = field(default_factory=list)  # one row per liquidity sub-step (mechanisms.liquidity_substeps)
 
     @property
     def n(self) -> int:
@@ -212,5 +213,5 @@ class MonthState:
 
 GROUPS = ("registry", "ai", "lifecycle", "credit", "lending", "operations", "dues", "snapshot")
 """The state groups, in the order of the table above."""
-OBJECTS = ("books", "contracts", "markets", "system", "spec", "channels", "events", "month")
+OBJECTS = ("books", "contracts", "markets", "system", "spec", "channels", "events", "month", "weeks")
 """The shared objects besides the groups."""

@@ -24,19 +24,21 @@ WRITES = ("contracts", "lifecycle", "events")
 """State groups this mechanism writes."""
 
 
-def rollover(state) -> None:
-    """Roll, reprice or call the bullet debt that matures next month; record failures and runs."""
+def maturing(state) -> np.ndarray:
+    """Rows of the bullet debt that matures next month."""
     c = state.contracts
     nxt = state.month + 1
-    rows = np.flatnonzero(c.is_debt & ~c.amortising & (c.maturity == nxt) & (c.principal > 0) & (c.obligor >= 0))
-    if rows.size == 0:
-        return
+    return np.flatnonzero(c.is_debt & ~c.amortising & (c.maturity == nxt) & (c.principal > 0) & (c.obligor >= 0))
+
+
+def run_masks(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(short, runs, hoards)`` for debt ``rows``: short-term funding, whose lender runs from a
+    distressed borrower, whose lender hoards (its own distress); guaranteed borrowers (and all,
+    with the ``funding_runs`` channel off) face neither."""
+    c = state.contracts
     f = state.spec.funding
     borrower = c.obligor[rows]
     lender = c.creditor[rows]
-    market_open = state.credit.spread[borrower] <= f.rollover_max_spread
-    alive = state.lifecycle.status[borrower] != Status.DEFAULTED
-    lender_ok = np.where(lender >= 0, state.lending.lender_ok[np.maximum(lender, 0)], True)
     short = np.isin(c.ctype[rows], [int(t) for t in SHORT_TERM_TYPES])
     safe_lender = np.maximum(lender, 0)
     run_limit = np.fmin(
@@ -48,6 +50,29 @@ def rollover(state) -> None:
     # a weak bank keeps its cash: it stops rolling its short-term lending (liquidity hoarding)
     hoard_limit = np.nan_to_num(state.registry.params["bank"]["hoard_distress"][safe_lender], nan=1.0)
     hoards = short & (lender >= 0) & (state.lifecycle.distress[safe_lender] > hoard_limit)
+    return short, runs, hoards
+
+
+def rollover(state, runs_done: bool = False) -> None:
+    """Roll, reprice or call the bullet debt that matures next month; record failures and runs.
+
+    With ``runs_done`` (the liquidity sub-steps have already let running and hoarding lenders
+    withdraw, :mod:`~aicontagion.mechanisms.liquidity_substeps`), what is left of short-term
+    funding rolls unless the market is closed or the lender unwilling.
+    """
+    c = state.contracts
+    rows = maturing(state)
+    if rows.size == 0:
+        return
+    f = state.spec.funding
+    borrower = c.obligor[rows]
+    lender = c.creditor[rows]
+    market_open = state.credit.spread[borrower] <= f.rollover_max_spread
+    alive = state.lifecycle.status[borrower] != Status.DEFAULTED
+    lender_ok = np.where(lender >= 0, state.lending.lender_ok[np.maximum(lender, 0)], True)
+    short, runs, hoards = run_masks(state, rows)
+    if runs_done:
+        runs, hoards = np.zeros_like(runs), np.zeros_like(hoards)
     backed = state.credit.always_rolls[borrower]  # a guarantee: markets roll its debt whatever happens
     if not state.channels.funding_runs:  # ablation: whatever may roll, rolls
         backed = np.ones_like(backed)
@@ -86,18 +111,10 @@ def margin_calls(state) -> None:
     if not state.channels.margin_calls:
         return
     c = state.contracts
-    rows = c.rows_of(ContractType.REPO)
-    rows = rows[(c.collateral[rows] >= 0) & (c.principal[rows] > 0) & (c.obligor[rows] >= 0)]
+    rows, excess, haircut, price = margin_excess(state)
     if rows.size == 0:
         return
     borrower, cls = c.obligor[rows], c.collateral[rows]
-    price = state.markets.marked_price[cls]
-    haircut = np.minimum(0.95, c.haircut[rows] + state.spec.funding.haircut_sensitivity * np.maximum(1 - price, 0))
-    key = borrower * len(state.markets.names) + cls
-    owed = np.bincount(key, weights=c.principal[rows], minlength=state.n * len(state.markets.names))
-    held = state.books.holdings[borrower, cls] * price
-    pledged = held * ratio(c.principal[rows], owed[key])
-    excess = np.maximum(c.principal[rows] - pledged * (1.0 - haircut), 0.0)
     c.call_due[rows] = excess
     for k in np.flatnonzero(excess > 1e-6):
         state.events.record(
@@ -106,3 +123,22 @@ def margin_calls(state) -> None:
             float(excess[k]),
             f"haircut {haircut[k]:.0%} on {state.markets.names[cls[k]]} at {price[k]:.2f}",
         )
+
+
+def margin_excess(state) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(repo rows, principal the collateral no longer covers, haircut, collateral price)``."""
+    c = state.contracts
+    rows = c.rows_of(ContractType.REPO)
+    rows = rows[(c.collateral[rows] >= 0) & (c.principal[rows] > 0) & (c.obligor[rows] >= 0)]
+    if rows.size == 0:
+        empty = np.zeros(0)
+        return rows, empty, empty, empty
+    borrower, cls = c.obligor[rows], c.collateral[rows]
+    price = state.markets.marked_price[cls]
+    haircut = np.minimum(0.95, c.haircut[rows] + state.spec.funding.haircut_sensitivity * np.maximum(1 - price, 0))
+    key = borrower * len(state.markets.names) + cls
+    owed = np.bincount(key, weights=c.principal[rows], minlength=state.n * len(state.markets.names))
+    held = state.books.holdings[borrower, cls] * price
+    pledged = held * ratio(c.principal[rows], owed[key])
+    excess = np.maximum(c.principal[rows] - pledged * (1.0 - haircut), 0.0)
+    return rows, excess, haircut, price

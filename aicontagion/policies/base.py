@@ -63,6 +63,11 @@ class Policy:
     def adjust_funding(self, state) -> None:
         """Called every month in the funding stage, after spreads are set and before rollover."""
 
+    def liquidity_substep(self, state, need) -> None:
+        """Called in each liquidity sub-step of the funding stage (``funding.liquidity_substeps``
+        above 1) with each institution's cash still missing (USD bn) for what its lenders
+        withdrew, after its sales for liquidity and before it defaults."""
+
     def after_step(self, state) -> None:
         """Called every month after the funding stage."""
 

@@ -134,7 +134,17 @@ class LenderOfLastResort(Policy):
 
     def apply(self, state, decisions) -> None:
         rows = self.rows[(state.lifecycle.status[self.rows] != Status.DEFAULTED) & (state.books.equity[self.rows] > 0)]
-        gap = state.dues.due_now[rows] - state.books.cash[rows]
+        self.lend(state, rows, state.dues.due_now[rows] - state.books.cash[rows])
+
+    def liquidity_substep(self, state, need) -> None:
+        """Inside the month (liquidity sub-steps): lend what a run leaves a solvent borrower short."""
+        if not self.active(state):
+            return
+        rows = self.rows[(state.lifecycle.status[self.rows] != Status.DEFAULTED) & (state.books.equity[self.rows] > 0)]
+        self.lend(state, rows, need[rows])
+
+    def lend(self, state, rows: np.ndarray, gap: np.ndarray) -> None:
+        """Lend each of ``rows`` its ``gap`` (USD bn) within its collateral capacity."""
         c = state.contracts
         prices = state.markets.marked_price
         for i, g in zip(rows[gap > 1e-9], gap[gap > 1e-9], strict=True):
