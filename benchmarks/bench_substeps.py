@@ -38,8 +38,7 @@ def main() -> None:
                 times[k].append(time_run(spec, months, path))
         one, four = statistics.median(times[1]), statistics.median(times[4])
         print(
-            f"  {scenario}, {months} months: sub-steps 1 {one:.3f} s, sub-steps 4 {four:.3f} s, "
-            f"ratio {four / one:.3f}"
+            f"  {scenario}, {months} months: sub-steps 1 {one:.3f} s, sub-steps 4 {four:.3f} s, ratio {four / one:.3f}"
         )
 
 

@@ -66,7 +66,8 @@ def run_substeps(
 ) -> None:
     """Run the funding stage's withdrawals in ``substeps`` sub-steps (see the module docstring).
 
-    ``lend(need)`` is called with each institution's missing cash (policies' lending);
+    ``lend(need)`` is called with what each institution owes its lenders in the sub-step
+    (policies lend what its cash does not cover);
     ``check(stage)`` after every sub-step (the model's invariant check).
     """
     c = state.contracts
@@ -146,9 +147,8 @@ def _pay(state, rows: np.ndarray, amount: np.ndarray, day: int, lend) -> np.ndar
     c, books = state.contracts, state.books
     borrower = c.obligor[rows]
     need = np.bincount(borrower, weights=amount, minlength=state.n)
-    gap = np.maximum(need - np.maximum(books.cash, 0.0), 0.0)
-    if lend is not None and np.any(gap > TOL):
-        lend(gap)  # as in the monthly decide stage: policies lend before the sales for liquidity
+    if lend is not None and np.any(need - np.maximum(books.cash, 0.0) > TOL):
+        lend(need)  # as in the monthly decide stage: policies lend before the sales for liquidity
     proceeds = np.zeros(state.n)
     for _ in range(SALE_ROUNDS if state.channels.fire_sales else 0):
         short = need - np.maximum(books.cash, 0.0)

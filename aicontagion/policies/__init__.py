@@ -9,7 +9,7 @@
 from aicontagion.policies.base import Catalogue, Policy, PolicyError
 from aicontagion.policies.guarantees import ImplicitGuarantee, LoanGuarantee
 from aicontagion.policies.registry import POLICIES, from_name, policy_names
-from aicontagion.policies.rescues import Bailout, LenderOfLastResort
+from aicontagion.policies.rescues import Bailout, LenderOfLastResort, RescueMerger
 
 __all__ = [
     "POLICIES",
@@ -20,6 +20,7 @@ __all__ = [
     "LoanGuarantee",
     "Policy",
     "PolicyError",
+    "RescueMerger",
     "from_name",
     "policy_names",
 ]

@@ -65,8 +65,9 @@ class Policy:
 
     def liquidity_substep(self, state, need) -> None:
         """Called in each liquidity sub-step of the funding stage (``funding.liquidity_substeps``
-        above 1) with each institution's cash still missing (USD bn) for what its lenders
-        withdrew, after its sales for liquidity and before it defaults."""
+        above 1) with what each institution owes its lenders in the sub-step (USD bn: runs and
+        margin calls), before its sales for liquidity; what its cash does not cover it must
+        borrow, sell or default on."""
 
     def after_step(self, state) -> None:
         """Called every month after the funding stage."""

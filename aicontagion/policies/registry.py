@@ -6,7 +6,7 @@ from typing import Any
 
 from aicontagion.policies.base import Policy, PolicyError
 from aicontagion.policies.guarantees import ImplicitGuarantee, LoanGuarantee
-from aicontagion.policies.rescues import Bailout, LenderOfLastResort
+from aicontagion.policies.rescues import Bailout, LenderOfLastResort, RescueMerger
 
 POLICIES: dict[str, type[Policy] | None] = {
     "none": None,
@@ -14,6 +14,7 @@ POLICIES: dict[str, type[Policy] | None] = {
     "loan_guarantee": LoanGuarantee,
     "bailout": Bailout,
     "lender_of_last_resort": LenderOfLastResort,
+    "rescue_merger": RescueMerger,
 }
 
 

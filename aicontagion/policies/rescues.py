@@ -3,7 +3,10 @@
 * :class:`Bailout`: capital injections (TARP-like) into institutions of named kinds whose
   equity / assets falls below a threshold, up to a budget; the government takes equity.
 * :class:`LenderOfLastResort`: central-bank loans to solvent institutions that cannot meet what
-  is due, against collateral with a haircut: it stops funding runs, not insolvency.
+  is due, against collateral with a haircut: it stops funding runs, not insolvency (monthly, and
+  inside the month in the liquidity sub-steps).
+* :class:`RescueMerger`: a solvent institution a run leaves short is taken over by a healthy
+  acquirer with a government loan for the gap, while a budget lasts (Bear Stearns, March 2008).
 """
 
 from __future__ import annotations
@@ -141,7 +144,7 @@ class LenderOfLastResort(Policy):
         if not self.active(state):
             return
         rows = self.rows[(state.lifecycle.status[self.rows] != Status.DEFAULTED) & (state.books.equity[self.rows] > 0)]
-        self.lend(state, rows, need[rows])
+        self.lend(state, rows, need[rows] - state.books.cash[rows])
 
     def lend(self, state, rows: np.ndarray, gap: np.ndarray) -> None:
         """Lend each of ``rows`` its ``gap`` (USD bn) within its collateral capacity."""
@@ -174,3 +177,102 @@ class LenderOfLastResort(Policy):
             state.events.record(
                 int(i), "lender_of_last_resort", amount, f"collateral {collateral:.3g}, haircut {self.haircut:.0%}"
             )
+
+
+class RescueMerger(Policy):
+    """A rescue merger (Bear Stearns and JPMorgan, March 2008) with a trigger rule.
+
+    **Trigger** (inside the month, in a liquidity sub-step): an institution of ``kinds`` is solvent
+    (equity above zero) but cannot meet what its lenders withdraw from cash and central-bank
+    loans, and an **acquirer** exists: a live institution of ``kinds`` with distress at most
+    ``acquirer_distress`` and equity at least the target's, the largest such by assets.
+    **Rescue**: the government lends the target its missing cash (secured, for ``tenor_months``;
+    the Federal Reserve's Maiden Lane loan) while ``budget`` (USD bn) lasts, and from then on
+    markets roll the target's debt as the acquirer's (``credit.always_rolls``: no further runs
+    on it). A target whose gap exceeds what is left of the budget is not rescued (no buyer
+    without government backing: Lehman, September 2008).
+
+    Not modelled: the acquirer consolidating the target (its assets and later losses stay on the
+    target's books; only its funding is the acquirer's).
+    """
+
+    name = "rescue_merger"
+
+    def __init__(
+        self,
+        kinds: Iterable[str] = ("bank",),
+        budget: float = 29.0,
+        acquirer_distress: float = 0.1,
+        tenor_months: int = 120,
+        start: int = 0,
+        end: int | None = None,
+    ):
+        who = "RescueMerger"
+        kinds = check_kinds(kinds, who)
+        if not isinstance(tenor_months, int) or isinstance(tenor_months, bool) or tenor_months < 1:
+            raise PolicyError(f"{who}: tenor_months must be a whole number of months >= 1 (got {tenor_months!r})")
+        super().__init__(
+            start,
+            end,
+            kinds=kinds,
+            budget=check_nonneg(budget, "budget", who),
+            acquirer_distress=check_share(acquirer_distress, "acquirer_distress", who),
+            tenor_months=tenor_months,
+        )
+        self.kinds, self.left = kinds, budget
+        self.acquirer_distress, self.tenor = acquirer_distress, tenor_months
+
+    def validate(self, catalogue: Catalogue) -> None:
+        check_ids(catalogue, (), "RescueMerger")
+
+    def initialize(self, state) -> None:
+        self.gov = government_of(state)
+        self.rows = targets_of(state, self.kinds, ())
+        self.rescued: dict[str, str] = {}  # target id -> acquirer id
+
+    def liquidity_substep(self, state, need) -> None:
+        if not self.active(state):
+            return
+        rows = self.rows[state.lifecycle.status[self.rows] != Status.DEFAULTED]
+        gap = need[rows] - np.maximum(state.books.cash[rows], 0.0)
+        solvent = state.books.equity[rows] > 0
+        for i, g in zip(rows[(gap > 1e-9) & solvent], gap[(gap > 1e-9) & solvent], strict=True):
+            if state.credit.always_rolls[i] or g > self.left:
+                continue
+            acquirer = self._acquirer(state, rows, int(i))
+            if acquirer < 0:
+                continue
+            c = state.contracts
+            row = c.add(
+                ContractType.LOAN,
+                self.gov,
+                int(i),
+                None,
+                principal=0.0,
+                rate=state.registry.treasury_rate,
+                start=state.month,
+                maturity=state.month + self.tenor,
+                tenor=self.tenor,
+                seniority=Seniority.SECURED,
+                rolls=False,
+            )
+            fund_government_for(state, float(g))
+            state.books.lend(c, np.array([row]), np.array([float(g)]), "rescue_loan")
+            self.left -= float(g)
+            state.credit.always_rolls[i] = True
+            ids = state.registry.ids
+            self.rescued[ids[i]] = ids[acquirer]
+            state.events.record(int(i), "rescue_merger", float(g), f"{ids[acquirer]}: acquirer; government loan")
+
+    def _acquirer(self, state, rows: np.ndarray, target: int) -> int:
+        """The largest live institution of ``kinds`` with distress at most ``acquirer_distress`` and
+        equity at least the target's (-1: none)."""
+        ok = rows[
+            (rows != target)
+            & (state.lifecycle.distress[rows] <= self.acquirer_distress)
+            & (state.books.equity[rows] >= state.books.equity[target])
+            & ~state.credit.always_rolls[rows]
+        ]
+        if ok.size == 0:
+            return -1
+        return int(ok[np.argmax(state.snapshot.assets[ok])])

@@ -38,6 +38,7 @@ from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
 from aicontagion.mechanisms.treasury import fiscal_cost
+from aicontagion.results.substep_timing import substep_timing
 
 THERMOMETER = (
     "ai_revenue_to_hurdle",
@@ -309,7 +310,7 @@ def summarise(state, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
         "outside_revenue": float(state.operations.outside_revenue),
         "hurdle_revenue": float(state.ai.demand.hurdle),
         "thermometer": thermo,
-    }
+    } | ({"days": substep_timing(state)} if state.weeks else {})  # liquidity sub-steps: timings in days
 
 
 __all__ = ["THERMOMETER", "summarise", "first_crossing", "system_metric_names", "system_values", "Channel"]

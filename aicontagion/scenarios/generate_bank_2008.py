@@ -2,7 +2,9 @@
 
     python -m aicontagion.scenarios.generate_bank_2008      # rewrites bank_2008.yaml
 
-About 20 core dealers and investment banks (leverage 25-40x, Lehman among them) and 100
+About 20 core dealers and investment banks (leverage 25-40x; Lehman, Bear Stearns, Merrill
+Lynch, Morgan Stanley and Goldman Sachs at their FY2007 size and leverage, without deposits; the
+others universal banks with deposits; MBS share and repo share drawn per dealer) and 100
 periphery banks on a core-periphery interbank network; money-market funds lending to the dealers
 in repo (with haircuts on MBS and government collateral) and commercial paper; insured deposits;
 mortgage-backed securities as the common asset, repriced in steps from mid-2007. Every number
@@ -33,15 +35,31 @@ PARAMS: dict[str, tuple[object, str]] = {
     "lehman_leverage": (31.0, "CAL 2008 benchmarks/Lehman"),
     "core_leverage": ((25.0, 40.0), "CAL 2008 benchmarks/investment-bank leverage"),
     "core_size": ((500.0, 0.6, 150.0, 2500.0), "assumed (lognormal median, sigma, bounds; USD bn)"),
+    "investment_banks": (
+        (
+            ("bear_stearns", 395.0, 33.5),
+            ("merrill_lynch", 1020.0, 32.0),
+            ("morgan_stanley", 1045.0, 33.4),
+            ("goldman_sachs", 1120.0, 26.2),
+        ),
+        "CAL 2008 benchmarks/investment-bank balance sheets (total assets, assets / equity, FY2007 10-K)",
+    ),
     "periphery_leverage": ((10.0, 15.0), "assumed (commercial banks)"),
     "periphery_size": ((15.0, 1.0, 1.0, 200.0), "assumed (lognormal median, sigma, bounds; USD bn)"),
-    "core_mbs": (0.10, "assumed (share of assets in MBS)"),
+    "core_mbs": ((0.05, 0.15), "assumed (share of assets in MBS, drawn uniformly per dealer)"),
     "core_ig": (0.12, "assumed"),
     "core_gov": (0.08, "assumed"),
-    "core_repo": (0.25, "assumed (share of assets funded by repo, within the haircut-adjusted value of securities)"),
+    "core_repo": (
+        (0.15, 0.35),
+        "assumed (share of assets funded by repo, drawn uniformly per dealer, capped at 90% of its securities)",
+    ),
     "core_cp": (0.05, "assumed (commercial paper sold to money-market funds)"),
     "core_interbank_lend": (0.04, "assumed (lending to other dealers)"),
-    "core_deposits": (0.25, "assumed (deposits of the universal banks among the dealers)"),
+    "core_deposits": (
+        0.25,
+        "assumed (deposits of the universal banks among the dealers; the investment banks took none, "
+        "CAL 2008 benchmarks/timeline: GS/MS became bank holding companies only in Sep 2008)",
+    ),
     "periphery_mbs": (0.08, "assumed"),
     "periphery_gov": (0.10, "assumed"),
     "periphery_interbank_lend": (0.08, "assumed (fed funds lent to dealers)"),
@@ -54,6 +72,11 @@ PARAMS: dict[str, tuple[object, str]] = {
     "haircut_gov": (0.02, "assumed"),
     "haircut_mbs": (0.05, "assumed (structured-product haircuts were near zero before 2007)"),
     "haircut_sensitivity": (1.5, "assumed (haircuts on structured products rose to ~45% by 2008)"),
+    "liquidity_substeps": (
+        4,
+        "assumed (weekly funding sub-steps: runs took days, CAL 2008 benchmarks/Bear Stearns run; "
+        "a week is the model's maturity-ladder slice)",
+    ),
     "mmf_total": (2860.0, "derived (outflows ~200 were 7% of assets, CAL 2008 benchmarks/money-market run)"),
     "n_mmf": (5, "assumed"),
     "reserve_primary_assets": (62.0, "assumed (Reserve Primary before the run; CAL 2008 benchmarks/money-market run)"),
@@ -93,6 +116,15 @@ def build() -> dict:
     per_sizes = _lognormal(rng, npf, *_p("periphery_size"))
     per_lev = rng.uniform(*_p("periphery_leverage"), npf)
     core_ids = ["lehman"] + [f"dealer_{k:02d}" for k in range(1, nc)]
+    # the other four large investment banks at their FY2007 size and leverage (the rest drawn);
+    # drawn after the draws above so the periphery and the other dealers keep their sizes
+    ibanks = _p("investment_banks")
+    for k, (ident, assets, leverage) in enumerate(ibanks, start=1):
+        core_ids[k], core_sizes[k], core_lev[k] = ident, assets, leverage
+    investment_bank = np.arange(nc) <= len(ibanks)  # Lehman and the four: no deposits
+    core_mbs = rng.uniform(*_p("core_mbs"), nc)  # MBS concentration and funding mix differ by dealer
+    securities = core_mbs + _p("core_ig") + _p("core_gov")
+    core_repo = np.minimum(rng.uniform(*_p("core_repo"), nc), 0.9 * securities)
     per_ids = [f"bank_{k:03d}" for k in range(npf)]
     mmf_sizes = _lognormal(rng, _p("n_mmf") - 1, 500.0, 0.5, 100.0, 2000.0)
     mmf_sizes = np.append(
@@ -105,16 +137,16 @@ def build() -> dict:
     # repo and commercial paper: each dealer's repo funding comes from the money-market funds in
     # proportion to fund size, as far as the funds' repo books go, and from outside lenders for the rest
     w = core_sizes / core_sizes.sum()
-    need = _p("core_repo") * core_sizes
+    need = core_repo * core_sizes
     mmf_repo = _p("mmf_repo") * mmf_sizes
     from_funds = min(1.0, mmf_repo.sum() / need.sum())
-    pledge = {
-        "mbs": (_p("core_mbs"), _p("haircut_mbs")),
-        "ig_bonds": (_p("core_ig"), _p("haircut_mbs")),
-        "gov_bonds": (_p("core_gov"), _p("haircut_gov")),
-    }
-    held = sum(share for share, _ in pledge.values())
     for d, did in enumerate(core_ids):
+        pledge = {
+            "mbs": (core_mbs[d], _p("haircut_mbs")),
+            "ig_bonds": (_p("core_ig"), _p("haircut_mbs")),
+            "gov_bonds": (_p("core_gov"), _p("haircut_gov")),
+        }
+        held = sum(share for share, _ in pledge.values())
         lenders = [(fid, need[d] * from_funds * mmf_repo[f] / mmf_repo.sum()) for f, fid in enumerate(mmf_ids)]
         lenders.append(("external", need[d] * (1.0 - from_funds)))
         for lender, amount in lenders:
@@ -172,10 +204,10 @@ def build() -> dict:
     institutions = []
     for d, did in enumerate(core_ids):
         a, lev = core_sizes[d], core_lev[d]
-        deposits = _p("core_deposits") * a if d % 2 == 1 else 0.0
+        deposits = 0.0 if investment_bank[d] else _p("core_deposits") * a
         debt = max(a - a / lev - borrowing[did] - deposits, 0.0)
         institutions.append(
-            _bank(did, a, lev, _p("core_mbs"), _p("core_ig"), _p("core_gov"), deposits, debt, borrowing[did])
+            _bank(did, a, lev, core_mbs[d], _p("core_ig"), _p("core_gov"), deposits, debt, borrowing[did])
         )
     for b, bid in enumerate(per_ids):
         a, lev = per_sizes[b], per_lev[b]
@@ -239,6 +271,7 @@ def build() -> dict:
         },
         "funding": {
             "haircut_sensitivity": _p("haircut_sensitivity"),
+            "liquidity_substeps": _p("liquidity_substeps"),
             "outside_run_distress": 0.3,
             "rollover_max_spread": 0.08,
             "spread_distress": 0.05,

@@ -19,7 +19,7 @@ import pytest
 from aicontagion.core.invariants import check_books
 from aicontagion.mechanisms.liquidity_substeps import day_of, run_substeps
 from aicontagion.model import ContagionModel
-from aicontagion.policies import LenderOfLastResort
+from aicontagion.policies import LenderOfLastResort, RescueMerger
 
 YAML = """
 name: repo_run
@@ -46,7 +46,7 @@ funding: {{haircut_sensitivity: 0.0, outside_run_distress: 0.3, rollover_max_spr
 institutions:
   - {{id: dealer, kind: bank, cash: {cash}, equity: 5.0, ext_liabilities: {ext}, ext_liability_rate: 0.0,
      core_cash_flow: 0.0, other_assets: {other}, holdings: {{mbs: {mbs}}}}}
-  - {{id: mmf, kind: money_market_fund, cash: 5.0, holdings: {{gov_bonds: 60.0}}}}
+  - {{id: mmf, kind: money_market_fund, cash: 5.0, holdings: {{gov_bonds: 60.0}}}}{extra}
   - {{id: government, kind: government, cash: 0.0, equity: 0.0}}
 contracts:
   - {{id: repo, type: repo, lender: mmf, borrower: dealer, principal: 40.0, rate: 0.0, maturity: "2008-02",
@@ -54,10 +54,10 @@ contracts:
 """
 
 
-def _model(tmp_path, k=4, cash=12.0, mbs=40.0, depth=1e6, other=0.0, **kw):
+def _model(tmp_path, k=4, cash=12.0, mbs=40.0, depth=1e6, other=0.0, extra="", **kw):
     ext = cash + mbs + other - 5.0 - 40.0  # loans (other assets) cannot be sold in a week
     path = tmp_path / "repo_run.yaml"
-    path.write_text(YAML.format(k=k, cash=cash, mbs=mbs, ext=ext, depth=depth, other=other))
+    path.write_text(YAML.format(k=k, cash=cash, mbs=mbs, ext=ext, depth=depth, other=other, extra=extra))
     return ContagionModel(str(path), seed=1, check_invariants=True, **kw)
 
 
@@ -114,7 +114,12 @@ def test_a_dealer_without_enough_to_sell_defaults_in_the_week_its_cash_runs_out(
 
 def test_the_lender_of_last_resort_lends_inside_the_month(tmp_path):
     model = _model(
-        tmp_path, cash=12.0, mbs=10.0, depth=200.0, other=30.0, policies=[LenderOfLastResort(haircut=0.5)],
+        tmp_path,
+        cash=12.0,
+        mbs=10.0,
+        depth=200.0,
+        other=30.0,
+        policies=[LenderOfLastResort(haircut=0.5)],
         channels={"margin_calls": False},
     )
     s, dealer = _start_run(model)
@@ -135,14 +140,17 @@ def test_no_run_no_withdrawal(tmp_path):
     assert s.contracts.principal[s.contracts.ids.index("repo")] == 40.0
 
 
-@pytest.mark.parametrize("scenario", ["bank_2008", "tests/data/mini.yaml"])
+@pytest.mark.parametrize("scenario", ["ai_2025", "tests/data/mini.yaml"])
 def test_one_sub_step_is_the_monthly_model(scenario):
-    """``liquidity_substeps: 1`` is the monthly model: same events, same series."""
+    """``liquidity_substeps: 1`` (these scenarios' default) is the monthly model: same events and
+    series with the value set explicitly, no sub-step rows; tests/test_baseline.py checks the
+    same runs against summaries recorded before the sub-steps existed."""
     a = ContagionModel(scenario, seed=3).run(24)
     b = ContagionModel(scenario, seed=3, funding__liquidity_substeps=1).run(24)
-    assert a.events == b.events and not b.state.weeks
-    ta, tb = a.recorder.frame(), b.recorder.frame()
-    assert ta.equals(tb)
+    assert a.state.spec.funding.liquidity_substeps == 1
+    assert a.events == b.events and not a.state.weeks and not b.state.weeks
+    assert all(e["day"] is None for e in b.events)
+    assert a.recorder.frame().equals(b.recorder.frame())
 
 
 def test_four_sub_steps_on_bank_2008_keep_the_books_and_resolve_days():
@@ -150,3 +158,44 @@ def test_four_sub_steps_on_bank_2008_keep_the_books_and_resolve_days():
     days = {e["day"] for e in m.events if e["event"] in ("run", "default", "margin_call")}
     assert days - {None} <= {8, 15, 22, 30} and days - {None}
     assert np.isfinite([w["repo"] for w in m.state.weeks]).all()
+
+
+ACQUIRER = """
+  - {id: acquirer, kind: bank, cash: 20.0, equity: 50.0, ext_liabilities: 470.0, ext_liability_rate: 0.0,
+     core_cash_flow: 0.0, other_assets: 500.0}"""
+
+
+def _rescue(tmp_path, budget):
+    model = _model(
+        tmp_path,
+        cash=12.0,
+        mbs=10.0,
+        depth=200.0,
+        other=30.0,
+        extra=ACQUIRER,
+        policies=[RescueMerger(budget=budget)],
+        channels={"margin_calls": False},
+    )
+    s, dealer = _start_run(model)
+    policy = model.policies[0]
+    policy.initialize(s)
+    run_substeps(s, 4, lambda need: policy.liquidity_substep(s, need), lambda st: check_books(s, st, estates=True))
+    return s, dealer, policy
+
+
+def test_a_rescue_merger_stops_the_run_when_the_budget_covers_the_gap(tmp_path):
+    s, dealer, policy = _rescue(tmp_path, budget=29.0)
+    rescue = [e for e in s.events.rows if e["event"] == "rescue_merger"]
+    # week 2: 10 withdrawn, 2 of cash left: the government lends 8 and the acquirer stands behind it
+    assert [(e["institution"], e["day"]) for e in rescue] == [("dealer", 15)]
+    assert rescue[0]["amount"] == pytest.approx(8.0) and rescue[0]["cause"].startswith("acquirer:")
+    assert policy.rescued == {"dealer": "acquirer"} and policy.left == pytest.approx(21.0)
+    assert not [e for e in s.events.rows if e["event"] == "default"]
+    assert [e["day"] for e in s.events.rows if e["event"] == "run"] == [8, 15]  # no run after the rescue
+    assert s.contracts.principal[s.contracts.ids.index("repo")] == pytest.approx(20.0)
+
+
+def test_no_rescue_when_the_gap_exceeds_the_budget(tmp_path):
+    s, dealer, policy = _rescue(tmp_path, budget=5.0)  # no buyer without enough government backing
+    assert not [e for e in s.events.rows if e["event"] == "rescue_merger"] and policy.left == 5.0
+    assert [e["day"] for e in s.events.rows if e["event"] == "default"] == [22]
