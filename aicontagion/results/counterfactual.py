@@ -70,6 +70,10 @@ def _wide(series: pd.DataFrame, setup: str, seed: int, metric: str) -> pd.Series
     return rows.set_index("step")["value"].sort_index()
 
 
+DAY_COLUMNS = ("days.days_shock_to_first_bank_default", "days.days_interbank_freeze", "days.interbank_volume_drop")
+"""Summary columns (flattened) of the sub-step timings reported per shocked run."""
+
+
 def excess_rows(
     summaries: pd.DataFrame,
     series: pd.DataFrame,
@@ -93,7 +97,9 @@ def excess_rows(
     ``excess_equity_loss`` (the fall in the system's equity against the unshocked run at the horizon:
     unlike losses, it also counts gains the shock removed), ``excess_defaults``,
     ``excess_defaults.<kind>``, ``months_to_first_excess_default``,
-    ``months_to_<pct>pct_excess`` for each share.
+    ``months_to_<pct>pct_excess`` for each share; and, where the shocked run has liquidity
+    sub-steps (:mod:`~aicontagion.results.substep_timing`), its ``days_shock_to_first_bank_default``,
+    ``days_interbank_freeze`` and ``interbank_volume_drop`` (NaN on the monthly clock).
     """
     s = summaries.set_index(["setup", "seed"])
     holders = [c for c in s.columns if c.startswith(HOLDER_PREFIX)]
@@ -119,6 +125,8 @@ def excess_rows(
             }
             for q in shares:
                 row[f"months_to_{round(100 * q)}pct_excess"] = months_to_share(loss, q, shock_step)
+            for c in DAY_COLUMNS:  # the shocked run's timings in days, where sub-steps resolve them
+                row[c.removeprefix("days.")] = float(a[c]) if c in a.index and pd.notna(a[c]) else float("nan")
             for c in holders:
                 row["excess_loss." + c.removeprefix(HOLDER_PREFIX)] = float(np.nan_to_num(a[c]) - np.nan_to_num(b[c]))
             for c in kinds:
