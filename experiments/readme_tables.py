@@ -110,35 +110,40 @@ def bank_vs_direct_table(run: bool) -> str:
         "shocked minus unshocked run on each seed; mean [5%, 95%] over seeds; `make readme`):",
         "",
     ]
-    titles = {
-        "capital": f"**Capital basis**: direct loss = {sizes['capital']:.0%} of the system's capital",
-        "bank_exposure": f"**Bank-exposure basis**: loss on banks' exposure = {sizes['bank_exposure']:.0%} "
-        "of their equity",
+    bases = {
+        "capital": f"capital ({sizes['capital']:.0%} of system capital)",
+        "bank_exposure": f"bank exposure ({sizes['bank_exposure']:.0%} of bank equity)",
     }
-    for basis in ("capital", "bank_exposure"):
-        out += [
-            titles[basis] + ":",
-            "",
-            "| scenario / path | shock | months to first excess default | months to 50% / 90% of excess losses "
-            "| excess defaults (share of institutions) | excess losses (USD bn) | / system assets "
-            "| excess through banks (USD bn) | largest bearers (USD bn) |",
-            "|---" * 9 + "|",
-        ]
-        for row in rows:
+    out += [
+        "| scenario / path | basis: shock | speed: months to first excess default; days where resolved "
+        "| months to 50% / 90% of excess losses | breadth: excess defaults (share of institutions) "
+        "| depth: excess losses (USD bn; / system assets) | who bears the loss (largest, USD bn) "
+        "| what reaches banks (USD bn) |",
+        "|---" * 8 + "|",
+    ]
+    for row in rows:
+        for basis in ("capital", "bank_exposure"):
             cmp = f"{row} | {basis}"
             sc = row.split()[0]
             f = falls.loc[(sc, basis)]
             holders = stats[(stats.comparison == cmp) & stats.metric.str.startswith("excess_loss.")]
             holders = holders.assign(k=holders.metric.str.removeprefix("excess_loss.")).sort_values("mean", key=abs)
             top = ", ".join(f"{HOLDERS.get(r.k, r.k)} {_fmt(r.mean)}" for r in holders.iloc[::-1].head(2).itertuples())
+            speed = _iv(stats, cmp, "months_to_first_excess_default")
+            days = _iv(stats, cmp, "days_shock_to_first_bank_default")
+            if days != "none":
+                speed += f"; {days} days from the shock to the first bank default"
+            freeze = _iv(stats, cmp, "days_interbank_freeze")
+            if freeze != "none":
+                speed += f", interbank lending halved {freeze} days later"
             out.append(
-                f"| {row} | {f['asset']} -{f['fall']:.1%} | {_iv(stats, cmp, 'months_to_first_excess_default')} | "
+                f"| {row} | {bases[basis]}: {f['asset']} -{f['fall']:.1%} | {speed} | "
                 f"{_iv(stats, cmp, 'months_to_50pct_excess')} / {_iv(stats, cmp, 'months_to_90pct_excess')} | "
                 f"{_iv(stats, cmp, 'excess_defaults')} ({_iv(stats, cmp, 'excess_defaulted_share', True)}) | "
-                f"{_iv(stats, cmp, 'excess_loss')} | {_iv(stats, cmp, 'excess_loss_ratio', True)} | "
-                f"{_iv(stats, cmp, 'excess_loss.bank')} | {top} |"
+                f"{_iv(stats, cmp, 'excess_loss')} ({_iv(stats, cmp, 'excess_loss_ratio', True)}) | {top} | "
+                f"{_iv(stats, cmp, 'excess_loss.bank')} |"
             )
-        out.append("")
+    out.append("")
     bank = unshocked[unshocked.metric == "losses_by_holder_kind.bank"].set_index("row")
     total = unshocked[unshocked.metric == "total_loss"].set_index("row")
     out += [
