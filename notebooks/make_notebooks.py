@@ -306,73 +306,77 @@ def bank_vs_direct():
 The seed analysis claims the AI build-out's failure would be an "expensive failure": slower and
 less contagious than 2008 because it is financed directly (funds, bonds) rather than through
 banks funded short-term, but not contained, because losses can return to banks through the
-funds' bank borrowing and through LPs' fire sales. This notebook puts both systems under shocks
-of the same size relative to their banks' capital, compares speed, breadth, depth and who bears
-the loss, and switches the two back-channels off and on. The speed difference comes from
-mechanisms (funding maturities, mark-to-market vs appraisal lag, who holds what), not constants.
+funds' bank borrowing and through LPs' fire sales. This notebook runs what
+`experiments/bank_vs_direct.py` runs, on fewer seeds: each system is shocked once, in the seventh
+month of its own clock, by a fall of **equal size** on two stated bases (1% of the system's
+capital; 5% of the banks' equity on their exposure), and every measure is the **shocked run minus
+the unshocked run** on the same seed, horizon and clock. Then `bank_2008` beside the 2008 record
+(`experiments/record_2008.py`; docs/validation.md, "2008 record").
 """),
-        code(SETUP + "\n" + EXPERIMENTS_PATH + "\n\nimport bank_vs_direct"),
+        code(SETUP + "\n" + EXPERIMENTS_PATH + "\n\nimport bank_vs_direct\nimport record_2008"),
         md("""
 ## The two systems
 
-`bank_2008`: 20 dealers (25-40x leverage, Lehman among them) and 100 periphery banks linked by
-one-month interbank loans, money-market funds lending in repo against MBS and government bonds
-with haircuts that widen as collateral prices fall. `ai_2025`: the calibrated AI-infrastructure
-system (long amortising SPV bonds, take-or-pay leases, appraisal-lagged private loans).
+`bank_2008`: 20 dealers (Lehman, Bear Stearns, Merrill Lynch, Morgan Stanley and Goldman Sachs at
+their FY2007 size and leverage; the others drawn; MBS and repo shares drawn per dealer) and 100
+periphery banks linked by one-month interbank loans, money-market funds lending in repo against
+MBS and government bonds with haircuts that widen as collateral prices fall; its funding stage
+runs in weekly sub-steps. `ai_2025`: the calibrated AI-infrastructure system (long amortising SPV
+bonds, take-or-pay leases, appraisal-lagged private loans) on the monthly clock.
 """),
         code("""
 for name in ("bank_2008", "ai_2025"):
     spec = ac.load_scenario(name)
     kinds = pd.Series([i.kind for i in spec.institutions]).value_counts().to_dict()
-    types = pd.Series([c.type for c in spec.contracts]).value_counts().to_dict()
-    print(name, kinds, types)"""),
+    print(name, kinds, "liquidity sub-steps:", spec.funding.liquidity_substeps)"""),
         md("""
-## Equal shocks: each system's core asset loses a quarter of its banks' equity
-
-MBS in `bank_2008`; GPUs in `ai_2025` (base productivity path, so only the shock differs).
+## Shocks of equal size, on both bases
 """),
         code("""
-falls = {s: bank_vs_direct.shock_fall(s, 0.25) for s in bank_vs_direct.CORE_ASSET}
-months = {"bank_2008": 24 if QUICK else 60, "ai_2025": 96 if QUICK else 240}
-sims = {s: ac.Sim(seed=0, **bank_vs_direct.shocked(s, falls[s], months[s])).run() for s in falls}
-rows = []
-for s, sim in sims.items():
-    x = sim.summary
-    rows.append({"system": s, "price fall": falls[s], "first default": x["months_to_first_default"],
-                 "half of losses": x["months_to_half_loss"], "defaults": x["defaults"],
-                 "losses / assets": x["system_loss_ratio"]})
-pd.DataFrame(rows).set_index("system")"""),
+sizes = {"capital": 0.01, "bank_exposure": 0.05}
+falls = pd.DataFrame([bank_vs_direct.equal_size_fall(s, sizes[b], b)
+                      for s in bank_vs_direct.CORE_ASSET for b in bank_vs_direct.BASES])
+falls[["scenario", "basis", "asset", "fall", "target", "direct_loss", "bank_direct_loss"]]"""),
         code("""
-fig, ax = plt.subplots(figsize=(7, 4))
-for s, sim in sims.items():
-    loss = sim.series("losses")["system"]
-    ax.plot(range(len(loss)), loss.values / max(loss.values[-1], 1e-9), label=s)
-ax.set_xlabel("months since start (shock in month 6)")
-ax.set_ylabel("share of final losses")
-ax.legend();"""),
+from aicontagion.results.counterfactual import excess_rows, over_seeds
+
+months = 36 if QUICK else 120
+seeds = range(2 if QUICK else 4)
+runs, pairs = bank_vs_direct.setups(falls, months)
+ms = ac.compare(runs, seeds=seeds, processes=1)
+rows = excess_rows(ms.summaries, ms.series, pairs, bank_vs_direct.SHOCK_STEP)
+stats = over_seeds(rows)
+keys = ["months_to_first_excess_default", "days_shock_to_first_bank_default", "months_to_50pct_excess",
+        "months_to_90pct_excess", "excess_defaults", "excess_loss", "excess_loss_ratio", "excess_loss.bank"]
+one = stats[stats.metric.isin(keys)].assign(
+    value=lambda d: [f"{m:,.3g} [{a:,.3g}, {b:,.3g}]" for m, a, b in zip(d["mean"], d.q05, d.q95)])
+one.pivot(index="comparison", columns="metric", values="value").reindex(columns=[k for k in keys if k in set(one.metric)])"""),
         md("""
-## Who bears the loss, and the contagion tree of the bank system
+## Who bears the excess loss
 """),
         code("""
-pd.DataFrame({s: pd.Series(sim.summary["losses_by_holder_kind"]) for s, sim in sims.items()}).fillna(0).round(1)"""),
-        code("""
-from aicontagion.results.metrics import contagion_edges
+holders = stats[stats.metric.str.startswith("excess_loss.")]
+holders.pivot(index="comparison", columns="metric", values="mean").round(1)"""),
+        md("""
+## bank_2008 beside the 2008 record
 
-contagion_edges(sims["bank_2008"].events).groupby("channel").size()"""),
+The scheduled MBS repricing with the `RescueMerger` policy, as shipped and with the price-impact
+channel off (the fire-sale spiral removed): dealer and money-market-fund events by month and day.
+"""),
+        code("""
+for label, kw in (("as shipped", {}), ("price_impact off", {"channels": {"price_impact": False}})):
+    sim = record_2008.run(**kw)
+    print(label, sim.summary["days"])
+    display(record_2008.timeline(sim))"""),
         md("""
 ## The AI path's back-channels to banks
 
 On `ai_2025`'s disproven path: private-credit funds' bank credit lines (fund leverage) and LPs'
-fire sales, each switched off.
+fire sales, each switched off (the experiment's rows; excess bank losses above).
 """),
         code("""
-combos = {f"fund_leverage={fl}, lp_sales={lp}":
-          {"scenario": "ai_2025", "productivity": "disproven", "months": months["ai_2025"],
-           **bank_vs_direct.channels_off(fl, lp)}
-          for fl, lp in ([(True, True), (False, False)] if QUICK else
-                         [(True, True), (True, False), (False, True), (False, False)])}
-table = ac.compare(combos, seeds=range(1 if QUICK else 3)).summaries
-table.groupby("setup")[["losses_by_holder_kind.bank", "losses_by_holder_kind.pension_lp", "total_loss"]].mean()"""),
+bank = stats[stats.metric == "excess_loss.bank"].set_index("comparison")[["mean", "q05", "q95"]]
+bank[bank.index.str.startswith("ai_2025 disproven")].round(2)"""),
     ]
 
 
