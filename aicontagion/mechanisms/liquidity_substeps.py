@@ -76,6 +76,8 @@ def run_substeps(
     rows = rows[short]
     repo = c.rows_of(ContractType.REPO)
     if rows.size == 0 and (repo.size == 0 or not state.channels.margin_calls):
+        quiet = _row(state, 0, 0.0, 0)  # nothing can be withdrawn: the volumes hold all month
+        state.weeks.extend(quiet | {"day": day_of(k, substeps)} for k in range(substeps))
         return
     slice_ = c.principal[rows] / substeps  # the part of each contract maturing in each sub-step
     try:

@@ -99,7 +99,8 @@ def excess_rows(
     ``excess_defaults.<kind>``, ``months_to_first_excess_default``,
     ``months_to_<pct>pct_excess`` for each share; and, where the shocked run has liquidity
     sub-steps (:mod:`~aicontagion.results.substep_timing`), its ``days_shock_to_first_bank_default``,
-    ``days_interbank_freeze`` and ``interbank_volume_drop`` (NaN on the monthly clock).
+    ``days_interbank_freeze`` and ``interbank_volume_drop`` (NaN on the monthly clock, and where
+    the unshocked run has a bank default of its own).
     """
     s = summaries.set_index(["setup", "seed"])
     holders = [c for c in s.columns if c.startswith(HOLDER_PREFIX)]
@@ -125,8 +126,12 @@ def excess_rows(
             }
             for q in shares:
                 row[f"months_to_{round(100 * q)}pct_excess"] = months_to_share(loss, q, shock_step)
-            for c in DAY_COLUMNS:  # the shocked run's timings in days, where sub-steps resolve them
-                row[c.removeprefix("days.")] = float(a[c]) if c in a.index and pd.notna(a[c]) else float("nan")
+            # the shocked run's timings in days, where sub-steps resolve them and the unshocked run
+            # has no bank default (so the first bank default is the first excess one)
+            clean = float(np.nan_to_num(b.get(DEFAULTS_PREFIX + "bank", 0.0))) == 0.0
+            for c in DAY_COLUMNS:
+                ok = clean and c in a.index and pd.notna(a[c])
+                row[c.removeprefix("days.")] = float(a[c]) if ok else float("nan")
             for c in holders:
                 row["excess_loss." + c.removeprefix(HOLDER_PREFIX)] = float(np.nan_to_num(a[c]) - np.nan_to_num(b[c]))
             for c in kinds:

@@ -199,3 +199,16 @@ def test_no_rescue_when_the_gap_exceeds_the_budget(tmp_path):
     s, dealer, policy = _rescue(tmp_path, budget=5.0)  # no buyer without enough government backing
     assert not [e for e in s.events.rows if e["event"] == "rescue_merger"] and policy.left == 5.0
     assert [e["day"] for e in s.events.rows if e["event"] == "default"] == [22]
+
+
+def test_the_channel_switches_hold_inside_the_sub_steps(tmp_path):
+    """funding_runs off: no lender leaves; fire_sales off: a borrower short of cash cannot sell."""
+    model = _model(tmp_path, channels={"funding_runs": False})
+    s, _ = _start_run(model)
+    run_substeps(s, 4)
+    assert not [e for e in s.events.rows if e["event"] == "run"] and [w["withdrawn"] for w in s.weeks] == [0.0] * 4
+    model = _model(tmp_path, channels={"fire_sales": False})
+    s, _ = _start_run(model)
+    run_substeps(s, 4)
+    assert not [e for e in s.events.rows if e["event"] == "fire_sale"]
+    assert [e["day"] for e in s.events.rows if e["event"] == "default"] == [15]  # cash covers week 1 only

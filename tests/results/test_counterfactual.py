@@ -16,7 +16,7 @@ def test_the_excess_of_a_run_over_itself_is_exactly_zero():
     rows = excess_rows(ms.summaries, ms.series, {"same": ("a", "a"), "twin": ("a", "b")}, shock_step=3)
     assert len(rows) == 4
     num = rows.drop(columns=["comparison", "seed"])
-    timing = [c for c in num if c.startswith("months_to")]
+    timing = [c for c in num if c.startswith(("months_to", "days_", "interbank_volume"))]
     assert (num.drop(columns=timing).to_numpy() == 0.0).all()  # exactly, not approximately
     assert num[timing].isna().all().all()  # no excess: no timing
 
@@ -56,3 +56,17 @@ def test_over_seeds_gives_mean_and_quantiles_of_the_values_present():
     s = over_seeds(rows).set_index("metric")
     assert s.loc["x", "mean"] == 2.0 and s.loc["x", "q05"] == pytest.approx(1.1) and s.loc["x", "q95"] == 2.9
     assert s.loc["t", "seeds"] == 2 and s.loc["t", "mean"] == 2.0
+
+
+def test_days_are_reported_only_where_sub_steps_resolve_an_excess_bank_default():
+    base = {"scenario": "bank_2008", "months": 12, "markets__mbs__shocks": []}
+    hit = base | {"markets__mbs__shocks": [{"at": "2007-03", "fall": 0.15}]}  # every dealer fails
+    ms = ac.compare({"hit": hit, "none": base, "monthly": hit | {"funding__liquidity_substeps": 1}}, seeds=[0])
+    pairs = {"weekly": ("hit", "none"), "monthly": ("monthly", "none"), "self": ("hit", "hit")}
+    rows = excess_rows(ms.summaries, ms.series, pairs, shock_step=3).set_index("comparison")
+    assert rows.loc["weekly", "excess_defaults"] > 0
+    # the shock lands on day 0 of 2007-03 (month 2); the first default is in the same month
+    assert 0 <= rows.loc["weekly", "days_shock_to_first_bank_default"] <= 30
+    assert rows.loc["weekly", "days_interbank_freeze"] >= 0 and rows.loc["weekly", "interbank_volume_drop"] > 0.5
+    assert np.isnan(rows.loc["monthly", "days_shock_to_first_bank_default"])  # monthly clock: not resolved
+    assert np.isnan(rows.loc["self", "days_shock_to_first_bank_default"])  # the unshocked side defaults too
