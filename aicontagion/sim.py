@@ -192,10 +192,12 @@ class Sim:
 
     @property
     def events(self) -> pd.DataFrame:
-        """One row per event: ``step, date, institution, kind, event, amount, cause``."""
+        """One row per event: ``step, date, institution, kind, event, amount, cause, day`` (``day``:
+        the day of the month inside the liquidity sub-steps; NaN for the monthly stages)."""
         if self._events is None:
-            cols = ["step", "date", "institution", "kind", "event", "amount", "cause"]
-            self._events = pd.DataFrame(self._need_run().events, columns=cols)
+            cols = ["step", "date", "institution", "kind", "event", "amount", "cause", "day"]
+            events = pd.DataFrame(self._need_run().events, columns=cols)
+            self._events = events.assign(day=pd.to_numeric(events["day"]).astype(float))
         return self._events
 
     @property

@@ -30,7 +30,7 @@ def run(**kw) -> ac.Sim:
 
 def timeline(sim: ac.Sim) -> pd.DataFrame:
     """Dealer and money-market-fund events by month, day and event: who."""
-    ev = pd.DataFrame(sim._need_run().events)
+    ev = sim.events
     ev = ev[ev.event.isin(EVENTS) & ~ev.institution.str.startswith("bank_")]
     ev = ev.assign(month=ev["date"].astype(str).str[:7], day=ev["day"].fillna(0).astype(int))
     return ev.groupby(["month", "day", "event"]).institution.apply(lambda x: ", ".join(sorted(set(x)))).reset_index()
@@ -40,7 +40,7 @@ def defaults_by_impact(impacts=(0.15, 0.10, 0.05, 0.03, 0.01)) -> pd.DataFrame:
     rows = []
     for impact in impacts:
         sim = run(markets__mbs__impact=impact)
-        ev = pd.DataFrame(sim._need_run().events)
+        ev = sim.events
         d = ev[(ev.event == "default") & (ev.kind == "bank") & ~ev.institution.str.startswith("bank_")]
         months = sorted(set(d["date"].astype(str).str[:7]))
         rescued = ev[ev.event == "rescue_merger"].institution.tolist()
@@ -59,7 +59,7 @@ def main() -> int:
         print(timeline(sim).to_string(index=False))
         print("days:", s["days"])
         print("defaults by kind:", s["defaults_by_kind"], f"total loss {s['total_loss']:,.0f}bn")
-        w = pd.DataFrame(sim._need_run().state.weeks)
+        w = pd.DataFrame(sim.model.state.weeks)
         busy = w[w.withdrawn > 0]
         print(busy[["month", "day", "withdrawn", "defaults", "interbank", "repo"]].round(1).to_string(index=False))
     print("\n== dealer defaults by MBS price impact (as shipped otherwise) ==")

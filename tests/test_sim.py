@@ -21,7 +21,7 @@ SUMMARY_KEYS = {
     "fiscal_cost",
     "thermometer",
 }
-EVENT_COLUMNS = ["step", "date", "institution", "kind", "event", "amount", "cause"]
+EVENT_COLUMNS = ["step", "date", "institution", "kind", "event", "amount", "cause", "day"]
 
 
 @pytest.fixture(scope="module")
