@@ -12,6 +12,7 @@ from aicontagion.policies import (
     LoanGuarantee,
     Policy,
     PolicyError,
+    RescueMerger,
     from_name,
 )
 from tests.conftest import MINI
@@ -25,7 +26,7 @@ def _run(policies, path="disproven", months=60, **kw):
 
 def test_registry_builds_every_policy_and_none():
     assert from_name("none") == []
-    for name in ("implicit_guarantee", "loan_guarantee", "bailout", "lender_of_last_resort"):
+    for name in ("implicit_guarantee", "loan_guarantee", "bailout", "lender_of_last_resort", "rescue_merger"):
         (p,) = from_name(name)
         assert isinstance(p, Policy) and p.name == name
     with pytest.raises(PolicyError, match="unknown policy"):
@@ -117,3 +118,18 @@ def test_policy_window():
     neo = sim.model.state.registry.ids.index("neo")
     assert not sim.model.state.credit.always_rolls[neo]  # the belief ended with the window
     assert np.isclose(sim.model.state.credit.investment_multiplier[neo], 1.0)
+
+
+def test_rescue_merger_checks_its_arguments_and_its_window():
+    with pytest.raises(PolicyError, match="tenor_months"):
+        RescueMerger(tenor_months=0)
+    with pytest.raises(PolicyError):
+        RescueMerger(budget=-1.0)
+    with pytest.raises(PolicyError):
+        RescueMerger(acquirer_distress=1.5)
+    kw = {"scenario": "bank_2008", "seed": 0, "months": 16, "channels": {"price_impact": False}}
+    shut = ac.Sim(policies=[RescueMerger(start=1000)], check_invariants=True, **kw).run().events
+    assert "run" in set(shut.event) and "rescue_merger" not in set(shut.event)  # the window has not opened
+    open_ = ac.Sim(policies=[RescueMerger()], check_invariants=True, **kw).run().events
+    rescued = open_[open_.event == "rescue_merger"]
+    assert len(rescued) and (rescued["day"] > 0).all()  # March 2008, inside the month's sub-steps
