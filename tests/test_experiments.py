@@ -206,7 +206,16 @@ def test_guarantees_quick_writes_parquet(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "name",
-    ["stress_tests", "thermometer", "hurdle", "circular_financing", "bank_vs_direct", "guarantees", "validation", "channels"],
+    [
+        "stress_tests",
+        "thermometer",
+        "hurdle",
+        "circular_financing",
+        "bank_vs_direct",
+        "guarantees",
+        "validation",
+        "channels",
+    ],
 )
 def test_every_script_takes_the_common_options(name, capsys):
     mod = load(name)
