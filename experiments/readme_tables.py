@@ -4,7 +4,8 @@
 
 Rewrites the blocks between ``<!-- results:NAME -->`` and ``<!-- /results:NAME -->`` markers:
 ``paths`` (ai_2025 under the four productivity paths), ``bank_vs_direct`` (shocked minus unshocked
-runs under shocks of equal size) and ``guarantees`` (the policy comparison). Each block says how it was produced.
+runs under shocks of equal size), ``guarantees`` (the policy comparison) and ``channels`` (each
+contagion channel switched off alone). Each block says how it was produced.
 """
 
 from __future__ import annotations
@@ -183,6 +184,16 @@ def guarantees_table(run: bool, draws: int) -> str:
     return "\n".join(out) + "\n"
 
 
+def channels_table(run: bool, seeds: int, processes: int) -> str:
+    """The block ``channels``: experiments/channels.py's table (each channel switched off alone)."""
+    folder = Path("results/channels")
+    if run or not (folder / "table.md").exists():
+        from experiments import channels
+
+        channels.main(["--seeds", str(seeds), "--processes", str(processes), "--out", str(folder)])
+    return (folder / "table.md").read_text()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=10)
@@ -194,6 +205,7 @@ def main(argv=None) -> int:
     text = _replace(text, "paths", paths_table(args.seeds, args.processes))
     text = _replace(text, "bank_vs_direct", bank_vs_direct_table(not args.reuse))
     text = _replace(text, "guarantees", guarantees_table(not args.reuse, args.draws))
+    text = _replace(text, "channels", channels_table(not args.reuse, min(args.seeds, 8), args.processes))
     README.write_text(text)
     print(f"updated {README}")
     return 0

@@ -206,7 +206,16 @@ def test_guarantees_quick_writes_parquet(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "name",
-    ["stress_tests", "thermometer", "hurdle", "circular_financing", "bank_vs_direct", "guarantees", "validation"],
+    [
+        "stress_tests",
+        "thermometer",
+        "hurdle",
+        "circular_financing",
+        "bank_vs_direct",
+        "guarantees",
+        "validation",
+        "channels",
+    ],
 )
 def test_every_script_takes_the_common_options(name, capsys):
     mod = load(name)
@@ -259,3 +268,36 @@ def test_bank_vs_direct_quick_writes_its_tables(tmp_path, capsys):
 
     assert read_provenance(tmp_path / "excess.parquet")["months"] == 12
     assert "Shocked minus unshocked" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- channels (ablations)
+def test_channel_effects_are_paired_differences_by_hand():
+    mod = load("channels")
+    runs = pd.DataFrame(
+        {
+            "setup": ["s"] * 6,
+            "channel": ["all on", "all on", "fire_sales", "fire_sales", "guarantees", "guarantees"],
+            "seed": [0, 1, 1, 0, 0, 1],
+            "total_loss": [10.0, 20.0, 26.0, 11.0, 10.0, 20.0],
+            "defaults": [1.0, 2.0, 2.0, 1.0, 1.0, 2.0],
+        }
+    )
+    e = mod.effects(runs).set_index(["channel", "outcome"])
+    # fire_sales off: seed 0 +1, seed 1 +6 (rows matched by seed, not by position)
+    assert e.loc[("fire_sales", "total_loss"), "mean"] == pytest.approx(3.5)
+    assert e.loc[("fire_sales", "total_loss"), "on"] == pytest.approx(15.0)
+    assert e.loc[("fire_sales", "total_loss"), "q95"] == pytest.approx(1 + 0.95 * 5)
+    assert (e.loc[("guarantees", "total_loss"), ["mean", "q05", "q95"]] == 0).all()
+    assert mod._cell(mod.effects(runs), "s", "guarantees", "total_loss") == "0"
+
+
+def test_channels_quick_writes_every_channel(tmp_path, capsys):
+    from aicontagion.core.channels import CHANNEL_NAMES
+
+    mod = load("channels")
+    assert mod.main(["--quick", "--seeds", "1", "--out", str(tmp_path)]) == 0
+    f = assert_outputs(tmp_path, ["runs", "effects"], ["effects"])
+    for setup in mod.SETUPS:
+        assert set(f["effects"].loc[f["effects"].setup == setup, "channel"]) == set(CHANNEL_NAMES)
+    assert set(f["runs"]["channel"]) == set(CHANNEL_NAMES) | {"all on"}
+    assert "channel off" in (tmp_path / "table.md").read_text()
