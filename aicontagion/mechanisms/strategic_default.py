@@ -93,10 +93,10 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     delay = np.maximum(c.start[rows] - t, 0)
     months_left = term_end - np.maximum(t, c.start[rows]) + 1
     dfac = (1.0 + disc) ** (-delay / 12.0)
-    annuity = _annuity(months_left, disc)
-    pay_pv = c.payment[rows] * annuity * dfac
+    term_annuity = annuity(months_left, disc)
+    pay_pv = c.payment[rows] * term_annuity * dfac
     grown = gross[cust] * np.exp(growth * delay) * pv_growing(months_left, growth, np.maximum(horizon - delay, 0), disc)
-    value_pv = weight * (grown + income[cust] * annuity) * dfac
+    value_pv = weight * (grown + income[cust] * term_annuity) * dfac
 
     keep = max(min(demand.rent_index, 1.0), state.spec.resolution.relet_floor)
     provider = c.creditor[rows]
@@ -113,12 +113,12 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     # what the capacity would fetch if sublet at today's market rent (the contract rent moved by the
     # GPU rental index and usage): a lease is worth at least that to its holder
     market = demand.rent_index * state.ai.usage
-    sublet_pv = c.payment[rows] * market * annuity * dfac
+    sublet_pv = c.payment[rows] * market * term_annuity * dfac
 
     at_renewal = renewable & (t == term_end) & (term_end < c.maturity[rows])
     next_months = np.minimum(c.renewal[rows], c.maturity[rows] - t)
     step_disc = (1.0 + disc) ** (-1 / 12)
-    next_annuity = _annuity(next_months, disc)
+    next_annuity = annuity(next_months, disc)
     next_pay = c.payment[rows] * next_annuity * step_disc
     next_val = (
         weight
@@ -224,7 +224,7 @@ def review_commitments(state, customers: np.ndarray, decisions: Decisions, event
             decisions.reputation.append((i, float(a["rep_spread"][k]), float(a["rep_years"][k])))
 
 
-def _annuity(months, annual_rate):
+def annuity(months, annual_rate):
     """PV of 1 a month for ``months`` months (paid at month ends): :func:`pv_growing` without growth."""
     months = np.maximum(np.asarray(months, dtype=float), 0.0)
     d = (1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0)
