@@ -177,3 +177,17 @@ def test_the_insurers_rating_floor_sells_speculative_project_debt(state):
     orders = SaleOrders(state)
     RatingFloor().orders(state, np.array([pension]), orders)
     assert orders.claim_share[bond] == 1.0
+
+
+def test_under_expectation_damages_a_solvent_customer_never_gains_by_walking(state):
+    """P > K + T never holds: T includes P - S and K = max(kappa V, S) >= S."""
+    c = state.contracts
+    rows = c.executory_rows
+    rows = rows[c.obligor[rows] >= 0]
+    for month, rent in ((3, 1.0), (13, 0.5), (30, 0.2)):
+        _at(state, month)
+        state.ai.demand_state.rent_index = rent
+        a = appraise(state, rows, month)
+        kappa = state.operations.strategic_value[a["customer"]]
+        keep = np.maximum(kappa * a["value_pv"], a["sublet_pv"])
+        assert np.all(a["pay_pv"] <= keep + a["walk_cost"] + 1e-9)
