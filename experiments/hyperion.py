@@ -131,7 +131,11 @@ def figure(path_df: pd.DataFrame, walks: pd.DataFrame, spv: str, path: str):
             for a in ax:
                 a.axvline(w.step, color=col, lw=0.8, ls=":")
             ax[0].annotate(
-                w.event.replace("_", " "), (w.step, w.price_month), fontsize=7, color=col, xytext=(4, -12),
+                w.event.replace("_", " "),
+                (w.step, w.price_month),
+                fontsize=7,
+                color=col,
+                xytext=(4, -12),
                 textcoords="offset points",
             )
     ax[0].set_title(f"{spv} debt price, {path} path (dotted: tenant leaves)", fontsize=10)

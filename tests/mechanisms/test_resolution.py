@@ -72,7 +72,14 @@ def test_preferred_deposits_rank_ahead_of_senior_debt():
     b.equity[0] -= 3.0
     pref = np.array([True, False, False, False, False])
     resolve(
-        b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.0), 1.0, np.full(5, int(Channel.COUNTERPARTY)),
+        b,
+        c,
+        mk,
+        np.array([0]),
+        0,
+        Resolution(bankruptcy_cost=0.0),
+        1.0,
+        np.full(5, int(Channel.COUNTERPARTY)),
         preferred_outside=pref,
     )
     # no collateral: depositors 3 first, then 3 shared by secured (as unsecured) 6 and seniors 4 + 4
