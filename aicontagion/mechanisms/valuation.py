@@ -114,11 +114,16 @@ def lease_values(state, rows: np.ndarray) -> dict[str, np.ndarray]:
     renewed = pay * annuity(after_term, r_ten) * _discount(to_term, r_ten)
     relet_after_term = market * annuity(after_term, r_mkt) * _discount(to_term, r_mkt)
 
-    a = appraise(state, rows, t)
-    kappa = state.operations.strategic_value[tenant]
-    keep_next = np.maximum(kappa * a["next_val"], a["next_sublet"])
-    p_renew = np.where(after_term > 0, np.clip(ratio(keep_next + a["rvg_cost"], a["next_pay"], default=1.0), 0, 1), 1)
-    rvg = a["rvg_short"]
+    # the tenant's own incentives (section 7.8's appraisal) only where there is a renewal to price
+    p_renew = np.ones(rows.size)
+    rvg = np.zeros(rows.size)
+    ask = np.flatnonzero((after_term > 0) | (c.rvg[rows] > 0))
+    if ask.size:
+        a = appraise(state, rows[ask], t)
+        keep_next = np.maximum(state.operations.strategic_value[tenant[ask]] * a["next_val"], a["next_sublet"])
+        p_ask = np.clip(ratio(keep_next + a["rvg_cost"], a["next_pay"], default=1.0), 0.0, 1.0)
+        p_renew[ask] = np.where(after_term[ask] > 0, p_ask, 1.0)
+        rvg[ask] = a["rvg_short"]
     to_end = c.maturity[rows] - t + 1
     rvg_pv = (1.0 - p_renew) * rvg * _discount(to_term, r_ten) + p_renew * rvg * _discount(to_end, r_ten)
     beyond = p_renew * renewed + (1.0 - p_renew) * relet_after_term
