@@ -141,6 +141,21 @@ def test_stress_tests_quick(tmp_path, capsys):
     assert "claim" in out and "disproven" in out
 
 
+def test_hyperion_quick(tmp_path, capsys):
+    """Seed 1, disproven: Meta does not renew Hyperion in month 96; the project mark falls in that
+    month by what re-letting and the guarantee do not recover; the book-equity mark does not move."""
+    mod = load("hyperion")
+    assert mod.main(["--quick", "--out", str(tmp_path)]) == 0
+    f = assert_outputs(tmp_path, ["path", "walks"], ["hyperion_bond"])
+    w = f["walks"].iloc[0]
+    assert w["tenant"] == "meta" and w["event"] == "non_renewal"
+    assert w["price_before"] > w["price_month"] and w["drop"] > 1.0
+    assert w["price_off"] > 99.0 > w["price_month"]  # the book-equity mark hardly moves
+    assert w["band_after"] in ("BB", "B", "CCC")
+    assert set(f["path"]["setup"]) == {"project marks", "book-equity marks (channel off)"}
+    assert "hyperion" in capsys.readouterr().out
+
+
 def test_hurdle_quick(tmp_path, capsys):
     mod = load("hurdle")
     assert mod.main(["--quick", "--out", str(tmp_path)]) == 0

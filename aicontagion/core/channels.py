@@ -16,6 +16,8 @@ fund_leverage      private-credit funds have no bank credit lines (closed at the
 lp_sales           pensions, insurers and ETF holders place no sale orders
 appraisal_lag      private asset classes are marked to market every month (appraisal = 1)
 guarantees         guarantee contracts (and policies' guarantees) pay nothing on default
+project_marks      SPV debt is marked from the SPV's book equity (1 - h x LGD), not from its
+                   contracted cash flows, its tenants' credit and its collateral
 ================== ========================================================================
 """
 
@@ -33,6 +35,7 @@ CHANNEL_NAMES = (
     "lp_sales",
     "appraisal_lag",
     "guarantees",
+    "project_marks",
 )
 
 
@@ -48,6 +51,7 @@ class Channels(Strict):
     lp_sales: bool = True
     appraisal_lag: bool = True
     guarantees: bool = True
+    project_marks: bool = True
 
     def off(self) -> list[str]:
         """Names of the channels switched off."""

@@ -220,6 +220,8 @@ class Resolution(Strict):
     lgd_secured: Share = 0.3  # expected loss given default used in credit marks
     lgd_senior: Share = 0.6
     lgd_subordinated: Share = 0.9
+    merchant_spread: NonNeg = 0.06  # spread over the Treasury rate on uncontracted (re-let) rent of a project
+    expectation_damages: bool = True  # a solvent customer walking mid-term owes PV(rent left) - re-let value
 
 
 class Funding(Strict):

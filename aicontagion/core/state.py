@@ -117,6 +117,8 @@ class Credit:
     investment_multiplier: np.ndarray  # capex scale from cheaper guaranteed funding
     rate_cover: dict = field(default_factory=dict)  # contract row -> share priced at the Treasury rate
     last_spread_change: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per asset class
+    rating: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # project rating band (-1: unrated)
+    project_cover: np.ndarray = field(default_factory=lambda: np.zeros(0))  # project value / debt (NaN: not a project)
 
     def add_reputation_penalty(self, who: int, spread: float, years: float, month: int) -> None:
         """Raise ``who``'s spread by ``spread`` for ``years`` from ``month`` (after walking away)."""

@@ -12,7 +12,8 @@ their orders from the same snapshot; the orders of a round then clear together i
 * :class:`LiquidityFloor` (pensions, insurers, ETFs): keep cash at a share of assets by selling
   public holdings pro rata (the LP fire-sale channel).
 * :class:`RatingFloor` (insurers): sell traded claims whose credit mark fell below the floor
-  (a downgrade below investment grade forces the sale).
+  (a downgrade below investment grade forces the sale), and traded claims on projects whose
+  rating band (mechanisms/valuation.py) is speculative grade.
 * :class:`AllocationCap` (pensions): sell fund stakes on the secondary market at a discount when
   private assets exceed their cap (the denominator effect).
 """
@@ -22,9 +23,10 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.core.numeric import ratio
+from aicontagion.mechanisms.valuation import SPECULATIVE
 from aicontagion.network.contracts import ContractType
 
-READS = ("books", "markets", "registry", "snapshot")
+READS = ("books", "credit", "markets", "registry", "snapshot")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
 WRITES = ("contracts",)
 """State groups this mechanism writes."""
@@ -180,7 +182,8 @@ class LiquidityFloor(Constraint):
 
 
 class RatingFloor(Constraint):
-    """Traded claims whose credit mark is below ``forced_sale_mark`` are sold in full."""
+    """Traded claims whose credit mark is below ``forced_sale_mark`` are sold in full, and so are
+    traded claims on projects rated speculative grade (holders with a floor above zero)."""
 
     name = "rating_floor"
 
@@ -191,7 +194,12 @@ class RatingFloor(Constraint):
         is_member = np.zeros(state.n, dtype=bool)
         is_member[rows] = True
         held = held[is_member[c.creditor[held]]]
-        below = held[c.credit_mark[held] < floor[c.creditor[held]]]
+        bound = floor[c.creditor[held]]
+        rating = state.credit.rating
+        junk = np.zeros(held.size, dtype=bool)
+        if rating.size == state.n:
+            junk = (bound > 0) & (c.obligor[held] >= 0) & (rating[np.maximum(c.obligor[held], 0)] >= SPECULATIVE)
+        below = held[(c.credit_mark[held] < bound) | junk]
         if below.size:
             out.sell_claims(below, 1.0, self.name)
 

@@ -11,6 +11,12 @@ a share ``appraisal`` of the way to that value each month: at once for traded bo
 (``provisioning``); with the ``appraisal_lag`` channel off, every mark moves at once. Traded
 claims are also multiplied by their class's marked price.
 
+**Project debt** (debt owed by SPVs with contracts or re-let capacity to value) targets instead the
+project-finance value of :mod:`aicontagion.mechanisms.valuation`: the present value of the
+contracted payments at the tenants' own credit, renewal and re-letting, the residual value
+guarantee and the collateral, shared by seniority (the ``project_marks`` channel; off: the
+book-equity mark above). Rating bands of the projects are recorded at the same time.
+
 **Spreads.** ``spread_i = spread_i(0) + spread_distress x h_i + spread_sector_loss x loss rate of
 i's kind + reputation penalty``. New and rolled debt is priced at the Treasury rate plus spread.
 """
@@ -22,8 +28,9 @@ import numpy as np
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
+from aicontagion.mechanisms.valuation import project_marks, project_values, update_ratings
 
-READS = ("books", "contracts", "markets", "spec", "channels", "month", "registry", "snapshot")
+READS = ("books", "contracts", "markets", "spec", "channels", "month", "registry", "snapshot", "ai", "operations")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
 WRITES = ("books", "contracts", "lifecycle", "credit")
 """State groups this mechanism writes."""
@@ -63,6 +70,11 @@ def update_credit_marks(state) -> None:
     # small tables indexed by seniority, obligor and market; index -1 (untraded) takes the last entry
     lgd = np.array([r.lgd_secured, r.lgd_senior, r.lgd_subordinated])[c.seniority]
     target = 1.0 - state.lifecycle.distress[c.obligor] * lgd
+    values = project_values(state)
+    update_ratings(state, values)
+    if state.channels.project_marks:  # SPV debt: from contracted flows, tenants' credit, collateral
+        rows, marks = project_marks(state, values)
+        target[rows] = marks
     provisioning = state.spec.funding.provisioning if state.channels.appraisal_lag else 1.0
     speed = np.append(state.markets.appraisal, provisioning)[c.market]  # markets: 1 when the lag is off
     credit = c.credit_mark + speed * (target - c.credit_mark)

@@ -9,14 +9,20 @@ When institutions default (they could not pay what was due in full, or their equ
    shortfall; the part of the facility the contract used is impaired to its re-let value. Where it is the provider,
    its customers' contracts simply end.
 2. **The estate is sold.** Tradable holdings and traded claims go to the market in one round
-   (price impact on every holder: the fire-sale channel); untraded claims, stakes, facilities and
-   other assets go to outside buyers at carrying value less the bankruptcy cost (deadweight); an
-   AI lab's franchise fetches only ``franchise_recovery`` of its marked value (a lab that could not
-   fund itself is not worth its sentiment-marked valuation).
-   Undrawn credit lines the defaulter had granted are cancelled.
-3. **Waterfall.** Cash goes to creditors tier by tier (secured, senior incl. outside debt and
-   lease claims, subordinated), pro rata within a tier; guarantees pay part of the shortfall.
-   What is left over (a liquidity default can be solvent) goes to shareholders.
+   (price impact on every holder: the fire-sale channel); untraded claims, stakes and other assets
+   go to outside buyers at carrying value less the bankruptcy cost (deadweight); a facility is
+   sold empty, at its distressed re-let value (``max(min(rent index, 1), relet_floor)`` of book
+   for the part still let, whose contracts end now; book for the part already written down when
+   vacated) less the bankruptcy cost; an AI lab's franchise fetches only ``franchise_recovery``
+   of its marked value (a lab that could not fund itself is not worth its sentiment-marked
+   valuation). Undrawn credit lines the defaulter had granted are cancelled.
+3. **Waterfall.** Secured claims are secured up to the value of their collateral (11 U.S.C.
+   s.506(a)): the proceeds of the defaulter's GPUs and other tradables and of its facility pay
+   them first; the deficiency ranks with the senior unsecured claims. Then deposits where they are
+   preferred (a bank's outside liabilities: US depositor preference, 12 U.S.C. s.1821(d)(11)),
+   then senior claims (incl. other outside debt and lease claims), then subordinated, pro rata
+   within a tier; guarantees pay part of the shortfall. What is left over (a liquidity default can
+   be solvent) goes to shareholders.
 4. **Write-offs.** Unpaid claims are written off by their holders (COUNTERPARTY loss) and
    extinguished at the defaulter (RESOLUTION gain), leaving it with nothing: equity zero.
 """
@@ -29,7 +35,6 @@ import numpy as np
 
 from aicontagion.core.books import Books, Channel
 from aicontagion.core.numeric import ratio
-from aicontagion.core.obligations import senior_tier
 from aicontagion.core.params import Resolution
 from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType
 
@@ -38,7 +43,11 @@ READS: tuple[str, ...] = ()
 WRITES: tuple[str, ...] = ()
 
 
-N_TIERS = 3
+# clearing tiers in resolution: collateralised secured claims, preferred deposits, senior
+# unsecured (incl. secured deficiencies, outside debt and lease claims), subordinated
+SECURED_TIER, DEPOSIT_TIER, SENIOR_TIER, SUBORDINATED_TIER = 0, 1, 2, 3
+N_TIERS = 4
+TIER_OF_SENIORITY = np.array([SECURED_TIER, SENIOR_TIER, SUBORDINATED_TIER])
 
 
 @dataclass
@@ -65,11 +74,16 @@ def resolve(
     relet_index: float,
     cause: np.ndarray,
     pay_guarantees: bool = True,
+    relet: np.ndarray | None = None,
+    preferred_outside: np.ndarray | None = None,
 ) -> ResolutionResult:
     """Resolve the institutions in ``defaulted`` (row indices) in one round.
 
     ``cause`` (per institution, a :class:`Channel`) labels the write-offs on each defaulter;
     ``pay_guarantees=False`` (the ``guarantees`` channel off) leaves guarantees unpaid.
+    ``relet`` (per institution, USD bn/month of capacity already vacated and re-let) tells which
+    part of a facility was already written down to its re-let value; ``preferred_outside`` (per
+    institution, bool) marks outside liabilities that are deposits, ranked ahead of senior debt.
     """
     n = books.n
     dset = np.zeros(n, dtype=bool)
@@ -77,6 +91,7 @@ def resolve(
     c = contracts
     cost = rules.bankruptcy_cost
 
+    occupied = _occupied_share(c, dset, relet)  # before the defaulters' contracts end
     # 1. executory contracts: customer defaults -> provider claims; provider defaults -> ends
     ex = c.executory_rows
     ex = ex[dset[c.obligor[ex]] | (c.creditor[ex] >= 0) & dset[np.maximum(c.creditor[ex], 0)]]
@@ -103,20 +118,37 @@ def resolve(
     held_rows = held_rows[dset[c.creditor[held_rows]]]
     orders = np.zeros_like(books.holdings)
     orders[defaulted] = books.holdings[defaulted]
+    # collateral: the GPUs and other tradables (their share of the round's proceeds) and facilities
+    held_value = books.holdings @ markets.trade_price
+    claim_value = np.bincount(c.creditor[held_rows], weights=c.value()[held_rows], minlength=n)
+    cash_before = books.cash.copy()
     if orders.any() or held_rows.size:
         markets.clear_sales(books, contracts, orders, held_rows, np.ones(held_rows.size), "liquidation")
-    _sell_untraded(books, contracts, dset, cost, rules.franchise_recovery)
+    proceeds = np.where(dset, books.cash - cash_before, 0.0)
+    collateral = proceeds * ratio(held_value, held_value + claim_value)
+    collateral += _sell_untraded(books, contracts, dset, cost, rules.franchise_recovery, occupied, keep)
 
     # 3. waterfall over debt rows owed by the defaulters, outside debt and lease claims
     owed = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
     owed = owed[dset[c.obligor[owed]]]
-    claim_ob = np.concatenate([c.obligor[owed], defaulted, c.obligor[lease_claim_rows]])
-    claim_amt = np.concatenate([c.principal[owed], books.ext_liab[defaulted], lease_claims])
+    # a secured claim is secured up to the value of the collateral (11 U.S.C. s.506(a)): that part
+    # is paid from the collateral first; the deficiency ranks with the senior unsecured claims
+    tier = TIER_OF_SENIORITY[c.seniority[owed]]
+    secured = tier == SECURED_TIER
+    sec_total = np.bincount(c.obligor[owed][secured], weights=c.principal[owed][secured], minlength=n)
+    covered = np.clip(ratio(collateral, sec_total, default=1.0), 0.0, 1.0)[c.obligor[owed]]
+    covered = np.where(secured, covered, 1.0)
+    deposits = np.zeros(defaulted.size, dtype=bool) if preferred_outside is None else preferred_outside[defaulted]
+    claim_ob = np.concatenate([c.obligor[owed], c.obligor[owed], defaulted, c.obligor[lease_claim_rows]])
+    claim_amt = np.concatenate(
+        [c.principal[owed] * covered, c.principal[owed] * (1.0 - covered), books.ext_liab[defaulted], lease_claims]
+    )
     claim_tier = np.concatenate(
         [
-            senior_tier(c.seniority[owed]),
-            np.ones(defaulted.size, dtype=np.int64),
-            np.ones(lease_claim_rows.size, dtype=np.int64),
+            tier,
+            np.full(owed.size, SENIOR_TIER),
+            np.where(deposits, DEPOSIT_TIER, SENIOR_TIER),
+            np.full(lease_claim_rows.size, SENIOR_TIER),
         ]
     )
     estate = np.maximum(books.cash, 0.0)
@@ -127,6 +159,8 @@ def resolve(
         np.divide(estate[:, None] - before, totals, out=np.zeros_like(totals), where=totals > 1e-12), 0.0, 1.0
     )
     paid = claim_amt * frac[claim_ob, claim_tier]
+    paid = np.concatenate([paid[: owed.size] + paid[owed.size : 2 * owed.size], paid[2 * owed.size :]])
+    claim_ob = np.concatenate([claim_ob[: owed.size], claim_ob[2 * owed.size :]])
     k1, k2 = owed.size, owed.size + defaulted.size
 
     creditor_loss = np.zeros(n)
@@ -148,9 +182,9 @@ def resolve(
             if out:
                 books.external.losses[Channel(int(ch)).name.lower()] += float(out)
         books.book(c.obligor[owed], c.principal[owed], Channel.RESOLUTION)
-        keep = cred >= 0
-        creditor_loss += np.bincount(cred[keep], weights=lost[keep], minlength=n)
-        _largest_source(loss_source, cred[keep], c.obligor[owed][keep], lost[keep], n)
+        inside = cred >= 0
+        creditor_loss += np.bincount(cred[inside], weights=lost[inside], minlength=n)
+        _largest_source(loss_source, cred[inside], c.obligor[owed][inside], lost[inside], n)
         c.principal[owed] = 0.0
         c.limit[owed] = 0.0
         c.set_active(owed, False)
@@ -231,10 +265,35 @@ def vacate(
     return loss
 
 
+def _occupied_share(contracts: ContractTable, dset: np.ndarray, relet: np.ndarray | None) -> np.ndarray:
+    """Per institution: share of its capacity let under contracts that end in this default (1 where
+    it re-lets nothing), the part of its facility still carried above its re-let value."""
+    c = contracts
+    n = dset.size
+    if relet is None:
+        return np.ones(n)
+    ex = c.executory_rows
+    ex = ex[c.creditor[ex] >= 0]
+    ex = ex[dset[c.creditor[ex]]]
+    let = np.bincount(c.creditor[ex], weights=c.payment[ex], minlength=n)
+    return ratio(let, let + relet, default=1.0)
+
+
 def _sell_untraded(
-    books: Books, contracts: ContractTable, dset: np.ndarray, cost: float, franchise_recovery: float
-) -> None:
-    """Outside buyers take the defaulters' untraded claims, stakes and real assets at a discount."""
+    books: Books,
+    contracts: ContractTable,
+    dset: np.ndarray,
+    cost: float,
+    franchise_recovery: float,
+    occupied: np.ndarray,
+    keep: float,
+) -> np.ndarray:
+    """Outside buyers take the defaulters' untraded claims, stakes and real assets at a discount.
+
+    A facility is sold empty (its contracts end in the default): the part still carried above its
+    re-let value fetches only that value (``keep`` of book), the rest its book; both less the
+    bankruptcy cost. Returns the facility proceeds per institution (collateral of secured lenders).
+    """
     c = contracts
     rows = np.flatnonzero((c.is_debt | c.is_stake) & (c.creditor >= 0) & (c.market < 0))
     rows = rows[dset[c.creditor[rows]]]
@@ -247,12 +306,16 @@ def _sell_untraded(
         c.set_creditor(rows, EXTERNAL)
     who = np.flatnonzero(dset)
     real = books.facility[who] + books.other_assets[who] + books.franchise[who]
-    price = (books.facility[who] + books.other_assets[who]) * (1.0 - cost) + books.franchise[who] * franchise_recovery
+    facility = books.facility[who] * (1.0 - occupied[who] * (1.0 - keep)) * (1.0 - cost)
+    price = facility + books.other_assets[who] * (1.0 - cost) + books.franchise[who] * franchise_recovery
     books.transfer(EXTERNAL, who, price, "liquidation")
     books.book(who, -(real - price), Channel.RESOLUTION)
     books.facility[who] = 0.0
     books.other_assets[who] = 0.0
     books.franchise[who] = 0.0
+    out = np.zeros(dset.size)
+    out[who] = facility
+    return out
 
 
 def _pay_guarantees(

@@ -93,10 +93,10 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     delay = np.maximum(c.start[rows] - t, 0)
     months_left = term_end - np.maximum(t, c.start[rows]) + 1
     dfac = (1.0 + disc) ** (-delay / 12.0)
-    annuity = _annuity(months_left, disc)
-    pay_pv = c.payment[rows] * annuity * dfac
+    term_annuity = annuity(months_left, disc)
+    pay_pv = c.payment[rows] * term_annuity * dfac
     grown = gross[cust] * np.exp(growth * delay) * pv_growing(months_left, growth, np.maximum(horizon - delay, 0), disc)
-    value_pv = weight * (grown + income[cust] * annuity) * dfac
+    value_pv = weight * (grown + income[cust] * term_annuity) * dfac
 
     keep = max(min(demand.rent_index, 1.0), state.spec.resolution.relet_floor)
     provider = c.creditor[rows]
@@ -113,12 +113,25 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     # what the capacity would fetch if sublet at today's market rent (the contract rent moved by the
     # GPU rental index and usage): a lease is worth at least that to its holder
     market = demand.rent_index * state.ai.usage
-    sublet_pv = c.payment[rows] * market * annuity * dfac
+    sublet_pv = c.payment[rows] * market * term_annuity * dfac
+
+    # expectation damages: a solvent customer repudiating mid-term owes the rent it repudiates over
+    # the committed term less what the provider re-lets the capacity for (the contract's own fee
+    # if larger); the one-year cap of the lease claim applies only in the customer's bankruptcy
+    damages = np.maximum(pay_pv - sublet_pv, 0.0) if state.spec.resolution.expectation_damages else 0.0
+    fee = np.maximum(c.termination_fee[rows], damages)
+    # the customer's own stake in the provider loses its share of what the provider loses: the
+    # facility's fall to its re-let value less what the customer pays it
+    impairment = facility * resolution_share(c, rows) * (1.0 - keep)
+    stake = _stake_in_provider(state, cust, provider)
+    equity = np.where(provider >= 0, np.maximum(state.books.equity[np.maximum(provider, 0)], 0.0), 0.0)
+    stake_walk = stake * np.minimum(equity, np.maximum(impairment - fee - rvg_short, 0.0))
+    stake_expiry = stake * np.minimum(equity, np.maximum(impairment - rvg_short, 0.0))
 
     at_renewal = renewable & (t == term_end) & (term_end < c.maturity[rows])
     next_months = np.minimum(c.renewal[rows], c.maturity[rows] - t)
     step_disc = (1.0 + disc) ** (-1 / 12)
-    next_annuity = _annuity(next_months, disc)
+    next_annuity = annuity(next_months, disc)
     next_pay = c.payment[rows] * next_annuity * step_disc
     next_val = (
         weight
@@ -134,8 +147,10 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
         "next_sublet": next_sublet,
         "rvg_short": rvg_short,
         "reputation": rep,
-        "rvg_cost": rvg_cost,
-        "walk_cost": c.termination_fee[rows] + rvg_cost + rep,
+        "rvg_cost": rvg_cost + stake_expiry,
+        "fee": fee,
+        "stake_cost": stake_walk,
+        "walk_cost": fee + rvg_cost + rep + stake_walk,
         "at_renewal": at_renewal,
         "next_pay": next_pay,
         "next_val": next_val,
@@ -196,7 +211,7 @@ def review_commitments(state, customers: np.ndarray, decisions: Decisions, event
     walk = valued & ~a["at_renewal"] & (a["pay_pv"] > keep_now + a["walk_cost"])
     walk &= state.channels.strategic_default  # ablation: nobody walks before the contract ends
     saving = np.where(no_renew, a["next_pay"] - keep_next - a["rvg_cost"], a["pay_pv"] - keep_now - a["walk_cost"])
-    fees = np.where(no_renew, 0.0, c.termination_fee[rows]) + a["rvg_short"]
+    fees = np.where(no_renew, 0.0, a["fee"]) + a["rvg_short"]
 
     # a customer walks only from contracts whose fees it can pay now, the most costly to keep first
     budget = np.maximum(state.books.cash - state.dues.due_now, 0.0)
@@ -224,12 +239,29 @@ def review_commitments(state, customers: np.ndarray, decisions: Decisions, event
             decisions.reputation.append((i, float(a["rep_spread"][k]), float(a["rep_years"][k])))
 
 
-def _annuity(months, annual_rate):
+def annuity(months, annual_rate):
     """PV of 1 a month for ``months`` months (paid at month ends): :func:`pv_growing` without growth."""
     months = np.maximum(np.asarray(months, dtype=float), 0.0)
     d = (1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0)
     flat = np.abs(d - 1) < 1e-12
     return np.where(flat, months, d * (1 - d**months) / np.where(flat, 1, 1 - d))
+
+
+def _stake_in_provider(state, customers: np.ndarray, providers: np.ndarray) -> np.ndarray:
+    """Share of each provider's equity its customer holds (0 where none)."""
+    c = state.contracts
+    stakes = c.stake_rows
+    stakes = stakes[(c.creditor[stakes] >= 0) & (c.obligor[stakes] >= 0)]
+    out = np.zeros(customers.size)
+    if stakes.size == 0:
+        return out
+    key = c.creditor[stakes] * (state.n + 1) + c.obligor[stakes]
+    want = customers * (state.n + 1) + providers
+    order = np.argsort(key)
+    pos = np.searchsorted(key[order], want)
+    pos = np.minimum(pos, key.size - 1)
+    hit = (key[order][pos] == want) & (providers >= 0)
+    return np.where(hit, c.share[stakes][order][pos], 0.0)
 
 
 def _param(state, name: str, who: np.ndarray) -> np.ndarray:

@@ -20,7 +20,11 @@ cumulative write-downs (all other channels except capital flows, floored at zero
 profits do not hide write-downs. Part of it is
 passed on to the institution's modelled holders through their stakes (a fund's loss is its LPs'
 loss), so only the share of its equity held *outside* the model is final: its public
-shareholders, a pension's beneficiaries, an ETF's holders. Losses by holder kind are those final
+shareholders, a pension's beneficiaries, an ETF's holders. The listed class ``tech_equity`` stands
+for shares of the listed AI companies (giants, chip suppliers, neoclouds): the part of those
+shares that modelled institutions hold (units over the class's depth) is not counted again at
+the companies' outside shareholders, since those holders already book it as their own marks.
+Losses by holder kind are those final
 losses grouped by the institution through which they are held, plus the losses of outside
 creditors (bondholders and depositors outside the model). Each institution's loss is split over
 channels in proportion to its negative P&L by channel; write-downs on claims carry the root
@@ -174,14 +178,66 @@ def own_losses(state) -> np.ndarray:
     return np.maximum(-pnl[:, _OPERATING].sum(axis=1), 0.0) + np.maximum(-pnl[:, _WRITE_DOWNS].sum(axis=1), 0.0)
 
 
+LISTED_CLASS = "tech_equity"
+"""The asset class that stands for the listed shares of AI-linked companies (the giants, chip
+suppliers and neoclouds): modelled holders of it hold part of those companies' shares."""
+LISTED_KINDS = (Kind.TECH_GIANT, Kind.CHIP_SUPPLIER, Kind.NEOCLOUD)
+
+
+def listed_inside_share(state) -> float:
+    """Share of the listed class held by modelled institutions (units held over the class's depth):
+    the part of the listed companies' shareholders whose loss is already their own mark-to-market."""
+    m = state.markets
+    k = m.index.get(LISTED_CLASS) if hasattr(m, "index") else None
+    if k is None or m.depth[k] <= 0:
+        return 0.0
+    return float(np.clip(state.books.holdings[:, k].sum() / m.depth[k], 0.0, 1.0))
+
+
 def outside_share(state) -> np.ndarray:
-    """Share of each institution's equity held outside the model (1 - modelled stakes)."""
+    """Share of each institution's equity held outside the model: 1 - modelled stakes, and for
+    listed kinds also less the part of their shares that modelled holders of the listed class
+    hold (their loss is counted once, as those holders' own marks)."""
     c = state.contracts
     rows = c.cached(
         "stakes between institutions", lambda: np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.obligor >= 0))
     )
     inside = np.bincount(c.obligor[rows], weights=c.share[rows], minlength=state.n)
-    return np.clip(1.0 - inside, 0.0, 1.0)
+    share = np.clip(1.0 - inside, 0.0, 1.0)
+    listed = np.isin(state.registry.kind, [int(k) for k in LISTED_KINDS])
+    return np.where(listed, share * (1.0 - listed_inside_share(state)), share)
+
+
+def loss_identity(state) -> dict[str, float]:
+    """The terms of the losses-by-bearer identity (docs/model.md, section 7.18), USD bn.
+
+    ``net_borne``: net losses of final bearers, ``sum_i o_i x (-P&L_i) + X`` (``o_i`` the outside
+    share, ``P&L_i`` all channels but capital, ``X`` outside creditors' losses); ``equity_side``:
+    the same from the balance sheets, ``sum_i o_i x -(E_i - E_i0 - capital_i) + X``;
+    ``stake_gap``: largest gap between a live issuer's stake carried by a modelled holder and
+    ``share x max(E, 0)`` (the chain that passes the inside share of a loss to its holders);
+    ``gross_borne`` and ``by_holder_sum``: the headline loss and the sum of the holder table.
+    """
+    pnl = state.books.pnl
+    share = outside_share(state)
+    share[state.registry.kind == int(Kind.GOVERNMENT)] = 0.0
+    outside = float(sum(state.books.external.losses.values()))
+    net = pnl[:, _PNL].sum(axis=1)
+    equity_change = state.books.equity - state.snapshot.equity0 - pnl[:, Channel.CAPITAL]
+    c = state.contracts
+    rows = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.obligor >= 0))
+    alive = state.lifecycle.status[c.obligor[rows]] != Status.DEFAULTED
+    rows = rows[alive]
+    gap = np.abs(c.principal[rows] - c.share[rows] * np.maximum(state.books.equity[c.obligor[rows]], 0.0))
+    borne, _, creditors = borne_losses(state)
+    by_holder = sum(float(borne[state.registry.kind == int(k)].sum()) for k in Kind if k != Kind.GOVERNMENT)
+    return {
+        "net_borne": float(share @ -net) + outside,
+        "equity_side": float(share @ -equity_change) + outside,
+        "stake_gap": float(gap.max()) if gap.size else 0.0,
+        "gross_borne": float(borne.sum() + creditors),
+        "by_holder_sum": by_holder + creditors,
+    }
 
 
 def borne_losses(state) -> tuple[np.ndarray, np.ndarray, float]:

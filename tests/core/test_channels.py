@@ -15,8 +15,13 @@ from aicontagion.scenarios.loader import ScenarioError
 
 @pytest.fixture(scope="module")
 def disproven():
+    """Under the contracts' own fees (no expectation damages), so that customers walk at all: with
+    expectation damages a solvent customer never gains by walking (docs/model.md, 7.8)."""
+    fees_only = {"resolution.expectation_damages": False}
     return {
-        on: ac.Sim("ai_2025", productivity="disproven", seed=1, months=120, channels={} if on else CHANNELS_OFF).run()
+        on: ac.Sim(
+            "ai_2025", productivity="disproven", seed=1, months=120, channels={} if on else CHANNELS_OFF, **fees_only
+        ).run()
         for on in (True, False)
     }
 

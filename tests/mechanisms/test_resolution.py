@@ -11,8 +11,9 @@ from aicontagion.network.contracts import ContractTable, ContractType, Seniority
 from aicontagion.scenarios.schema import MarketSpec
 
 
-def _estate(cash=10.0):
-    """Institution 0 owes: 6 secured to 1, 4 + 4 senior to 2 and 3, 5 subordinated to 4; it holds only cash."""
+def _estate(cash=10.0, facility=0.0):
+    """Institution 0 owes: 6 secured to 1, 4 + 4 senior to 2 and 3, 5 subordinated to 4; it holds
+    cash and a facility (the secured lender's collateral)."""
     b = Books(5, 1)
     c = ContractTable()
     debts = [
@@ -24,6 +25,7 @@ def _estate(cash=10.0):
     for lender, amount, sen in debts:
         c.add(ContractType.LOAN, lender, 0, None, principal=amount, rate=0.0, maturity=100, seniority=sen)
     b.cash[0] = cash
+    b.facility[0] = facility
     b.cash[1:] = 1.0
     b.equity = b.assets(c, np.ones(1)) - b.liabilities(c)
     b.cash_at_start = b.cash.sum()
@@ -32,11 +34,12 @@ def _estate(cash=10.0):
 
 
 def test_waterfall_pays_by_seniority_then_pro_rata():
-    b, c, mk = _estate(cash=10.0)
+    b, c, mk = _estate(cash=4.0, facility=6.0)
     res = resolve(
         b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.0), 1.0, np.full(5, int(Channel.COUNTERPARTY))
     )
-    # 10 of cash: secured 6 in full, then 4 shared by the two senior lenders (2 each), nothing subordinated
+    # collateral 6 pays the secured 6 in full, then 4 of cash is shared by the two seniors (2 each),
+    # nothing subordinated
     np.testing.assert_allclose(b.cash, [0.0, 7.0, 3.0, 3.0, 1.0])
     assert res.recovered[0] == pytest.approx(10.0) and res.claims[0] == pytest.approx(19.0)
     np.testing.assert_allclose(res.creditor_loss, [0, 0, 2, 2, 5])
@@ -46,8 +49,46 @@ def test_waterfall_pays_by_seniority_then_pro_rata():
     assert b.money_drift() == pytest.approx(0.0)
 
 
-def test_losses_carry_the_root_channel():
+def test_secured_lenders_recover_from_their_collateral_then_rank_with_the_seniors():
+    b, c, mk = _estate(cash=8.0, facility=2.0)
+    resolve(b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.0), 1.0, np.full(5, int(Channel.COUNTERPARTY)))
+    # collateral 2 to the secured lender; its deficiency 4 ranks with the seniors' 4 + 4: 8 / 12 each
+    np.testing.assert_allclose(b.cash, [0.0, 1.0 + 2.0 + 4.0 * 8 / 12, 1.0 + 4.0 * 8 / 12, 1.0 + 4.0 * 8 / 12, 1.0])
+    assert np.abs(b.imbalance(c, np.ones(1))).max() < 1e-12
+    assert b.money_drift() == pytest.approx(0.0)
+
+
+def test_an_empty_facility_sells_at_its_relet_value():
+    b, c, mk = _estate(cash=0.0, facility=10.0)
+    resolve(b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.1), 0.5, np.full(5, int(Channel.COUNTERPARTY)))
+    # rent index 0.5: the buyer pays 10 x 0.5 x (1 - 0.1) = 4.5, all to the secured lender
+    assert b.cash[1] == pytest.approx(1.0 + 4.5)
+    assert b.external.inflow["liquidation"] == pytest.approx(4.5)
+
+
+def test_preferred_deposits_rank_ahead_of_senior_debt():
     b, c, mk = _estate(cash=6.0)
+    b.ext_liab[0] = 3.0
+    b.equity[0] -= 3.0
+    pref = np.array([True, False, False, False, False])
+    resolve(
+        b,
+        c,
+        mk,
+        np.array([0]),
+        0,
+        Resolution(bankruptcy_cost=0.0),
+        1.0,
+        np.full(5, int(Channel.COUNTERPARTY)),
+        preferred_outside=pref,
+    )
+    # no collateral: depositors 3 first, then 3 shared by secured (as unsecured) 6 and seniors 4 + 4
+    assert b.external.outflow["recovery"] == pytest.approx(3.0)
+    np.testing.assert_allclose(b.cash, [0.0, 1.0 + 3 * 6 / 14, 1.0 + 3 * 4 / 14, 1.0 + 3 * 4 / 14, 1.0])
+
+
+def test_losses_carry_the_root_channel():
+    b, c, mk = _estate(cash=0.0, facility=6.0)
     cause = np.full(5, int(Channel.COUNTERPARTY))
     cause[0] = Channel.STRATEGIC_DEFAULT
     resolve(b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.0), 1.0, cause)
@@ -56,9 +97,7 @@ def test_losses_carry_the_root_channel():
 
 
 def test_bankruptcy_cost_is_deadweight():
-    b, c, mk = _estate(cash=0.0)
-    b.other_assets[0] = 10.0
-    b.equity[0] += 10.0
+    b, c, mk = _estate(cash=0.0, facility=10.0)
     resolve(b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.3), 1.0, np.full(5, int(Channel.COUNTERPARTY)))
     assert b.cash[1] == pytest.approx(1.0 + 6.0)  # 7 realised: secured 6, then 1 for the seniors
     assert b.cash[2] == pytest.approx(1.5)

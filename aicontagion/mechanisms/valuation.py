@@ -1,0 +1,250 @@
+"""Project-finance valuation of the debt of project companies (SPVs), and their rating bands.
+
+A project company owns a facility (or a GPU fleet) and lives on the leases and offtakes it
+provides. Its lenders are paid from those contracts, not from its book equity, so its debt is
+valued the way a project-finance desk would (section 7.16b of the model description):
+
+**Project value** ``V_j`` of SPV ``j`` (USD bn) is its cash and the claims it holds plus the larger
+of a going-concern value and a collateral value:
+
+* *going concern*: for each live lease or offtake ``L`` it provides (any row of the contract table,
+  including contracts added during the run), with tenant ``i``:
+
+  - the payments left in the committed term, discounted at the tenant's own borrowing rate
+    ``r_i = Treasury + spread_i`` (the tenant's credit: a downgrade or a reputation penalty lowers
+    the value of its promise);
+  - after the committed term, to the contract's end: with the *renewal probability* ``p_L`` the
+    tenant renews (payments at ``r_i``), otherwise the capacity is re-let at market rent and the
+    tenant pays its residual value guarantee shortfall. ``p_L = clip((K + RVG cost) / P, 0, 1)``
+    reads the tenant's own incentives from the walk-away rule
+    (:func:`aicontagion.mechanisms.strategic_default.appraise`): 1 while renewing is worth its cost
+    to the tenant, falling as the tenant's value of the capacity falls short of the next term's
+    cost (the market reads a non-renewal signal before it happens);
+  - after the contract's end, to the horizon (the last maturity of the SPV's debt or contracts):
+    the capacity re-let at market rent;
+  - capacity already vacated (``operations.relet``): re-let at market rent to the horizon.
+
+  *Market rent* is ``payment x min(rent index, 1) x usage`` (what the capacity earns re-let in the
+  model, mechanisms/income.py), discounted at ``Treasury + merchant_spread`` (uncontracted rent is
+  riskier than a tenant's promise).
+* *collateral*: what the lenders would get by seizing and selling the assets now: GPUs at the
+  marked secondary price; a facility at its distressed re-let value, what a buyer pays for it
+  empty: the PV of its whole capacity re-let at market rent to the horizon (not its book value);
+  both less the bankruptcy cost.
+
+**Marks.** ``V_j`` is shared among the SPV's debts by seniority (secured, then senior including
+its outside liabilities, then subordinated; pro rata within a tier); a debt's target mark is
+``min(1, its share / its face)``. The mark therefore moves in the month the tenant walks, does not
+renew, is downgraded or signals non-renewal, by what the lost payments were worth less what the
+re-let value, the guarantee and the collateral recover, whatever the SPV's book equity says.
+
+**Rating bands** (0 AAA, 1 AA, 2 A, 3 BBB, 4 BB, 5 B, 6 CCC; 7 defaulted) from the cover
+``V_j / D_j``: at least 2.0, 1.6, 1.25, 1.1, 1.0, 0.8 (assumed thresholds, loan-to-value bands of
+the kind rating agencies use for project debt). The debt-service cover (this month's contracted
+and re-let payments over this month's interest and amortisation) is reported but does not set the
+band: the model amortises project debt linearly, so early debt service exceeds a level annuity
+and the cover would read below 1 for a sound project. Bands 4 and worse are speculative grade:
+the insurers' rating floor (mechanisms/constraints.py) sells them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion.core.kinds import Kind, Status
+from aicontagion.core.numeric import ratio
+from aicontagion.core.obligations import senior_tier
+from aicontagion.mechanisms.strategic_default import annuity, appraise
+
+READS = ("ai", "books", "contracts", "credit", "lifecycle", "markets", "month", "operations", "registry", "spec")
+"""State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
+WRITES = ("credit",)
+"""State groups this mechanism writes."""
+
+BANDS = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "D")
+COVER_FLOORS = np.array([2.0, 1.6, 1.25, 1.1, 1.0, 0.8])  # assumed: cover at least this -> band index
+SPECULATIVE = 4  # BB and worse
+N_TIERS = 3
+
+
+def _discount(months, annual_rate) -> np.ndarray:
+    return (1.0 + np.asarray(annual_rate, dtype=float)) ** (-np.maximum(np.asarray(months, dtype=float), 0.0) / 12.0)
+
+
+def _tables(state):
+    """The contract table and the books, read only here (a tuple: not an alias the state checker
+    would count as a write)."""
+    return state.contracts, state.books
+
+
+def project_rows(state) -> np.ndarray:
+    """Institutions valued as projects: live SPVs."""
+    kind = state.registry.kind
+    return np.flatnonzero((kind == Kind.SPV) & (state.lifecycle.status != Status.DEFAULTED))
+
+
+def lease_values(state, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Value (USD bn) of each executory row in ``rows`` to its provider, by component."""
+    c, _ = _tables(state)
+    t = state.month
+    rules = state.spec.resolution
+    demand = state.ai.demand_state
+    treasury = state.registry.treasury_rate
+    tenant = c.obligor[rows]
+    r_ten = treasury + np.maximum(state.credit.spread[tenant], 0.0)
+    r_mkt = treasury + rules.merchant_spread
+    usage = state.ai.usage
+    top = c.take_or_pay[rows]
+    pay = c.payment[rows] * (top + (1.0 - top) * usage)
+    market = c.payment[rows] * min(demand.rent_index, 1.0) * usage
+
+    renewable = c.renewal[rows] > 0
+    start = np.maximum(c.start[rows], t)
+    elapsed = np.maximum(t - c.start[rows], 0)
+    term_end = np.where(
+        renewable,
+        c.start[rows] + (elapsed // np.maximum(c.renewal[rows], 1) + 1) * c.renewal[rows] - 1,
+        c.maturity[rows],
+    )
+    term_end = np.minimum(term_end, c.maturity[rows])
+    delay = start - t  # months before the first payment still to come (0 once running)
+    committed = pay * annuity(term_end - start + 1, r_ten) * _discount(delay, r_ten)
+    after_term = np.maximum(c.maturity[rows] - term_end, 0)
+    to_term = term_end - t + 1
+    renewed = pay * annuity(after_term, r_ten) * _discount(to_term, r_ten)
+    relet_after_term = market * annuity(after_term, r_mkt) * _discount(to_term, r_mkt)
+
+    # the tenant's own incentives (section 7.8's appraisal) only where there is a renewal to price
+    p_renew = np.ones(rows.size)
+    rvg = np.zeros(rows.size)
+    ask = np.flatnonzero((after_term > 0) | (c.rvg[rows] > 0))
+    if ask.size:
+        a = appraise(state, rows[ask], t)
+        keep_next = np.maximum(state.operations.strategic_value[tenant[ask]] * a["next_val"], a["next_sublet"])
+        p_ask = np.clip(ratio(keep_next + a["rvg_cost"], a["next_pay"], default=1.0), 0.0, 1.0)
+        p_renew[ask] = np.where(after_term[ask] > 0, p_ask, 1.0)
+        rvg[ask] = a["rvg_short"]
+    to_end = c.maturity[rows] - t + 1
+    rvg_pv = (1.0 - p_renew) * rvg * _discount(to_term, r_ten) + p_renew * rvg * _discount(to_end, r_ten)
+    beyond = p_renew * renewed + (1.0 - p_renew) * relet_after_term
+    return {
+        "committed": committed,
+        "beyond": beyond,
+        "rvg": rvg_pv,
+        "p_renew": p_renew,
+        "market": market,
+        "pay": pay,
+        "end": c.maturity[rows],
+    }
+
+
+def project_values(state) -> dict[str, np.ndarray]:
+    """Per institution: project value, debt, cover, debt-service cover and rating band (projects only).
+
+    Non-projects get NaN value and cover and band -1. Returns also ``has_flows``: whether the
+    project has contracted or re-let flows to value (otherwise its debt keeps the book-equity mark).
+    """
+    n = state.n
+    c, b = _tables(state)
+    t = state.month
+    rules = state.spec.resolution
+    demand = state.ai.demand_state
+    proj = np.zeros(n, dtype=bool)
+    proj[project_rows(state)] = True
+    value = np.full(n, np.nan)
+    cover = np.full(n, np.nan)
+    dscr = np.full(n, np.nan)
+    band = np.full(n, -1, dtype=np.int64)
+    has_flows = np.zeros(n, dtype=bool)
+    if not proj.any():
+        return {"value": value, "debt": np.zeros(n), "cover": cover, "dscr": dscr, "band": band, "has_flows": has_flows}
+
+    debt_rows = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
+    debt_rows = debt_rows[proj[c.obligor[debt_rows]]]
+    debt = np.bincount(c.obligor[debt_rows], weights=c.principal[debt_rows], minlength=n) + np.where(
+        proj, b.ext_liab, 0.0
+    )
+    horizon = np.full(n, t)
+    np.maximum.at(horizon, c.obligor[debt_rows], c.maturity[debt_rows])
+
+    ex = c.executory_rows
+    ex = ex[(c.creditor[ex] >= 0) & (c.obligor[ex] >= 0) & (c.maturity[ex] >= t)]
+    ex = ex[proj[c.creditor[ex]] & (state.lifecycle.status[c.obligor[ex]] != Status.DEFAULTED)]
+    going = np.zeros(n)
+    rent_now = np.zeros(n)
+    r_mkt = state.registry.treasury_rate + rules.merchant_spread
+    if ex.size:
+        v = lease_values(state, ex)
+        owner = c.creditor[ex]
+        np.maximum.at(horizon, owner, v["end"])
+        h = horizon[owner]
+        tail = v["market"] * annuity(np.maximum(h - v["end"], 0), r_mkt) * _discount(v["end"] - t + 1, r_mkt)
+        going += np.bincount(owner, weights=v["committed"] + v["beyond"] + v["rvg"] + tail, minlength=n)
+        running = c.start[ex] <= t
+        rent_now += np.bincount(owner[running], weights=v["pay"][running], minlength=n)
+        has_flows[owner] = True
+    relet = np.where(proj, state.operations.relet, 0.0)
+    relet_rent = relet * min(demand.rent_index, 1.0) * state.ai.usage
+    going += relet_rent * annuity(np.maximum(horizon - t, 0), r_mkt)
+    rent_now += relet_rent
+    has_flows |= relet > 0
+
+    # collateral: GPUs at the secondary price; a facility at what a buyer pays for it empty, the PV
+    # of its whole capacity re-let at market rent to the horizon; both less the bankruptcy cost
+    let = np.zeros(n)
+    if ex.size:
+        let = np.bincount(c.creditor[ex], weights=c.payment[ex], minlength=n)
+    capacity_rent = (let + relet) * min(demand.rent_index, 1.0) * state.ai.usage
+    empty = np.where(b.facility > 0, capacity_rent * annuity(np.maximum(horizon - t, 0), r_mkt), 0.0)
+    tradables = b.holdings @ state.markets.marked_price
+    collateral = (tradables + empty) * (1.0 - rules.bankruptcy_cost)
+    claims = b.claims(c)
+    value = np.where(proj, b.cash + claims + np.maximum(going, collateral), np.nan)
+    cover = np.where(proj & (debt > 1e-12), ratio(value, debt, default=np.inf), np.nan)
+
+    # this month's debt service: interest plus amortisation (bullets at maturity)
+    started = debt_rows[c.start[debt_rows] <= t]
+    months_left = np.maximum(c.maturity[started] - t + 1, 1)
+    service_row = c.principal[started] * c.rate[started] / 12.0 + np.where(
+        c.amortising[started], c.principal[started] / months_left, 0.0
+    )
+    service = np.bincount(c.obligor[started], weights=service_row, minlength=n)
+    dscr = np.where(proj & (service > 1e-12), ratio(rent_now, service, default=np.inf), np.nan)
+
+    safe_cover = np.where(np.isnan(cover), np.inf, cover)
+    band = np.where(proj, np.searchsorted(-COVER_FLOORS, -safe_cover, side="right"), -1).astype(np.int64)
+    return {"value": value, "debt": debt, "cover": cover, "dscr": dscr, "band": band, "has_flows": has_flows}
+
+
+def project_marks(state, values: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Target credit marks of debt rows owed by projects with flows to value: ``(rows, marks)``.
+
+    The project value is shared by seniority tier (outside liabilities rank senior), pro rata
+    within a tier.
+    """
+    c, _ = _tables(state)
+    n = state.n
+    use = values["has_flows"] & np.isfinite(values["value"])
+    rows = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
+    rows = rows[use[c.obligor[rows]]]
+    if rows.size == 0:
+        return rows, np.zeros(0)
+    who = np.flatnonzero(use)
+    ob = np.concatenate([c.obligor[rows], who])
+    face = np.concatenate([c.principal[rows], _tables(state)[1].ext_liab[who]])
+    tier = np.concatenate([senior_tier(c.seniority[rows]), np.ones(who.size, dtype=np.int64)])
+    totals = np.zeros((n, N_TIERS))
+    np.add.at(totals, (ob, tier), face)
+    before = np.cumsum(totals, axis=1) - totals
+    v = np.where(use, np.maximum(values["value"], 0.0), 0.0)
+    frac = np.clip(np.divide(v[:, None] - before, totals, out=np.ones_like(totals), where=totals > 1e-12), 0.0, 1.0)
+    return rows, frac[c.obligor[rows], senior_tier(c.seniority[rows])]
+
+
+def update_ratings(state, values: dict[str, np.ndarray]) -> None:
+    """Record every project's rating band and cover (defaulted SPVs: band 7)."""
+    band = values["band"].copy()
+    dead = (state.registry.kind == Kind.SPV) & (state.lifecycle.status == Status.DEFAULTED)
+    band[dead] = len(BANDS) - 1
+    state.credit.rating = band
+    state.credit.project_cover = values["cover"]
