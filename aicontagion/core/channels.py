@@ -16,6 +16,7 @@ fund_leverage      private-credit funds have no bank credit lines (closed at the
 lp_sales           pensions, insurers and ETF holders place no sale orders
 appraisal_lag      private asset classes are marked to market every month (appraisal = 1)
 guarantees         guarantee contracts (and policies' guarantees) pay nothing on default
+capex_commitments  no capex order book: capex follows the sentiment of ``capex_lag_months`` ago
 ================== ========================================================================
 """
 
@@ -33,6 +34,7 @@ CHANNEL_NAMES = (
     "lp_sales",
     "appraisal_lag",
     "guarantees",
+    "capex_commitments",
 )
 
 
@@ -48,6 +50,7 @@ class Channels(Strict):
     lp_sales: bool = True
     appraisal_lag: bool = True
     guarantees: bool = True
+    capex_commitments: bool = True
 
     def off(self) -> list[str]:
         """Names of the channels switched off."""

@@ -217,6 +217,8 @@ _BASE = (
     "outside_losses",
     "defaults",
     "fiscal_cost",
+    "order_book",
+    "capex_cancelled",
 )
 
 
@@ -228,6 +230,12 @@ def system_metric_names(state) -> list[str]:
         + [f"price_{a}" for a in state.markets.names]
         + [f"loss_{ch.name.lower()}" for ch in _PNL]
     )
+
+
+def order_book_values(state) -> tuple[float, float]:
+    """USD bn of capex ordered and not yet delivered, and cancelled so far (0 without a book)."""
+    book = state.operations.order_book
+    return (book.outstanding, book.cancelled) if book is not None else (0.0, 0.0)
 
 
 def system_values(state) -> list[float]:
@@ -250,6 +258,7 @@ def system_values(state) -> list[float]:
         float(outside),
         float((state.lifecycle.status == Status.DEFAULTED).sum()),
         fiscal_cost(state),
+        *order_book_values(state),
     ]
     thermo = [globals()[name](state) for name in THERMOMETER]
     return base + thermo + list(state.markets.trade_price) + list(loss_by_channel)

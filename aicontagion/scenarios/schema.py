@@ -104,6 +104,9 @@ class Compute(Strict):
     capex_peak: Month = "2028-12"
     gpu_share_of_capex: Share = 0.6  # share of capex spent on chips
     power_delay_months: NonNeg = 0.0  # months between capex and usable capacity (power, supply)
+    gpu_lead_months: Annotated[int, Field(ge=0, le=36)] = 0  # chips ordered this many months before delivery
+    build_lead_months: Annotated[int, Field(ge=0, le=60)] = 0  # buildings ordered this many months ahead
+    cancel_fee: Share = 0.2  # share of a cancelled order owed to the supplier
 
 
 class MarketShock(Strict):
