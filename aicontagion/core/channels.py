@@ -17,6 +17,7 @@ lp_sales           pensions, insurers and ETF holders place no sale orders
 appraisal_lag      private asset classes are marked to market every month (appraisal = 1)
 guarantees         guarantee contracts (and policies' guarantees) pay nothing on default
 capex_commitments  no capex order book: capex follows the sentiment of ``capex_lag_months`` ago
+origination        no new SPVs, leases or loans: what cash and bonds do not cover is not spent
 ================== ========================================================================
 """
 
@@ -35,6 +36,7 @@ CHANNEL_NAMES = (
     "appraisal_lag",
     "guarantees",
     "capex_commitments",
+    "origination",
 )
 
 
@@ -51,6 +53,7 @@ class Channels(Strict):
     appraisal_lag: bool = True
     guarantees: bool = True
     capex_commitments: bool = True
+    origination: bool = True
 
     def off(self) -> list[str]:
         """Names of the channels switched off."""

@@ -153,6 +153,7 @@ class Operations:
     outside_revenue: float = 0.0  # USD bn/month of AI revenue from outside customers
     order_book: Any = None  # the capex order book (mechanisms.order_book.OrderBook; None: no book)
     capex_ordered: Any = None  # USD bn ordered this month per institution
+    origination: Any = None  # what was originated (mechanisms.origination.Ledger; None: no origination)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from aicontagion.mechanisms.ai_revenue import Demand
 from aicontagion.mechanisms.credit import NAV_KINDS
 from aicontagion.mechanisms.markets import Markets
 from aicontagion.mechanisms.order_book import active, builder_mask, opening_book
+from aicontagion.mechanisms.origination import opening_ledger
 
 READS: tuple[str, ...] = ()
 """None: it creates the state."""
@@ -108,6 +109,7 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
             valued_at_signing=np.zeros(contracts.size, dtype=bool),
             last_income=np.zeros(n),
             order_book=book,
+            origination=opening_ledger(spec, system.ids) if channels.origination else None,
         ),
         dues=Dues(
             due_now=np.zeros(n),

@@ -1,14 +1,14 @@
 """Capex commitments: the order book of chips and buildings ordered ahead, delivered, paid or cancelled.
 
 A builder (a tech giant or a neocloud, the kinds whose capex the model plans) orders each month
-what it wants to spend at *today's* sentiment: ``plan x clip(sentiment ratio ** elasticity, 0, 2)
-x investment multiplier``. The chip share (``gpu_share_of_capex``) is delivered
+what it wants to spend at its current view of sentiment (the mean sentiment ratio over the last
+``gpu_lead_months``, so one month's noise does not become an order): ``plan x clip(ratio **
+elasticity, 0, 2) x investment multiplier``. The chip share (``gpu_share_of_capex``) is delivered
 ``gpu_lead_months`` later, the rest (buildings, power, fit-out) ``build_lead_months`` later
 (both assumed, with ranges: GPUs 6-12 months, buildings 2-3 years). What is delivered must be
 paid on delivery or cancelled at a cost: a builder takes at most what it still wants, grossed up
 by the fee (``wanted / (1 - cancel_fee)``: cancelling is worth it only when the order exceeds the
-want by more than the fee saves; here the want is at the mean sentiment over the chips' lead
-time, so a month's noise cancels nothing) and at most what its cash and new funding afford; the rest is
+want by more than the fee saves) and at most what its cash and new funding afford; the rest is
 cancelled and ``cancel_fee`` of it is owed to the suppliers (chip sellers by market share,
 outside builders for construction), binding like any fee. A builder that could not pay all of
 last month's deliveries orders no more this month than it could pay then. A defaulted
@@ -55,6 +55,7 @@ class OrderBook:
     lapsed: float = 0.0  # USD bn of orders of defaulted builders, cumulative
     cancelled_by: np.ndarray | None = None  # (n,) USD bn cancelled per institution, cumulative
     afford: np.ndarray | None = None  # (n,) USD bn it could pay last month when it could not pay all (else inf)
+    elasticity: np.ndarray | None = None  # (n,) capex elasticity (cached: parameters are fixed)
 
     @property
     def slots(self) -> int:
@@ -77,9 +78,13 @@ def active(spec, channels) -> bool:
     return bool(channels.capex_commitments and (cpt.gpu_lead_months > 0 or cpt.build_lead_months > 0))
 
 
+_IS_BUILDER = np.zeros(len(Kind), dtype=bool)
+_IS_BUILDER[[int(k) for k in BUILDERS]] = True
+
+
 def builder_mask(kind: np.ndarray) -> np.ndarray:
     """Which institutions order capex through the book."""
-    return np.isin(kind, [int(k) for k in BUILDERS])
+    return _IS_BUILDER[kind]
 
 
 def capex_elasticity(registry) -> np.ndarray:
@@ -111,7 +116,14 @@ def wanted_capex(state, months: int = 1) -> np.ndarray:
     sentiment ratio of the last ``months`` months (1: today's)."""
     h = state.ai.sentiment_history[-max(int(months), 1) :]
     level = float(np.mean(h)) if h else state.ai.sentiment_ratio
-    response = np.clip(max(level, 0.0) ** capex_elasticity(state.registry), 0.0, 2.0)
+    book = state.operations.order_book
+    if book is not None and book.elasticity is not None:
+        e = book.elasticity
+    else:
+        e = capex_elasticity(state.registry)
+        if book is not None:
+            book.elasticity = e  # parameters are fixed for the run
+    response = np.clip(max(level, 0.0) ** e, 0.0, 2.0)
     want = state.operations.capex_plan * response * state.credit.investment_multiplier
     return np.where(builder_mask(state.registry.kind), want, 0.0)
 
@@ -129,7 +141,7 @@ def advance(state) -> None:
         book.gpu[dead] = 0.0
         book.build[dead] = 0.0
     slot = t % book.slots
-    want = np.where(dead, 0.0, wanted_capex(state))
+    want = np.where(dead, 0.0, wanted_capex(state, max(book.gpu_lead, 1)))
     if book.afford is not None:  # no builder orders more than it could pay last month
         want = np.minimum(want, book.afford)
     share = state.spec.compute.gpu_share_of_capex

@@ -37,6 +37,7 @@ import pandas as pd
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
+from aicontagion.mechanisms.origination import bank_exposure, pc_ai_exposure
 from aicontagion.mechanisms.treasury import fiscal_cost
 
 THERMOMETER = (
@@ -219,6 +220,10 @@ _BASE = (
     "fiscal_cost",
     "order_book",
     "capex_cancelled",
+    "pc_ai_exposure",
+    "bank_fund_exposure",
+    "bank_spv_exposure",
+    "originated",
 )
 
 
@@ -236,6 +241,12 @@ def order_book_values(state) -> tuple[float, float]:
     """USD bn of capex ordered and not yet delivered, and cancelled so far (0 without a book)."""
     book = state.operations.order_book
     return (book.outstanding, book.cancelled) if book is not None else (0.0, 0.0)
+
+
+def originated(state) -> float:
+    """USD bn of loans and SPV deals originated during the run (0 without origination)."""
+    led = state.operations.origination
+    return float(sum(v for k, v in led.by_route.items() if k != "warehouse_sale")) if led is not None else 0.0
 
 
 def system_values(state) -> list[float]:
@@ -259,6 +270,10 @@ def system_values(state) -> list[float]:
         float((state.lifecycle.status == Status.DEFAULTED).sum()),
         fiscal_cost(state),
         *order_book_values(state),
+        pc_ai_exposure(state),
+        bank_exposure(state, (Kind.PRIVATE_CREDIT_FUND,)),
+        bank_exposure(state, (Kind.SPV,)),
+        originated(state),
     ]
     thermo = [globals()[name](state) for name in THERMOMETER]
     return base + thermo + list(state.markets.trade_price) + list(loss_by_channel)
