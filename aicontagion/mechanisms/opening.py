@@ -51,7 +51,7 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
     if active(spec, channels):  # capex ordered before the start arrives at the opening plan's rate
         cpt = spec.compute
         book = opening_book(
-            system.flows["capex"],
+            system.flows["capex"] * cpt.opening_orders,
             builder_mask(system.kind),
             cpt.gpu_share_of_capex,
             cpt.gpu_lead_months,

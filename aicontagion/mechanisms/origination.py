@@ -61,6 +61,7 @@ class Ledger:
     by_route: dict = field(default_factory=lambda: dict.fromkeys(ROUTES, 0.0))
     rows: list = field(default_factory=list)  # (contract row, route, month) of each row written
     vintage: dict = field(default_factory=dict)  # (route, lender, borrower, tranche, year) -> row
+    built_now: float = 0.0  # USD bn of buildings vehicles paid for this month (capex, as the builders')
     pc_unmet: np.ndarray | None = None  # per institution: private-credit demand not met last month
     unmet_now: np.ndarray | None = None  # ... this month (becomes ``pc_unmet`` when the deals are applied)
 
@@ -235,6 +236,7 @@ def apply(state, deals: list) -> None:
     if not active(state):
         return
     batch = _Batch(state)
+    state.operations.origination.built_now = 0.0
     for route, lender, borrower, amount in deals:
         if route == "spv":
             _spv_deal(state, batch, lender, borrower, amount)
@@ -387,6 +389,7 @@ def _spv_deal(state, batch: _Batch, vehicle: int, tenant: int, cost: float) -> N
     if signed.size < c.size:
         state.operations.valued_at_signing = np.append(signed, np.zeros(c.size - signed.size, dtype=bool))
     led.by_route["spv"] += cost
+    led.built_now += cost
     state.events.record(vehicle, "spv_financing", cost, f"lease to {state.registry.ids[tenant]}")
 
 
@@ -513,3 +516,9 @@ def record_bonds(state, amount: float) -> None:
     """Count bonds issued on balance sheet (route ``bond``) in the ledger."""
     if state.operations.origination is not None:
         state.operations.origination.by_route["bond"] += float(amount)
+
+
+def built_this_month(state) -> float:
+    """USD bn of buildings the vehicles paid for this month (0 without origination)."""
+    led = state.operations.origination
+    return float(led.built_now) if led is not None else 0.0

@@ -107,6 +107,7 @@ class Compute(Strict):
     gpu_lead_months: Annotated[int, Field(ge=0, le=36)] = 0  # chips ordered this many months before delivery
     build_lead_months: Annotated[int, Field(ge=0, le=60)] = 0  # buildings ordered this many months ahead
     cancel_fee: Share = 0.2  # share of a cancelled order owed to the supplier
+    opening_orders: Positive = 1.0  # the opening order book's monthly deliveries / the opening planned capex
 
 
 class MarketShock(Strict):
