@@ -61,7 +61,8 @@ def spend_capex(state, rows: np.ndarray, amount: np.ndarray, decisions: Decision
         fee = state.spec.compute.cancel_fee
         due = book.due[rows]
         gpu_part = np.divide(book.due_gpu[rows], due, out=np.zeros(rows.size), where=due > 1e-12)
-        _buy(state, rows, cancelled * fee * gpu_part, cancelled * fee * (1.0 - gpu_part), decisions, 1, Purpose.FEE)
+        if (cancelled > 1e-12).any():
+            _buy(state, rows, cancelled * fee * gpu_part, cancelled * fee * (1.0 - gpu_part), decisions, 1, Purpose.FEE)
         _buy(state, rows, chips, build, decisions, DISCRETIONARY_TIER, None)
         state.operations.capex_wanted[rows] += chips + build
         return

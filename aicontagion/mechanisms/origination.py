@@ -23,6 +23,8 @@ capacity this month:
   **vendor financing** by the chip sellers (``vendor_premium``, up to ``vendor_share`` of their
   spare cash, while they are willing); a **delayed-draw term loan** from private-credit funds
   (``pc_premium``, from their spare cash; they call LP capital for the demand they could not meet).
+  Each route's loans are held by its ``syndicate_size`` lenders with the most capacity this month,
+  pro rata to it.
 
 Private-credit funds raise new LP commitments each month at ``fund_raise_rate`` a year of their
 NAV, scaled by AI sentiment (relative to the start) ** ``fund_raise_elasticity`` and by one minus
@@ -62,6 +64,7 @@ class Ledger:
     rows: list = field(default_factory=list)  # (contract row, route, month) of each row written
     vintage: dict = field(default_factory=dict)  # (route, lender, borrower, tranche, year) -> row
     built_now: float = 0.0  # USD bn of buildings vehicles paid for this month (capex, as the builders')
+    warehouse: dict = field(default_factory=dict)  # month due for sale -> bank loan rows
     pc_unmet: np.ndarray | None = None  # per institution: private-credit demand not met last month
     unmet_now: np.ndarray | None = None  # ... this month (becomes ``pc_unmet`` when the deals are applied)
 
@@ -171,6 +174,9 @@ def finance_loans(state, rows: np.ndarray, need: np.ndarray, decisions) -> np.nd
         if not (left > 1e-9).any():
             break
         lenders, cap = route_capacity(state, route, rows)
+        if lenders.size > o.syndicate_size:  # the largest lenders lead and hold the loans
+            top = np.argpartition(-cap, o.syndicate_size - 1)[: o.syndicate_size]
+            lenders, cap = lenders[top], cap[top]
         total = cap.sum()
         if total <= 1e-9:
             continue
@@ -237,10 +243,11 @@ def apply(state, deals: list) -> None:
         return
     batch = _Batch(state)
     state.operations.origination.built_now = 0.0
+    spv = [(v, t, x) for route, v, t, x in deals if route == "spv"]
+    if spv:
+        _spv_deals(state, batch, spv)
     for route, lender, borrower, amount in deals:
-        if route == "spv":
-            _spv_deal(state, batch, lender, borrower, amount)
-        else:
+        if route != "spv":
             _loan(state, batch, route, lender, borrower, amount)
     batch.book()
     _sell_warehoused(state)
@@ -266,6 +273,8 @@ def _vintage_row(state, key: tuple, make) -> int:
     row = int(make()[0])
     led.vintage[key] = row
     _record(state, np.array([row]), key[0])
+    if key[0] == "bank":  # sold on to private credit after the warehouse period
+        led.warehouse.setdefault(state.month + state.spec.origination.warehouse_months, []).append(row)
     return row
 
 
@@ -303,94 +312,101 @@ def _loan(state, batch: _Batch, route: str, lender: int, borrower: int, amount: 
     state.events.record(borrower, f"{route}_loan", amount, state.registry.ids[lender])
 
 
-def _spv_deal(state, batch: _Batch, vehicle: int, tenant: int, cost: float) -> None:
-    """The vehicle raises ``cost`` (equity and bonds), pays the builders, and leases the buildings
-    to the tenant (a lease row with a residual value guarantee)."""
+def _spv_deals(state, batch: _Batch, deals: list[tuple[int, int, float]]) -> None:
+    """The month's vehicles raise their ``cost`` (equity and bonds), pay the builders, and lease the
+    buildings to their tenants (a lease row with a residual value guarantee). A lender's spare cash
+    is shared among the month's deals pro rata to what each asks of it, so no deal goes first."""
     o = state.spec.origination
     c = state.contracts
     led: Ledger = state.operations.origination
     t = state.month
     year = t // 12
+    tenor = int(o.lease_years * 12)
+    vehicle = np.array([d[0] for d in deals], dtype=np.int64)
+    tenant = np.array([d[1] for d in deals], dtype=np.int64)
+    cost = np.array([d[2] for d in deals])
     # equity: the private-credit fund with most spare cash, and the tenant; outsiders the rest
     eq = cost * o.spv_equity_share
+    ask = eq * o.spv_fund_equity_share
     funds = _lenders(state, Kind.PRIVATE_CREDIT_FUND)
-    fund, fund_part = -1, 0.0
+    fund, fund_part = -1, np.zeros(len(deals))
     if funds.size:
         spare = np.array([batch.spare(int(f)) for f in funds])
         fund = int(funds[np.argmax(spare)])
-        fund_part = min(eq * o.spv_fund_equity_share, float(spare.max()))
-    tenant_part = min(eq - fund_part, batch.spare(tenant))
-    outside_part = eq - fund_part - tenant_part
-    led.unmet_now[tenant] += max(eq * o.spv_fund_equity_share - fund_part, 0.0)  # funds call for it
-    _add_equity(state, batch, vehicle, [(fund, fund_part), (tenant, tenant_part), (EXTERNAL, outside_part)])
-    # bonds: the scenario's buyers in their shares, each up to its spare cash; outsiders the rest;
-    # two tranches: an amortising one, and a bullet one of the residual value guarantee's size
-    # repaid at the lease's end (project bonds are sculpted to the lease); neither rolls
+        fund_part = ask * min(1.0, spare.max() / max(ask.sum(), 1e-12))
+    tenant_part = np.array([min(e - f, batch.spare(int(r))) for e, f, r in zip(eq, fund_part, tenant, strict=True)])
+    np.add.at(led.unmet_now, tenant, np.maximum(ask - fund_part, 0.0))  # funds call for it next month
+    for k in range(len(deals)):
+        outside = eq[k] - fund_part[k] - tenant_part[k]
+        parts = [(fund, fund_part[k]), (int(tenant[k]), tenant_part[k]), (EXTERNAL, outside)]
+        _add_equity(state, batch, int(vehicle[k]), parts)
+    # bonds: the scenario's buyers in their shares, each up to its spare cash (shared pro rata
+    # among the deals); outsiders the rest; an amortising tranche and a bullet one of the residual
+    # value guarantee's size repaid at the lease's end (project bonds are sculpted to the lease)
     debt = cost - eq
     index = {x: i for i, x in enumerate(state.registry.ids)}
-    buyers, amounts = [], []
-    for who, share in o.spv_bond_buyers.items():
-        r = index[who]
-        if state.lifecycle.status[r] != Status.ACTIVE:
-            continue
-        x = min(debt * share, batch.spare(r))
-        if x > 1e-9:
-            buyers.append(r)
-            amounts.append(x)
-    if debt - sum(amounts) > 1e-9:
-        buyers.append(EXTERNAL)
-        amounts.append(debt - sum(amounts))
-    tenor = int(o.lease_years * 12)
-    bullet = min(cost * o.rvg_share / max(debt, 1e-12), 1.0)
-    rate = state.registry.treasury_rate + state.credit.spread[vehicle]
+    buyers = [index[w] for w in o.spv_bond_buyers]
+    shares = np.array(list(o.spv_bond_buyers.values()))
+    want = np.outer(debt, shares)  # (deals, buyers)
+    live = np.array([state.lifecycle.status[b] == Status.ACTIVE for b in buyers], dtype=bool)
+    room = np.array([batch.spare(b) for b in buyers]) * live
+    scale = np.minimum(1.0, np.divide(room, want.sum(axis=0), out=np.zeros(len(buyers)), where=want.sum(axis=0) > 0))
+    bought = want * scale
+    bullet = np.minimum(cost * o.rvg_share / np.maximum(debt, 1e-12), 1.0)
     market = state.markets.index.get("spv_bonds", -1)
-    for who, x in zip(buyers, amounts, strict=True):
-        for tranche, part in ((0, x * (1.0 - bullet)), (1, x * bullet)):
-            if part <= 1e-12:
-                continue
+    for k in range(len(deals)):
+        v = int(vehicle[k])
+        rate = state.registry.treasury_rate + state.credit.spread[v]
+        holders = [*buyers, EXTERNAL]
+        amounts = [*bought[k], debt[k] - bought[k].sum()]
+        for who, x in zip(holders, amounts, strict=True):
+            for tranche, part in ((0, x * (1.0 - bullet[k])), (1, x * bullet[k])):
+                if part <= 1e-12:
+                    continue
 
-            def make(who=who, tranche=tranche):
-                return c.add_many(
-                    ctype=[int(ContractType.BOND)],
-                    creditor=[who],
-                    obligor=[vehicle],
-                    rate=[rate],
-                    start=[t],
-                    maturity=[t + tenor + 1],
-                    tenor=[tenor + 1],
-                    amortising=[tranche == 0],
-                    rolls=[False],
-                    seniority=[int(Seniority.SECURED)],
-                    market=[market],
-                )
+                def make(who=who, tranche=tranche, v=v, rate=rate):
+                    return c.add_many(
+                        ctype=[int(ContractType.BOND)],
+                        creditor=[who],
+                        obligor=[v],
+                        rate=[rate],
+                        start=[t],
+                        maturity=[t + tenor + 1],
+                        tenor=[tenor + 1],
+                        amortising=[tranche == 0],
+                        rolls=[False],
+                        seniority=[int(Seniority.SECURED)],
+                        market=[market],
+                    )
 
-            batch.lend_on(_vintage_row(state, ("spv", who, vehicle, tranche, year), make), who, part)
-    # the vehicle pays the builders (from the money it raises this month) and owns the buildings
-    batch.move(vehicle, EXTERNAL, cost, "capex_construction")
-    state.books.facility[vehicle] += cost
+                batch.lend_on(_vintage_row(state, ("spv", who, v, tranche, year), make), who, part)
+        # the vehicle pays the builders (from the money it raises this month) and owns the buildings
+        batch.move(v, EXTERNAL, float(cost[k]), "capex_construction")
+        state.books.facility[v] += cost[k]
+        r = int(tenant[k])
 
-    def make_lease():
-        return c.add_many(
-            ctype=[int(ContractType.LEASE)],
-            creditor=[vehicle],
-            obligor=[tenant],
-            start=[t + 1],
-            maturity=[t + tenor],
-            take_or_pay=[1.0],
-            renewal=[int(o.renewal_years * 12)],
-        )
+        def make_lease(v=v, r=r):
+            return c.add_many(
+                ctype=[int(ContractType.LEASE)],
+                creditor=[v],
+                obligor=[r],
+                start=[t + 1],
+                maturity=[t + tenor],
+                take_or_pay=[1.0],
+                renewal=[int(o.renewal_years * 12)],
+            )
 
-    lease = _vintage_row(state, ("spv_lease", vehicle, tenant, 0, year), make_lease)
-    c.payment[lease] += cost * o.lease_yield / 12.0
-    c.rvg[lease] += cost * o.rvg_share
-    c.termination_fee[lease] += cost * o.lease_yield
+        lease = _vintage_row(state, ("spv_lease", v, r, 0, year), make_lease)
+        c.payment[lease] += cost[k] * o.lease_yield / 12.0
+        c.rvg[lease] += cost[k] * o.rvg_share
+        c.termination_fee[lease] += cost[k] * o.lease_yield
+        state.events.record(v, "spv_financing", float(cost[k]), f"lease to {state.registry.ids[r]}")
     # a lease signed during the run is not valued by the signing rule (the ODD description, section 7.8)
     signed = state.operations.valued_at_signing
     if signed.size < c.size:
         state.operations.valued_at_signing = np.append(signed, np.zeros(c.size - signed.size, dtype=bool))
-    led.by_route["spv"] += cost
-    led.built_now += cost
-    state.events.record(vehicle, "spv_financing", cost, f"lease to {state.registry.ids[tenant]}")
+    led.by_route["spv"] += float(cost.sum())
+    led.built_now += float(cost.sum())
 
 
 def _add_equity(state, batch: _Batch, issuer: int, parts: list[tuple[int, float]]) -> None:
@@ -423,10 +439,9 @@ def _add_equity(state, batch: _Batch, issuer: int, parts: list[tuple[int, float]
 def _sell_warehoused(state) -> None:
     """Bank loans originated ``warehouse_months`` ago are sold to private-credit funds at their
     carrying value, as far as the funds' spare cash goes (the fund with most spare cash first)."""
-    o = state.spec.origination
     led: Ledger = state.operations.origination
     c = state.contracts
-    due = [r for r, route, m in led.rows if route == "bank" and m == state.month - o.warehouse_months]
+    due = led.warehouse.pop(state.month, [])
     if not due:
         return
     funds = _lenders(state, Kind.PRIVATE_CREDIT_FUND)
@@ -489,27 +504,33 @@ _IS_AI = np.zeros(len(Kind), dtype=bool)
 _IS_AI[[int(k) for k in AI_KINDS]] = True
 
 
-def _claims(state, holder: Kind, on: np.ndarray) -> float:
-    """USD bn of claims (debt at its mark, stakes at carrying value) institutions of kind ``holder``
-    hold on institutions where ``on`` (a mask over kinds) is True."""
+_IS_FUND = np.zeros(len(Kind), dtype=bool)
+_IS_FUND[int(Kind.PRIVATE_CREDIT_FUND)] = True
+_IS_SPV = np.zeros(len(Kind), dtype=bool)
+_IS_SPV[int(Kind.SPV)] = True
+
+
+def exposures(state) -> tuple[float, float, float]:
+    """USD bn of claims (debt at its mark, stakes at carrying value): private-credit funds' on AI
+    borrowers (giants, labs, neoclouds, SPVs, chip suppliers), banks' on private-credit funds, and
+    banks' on SPVs."""
     c = state.contracts
     kinds = state.registry.kind
     rows = np.flatnonzero((c.creditor >= 0) & (c.obligor >= 0) & c.active & (c.is_debt | c.is_stake))
-    rows = rows[(kinds[c.creditor[rows]] == holder) & on[kinds[c.obligor[rows]]]]
-    return float((c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)).sum())
+    value = c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)
+    holder, on = kinds[c.creditor[rows]], kinds[c.obligor[rows]]
+    pc = holder == int(Kind.PRIVATE_CREDIT_FUND)
+    bank = holder == int(Kind.BANK)
+    return (
+        float(value[pc & _IS_AI[on]].sum()),
+        float(value[bank & _IS_FUND[on]].sum()),
+        float(value[bank & _IS_SPV[on]].sum()),
+    )
 
 
 def pc_ai_exposure(state) -> float:
-    """USD bn private-credit funds hold in AI borrowers (debt and stakes of giants, labs,
-    neoclouds, SPVs and chip suppliers)."""
-    return _claims(state, Kind.PRIVATE_CREDIT_FUND, _IS_AI)
-
-
-def bank_exposure(state, to: tuple[Kind, ...]) -> float:
-    """USD bn banks hold in claims (drawn debt and stakes) on institutions of the kinds ``to``."""
-    on = np.zeros(len(Kind), dtype=bool)
-    on[[int(k) for k in to]] = True
-    return _claims(state, Kind.BANK, on)
+    """USD bn private-credit funds hold in AI borrowers (see :func:`exposures`)."""
+    return exposures(state)[0]
 
 
 def record_bonds(state, amount: float) -> None:

@@ -37,7 +37,7 @@ import pandas as pd
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
-from aicontagion.mechanisms.origination import bank_exposure, pc_ai_exposure
+from aicontagion.mechanisms.origination import exposures
 from aicontagion.mechanisms.treasury import fiscal_cost
 
 THERMOMETER = (
@@ -270,9 +270,7 @@ def system_values(state) -> list[float]:
         float((state.lifecycle.status == Status.DEFAULTED).sum()),
         fiscal_cost(state),
         *order_book_values(state),
-        pc_ai_exposure(state),
-        bank_exposure(state, (Kind.PRIVATE_CREDIT_FUND,)),
-        bank_exposure(state, (Kind.SPV,)),
+        *exposures(state),
         originated(state),
     ]
     thermo = [globals()[name](state) for name in THERMOMETER]

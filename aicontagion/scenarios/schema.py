@@ -325,6 +325,7 @@ class Origination(Strict):
     single_name_limit: Share = 0.25  # a bank's loans to one borrower, share of its equity
     vendor_share: Share = 0.2  # share of a chip seller's spare cash it lends to customers a month
     warehouse_months: Annotated[int, Field(ge=0, le=120)] = 12  # bank loans sold to private credit after this
+    syndicate_size: Annotated[int, Field(ge=1, le=100)] = 3  # lenders per route and month (the largest)
     fund_raise_rate: NonNeg = 0.0  # new LP commitments a year, share of a fund's NAV (at the opening sentiment)
     fund_raise_elasticity: Elasticity = 1.0  # ... x (sentiment ratio) ** this
 
