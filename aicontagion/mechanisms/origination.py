@@ -498,41 +498,6 @@ def deal_flow(state, funds: np.ndarray) -> np.ndarray:
     return unmet * nav / total if total > 0 else np.zeros(funds.size)
 
 
-AI_KINDS = (Kind.TECH_GIANT, Kind.AI_LAB, Kind.NEOCLOUD, Kind.SPV, Kind.CHIP_SUPPLIER)
-"""Kinds whose debt and equity count as AI exposure."""
-_IS_AI = np.zeros(len(Kind), dtype=bool)
-_IS_AI[[int(k) for k in AI_KINDS]] = True
-
-
-_IS_FUND = np.zeros(len(Kind), dtype=bool)
-_IS_FUND[int(Kind.PRIVATE_CREDIT_FUND)] = True
-_IS_SPV = np.zeros(len(Kind), dtype=bool)
-_IS_SPV[int(Kind.SPV)] = True
-
-
-def exposures(state) -> tuple[float, float, float]:
-    """USD bn of claims (debt at its mark, stakes at carrying value): private-credit funds' on AI
-    borrowers (giants, labs, neoclouds, SPVs, chip suppliers), banks' on private-credit funds, and
-    banks' on SPVs."""
-    c = state.contracts
-    kinds = state.registry.kind
-    rows = np.flatnonzero((c.creditor >= 0) & (c.obligor >= 0) & c.active & (c.is_debt | c.is_stake))
-    value = c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)
-    holder, on = kinds[c.creditor[rows]], kinds[c.obligor[rows]]
-    pc = holder == int(Kind.PRIVATE_CREDIT_FUND)
-    bank = holder == int(Kind.BANK)
-    return (
-        float(value[pc & _IS_AI[on]].sum()),
-        float(value[bank & _IS_FUND[on]].sum()),
-        float(value[bank & _IS_SPV[on]].sum()),
-    )
-
-
-def pc_ai_exposure(state) -> float:
-    """USD bn private-credit funds hold in AI borrowers (see :func:`exposures`)."""
-    return exposures(state)[0]
-
-
 def record_bonds(state, amount: float) -> None:
     """Count bonds issued on balance sheet (route ``bond``) in the ledger."""
     if state.operations.origination is not None:

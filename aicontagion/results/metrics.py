@@ -37,7 +37,7 @@ import pandas as pd
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
-from aicontagion.mechanisms.origination import exposures
+from aicontagion.mechanisms.exposures import exposures
 from aicontagion.mechanisms.treasury import fiscal_cost
 
 THERMOMETER = (
