@@ -56,6 +56,7 @@ from aicontagion.mechanisms.fire_sales import MAX_ROUNDS, liquidity_sales, sell_
 from aicontagion.mechanisms.income import capex_growth_factor, operate
 from aicontagion.mechanisms.liquidity_substeps import run_substeps
 from aicontagion.mechanisms.opening import opening_state
+from aicontagion.mechanisms.origination import built_this_month
 from aicontagion.mechanisms.settlement import settle
 from aicontagion.mechanisms.strategic_default import strategic_value
 from aicontagion.mechanisms.treasury import fiscal_cost, fund_government
@@ -318,6 +319,7 @@ class ContagionModel(mesa.Model):
         capex = arr["priority"] == DISCRETIONARY_TIER
         bought = np.isin(arr["purpose"], [int(Purpose.CAPEX_GPU), int(Purpose.CAPEX_BUILD)])
         s.operations.capex_spent = float(res.paid[bought].sum())  # draws share the tier but are not capex
+        s.operations.capex_spent += built_this_month(s)  # buildings paid by build-out SPVs
         short = arr["due"] - res.paid
         binding = (~capex) & (arr["obligor"] >= 0)
         shortfall = np.bincount(arr["obligor"][binding], weights=short[binding], minlength=s.n)

@@ -11,6 +11,7 @@ import numpy as np
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Status
 from aicontagion.core.obligations import DISCRETIONARY_TIER, Purpose
+from aicontagion.mechanisms import order_book
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
 
@@ -33,8 +34,12 @@ def affordable_capex(
 
 
 def plan_capex(state, rows: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
-    """Capex each of ``rows`` wants this month (USD bn): plan x response to the sentiment of
-    ``capex_lag_months`` ago (when it was committed), in [0, 2] x plan."""
+    """Capex each of ``rows`` wants this month (USD bn). Without an order book: plan x response
+    to the sentiment of ``capex_lag_months`` ago (when it was committed), in [0, 2] x plan. With
+    one (:mod:`aicontagion.mechanisms.order_book`): this month's deliveries, which must be paid
+    or cancelled (:func:`spend_capex` cancels what is not paid)."""
+    if state.operations.order_book is not None:
+        return state.operations.order_book.due[rows].copy()
     response = np.clip(state.ai.committed_sentiment_ratio**elasticity, 0.0, 2.0)
     return state.operations.capex_plan[rows] * response * state.credit.investment_multiplier[rows]
 
@@ -42,12 +47,36 @@ def plan_capex(state, rows: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
 def spend_capex(state, rows: np.ndarray, amount: np.ndarray, decisions: Decisions) -> None:
     """Record capex: chips bought from live chip suppliers by market share (the rest, including a
     defaulted supplier's share, from outsiders), construction paid to outsiders. Discretionary
-    tier: paid only from what is left."""
+    tier: paid only from what is left.
+
+    With an order book, ``amount`` is what the row can afford of this month's deliveries: it takes
+    at most that and at most what it still wants (grossed up by the fee); the rest of the
+    deliveries is cancelled and the fee is owed (binding, tier 1) to the chip sellers and the
+    outside builders in proportion to the cancelled chips and buildings."""
+    book = state.operations.order_book
+    if book is not None:
+        want = order_book.wanted_capex(state, max(book.gpu_lead, 1))[rows]
+        chips, build, cancelled = order_book.take_deliveries(state, rows, want, amount)
+        order_book.record(state, rows, chips + build, cancelled)
+        fee = state.spec.compute.cancel_fee
+        due = book.due[rows]
+        gpu_part = np.divide(book.due_gpu[rows], due, out=np.zeros(rows.size), where=due > 1e-12)
+        if (cancelled > 1e-12).any():
+            _buy(state, rows, cancelled * fee * gpu_part, cancelled * fee * (1.0 - gpu_part), decisions, 1, Purpose.FEE)
+        _buy(state, rows, chips, build, decisions, DISCRETIONARY_TIER, None)
+        state.operations.capex_wanted[rows] += chips + build
+        return
     keep = amount > 0
-    rows, amount = rows[keep], amount[keep]
+    chips = amount * state.spec.compute.gpu_share_of_capex
+    _buy(state, rows[keep], chips[keep], (amount - chips)[keep], decisions, DISCRETIONARY_TIER, None)
+    state.operations.capex_wanted[rows] += amount  # recorded for reporting
+
+
+def _buy(state, rows, chips, build, decisions: Decisions, tier: int, purpose: Purpose | None) -> None:
+    """Amounts due for ``chips`` (to the chip sellers by market share, the rest to outsiders) and
+    ``build`` (to outsiders), as capex (``purpose`` None) or as another purpose (fees)."""
     if rows.size == 0:
         return
-    chips = amount * state.spec.compute.gpu_share_of_capex
     obl = decisions.obligations
     sellers = np.append(state.registry.chip_sellers, EXTERNAL)  # outsiders sell the rest of the chips
     share = state.system.flows["gpu_market_share"][state.registry.chip_sellers]
@@ -58,11 +87,10 @@ def spend_capex(state, rows: np.ndarray, amount: np.ndarray, decisions: Decision
         np.repeat(rows, k),
         np.tile(sellers, rows.size),
         np.outer(chips, share).ravel(),
-        DISCRETIONARY_TIER,
-        Purpose.CAPEX_GPU,
+        tier,
+        Purpose.CAPEX_GPU if purpose is None else purpose,
     )
-    obl.add(rows, EXTERNAL, amount - chips, DISCRETIONARY_TIER, Purpose.CAPEX_BUILD)
-    state.operations.capex_wanted[rows] += amount  # recorded for reporting
+    obl.add(rows, EXTERNAL, build, tier, Purpose.CAPEX_BUILD if purpose is None else purpose)
 
 
 def pay_out(

@@ -16,6 +16,7 @@ from aicontagion.agents.financing import (
 )
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind
+from aicontagion.mechanisms.origination import finance_loans
 
 
 class Neocloud(Institution):
@@ -36,6 +37,8 @@ class Neocloud(Institution):
         buffer = p["cash_buffer_months"][rows]
         gap = liquidity_gap(state, rows, buffer, plan)
         raised = draw_credit_lines(state, rows, gap, decisions)
+        # new loans against the chips delivered: bank project loans, vendor financing, private credit
+        raised += finance_loans(state, rows, np.maximum(gap - raised, 0.0), decisions)
         raised += issue_bonds(
             state,
             rows,

@@ -9,17 +9,20 @@ from aicontagion.agents.financing import call_capital
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.constraints import LoanToValueCovenant
+from aicontagion.mechanisms.origination import deal_flow
 from aicontagion.network.contracts import ContractType
 
 
 class PrivateCreditFund(Institution):
     """Lends to neoclouds and SPVs with LP capital and bank credit lines (loan-to-value covenants).
 
-    Each month it pays out a share of its net income to its holders, calls committed LP capital
-    when it runs short of cash, pays redemption requests up to its gate (redemptions rise with the
-    fall of its NAV over the month: flows chase performance), and stops funding new draws when
-    its loan-to-value nears its covenant or it is distressed. Its covenant is a constraint:
-    breached, it sells loans and repays its lines.
+        Each month it pays out a share of its net income to its holders, calls committed LP capital
+        when it runs short of cash, pays redemption requests up to its gate (redemptions rise with the
+        fall of its NAV over the month: flows chase performance), and stops funding new draws when
+        its loan-to-value nears its covenant or it is distressed. It also calls LP capital for the
+    new loans asked of private credit last month that no fund could fund (its share by NAV), and
+    raises new commitments (:mod:`aicontagion.mechanisms.origination`). Its covenant is a constraint:
+        breached, it sells loans and repays its lines.
     """
 
     kind = Kind.PRIVATE_CREDIT_FUND
@@ -64,5 +67,6 @@ class PrivateCreditFund(Institution):
             )
         target = p["liquidity_target"][rows] * state.snapshot.assets[rows]
         short = np.maximum(state.dues.due_now[rows] + target - (cash - pay), 0.0)
+        short += deal_flow(state, rows)  # dry powder for the loans asked of private credit
         if short.any():
             call_capital(state, rows, short, decisions)

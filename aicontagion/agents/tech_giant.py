@@ -15,6 +15,7 @@ from aicontagion.agents.financing import (
 )
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind
+from aicontagion.mechanisms.origination import finance_spv
 from aicontagion.mechanisms.strategic_default import review_commitments
 
 
@@ -23,8 +24,9 @@ class TechGiant(Institution):
     from SPVs and neoclouds. Each month it reviews every lease and offtake (strategic default or
     non-renewal, :mod:`aicontagion.mechanisms.strategic_default`), plans capex by AI sentiment, issues bonds
     when its cash would fall below its buffer (refilling it, so deals are lumpy) as long as its
-    debt stays within ``max_debt_to_assets``, spends on capex only what leaves the buffer, and pays
-    out ``payout_share`` of its net income to shareholders."""
+    debt stays within ``max_debt_to_assets``; beyond that its build-out SPV pays for the buildings
+    delivered and leases them to it (:mod:`aicontagion.mechanisms.origination`); it spends on capex
+    only what leaves the buffer, and pays out ``payout_share`` of its net income to shareholders."""
 
     kind = Kind.TECH_GIANT
 
@@ -41,6 +43,8 @@ class TechGiant(Institution):
         raised = issue_bonds(
             state, rows, np.minimum(gap, room), decisions, refill=np.minimum(refill, np.maximum(room - gap, 0.0))
         )
+        # beyond its bonds, its build-out vehicle pays for the buildings and leases them to it
+        plan = plan - finance_spv(state, rows, np.maximum(gap - raised, 0.0), decisions)
         capex = affordable_capex(state, rows, plan, raised, buffer)
         spend_capex(state, rows, capex, decisions)
         reserve = capex + buffer * state.dues.monthly_outflow[rows] - raised

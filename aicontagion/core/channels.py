@@ -18,6 +18,8 @@ appraisal_lag      private asset classes are marked to market every month (appra
 guarantees         guarantee contracts (and policies' guarantees) pay nothing on default
 project_marks      SPV debt is marked from the SPV's book equity (1 - h x LGD), not from its
                    contracted cash flows, its tenants' credit and its collateral
+capex_commitments  no capex order book: capex follows the sentiment of ``capex_lag_months`` ago
+origination        no new SPVs, leases or loans: what cash and bonds do not cover is not spent
 ================== ========================================================================
 """
 
@@ -36,6 +38,8 @@ CHANNEL_NAMES = (
     "appraisal_lag",
     "guarantees",
     "project_marks",
+    "capex_commitments",
+    "origination",
 )
 
 
@@ -52,6 +56,8 @@ class Channels(Strict):
     appraisal_lag: bool = True
     guarantees: bool = True
     project_marks: bool = True
+    capex_commitments: bool = True
+    origination: bool = True
 
     def off(self) -> list[str]:
         """Names of the channels switched off."""

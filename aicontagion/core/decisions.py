@@ -29,6 +29,8 @@ class Decisions:
         outside_draws: ``(borrower, credit-line row, amount)`` drawn from lenders outside the system.
         reputation: ``(customer, spread, years)`` penalties for walking away.
         events: extra event rows (dicts) to record.
+        originations: ``(route, lender or vehicle, borrower or tenant, amount USD bn)`` new
+            loans and SPV deals (:mod:`aicontagion.mechanisms.origination`).
     """
 
     obligations: Obligations = field(default_factory=Obligations)
@@ -40,6 +42,7 @@ class Decisions:
     outside_draws: list[tuple[int, int, float]] = field(default_factory=list)
     reputation: list[tuple[int, float, float]] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
+    originations: list[tuple[str, int, int, float]] = field(default_factory=list)
 
     def distribute(self, rows: np.ndarray, amounts: np.ndarray, at_least: float = 1e-9) -> None:
         """Record payouts of ``amounts`` (USD bn) by ``rows``; amounts up to ``at_least`` are dropped."""

@@ -153,6 +153,9 @@ class Operations:
     last_income: np.ndarray  # USD bn: operating + interest P&L last month
     capex_spent: float = 0.0  # USD bn paid for chips and construction this month
     outside_revenue: float = 0.0  # USD bn/month of AI revenue from outside customers
+    order_book: Any = None  # the capex order book (mechanisms.order_book.OrderBook; None: no book)
+    capex_ordered: Any = None  # USD bn ordered this month per institution
+    origination: Any = None  # what was originated (mechanisms.origination.Ledger; None: no origination)
 
 
 @dataclass

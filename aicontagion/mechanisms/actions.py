@@ -14,11 +14,12 @@ import numpy as np
 from aicontagion.core.books import Channel
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.numeric import ratio
+from aicontagion.mechanisms import origination
 from aicontagion.mechanisms.income import relet_eligible
 from aicontagion.mechanisms.resolution import vacate
 from aicontagion.network.contracts import EXTERNAL, Seniority
 
-READS = ("ai", "month", "registry", "spec")
+READS = ("ai", "channels", "dues", "lending", "lifecycle", "markets", "month", "registry", "snapshot", "spec")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
 WRITES = ("books", "contracts", "credit", "events", "lending", "operations")
 """State groups this mechanism writes."""
@@ -71,6 +72,7 @@ def apply_decisions(state, d: Decisions) -> None:
         distribute(state, who, amount)
     if d.new_debt:
         issue_debt(state, d.new_debt)
+    origination.apply(state, d.originations)  # new loans, SPV deals, loan sales, LP commitments
     for e in d.events:
         state.events.record(e["institution"], e["event"], e["amount"], e["cause"])
     state.lending.was_willing = state.lending.was_willing_next
@@ -116,6 +118,7 @@ def issue_debt(state, new_debt: list[dict]) -> None:
         market=np.full(borrower.size, -1),
     )
     state.books.lend(c, rows, amount, "bond_issue")
+    origination.record_bonds(state, float(amount.sum()))
     c.limit[rows] = amount
     for i, a in zip(borrower, amount, strict=True):
         state.events.record(int(i), "bond_issue", float(a), "cash below buffer")

@@ -24,10 +24,11 @@ from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Status
 from aicontagion.core.numeric import ratio
 from aicontagion.core.obligations import Obligations, Purpose, contract_obligations
+from aicontagion.mechanisms import order_book
 from aicontagion.mechanisms.resolution import contract_share, vacate
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
-READS = ("ai", "lifecycle", "markets", "month", "registry", "spec", "system")
+READS = ("ai", "channels", "credit", "lifecycle", "markets", "month", "registry", "spec", "system")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
 WRITES = ("books", "contracts", "dues", "operations")
 """State groups this mechanism writes."""
@@ -93,6 +94,8 @@ def operate(state) -> Obligations:
 
     growth = capex_growth_factor(state, t)
     state.operations.capex_plan = np.where(live, f["capex"] * growth, 0.0)
+    if state.operations.order_book is not None:
+        order_book.advance(state)  # this month's deliveries out, this month's orders in
 
     ai = f["ai_revenue_share"][rows] * d.revenue / 12.0
     core = f["core_cash_flow"][rows]

@@ -15,6 +15,8 @@ from aicontagion.core.state import AIState, Credit, Dues, Lending, Lifecycle, Mo
 from aicontagion.mechanisms.ai_revenue import Demand
 from aicontagion.mechanisms.credit import NAV_KINDS
 from aicontagion.mechanisms.markets import Markets
+from aicontagion.mechanisms.order_book import active, builder_mask, opening_book
+from aicontagion.mechanisms.origination import opening_ledger
 
 READS: tuple[str, ...] = ()
 """None: it creates the state."""
@@ -45,6 +47,16 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
         capex_peak_month=month_index(spec.compute.capex_peak, spec.start),
     )
     assets = books.assets(contracts, markets.marked_price)
+    book = None
+    if active(spec, channels):  # capex ordered before the start arrives at the opening plan's rate
+        cpt = spec.compute
+        book = opening_book(
+            system.flows["capex"] * cpt.opening_orders,
+            builder_mask(system.kind),
+            cpt.gpu_share_of_capex,
+            cpt.gpu_lead_months,
+            cpt.build_lead_months,
+        )
     return MonthState(
         books=books,
         contracts=contracts,
@@ -96,6 +108,8 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
             strategic_value=np.ones(n),
             valued_at_signing=np.zeros(contracts.size, dtype=bool),
             last_income=np.zeros(n),
+            order_book=book,
+            origination=opening_ledger(spec, system.ids) if channels.origination else None,
         ),
         dues=Dues(
             due_now=np.zeros(n),

@@ -41,6 +41,7 @@ import pandas as pd
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
+from aicontagion.mechanisms.exposures import exposures
 from aicontagion.mechanisms.treasury import fiscal_cost
 from aicontagion.results.substep_timing import substep_timing
 
@@ -274,6 +275,12 @@ _BASE = (
     "outside_losses",
     "defaults",
     "fiscal_cost",
+    "order_book",
+    "capex_cancelled",
+    "pc_ai_exposure",
+    "bank_fund_exposure",
+    "bank_spv_exposure",
+    "originated",
 )
 
 
@@ -285,6 +292,18 @@ def system_metric_names(state) -> list[str]:
         + [f"price_{a}" for a in state.markets.names]
         + [f"loss_{ch.name.lower()}" for ch in _PNL]
     )
+
+
+def order_book_values(state) -> tuple[float, float]:
+    """USD bn of capex ordered and not yet delivered, and cancelled so far (0 without a book)."""
+    book = state.operations.order_book
+    return (book.outstanding, book.cancelled) if book is not None else (0.0, 0.0)
+
+
+def originated(state) -> float:
+    """USD bn of loans and SPV deals originated during the run (0 without origination)."""
+    led = state.operations.origination
+    return float(sum(v for k, v in led.by_route.items() if k != "warehouse_sale")) if led is not None else 0.0
 
 
 def system_values(state) -> list[float]:
@@ -307,6 +326,9 @@ def system_values(state) -> list[float]:
         float(outside),
         float((state.lifecycle.status == Status.DEFAULTED).sum()),
         fiscal_cost(state),
+        *order_book_values(state),
+        *exposures(state),
+        originated(state),
     ]
     thermo = [globals()[name](state) for name in THERMOMETER]
     return base + thermo + list(state.markets.trade_price) + list(loss_by_channel)

@@ -104,6 +104,10 @@ class Compute(Strict):
     capex_peak: Month = "2028-12"
     gpu_share_of_capex: Share = 0.6  # share of capex spent on chips
     power_delay_months: NonNeg = 0.0  # months between capex and usable capacity (power, supply)
+    gpu_lead_months: Annotated[int, Field(ge=0, le=36)] = 0  # chips ordered this many months before delivery
+    build_lead_months: Annotated[int, Field(ge=0, le=60)] = 0  # buildings ordered this many months ahead
+    cancel_fee: Share = 0.2  # share of a cancelled order owed to the supplier
+    opening_orders: Positive = 1.0  # the opening order book's monthly deliveries / the opening planned capex
 
 
 class MarketShock(Strict):
@@ -301,6 +305,31 @@ ContractSpec = Annotated[
 ]
 
 
+class Origination(Strict):
+    """New financing written during the run (mechanisms/origination.py); no vehicles: no SPV deals."""
+
+    vehicles: dict[str, str] = {}  # tenant id -> id of its build-out SPV (an empty opening sheet)
+    spv_equity_share: Share = 0.084  # equity share of a vehicle's funding
+    spv_fund_equity_share: Share = 0.8  # a private-credit fund's share of that equity (the tenant: the rest)
+    spv_bond_buyers: dict[str, Share] = {}  # inside buyer id -> share of a vehicle's bonds (outsiders: the rest)
+    lease_years: Positive = 20.0  # lease (and bond) term
+    renewal_years: NonNeg = 4.0  # lease renewal term (0: not renewable)
+    lease_yield: NonNeg = 0.105  # annual rent / cost of the buildings
+    rvg_share: Share = 0.54  # residual value guarantee / cost
+    advance_rate: Share = 0.8  # loans to a neocloud: at most this share of the chips delivered
+    loan_years: Positive = 5.0  # term of new loans (amortising)
+    bank_premium: NonNeg = 0.0  # over the borrower's spread, annual
+    vendor_premium: NonNeg = 0.02
+    pc_premium: NonNeg = 0.04
+    bank_sector_limit: Share = 0.1  # a bank's originated loans, share of its equity
+    single_name_limit: Share = 0.25  # a bank's loans to one borrower, share of its equity
+    vendor_share: Share = 0.2  # share of a chip seller's spare cash it lends to customers a month
+    warehouse_months: Annotated[int, Field(ge=0, le=120)] = 12  # bank loans sold to private credit after this
+    syndicate_size: Annotated[int, Field(ge=1, le=100)] = 3  # lenders per route and month (the largest)
+    fund_raise_rate: NonNeg = 0.0  # new LP commitments a year, share of a fund's NAV (at the opening sentiment)
+    fund_raise_elasticity: Elasticity = 1.0  # ... x (sentiment ratio) ** this
+
+
 class ScenarioSpec(Strict):
     """A whole scenario file."""
 
@@ -316,6 +345,7 @@ class ScenarioSpec(Strict):
     resolution: Resolution = Resolution()
     funding: Funding = Funding()
     channels: Channels = Channels()
+    origination: Origination = Origination()
     institutions: list[InstitutionSpec]  # empty for synthetic systems (built as arrays); files need one
     contracts: list[ContractSpec] = []
     _source: str | None = PrivateAttr(default=None)  # the file it was read from, for error messages
@@ -386,6 +416,17 @@ class ScenarioSpec(Strict):
                     raise ValueError(f"{_at(n, c)}.{field_name}: {when} is implausibly early")
                 if field_name != "start" and when < self.start:  # a contract that ended before the start
                     raise ValueError(f"{_at(n, c)}.{field_name}: {when} is before the scenario's start {self.start}")
+        kind = {i.id: i.kind for i in self.institutions}
+        for tenant, spv in self.origination.vehicles.items():
+            if tenant not in kind:
+                raise ValueError(f"origination.vehicles: unknown institution {tenant!r}")
+            if kind.get(spv) != "spv":
+                raise ValueError(f"origination.vehicles.{tenant}: {spv!r} is not an spv")
+        for who in self.origination.spv_bond_buyers:
+            if who not in kind:
+                raise ValueError(f"origination.spv_bond_buyers: unknown institution {who!r}")
+        if sum(self.origination.spv_bond_buyers.values()) > 1.0 + 1e-9:
+            raise ValueError("origination.spv_bond_buyers: shares add up to more than 1")
         return self
 
 

@@ -267,6 +267,8 @@ def scenario_sections(
     if months is not None:
         raw["months"] = months
     raw["institutions"], raw["contracts"] = [], []
+    if "origination" in raw:  # its vehicles and bond buyers name the base's institutions
+        raw["origination"] = {k: v for k, v in raw["origination"].items() if k not in ("vehicles", "spv_bond_buyers")}
     if overrides:
         raw = apply_overrides(raw, dict(overrides), name)
     spec = validate(raw, name)

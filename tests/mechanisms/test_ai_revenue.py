@@ -64,3 +64,14 @@ def test_expectations_learn_from_realised_growth():
     for m in range(36):
         d.advance(m, 0.0)  # revenue is flat: expected growth decays toward zero
     assert abs(d.growth) < abs(g0) * 0.1
+
+
+def test_ai_2025_rent_elasticity_maps_the_2023_25_glut_to_the_h100_rent_fall():
+    """docs/calibration.md (GPU economics, rent elasticity): supply x8.7 (cumulative Nvidia
+    data-centre revenue, mid-2023 to mid-2025) against demand doubling a year for 2.25 years
+    lowers utilisation to 0.55 of its start; the scenario's elasticity must turn that into the
+    H100's fall from ~8 to ~1.70 $/hour (a factor 0.21), within a tenth."""
+    eps = load_scenario("ai_2025").compute.rent_elasticity
+    supply = (15.0 + 4.28 + 10.32 + 14.51 + 18.40 + 115.2 + 39.1 + 41.1) / (15.0 + 4.28 + 10.32)
+    demand = 2.0**2.25
+    assert (demand / supply) ** eps == pytest.approx(1.70 / 8.0, rel=0.1)
