@@ -82,6 +82,23 @@ def _is_spv_lease(state, exit_row, j) -> bool:
     return bool(np.isin(state.registry.ids.index(exit_row[2]), c.obligor[leases]))
 
 
+WALK_COLUMNS = [
+    "seed",
+    "step",
+    "event",
+    "tenant",
+    "price_before",
+    "price_month",
+    "price_next",
+    "drop",
+    "value",
+    "debt",
+    "band_before",
+    "band_after",
+    "price_off",
+]
+
+
 def run(spv: str, path: str, seeds, months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     frames, walks = [], []
     for seed in seeds:
@@ -114,7 +131,7 @@ def run(spv: str, path: str, seeds, months: int) -> tuple[pd.DataFrame, pd.DataF
                         }
                     )
     cols = ["setup", "seed", "step", "price", "value", "debt", "cover", "band"]
-    return pd.concat(frames, ignore_index=True)[cols], pd.DataFrame(walks)
+    return pd.concat(frames, ignore_index=True)[cols], pd.DataFrame(walks, columns=WALK_COLUMNS)
 
 
 def figure(path_df: pd.DataFrame, walks: pd.DataFrame, spv: str, path: str):
@@ -181,7 +198,7 @@ def readme_block(walks: pd.DataFrame, spv: str, path: str, seeds) -> str:
 
 
 def main(argv=None) -> int:
-    ap = ex.parser(__doc__, "hyperion", seeds=5, quick_seeds=1, months=240, quick_months=120)
+    ap = ex.parser(__doc__, "hyperion", seeds=5, quick_seeds=1, months=240, quick_months=240)
     ap.add_argument("--spv", default="hyperion")
     ap.add_argument("--path", default="disproven")
     ap.add_argument("--readme", action="store_true", help="write docs/img/hyperion_bond.png and the README block")
