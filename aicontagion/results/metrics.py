@@ -38,6 +38,7 @@ from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
 from aicontagion.mechanisms.treasury import fiscal_cost
+from aicontagion.results.crisis import CRISIS_DEFINITION, SERIES, crisis_summary, crisis_values
 
 THERMOMETER = (
     "ai_revenue_to_hurdle",
@@ -227,6 +228,7 @@ def system_metric_names(state) -> list[str]:
         + list(THERMOMETER)
         + [f"price_{a}" for a in state.markets.names]
         + [f"loss_{ch.name.lower()}" for ch in _PNL]
+        + list(SERIES)
     )
 
 
@@ -252,7 +254,7 @@ def system_values(state) -> list[float]:
         fiscal_cost(state),
     ]
     thermo = [globals()[name](state) for name in THERMOMETER]
-    return base + thermo + list(state.markets.trade_price) + list(loss_by_channel)
+    return base + thermo + list(state.markets.trade_price) + list(loss_by_channel) + crisis_values(state)
 
 
 # ---------------------------------------------------------------- summaries
@@ -309,10 +311,18 @@ def summarise(state, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
         "outside_revenue": float(state.operations.outside_revenue),
         "hurdle_revenue": float(state.ai.demand.hurdle),
         "thermometer": thermo,
-    }
+    } | crisis_summary(state, wide, events, by_channel)
 
 
-__all__ = ["THERMOMETER", "summarise", "first_crossing", "system_metric_names", "system_values", "Channel"]
+__all__ = [
+    "CRISIS_DEFINITION",
+    "THERMOMETER",
+    "summarise",
+    "first_crossing",
+    "system_metric_names",
+    "system_values",
+    "Channel",
+]
 
 
 # ---------------------------------------------------------------- contagion trees
