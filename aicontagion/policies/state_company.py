@@ -13,7 +13,12 @@ Freddie Mac analogy, CAL "Government-sponsored enterprises").
   at the Treasury rate plus its own spread plus ``lending_margin``; it rolls the loans it already
   holds whatever the market does. At most ``budget`` (USD bn) of loans is bought;
 * **how it borrows**: agency bonds at the Treasury rate plus a spread set by the market's belief
-  in the guarantee: ``belief x agency_premium + (1 - belief) x its own market spread``; a share
+  in the guarantee: ``b x agency_premium + (1 - b) x its own market spread`` plus the sovereign's
+  own spread (:func:`~aicontagion.mechanisms.treasury.sovereign_spread`: the Treasury debt the run
+  added), where the belief ``b = belief x credibility`` falls as the fiscal cost uses up
+  ``fiscal_capacity`` (:func:`~aicontagion.mechanisms.treasury.credibility`). Its bonds are marked
+  at ``b + (1 - b) x`` their credit mark (the company's own distress): doubt about the guarantee
+  reaches every holder. A share
   ``holder_share`` of each issue is bought by banks, money-market funds, pensions and insurers
   (pro rata to their cash, at most ``holder_cash_cap`` of each one's cash), the rest by outside
   (foreign and domestic) investors. Its debt always rolls; a cash shortfall is covered by more
@@ -36,7 +41,7 @@ import numpy as np
 
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
-from aicontagion.mechanisms.treasury import fund_government_for
+from aicontagion.mechanisms.treasury import credibility, fund_government_for, sovereign_spread
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
 from aicontagion.policies.base import (
     Catalogue,
@@ -74,7 +79,9 @@ class StateCompany(Policy):
         kinds: borrowers whose maturing debt it finances.
         mandate: finance all their maturing debt, not only what private credit will not roll.
         budget: most it buys (USD bn).
-        belief: the market's belief in the guarantee (0-1), which sets its spread.
+        belief: the market's belief in the guarantee (0-1) while the state has room, which sets its spread.
+        fiscal_capacity: fiscal cost (USD bn) at which belief is gone (default: the Treasury's 2009
+            commitments to Fannie Mae and Freddie Mac, 2 x 200, CAL GSE / conservatorship).
         agency_premium: its spread when the guarantee is fully believed (annual).
         lending_margin: its margin over its own funding cost on the loans it holds (annual).
         tenor: months of each roll and of its bonds.
@@ -91,6 +98,7 @@ class StateCompany(Policy):
         mandate: bool = False,
         budget: float = np.inf,
         belief: float = 0.9,
+        fiscal_capacity: float = 400.0,
         agency_premium: float = 0.004,
         lending_margin: float = 0.01,
         tenor: int = 60,
@@ -115,6 +123,7 @@ class StateCompany(Policy):
             mandate=mandate,
             budget=check_nonneg(budget, "budget", who),
             belief=check_share(belief, "belief", who),
+            fiscal_capacity=check_nonneg(fiscal_capacity, "fiscal_capacity", who),
             agency_premium=check_nonneg(agency_premium, "agency_premium", who),
             lending_margin=check_nonneg(lending_margin, "lending_margin", who),
             tenor=tenor,
@@ -124,6 +133,7 @@ class StateCompany(Policy):
         self.company, self.kinds, self.mandate = company, kinds, mandate
         self.budget, self.belief, self.premium, self.margin = float(budget), belief, agency_premium, lending_margin
         self.tenor, self.holder_share, self.cash_cap = tenor, holder_share, holder_cash_cap
+        self.capacity = float(fiscal_capacity)
 
     def validate(self, catalogue: Catalogue) -> None:
         if self.company not in catalogue.ids:
@@ -158,10 +168,13 @@ class StateCompany(Policy):
         return need
 
     # -- funding ---------------------------------------------------------------------------------
+    def belief_now(self, state) -> float:
+        """The market's belief in the guarantee now: ``belief x credibility`` of the sovereign."""
+        return self.belief * credibility(state, self.capacity)
+
     def funding_rate(self, state) -> float:
-        """Treasury rate plus the spread the market's belief in the guarantee sets (annual)."""
-        own = float(state.credit.spread[self.co])
-        return state.registry.treasury_rate + self.belief * self.premium + (1.0 - self.belief) * own
+        """Its borrowing rate (annual): the Treasury rate and the sovereign's spread, plus its spread."""
+        return state.registry.treasury_rate + sovereign_spread(state) + float(state.credit.spread[self.co])
 
     def issue(self, state, amount: float) -> None:
         """Sell ``amount`` (USD bn) of agency bonds: ``holder_share`` to intermediaries, the rest outside."""
@@ -200,9 +213,13 @@ class StateCompany(Policy):
         self.conservatorship(state)
 
     def adjust_funding(self, state) -> None:
-        s = state.credit
-        own = float(s.spread[self.co])
-        s.spread[self.co] = self.belief * self.premium + (1.0 - self.belief) * own
+        s, b, c = state.credit, self.belief_now(state), state.contracts
+        s.spread[self.co] = b * self.premium + (1.0 - b) * float(s.spread[self.co])
+        bonds = np.flatnonzero(c.is_debt & (c.obligor == self.co) & (c.principal > 0))
+        if bonds.size:  # the guarantee's credibility, not only the company's distress, prices its bonds
+            marks = b + (1.0 - b) * c.credit_mark[bonds]
+            c.credit_mark[bonds] = marks
+            state.books.revalue_contracts(c, bonds, marks, Channel.COUNTERPARTY)
         if self.active(state):
             self.finance(state)
         self.conservatorship(state)

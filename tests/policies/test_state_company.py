@@ -11,6 +11,7 @@ import aicontagion as ac
 from aicontagion.core.books import Channel
 from aicontagion.core.invariants import check_books
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms.treasury import DEBT_YIELD_SENSITIVITY, GDP, fund_government, sovereign_spread
 from aicontagion.policies import PolicyError
 from aicontagion.policies.state_company import COMPANY_ID, StateCompany, with_state_company
 from aicontagion.policies.triggers import Trigger
@@ -57,9 +58,10 @@ def test_mandate_buys_maturing_loans_and_its_bonds_are_held_across_the_system(sp
     assert holders.get("outside", 0) > 0 and sum(v for k, v in holders.items() if k != "outside") > 0
     assert set(holders) - {"outside"} <= {"bank", "money_market_fund", "pension_lp"}
     # near-sovereign funding: the Treasury rate plus belief x premium + (1 - belief) x its own spread
-    assert policy.funding_rate(s) == pytest.approx(
-        s.registry.treasury_rate + 0.9 * 0.004 + 0.1 * s.credit.spread[co] / 1.0, rel=0.5
-    )
+    # near-sovereign funding: the Treasury rate plus (belief x premium + (1 - belief) x its own spread)
+    assert policy.belief_now(s) == pytest.approx(0.9)  # no fiscal cost yet: credibility 1
+    assert policy.funding_rate(s) == pytest.approx(s.registry.treasury_rate + sovereign_spread(s) + s.credit.spread[co])
+    assert 0.9 * 0.004 <= s.credit.spread[co] < 0.02
 
 
 def test_conservatorship_injects_exactly_the_negative_net_worth_and_the_company_keeps_paying(spec):
@@ -104,3 +106,17 @@ def test_a_trigger_holds_the_company_back_until_credit_retreats(spec):
         if trigger.fired_month is None:
             assert policy.bought == 0.0
     assert trigger.fired_month is not None and policy.bought > 0
+
+
+def test_belief_and_the_sovereign_spread_fall_and_rise_with_the_fiscal_cost(spec):
+    policy = StateCompany(mandate=True, fiscal_capacity=100.0)
+    model = _model(spec, policy)
+    model.step()
+    s = model.state
+    assert policy.belief_now(s) == pytest.approx(0.9)
+    s.books.transfer(policy.gov, -1, 40.0, "test")  # a hand-made fiscal cost of 40
+    s.books.book(policy.gov, -40.0, Channel.GUARANTEE)
+    assert policy.belief_now(s) == pytest.approx(0.9 * 0.6)
+    before = sovereign_spread(s)
+    fund_government(s)  # the Treasury borrows the 40
+    assert sovereign_spread(s) - before == pytest.approx(DEBT_YIELD_SENSITIVITY * 40.0 / GDP)
