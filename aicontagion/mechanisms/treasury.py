@@ -21,12 +21,13 @@ from aicontagion.core.kinds import Kind
 from aicontagion.network.contracts import EXTERNAL
 
 GDP = 29_200.0
-"""US nominal GDP, 2024 (USD bn; CAL sovereign / GDP)."""
+"""US nominal GDP, 2024 (USD bn; CAL "Sovereign and bank capital" / GDP)."""
 PUBLIC_DEBT_TO_GDP = 0.98
-"""Federal debt held by the public over GDP, end of fiscal 2024 (CAL sovereign / debt held by the public)."""
+"""Federal debt held by the public over GDP, end of fiscal 2024 (CAL "Sovereign and bank capital" /
+debt held by the public)."""
 DEBT_YIELD_SENSITIVITY = 0.03
-"""Rise of the long Treasury yield per unit of debt-to-GDP: 3 bp per percentage point (CAL sovereign /
-debt and yields; range 0.01-0.05)."""
+"""Rise of the long Treasury yield per unit of debt-to-GDP: 3 bp per percentage point
+(CAL "Sovereign and bank capital" / debt and yields; range 0.01-0.05)."""
 
 READS = ("books", "registry", "snapshot")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""

@@ -35,7 +35,8 @@ from aicontagion.core.kinds import Kind, Status
 from aicontagion.network.contracts import ContractType
 
 CAPITAL_REQUIREMENT = 0.03
-"""Minimum bank equity / assets: the Basel III leverage ratio (CAL banks / Basel III leverage ratio)."""
+"""Minimum bank equity / assets: the Basel III leverage ratio (CAL "Sovereign and bank capital" /
+Basel III leverage ratio)."""
 CREDIT_LOSS_SHARE = 0.1
 """An intermediary's credit losses, as a share of its opening equity, that make a crisis (assumed;
 range 0.05-0.25)."""
@@ -114,6 +115,23 @@ def guaranteed_book(state) -> float:
     return covered + agency
 
 
+def guaranteed_holders(state) -> dict[str, float]:
+    """Who holds the debt the state stands behind at the end (USD bn by holder kind; ``outside``:
+    investors outside the model, foreign holders among them)."""
+    c = state.contracts
+    gov = state.registry.kind == Kind.GOVERNMENT
+    g = np.flatnonzero((c.ctype == ContractType.GUARANTEE) & c.active & (c.covers >= 0))
+    g = g[(c.obligor[g] >= 0) & gov[np.maximum(c.obligor[g], 0)]]
+    debt = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
+    debt = debt[gov[c.obligor[debt]]]
+    creditor = np.concatenate([c.creditor[c.covers[g]], c.creditor[debt]])
+    amount = np.concatenate([np.minimum(c.share[g] * c.principal[c.covers[g]], c.limit[g]), c.principal[debt]])
+    labels = ["outside"] + [k.label for k in Kind]
+    key = np.where(creditor >= 0, state.registry.kind[np.maximum(creditor, 0)].astype(np.int64) + 1, 0)
+    total = np.bincount(key, weights=amount, minlength=len(labels))
+    return {labels[k]: float(v) for k, v in enumerate(total) if v > 0}
+
+
 def crisis_values(state) -> list[float]:
     """This month's values of :data:`SERIES`."""
     short, below = capital_shortfalls(state)
@@ -138,6 +156,7 @@ def crisis_summary(state, wide: pd.DataFrame, events: pd.DataFrame, by_channel: 
     below, shortfall, credit, credit_hit, book = (col(n) for n in SERIES)
     hits = (below > 0) | (credit_hit > 0)
     gates = events[events["event"].isin(GATE_EVENTS)] if len(events) else events
+    draws = events[events["event"] == "conservatorship_draw"] if len(events) else events
     first_gate = float(gates["step"].min()) if len(gates) else np.inf
     first_hit = float(steps[hits][0]) if hits.any() else np.inf
     month = min(first_gate, first_hit)
@@ -163,4 +182,6 @@ def crisis_summary(state, wide: pd.DataFrame, events: pd.DataFrame, by_channel: 
         "wealth_loss": float(sum(by_channel.get(ch, 0.0) for ch in WEALTH_CHANNELS)),
         "guaranteed_book_at_crisis": float(book[at]) if crisis and 0 <= at < len(book) else float("nan"),
         "guaranteed_book_peak": float(book.max()) if len(book) else 0.0,
+        "guaranteed_held_by": guaranteed_holders(state),
+        "conservatorship_draws": float(draws["amount"].sum()) if len(draws) else 0.0,
     }
