@@ -55,7 +55,7 @@ from aicontagion.policies import (
 from aicontagion.results.crisis import CRISIS_DEFINITION
 from aicontagion.results.provenance import write_parquet
 from aicontagion.results.style import caption, seeds_text, setup_colours
-from aicontagion.runs.montecarlo import policy_table, run_setups, sample_paths
+from aicontagion.runs.montecarlo import crisis_old, policy_table, run_setups, sample_paths
 from aicontagion.scenarios.loader import available, load_scenario
 
 AI_LOANS = (
@@ -184,6 +184,7 @@ def guarantee_table(table: pd.DataFrame, months: int, base: str = "none") -> pd.
         }
         for key, values in stats.items():
             row[key], row[f"{key}_lo"], row[f"{key}_hi"] = mean_ci(values, rng)
+        row["p_crisis_old"] = float(crisis_old(g.reset_index()).mean())
         row["p_default"] = float((g["defaults"] > 0).mean())
         row["defaults"] = float(g["defaults"].mean())
         row["months_to_first_default"] = float(g["first_default"].mean())
@@ -208,12 +209,13 @@ def fmt_ci(v: float, lo: float, hi: float, digits: int = 0, pct: bool = False) -
 def markdown(summary: pd.DataFrame, scenario: str, draws: int, months: int) -> str:
     """The README table of one scenario, with 90% intervals and the crisis definition under it."""
     head = (
-        "| policy | p(crisis) | intermediaries' loss given crisis | wealth loss given crisis | "
+        "| policy | p(crisis) | p(crisis), old definition | intermediaries' loss given crisis | "
+        "wealth loss given crisis | "
         "intermediaries' loss (all draws) | wealth loss (all draws) | fiscal cost | months bought | "
         "guaranteed book at crisis / peak | "
         "guaranteed debt held by banks / pensions, insurers / private credit / outside |"
     )
-    lines = [head, "|" + "---|" * 10]
+    lines = [head, "|" + "---|" * 11]
     for r in summary.itertuples():
         book = f"{r.guaranteed_book_at_crisis:,.0f}" if np.isfinite(r.guaranteed_book_at_crisis) else "-"
         held = (
@@ -225,6 +227,7 @@ def markdown(summary: pd.DataFrame, scenario: str, draws: int, months: int) -> s
         ilgc_hi = r.intermediary_loss_given_crisis_hi
         lines.append(
             f"| {r.policy.replace('_', ' ')} | {fmt_ci(r.p_crisis, r.p_crisis_lo, r.p_crisis_hi, pct=True)} | "
+            f"{r.p_crisis_old:.0%} | "
             f"{fmt_ci(r.intermediary_loss_given_crisis, r.intermediary_loss_given_crisis_lo, ilgc_hi)} | "
             f"{fmt_ci(r.wealth_loss_given_crisis, r.wealth_loss_given_crisis_lo, r.wealth_loss_given_crisis_hi)} | "
             f"{fmt_ci(r.intermediary_loss, r.intermediary_loss_lo, r.intermediary_loss_hi, 1)} | "
@@ -237,7 +240,8 @@ def markdown(summary: pd.DataFrame, scenario: str, draws: int, months: int) -> s
         f"\n{scenario}, {draws} AI-revenue draws (common random numbers), {months} months each; "
         "USD bn; 90% intervals (Wilson for p(crisis), bootstrap for means); months bought = months to "
         "the first default against no policy on the same draws (paired); losses given a crisis over the "
-        f"crisis draws only. {CRISIS_DEFINITION}."
+        "crisis draws only; old definition: final-bearer losses >= 5% of system assets or an "
+        f"intermediary's default. {CRISIS_DEFINITION}."
     )
     return "\n".join(lines) + "\n" + note + "\n"
 
@@ -322,6 +326,7 @@ def main(argv=None) -> int:
         help="draws on bank_2008, whose runs do not depend on AI revenue (default 5)",
     )
     ap.add_argument("--no-sensitivity", action="store_true", help="skip the implicit guarantee's sensitivity")
+    ap.add_argument("--reuse", action="store_true", help="summarise the runs_<scenario>.parquet already in --out")
     ap.add_argument("--out", default="results/guarantees")
     args = ap.parse_args(argv)
     draws = args.draws or args.seeds or (2 if args.quick else 200)
@@ -336,15 +341,20 @@ def main(argv=None) -> int:
     summaries, tables = [], []
     for scenario in scenarios:
         run_paths = paths if scenario == "ai_2025" else paths[: 1 if args.quick else max(1, args.bank_draws)]
-        table = run_setups(
-            setups(scenario),
-            run_paths,
-            processes=processes,
-            progress=not args.quick,
-            scenario=scenario_of(scenario),
-            months=months,
-        )
-        write_parquet(table, out / f"runs_{scenario}.parquet", provenance)
+        runs_file = out / f"runs_{scenario}.parquet"
+        if args.reuse and runs_file.exists():
+            table = pd.read_parquet(runs_file)
+            run_paths = run_paths[: table["seed"].nunique()]
+        else:
+            table = run_setups(
+                setups(scenario),
+                run_paths,
+                processes=processes,
+                progress=not args.quick,
+                scenario=scenario_of(scenario),
+                months=months,
+            )
+            write_parquet(table, runs_file, provenance)
         summary = guarantee_table(table, months).assign(scenario=scenario)
         summaries.append(summary)
         tables.append(markdown(summary, scenario, len(run_paths), months))

@@ -63,8 +63,11 @@ SERIES = (
 """The system series :func:`crisis_values` adds each month (counts and USD bn)."""
 
 
+_IS_INTERMEDIARY = np.isin(np.arange(len(Kind)), [int(k) for k in INTERMEDIARIES])
+
+
 def _intermediary(state) -> np.ndarray:
-    return np.isin(state.registry.kind, [int(k) for k in INTERMEDIARIES])
+    return _IS_INTERMEDIARY[state.registry.kind]
 
 
 def capital_shortfalls(state) -> tuple[np.ndarray, np.ndarray]:
