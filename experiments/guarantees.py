@@ -190,6 +190,7 @@ def guarantee_table(table: pd.DataFrame, months: int, base: str = "none") -> pd.
         row["months_to_first_default"] = float(g["first_default"].mean())
         held = {h: g.get(f"guaranteed_held_by.{h}", pd.Series(0.0, index=g.index)).fillna(0.0).mean() for h in HOLDERS}
         total = sum(held.values())
+        row["held_total"] = float(total)
         for h, v in held.items():
             row[f"held_by_{h}"] = v / total if total > 0 else 0.0
         rows.append(row)
@@ -213,15 +214,16 @@ def markdown(summary: pd.DataFrame, scenario: str, draws: int, months: int) -> s
         "wealth loss given crisis | "
         "intermediaries' loss (all draws) | wealth loss (all draws) | fiscal cost | months bought | "
         "guaranteed book at crisis / peak | "
-        "guaranteed debt held by banks / pensions, insurers / private credit / outside |"
+        "guaranteed debt held at the end by banks / MMFs / pensions, insurers / private credit / outside |"
     )
     lines = [head, "|" + "---|" * 11]
     for r in summary.itertuples():
         book = f"{r.guaranteed_book_at_crisis:,.0f}" if np.isfinite(r.guaranteed_book_at_crisis) else "-"
         held = (
-            f"{r.held_by_bank:.0%} / {r.held_by_pension_lp:.0%} / {r.held_by_private_credit_fund:.0%} / "
+            f"{r.held_by_bank:.0%} / {r.held_by_money_market_fund:.0%} / {r.held_by_pension_lp:.0%} / "
+            f"{r.held_by_private_credit_fund:.0%} / "
             f"{r.held_by_outside:.0%}"
-            if r.guaranteed_book_peak > 0
+            if r.held_total > 0
             else "-"
         )
         ilgc_hi = r.intermediary_loss_given_crisis_hi
