@@ -27,7 +27,7 @@ under every table). Writes <out>/summary.parquet (ai_2025, one row per policy, w
 <out>/summary_all.parquet (every scenario), <out>/runs_<scenario>.parquet (one row per run),
 <out>/sensitivity.parquet (the implicit guarantee over investment elasticity x coverage),
 <out>/table.md (the README table) and <out>/tradeoff_<scenario>.png. ``--quick`` is a smoke run
-(2 draws, 60 months, ai_2025 and 1 draw of bank_2008) of well under 20 s. bank_2008 runs
+(2 draws, 36 months, ai_2025 and 1 draw of bank_2008) of well under 20 s. bank_2008 runs
 ``--bank-draws`` (5) draws: the bank path does not depend on AI revenue (every draw gives the same
 run; measured), so more draws would only repeat it.
 """
@@ -316,10 +316,10 @@ def sensitivity(scenario, paths, months: int, processes: int, quick: bool = Fals
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="smoke run: 2 draws, 60 months, one process")
+    ap.add_argument("--quick", action="store_true", help="smoke run: 2 draws, 36 months, one process")
     ap.add_argument("--draws", type=int, default=None, help="productivity draws (default 200, quick 2)")
     ap.add_argument("--seeds", type=int, default=None, help="alias of --draws (one seed per draw)")
-    ap.add_argument("--months", type=int, default=None, help="months per run (default 240, quick 60)")
+    ap.add_argument("--months", type=int, default=None, help="months per run (default 240, quick 36)")
     ap.add_argument("--processes", type=int, default=None, help="worker processes (default 2, quick 1)")
     ap.add_argument(
         "--bank-draws",
@@ -333,7 +333,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     draws = args.draws or args.seeds or (2 if args.quick else 200)
     processes = args.processes or (1 if args.quick else 2)
-    months = args.months or (60 if args.quick else 240)
+    months = args.months or (36 if args.quick else 240)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
