@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 import aicontagion as ac
+from aicontagion.results.provenance import read_provenance
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 PATHS = ("fast", "base", "slow", "disproven")
@@ -164,24 +165,16 @@ def bank_vs_direct_table(run: bool) -> str:
 
 def guarantees_table(run: bool, draws: int) -> str:
     folder = Path("results/guarantees")
-    if run or not (folder / "summary_all.parquet").exists():
+    if run or not (folder / "table.md").exists():
         from experiments import guarantees
 
-        guarantees.main(["--draws", str(draws), "--out", str(folder)])
-    t = pd.read_parquet(folder / "summary_all.parquet")
-    out = [
-        f"`experiments/guarantees.py` ({int(t['runs'].iloc[0])} productivity draws, common random numbers; "
-        "`make readme`):",
-        "",
-        "| scenario, policy | p(crisis) | loss given crisis | fiscal cost | months to first default |",
-        "|---|---|---|---|---|",
-    ]
-    for r in t.itertuples():
-        out.append(
-            f"| {r.scenario}, {r.policy} | {r.p_crisis:.2f} | {_fmt(r.loss_given_crisis)} | "
-            f"{_fmt(r.fiscal_cost)} | {_fmt(r.months_bought)} |"
-        )
-    return "\n".join(out) + "\n"
+        guarantees.main(["--draws", str(draws), "--no-sensitivity", "--out", str(folder)])
+    meta = read_provenance(folder / "summary_all.parquet")
+    head = (
+        f"`experiments/guarantees.py --draws {meta.get('draws')} --months {meta.get('months')}` "
+        "(common random numbers; `make readme`):"
+    )
+    return head + "\n\n" + (folder / "table.md").read_text()
 
 
 def channels_table(run: bool, seeds: int, processes: int) -> str:

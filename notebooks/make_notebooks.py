@@ -232,12 +232,14 @@ def guarantees():
         md("""
 # Government guarantees
 
-SEED_NOTES section 6: if the build-out outgrows private credit, the next step is the state. An
-implicit guarantee (the Fannie/Freddie analogy) buys time and lowers the odds of a crisis, but makes
-the crisis, if it comes, larger. This notebook runs the policy comparison of
-`experiments/guarantees.py`: a Monte Carlo over AI-revenue paths drawn from a distribution
-(`aicontagion.runs.montecarlo.sample_paths`), every policy on the same draws (common random numbers),
-with the crisis definition of docs/model.md section 8b.
+SEED_NOTES section 6: if the build-out outgrows private credit, the next step is the state. The
+seed's hypothesis (a national AI compute company with an implicit guarantee, the Fannie/Freddie
+analogy): near-Treasury borrowing buys much more time and lowers the odds of a crisis, but makes
+the crisis, if it comes, far larger. This notebook follows `experiments/guarantees.py`: a Monte
+Carlo over AI-revenue paths (`aicontagion.runs.montecarlo.sample_paths`), every policy on the same
+draws (common random numbers), with the crisis measured **at the intermediaries** (capital
+shortfalls, funding gaps, fund gates, credit losses; `aicontagion.results.crisis`) and
+mark-to-market wealth losses reported apart.
 """),
         code(
             SETUP
@@ -246,10 +248,12 @@ with the crisis definition of docs/model.md section 8b.
             + """
 
 import guarantees as gu
-from aicontagion.runs.montecarlo import crisis, policy_table, run_setups, sample_paths
+from aicontagion.results.crisis import CRISIS_DEFINITION
+from aicontagion.runs.montecarlo import run_setups, sample_paths
 
 DRAWS = 2 if QUICK else 40
-MONTHS = 60 if QUICK else 240"""
+MONTHS = 60 if QUICK else 240
+print(CRISIS_DEFINITION)"""
         ),
         md("""
 ## The draws
@@ -261,30 +265,53 @@ and a decline for paths that plateau below half the hurdle.
 paths = sample_paths(DRAWS, seed=2025)
 pd.DataFrame(paths).head(10)"""),
         md("""
-## Five policies on the same draws
+## Six policies on the same draws
 
-`none`, an implicit guarantee of neoclouds and SPVs, guarantees of named AI loans, bailouts, and a
-lender of last resort.
+`none`; an implicit guarantee of neoclouds and SPVs (from the start); a **state-backed compute
+company** that finances the neocloud and SPV debt private credit will not roll, borrowing as
+near-sovereign paper held by banks, pensions, insurers and outside investors, and in
+conservatorship (the Treasury injects exactly its negative net worth) if insolvent; an explicit
+(CHIPS-style) backstop of six named data-centre and GPU loans; bailouts; a lender of last resort.
+All but the implicit guarantee act from the month their trigger fires (AI borrowers' spread at
+6.5% or the first default among them). The scenario carries the empty company in every setup, so
+the draws stay common.
 """),
         code("""
 setups = gu.setups("ai_2025")
-list(setups)"""),
+{name: [repr(p) for p in kw.get("policies", [])] for name, kw in setups.items()}"""),
         code("""
-table = run_setups(setups, paths, scenario="ai_2025", months=MONTHS)
-summary = policy_table(table, MONTHS)
-summary.round(3)"""),
-        code("""
-gu.tradeoff_figure(summary, f"ai_2025: guarantees, {DRAWS} draws");"""),
+table = run_setups(setups, paths, scenario=gu.scenario_of("ai_2025"), months=MONTHS)
+summary = gu.guarantee_table(table, MONTHS)
+cols = ["policy", "p_crisis", "p_crisis_lo", "p_crisis_hi", "intermediary_loss", "wealth_loss",
+        "fiscal_cost", "months_bought", "months_bought_lo", "months_bought_hi", "guaranteed_book_peak"]
+summary[cols].round(3)"""),
         md("""
-## Which draws are crises
-
-A run is a crisis when final-bearer losses reach 5% of the system's opening assets, or a bank, a
-private-credit fund or a pension/insurer/ETF defaults.
+The README's table, with 90% intervals and the crisis definition under it:
 """),
         code("""
-t = table.assign(crisis=crisis(table))
-t.pivot_table(index="seed", columns="setup", values="crisis", aggfunc="first").join(
-    pd.DataFrame(paths).assign(seed=range(1, len(paths) + 1)).set_index("seed"))"""),
+from IPython.display import Markdown
+Markdown(gu.markdown(summary, "ai_2025", DRAWS, MONTHS))"""),
+        code("""
+gu.tradeoff_figure(summary, f"ai_2025: time bought against blast radius and fiscal cost, {DRAWS} draws");"""),
+        md("""
+## Time bought draw by draw
+
+Months to the first default under each policy minus the same draw's months without policy
+(common random numbers make the difference paired).
+"""),
+        code("""
+t = table.assign(first=table["months_to_first_default"].fillna(MONTHS))
+wide = t.pivot_table(index="seed", columns="setup", values="first", aggfunc="first")
+(wide.sub(wide["none"], axis=0)).describe().round(1)"""),
+        md("""
+## Who holds the guaranteed debt
+
+Principal of the debt the state stands behind at the end of each run (guaranteed shares and the
+state company's bonds), by holder.
+"""),
+        code("""
+held = [c for c in table.columns if c.startswith("guaranteed_held_by.")]
+table.groupby("setup")[held].mean().round(1)"""),
         md("""
 ## Sensitivity of the implicit guarantee
 
@@ -293,7 +320,7 @@ larger exposures are when a bad outcome arrives. Skipped in quick mode.
 """),
         code("""
 if not QUICK:
-    sens = gu.sensitivity("ai_2025", paths[:20], MONTHS, processes=1)
+    sens = gu.sensitivity(gu.scenario_of("ai_2025"), paths[:20], MONTHS, processes=1)
     display(sens.round(3))"""),
     ]
 

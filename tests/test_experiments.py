@@ -213,11 +213,17 @@ def test_guarantees_quick_writes_parquet(tmp_path, capsys):
     assert set(f["summary"]["policy"]) == {
         "none",
         "implicit_guarantee",
-        "loan_guarantee",
+        "state_company",
+        "loan_backstop",
         "bailout",
         "lender_of_last_resort",
     }
-    assert f["summary"]["p_crisis"].between(0, 1).all()
+    s = f["summary"]
+    assert s["p_crisis"].between(0, 1).all()
+    assert (s["p_crisis_lo"] <= s["p_crisis"]).all() and (s["p_crisis"] <= s["p_crisis_hi"]).all()
+    assert {"intermediary_loss_given_crisis", "wealth_loss_given_crisis", "months_bought_lo", "held_by_bank"} <= set(s)
+    assert (s.set_index("policy").loc["none", ["months_bought", "fiscal_cost"]] == 0).all()  # paired with itself
+    assert "crisis = a bank below" in (tmp_path / "table.md").read_text()
     assert {"investment_elasticity", "coverage", "damage_ratio"} <= set(f["sensitivity"].columns)
     assert "policy rows" in capsys.readouterr().out
 

@@ -3,6 +3,14 @@ fiscal cost is the fall of its equity since the start (USD bn).
 
 The government never runs out of cash: a shortfall is covered by Treasury debt sold to outside
 investors (a liability, no loss).
+
+**The sovereign's limits** (used by the state-backed compute company,
+:mod:`aicontagion.policies.state_company`): the run's Treasury issuance adds to the public debt, so
+``debt_to_gdp = PUBLIC_DEBT_TO_GDP + issued / GDP``; the Treasury's yield rises by
+``DEBT_YIELD_SENSITIVITY`` per unit of added debt-to-GDP (:func:`sovereign_spread`); the market's
+belief in a guarantee falls with the fiscal cost relative to the state's ``fiscal capacity``
+(:func:`credibility`). The Treasury rate that prices the rest of the system stays the scenario's
+constant: only what the sovereign itself backs is repriced.
 """
 
 from __future__ import annotations
@@ -11,6 +19,15 @@ import numpy as np
 
 from aicontagion.core.kinds import Kind
 from aicontagion.network.contracts import EXTERNAL
+
+GDP = 29_200.0
+"""US nominal GDP, 2024 (USD bn; CAL "Sovereign and bank capital" / GDP)."""
+PUBLIC_DEBT_TO_GDP = 0.98
+"""Federal debt held by the public over GDP, end of fiscal 2024 (CAL "Sovereign and bank capital" /
+debt held by the public)."""
+DEBT_YIELD_SENSITIVITY = 0.03
+"""Rise of the long Treasury yield per unit of debt-to-GDP: 3 bp per percentage point
+(CAL "Sovereign and bank capital" / debt and yields; range 0.01-0.05)."""
 
 READS = ("books", "registry", "snapshot")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
@@ -41,3 +58,26 @@ def fiscal_cost(state) -> float:
     payouts, written-off rescue loans, the fall in value of stakes bought in bailouts)."""
     gov = state.registry.members[Kind.GOVERNMENT]
     return float((state.snapshot.equity0[gov] - state.books.equity[gov]).sum())
+
+
+def treasury_issued(state) -> float:
+    """Treasury debt the run has issued so far (USD bn): the government's debts to outsiders."""
+    gov = state.registry.members[Kind.GOVERNMENT][:1]
+    return float(state.books.ext_liab[gov].sum())
+
+
+def debt_to_gdp(state) -> float:
+    """Public debt over GDP: the opening ratio plus the run's Treasury issuance."""
+    return PUBLIC_DEBT_TO_GDP + treasury_issued(state) / GDP
+
+
+def sovereign_spread(state) -> float:
+    """Extra Treasury yield (annual) from the debt the run added: ``DEBT_YIELD_SENSITIVITY x added debt / GDP``."""
+    return DEBT_YIELD_SENSITIVITY * max(debt_to_gdp(state) - PUBLIC_DEBT_TO_GDP, 0.0)
+
+
+def credibility(state, capacity: float) -> float:
+    """Belief the state can honour its guarantees, in [0, 1]: ``1 - fiscal cost / capacity`` (USD bn)."""
+    if capacity <= 0:
+        return 0.0
+    return float(np.clip(1.0 - max(fiscal_cost(state), 0.0) / capacity, 0.0, 1.0))

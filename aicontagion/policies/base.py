@@ -7,7 +7,9 @@ A policy has ``initialize(model)`` (once, when the model is built), ``apply(mode
 rollover), ``after_step(model)`` and ``finalize(model)``. The model calls these hooks from its
 stage table (:data:`aicontagion.model.STAGES`). A policy records its constructor arguments, so
 ``repr(policy)`` and saved results say exactly what ran, and it acts only between months
-``start`` and ``end``. Bad arguments (unknown kinds or institutions, negative budgets, an end
+``start`` and ``end``, and, if it has a ``trigger`` (:class:`aicontagion.policies.triggers.Trigger`),
+only from the month the trigger fires (a strict rule: a start date *and* a market condition).
+Bad arguments (unknown kinds or institutions, negative budgets, an end
 before the start) raise :class:`PolicyError` when the policy or the Sim is built.
 """
 
@@ -32,11 +34,12 @@ class Policy:
     Args:
         start: first month (0 = the scenario's start month) in which the policy acts.
         end: last month in which it acts (None: to the end of the run).
+        trigger: a rule (:class:`~aicontagion.policies.triggers.Trigger`) that must also have fired.
     """
 
     name = "policy"
 
-    def __init__(self, start: int = 0, end: int | None = None, **kwargs: Any):
+    def __init__(self, start: int = 0, end: int | None = None, trigger: Any = None, **kwargs: Any):
         for field, month in (("start", start), ("end", end)):
             if month is not None and (isinstance(month, bool) or not isinstance(month, int | np.integer)):
                 raise PolicyError(f"{type(self).__name__}: {field} must be a whole month (got {month!r})")
@@ -44,12 +47,16 @@ class Policy:
             raise PolicyError(f"{type(self).__name__}: start must be >= 0 (got {start})")
         if end is not None and end < start:
             raise PolicyError(f"{type(self).__name__}: end {end} is before start {start}")
-        self.start, self.end = start, end
-        self.args = {"start": start, "end": end} | kwargs
+        if trigger is not None and not callable(getattr(trigger, "check", None)):
+            raise PolicyError(f"{type(self).__name__}: trigger must be a Trigger (got {trigger!r})")
+        self.start, self.end, self.trigger = start, end, trigger
+        self.args = {"start": start, "end": end} | kwargs | ({"trigger": trigger} if trigger is not None else {})
 
     def active(self, state) -> bool:
-        """True in the months the policy acts."""
-        return state.month >= self.start and (self.end is None or state.month <= self.end)
+        """True in the months the policy acts: within its window and once its trigger fired."""
+        if state.month < self.start or (self.end is not None and state.month > self.end):
+            return False
+        return self.trigger is None or bool(self.trigger.check(state))
 
     def validate(self, catalogue: Catalogue) -> None:
         """Check the policy against a scenario's :class:`Catalogue` (named targets exist)."""

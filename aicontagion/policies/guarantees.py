@@ -85,12 +85,14 @@ class ImplicitGuarantee(Policy):
         spread_compression: float = 0.8,
         start: int = 0,
         end: int | None = None,
+        trigger=None,
     ):
         who = "ImplicitGuarantee"
         kinds, ids = check_kinds(kinds, who), tuple(ids)
         super().__init__(
             start,
             end,
+            trigger,
             kinds=kinds,
             ids=ids,
             coverage=check_share(coverage, "coverage", who),
@@ -105,6 +107,8 @@ class ImplicitGuarantee(Policy):
         self.gov = government_of(state)
         self.rows = targets_of(state, self.kinds, self.ids)
         self.covered: set[int] = set()
+        self.guarantees = np.zeros(0, dtype=np.int64)
+        self.multiplier = None  # set in the first month the guarantee acts (a fresh run starts afresh)
 
     def _cover_new_debt(self, state) -> None:
         c = state.contracts
@@ -113,12 +117,7 @@ class ImplicitGuarantee(Policy):
         debt = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.creditor != self.gov))
         debt = debt[mine[c.obligor[debt]]]
         new = np.array([r for r in debt if int(r) not in self.covered], dtype=np.int64)
-        self.guarantees = np.concatenate(
-            [
-                getattr(self, "guarantees", np.zeros(0, dtype=np.int64)),
-                add_guarantees(state, new, self.gov, self.coverage, np.inf),
-            ]
-        )
+        self.guarantees = np.concatenate([self.guarantees, add_guarantees(state, new, self.gov, self.coverage, np.inf)])
         self.covered.update(int(r) for r in new)
 
     def apply(self, state, decisions) -> None:
@@ -130,9 +129,12 @@ class ImplicitGuarantee(Policy):
             return
         before = state.credit.spread[self.rows].copy()
         state.credit.spread[self.rows] = before * (1.0 - self.compression)
-        if not hasattr(self, "multiplier"):  # the first month of the guarantee: set once, then kept
+        if self.multiplier is None:  # the first month of the guarantee: set once, then kept
+            # on the spread the project was planned at (the opening spread), never a distressed one:
+            # a guarantee that starts on a trigger does not reward the distress that set it off
+            planned = np.minimum(before, state.credit.spread0[self.rows])
             self.multiplier = investment_response(
-                before, self.compression, state.registry.treasury_rate, state.spec.funding.investment_elasticity
+                planned, self.compression, state.registry.treasury_rate, state.spec.funding.investment_elasticity
             )
         state.credit.investment_multiplier[self.rows] = self.multiplier
 
@@ -140,7 +142,7 @@ class ImplicitGuarantee(Policy):
         if self.end is not None and state.month == self.end:  # belief ends with the window
             state.credit.always_rolls[self.rows] = False
             state.credit.investment_multiplier[self.rows] = 1.0
-            state.contracts.set_active(getattr(self, "guarantees", np.zeros(0, dtype=np.int64)), False)
+            state.contracts.set_active(self.guarantees, False)
 
 
 class LoanGuarantee(Policy):
@@ -161,12 +163,14 @@ class LoanGuarantee(Policy):
         cap: float = np.inf,
         start: int = 0,
         end: int | None = None,
+        trigger=None,
     ):
         who = "LoanGuarantee"
         contracts = tuple(contracts)
         super().__init__(
             start,
             end,
+            trigger,
             contracts=contracts,
             coverage=check_share(coverage, "coverage", who),
             cap=check_nonneg(cap, "cap", who),

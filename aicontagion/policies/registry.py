@@ -7,6 +7,7 @@ from typing import Any
 from aicontagion.policies.base import Policy, PolicyError
 from aicontagion.policies.guarantees import ImplicitGuarantee, LoanGuarantee
 from aicontagion.policies.rescues import Bailout, LenderOfLastResort, RescueMerger
+from aicontagion.policies.state_company import StateCompany
 
 POLICIES: dict[str, type[Policy] | None] = {
     "none": None,
@@ -15,6 +16,7 @@ POLICIES: dict[str, type[Policy] | None] = {
     "bailout": Bailout,
     "lender_of_last_resort": LenderOfLastResort,
     "rescue_merger": RescueMerger,
+    "state_company": StateCompany,  # needs the company in the scenario (state_company.with_state_company)
 }
 
 

@@ -49,6 +49,7 @@ class Bailout(Policy):
         budget: float = 700.0,
         start: int = 0,
         end: int | None = None,
+        trigger=None,
     ):
         who = "Bailout"
         kinds = check_kinds(kinds, who)
@@ -57,6 +58,7 @@ class Bailout(Policy):
         super().__init__(
             start,
             end,
+            trigger,
             kinds=kinds,
             threshold=check_share(threshold, "threshold", who),
             target=check_share(target, "target", who),
@@ -71,6 +73,7 @@ class Bailout(Policy):
         self.gov = government_of(state)
         self.rows = targets_of(state, self.kinds, ())
         self.injected = 0.0
+        self.left = self.args["budget"]  # a fresh run has the whole budget
 
     def apply(self, state, decisions) -> None:
         rows = self.rows[state.lifecycle.status[self.rows] != Status.DEFAULTED]
@@ -116,12 +119,14 @@ class LenderOfLastResort(Policy):
         penalty: float = 0.01,
         start: int = 0,
         end: int | None = None,
+        trigger=None,
     ):
         who = "LenderOfLastResort"
         kinds = check_kinds(kinds, who)
         super().__init__(
             start,
             end,
+            trigger,
             kinds=kinds,
             haircut=check_share(haircut, "haircut", who),
             penalty=check_nonneg(penalty, "penalty", who),

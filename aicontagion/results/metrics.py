@@ -43,6 +43,7 @@ from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
 from aicontagion.mechanisms.exposures import exposures
 from aicontagion.mechanisms.treasury import fiscal_cost
+from aicontagion.results.crisis import CRISIS_DEFINITION, SERIES, crisis_summary, crisis_values
 from aicontagion.results.substep_timing import substep_timing
 
 THERMOMETER = (
@@ -291,6 +292,7 @@ def system_metric_names(state) -> list[str]:
         + list(THERMOMETER)
         + [f"price_{a}" for a in state.markets.names]
         + [f"loss_{ch.name.lower()}" for ch in _PNL]
+        + list(SERIES)
     )
 
 
@@ -331,7 +333,7 @@ def system_values(state) -> list[float]:
         originated(state),
     ]
     thermo = [globals()[name](state) for name in THERMOMETER]
-    return base + thermo + list(state.markets.trade_price) + list(loss_by_channel)
+    return base + thermo + list(state.markets.trade_price) + list(loss_by_channel) + crisis_values(state)
 
 
 # ---------------------------------------------------------------- summaries
@@ -388,10 +390,18 @@ def summarise(state, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
         "outside_revenue": float(state.operations.outside_revenue),
         "hurdle_revenue": float(state.ai.demand.hurdle),
         "thermometer": thermo,
-    } | ({"days": substep_timing(state)} if state.weeks else {})  # liquidity sub-steps: timings in days
+    } | crisis_summary(state, wide, events, by_channel) | ({"days": substep_timing(state)} if state.weeks else {})
 
 
-__all__ = ["THERMOMETER", "summarise", "first_crossing", "system_metric_names", "system_values", "Channel"]
+__all__ = [
+    "CRISIS_DEFINITION",
+    "THERMOMETER",
+    "summarise",
+    "first_crossing",
+    "system_metric_names",
+    "system_values",
+    "Channel",
+]
 
 
 # ---------------------------------------------------------------- contagion trees

@@ -2,11 +2,11 @@
 
 :func:`sample_paths` draws AI-revenue paths from a distribution (not only the four named ones),
 :func:`run_setups` runs every setup on the same (path, seed) draws, and :func:`policy_table`
-summarises the runs per setup using the crisis definition of docs/model.md (section "Crisis"):
-
-    a run is a **crisis** when its final-bearer losses reach ``CRISIS_LOSS_RATIO`` (5%) of the
-    system's opening assets, or when a bank, a private-credit fund or a pension/insurer/ETF
-    or money-market fund defaults (the intermediaries whose failure spreads beyond their own investors).
+summarises the runs per setup using the crisis measured at the intermediaries
+(:mod:`aicontagion.results.crisis`, :data:`~aicontagion.results.crisis.CRISIS_DEFINITION`: capital
+shortfalls, funding gaps, fund gates, credit losses), with mark-to-market wealth losses apart.
+The old definition (final-bearer losses of 5% of system assets or an intermediary's default) is
+kept as ``crisis_old`` for comparison (``CRISIS_LOSS_RATIO``).
 """
 
 from __future__ import annotations
@@ -81,7 +81,14 @@ def run_setups(
 
 
 def crisis(table: pd.DataFrame) -> pd.Series:
-    """Which runs are crises (see the module docstring)."""
+    """Which runs are crises: the summaries' ``crisis`` flag (measured at the intermediaries)."""
+    if "crisis" in table:
+        return table["crisis"].astype(bool)
+    return crisis_old(table)
+
+
+def crisis_old(table: pd.DataFrame) -> pd.Series:
+    """The former definition: final-bearer losses >= 5% of system assets or an intermediary's default."""
     systemic = sum(table.get(f"defaults_by_kind.{k}", 0) for k in SYSTEMIC_KINDS)
     return (table["system_loss_ratio"] >= CRISIS_LOSS_RATIO) | (systemic > 0)
 
@@ -99,6 +106,7 @@ def policy_table(table: pd.DataFrame, months: int) -> pd.DataFrame:
                 "policy": name,
                 "runs": len(g),
                 "p_crisis": g["crisis"].mean(),
+                "p_crisis_old": crisis_old(g).mean(),
                 "loss_given_crisis": c["total_loss"].mean() if len(c) else 0.0,
                 "loss_mean": g["total_loss"].mean(),
                 "loss_p95": g["total_loss"].quantile(0.95),

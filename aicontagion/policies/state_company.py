@@ -1,0 +1,270 @@
+"""A state-backed compute company (the seed's "national AI compute company"; the Fannie Mae /
+Freddie Mac analogy, CAL "Government-sponsored enterprises").
+
+:func:`with_state_company` adds the company to a scenario: an institution of kind ``government``
+(state-owned: it never goes through liquidation) with an empty balance sheet. The policy
+:class:`StateCompany` runs it:
+
+* **what it does** (``adjust_funding``, in its window and once its trigger fired): it finances
+  the data-centre debt of ``kinds`` (SPVs, neoclouds) that matures next month and that private
+  credit will not roll (the lender is unwilling or the borrower's market is closed), or, with
+  ``mandate=True``, all of it. It buys each such loan from its lender at the lender's carrying
+  value (no gain or loss to either side), becomes the lender, and rolls it for ``tenor`` months
+  at the Treasury rate plus its own spread plus ``lending_margin``; it rolls the loans it already
+  holds whatever the market does. At most ``budget`` (USD bn) of loans is bought;
+* **how it borrows**: agency bonds at the Treasury rate plus a spread set by the market's belief
+  in the guarantee: ``b x agency_premium + (1 - b) x its own market spread`` plus the sovereign's
+  own spread (:func:`~aicontagion.mechanisms.treasury.sovereign_spread`: the Treasury debt the run
+  added), where the belief ``b = belief x credibility`` falls as the fiscal cost uses up
+  ``fiscal_capacity`` (:func:`~aicontagion.mechanisms.treasury.credibility`). Its bonds are marked
+  at ``b + (1 - b) x`` their credit mark (the company's own distress): doubt about the guarantee
+  reaches every holder. A share
+  ``holder_share`` of each issue is bought by banks, money-market funds, pensions and insurers
+  (pro rata to their cash, at most ``holder_cash_cap`` of each one's cash), the rest by outside
+  (foreign and domestic) investors. Its debt always rolls; a cash shortfall is covered by more
+  agency debt sold to outside investors (:func:`~aicontagion.mechanisms.treasury.fund_government`);
+* **conservatorship**: whenever its net worth is below zero (checked before the month's payments,
+  before rollover and at the month's end), the Treasury injects exactly the shortfall, funded by
+  Treasury debt (:func:`~aicontagion.mechanisms.treasury.fund_government_for`): the company keeps
+  operating and paying instead of being liquidated. ``draws`` is the cumulative injection (2008:
+  116.1bn for Fannie Mae, 71.3bn for Freddie Mac, CAL GSE / cumulative Treasury draws).
+
+The company does **not** lease capacity itself (it finances the SPVs and neoclouds that lease to
+giants, labs and neoclouds): a lessor company would need new lease contracts and GPU purchases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from aicontagion.core.books import Channel
+from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms.treasury import credibility, fund_government_for, sovereign_spread
+from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
+from aicontagion.policies.base import (
+    Catalogue,
+    Policy,
+    PolicyError,
+    check_kinds,
+    check_nonneg,
+    check_share,
+    government_of,
+    targets_of,
+)
+
+COMPANY_ID = "state_compute"
+HOLDER_KINDS = (Kind.BANK, Kind.MONEY_MARKET_FUND, Kind.PENSION_LP)
+"""Intermediaries that buy its bonds as near-sovereign paper."""
+
+
+def with_state_company(spec, company: str = COMPANY_ID):
+    """A copy of scenario ``spec`` with an empty state-owned company ``company`` (kind government)
+    after its institutions (after the government, which stays the Treasury)."""
+    if any(i.id == company for i in spec.institutions):
+        return spec
+    gov = next((i for i in spec.institutions if i.kind == "government"), None)
+    if gov is None:
+        raise PolicyError(f"StateCompany: scenario {spec.name} has no government to back the company")
+    new = gov.model_copy(update={"id": company, "name": "State-backed compute company", "cash": 0.0, "equity": 0.0})
+    return spec.model_copy(update={"institutions": [*spec.institutions, new]})
+
+
+class StateCompany(Policy):
+    """Run the state-backed compute company (see the module docstring).
+
+    Args:
+        company: the company's id (added with :func:`with_state_company`).
+        kinds: borrowers whose maturing debt it finances.
+        mandate: finance all their maturing debt, not only what private credit will not roll.
+        budget: most it buys (USD bn).
+        belief: the market's belief in the guarantee (0-1) while the state has room, which sets its spread.
+        fiscal_capacity: fiscal cost (USD bn) at which belief is gone (default: the Treasury's 2009
+            commitments to Fannie Mae and Freddie Mac, 2 x 200, CAL GSE / conservatorship).
+        agency_premium: its spread when the guarantee is fully believed (annual).
+        lending_margin: its margin over its own funding cost on the loans it holds (annual).
+        tenor: months of each roll and of its bonds.
+        holder_share: share of each bond issue bought by banks, MMFs, pensions and insurers.
+        holder_cash_cap: most of a holder's cash it puts in one issue.
+    """
+
+    name = "state_company"
+
+    def __init__(
+        self,
+        company: str = COMPANY_ID,
+        kinds: Iterable[str] = ("spv", "neocloud"),
+        mandate: bool = False,
+        budget: float = np.inf,
+        belief: float = 0.9,
+        fiscal_capacity: float = 400.0,
+        agency_premium: float = 0.004,
+        lending_margin: float = 0.01,
+        tenor: int = 60,
+        holder_share: float = 0.5,
+        holder_cash_cap: float = 0.1,
+        start: int = 0,
+        end: int | None = None,
+        trigger=None,
+    ):
+        who = "StateCompany"
+        kinds = check_kinds(kinds, who)
+        if not isinstance(mandate, bool):
+            raise PolicyError(f"{who}: mandate must be true or false (got {mandate!r})")
+        if isinstance(tenor, bool) or not isinstance(tenor, int) or tenor < 1:
+            raise PolicyError(f"{who}: tenor must be a whole number of months >= 1 (got {tenor!r})")
+        super().__init__(
+            start,
+            end,
+            trigger,
+            company=company,
+            kinds=kinds,
+            mandate=mandate,
+            budget=check_nonneg(budget, "budget", who),
+            belief=check_share(belief, "belief", who),
+            fiscal_capacity=check_nonneg(fiscal_capacity, "fiscal_capacity", who),
+            agency_premium=check_nonneg(agency_premium, "agency_premium", who),
+            lending_margin=check_nonneg(lending_margin, "lending_margin", who),
+            tenor=tenor,
+            holder_share=check_share(holder_share, "holder_share", who),
+            holder_cash_cap=check_share(holder_cash_cap, "holder_cash_cap", who),
+        )
+        self.company, self.kinds, self.mandate = company, kinds, mandate
+        self.budget, self.belief, self.premium, self.margin = float(budget), belief, agency_premium, lending_margin
+        self.tenor, self.holder_share, self.cash_cap = tenor, holder_share, holder_cash_cap
+        self.capacity = float(fiscal_capacity)
+
+    def validate(self, catalogue: Catalogue) -> None:
+        if self.company not in catalogue.ids:
+            raise PolicyError(
+                f"StateCompany: scenario {catalogue.name} has no institution {self.company!r} "
+                "(add it with policies.state_company.with_state_company)"
+            )
+
+    def initialize(self, state) -> None:
+        self.gov = government_of(state)
+        self.co = state.registry.ids.index(self.company)
+        if state.registry.kind[self.co] != Kind.GOVERNMENT or self.co == self.gov:
+            raise PolicyError(f"StateCompany: {self.company!r} must be a state-owned company besides the government")
+        self.rows = targets_of(state, self.kinds, ())
+        self.draws, self.bought = 0.0, 0.0
+        self.draw_log: list[tuple[int, float]] = []
+        state.credit.always_rolls[self.co] = True
+
+    # -- conservatorship -------------------------------------------------------------------------
+    def conservatorship(self, state) -> float:
+        """Inject exactly the company's negative net worth (USD bn, 0 if none); returns it."""
+        need = -float(state.books.equity[self.co])
+        if need <= 1e-12:
+            return 0.0
+        fund_government_for(state, need)
+        state.books.transfer(self.gov, self.co, need, "conservatorship")
+        state.books.book(self.gov, -need, Channel.GUARANTEE)
+        state.books.book(self.co, need, Channel.CAPITAL)
+        self.draws += need
+        self.draw_log.append((int(state.month), need))
+        state.events.record(self.co, "conservatorship_draw", need, "net worth below zero")
+        return need
+
+    # -- funding ---------------------------------------------------------------------------------
+    def belief_now(self, state) -> float:
+        """The market's belief in the guarantee now: ``belief x credibility`` of the sovereign."""
+        return self.belief * credibility(state, self.capacity)
+
+    def funding_rate(self, state) -> float:
+        """Its borrowing rate (annual): the Treasury rate and the sovereign's spread, plus its spread."""
+        return state.registry.treasury_rate + sovereign_spread(state) + float(state.credit.spread[self.co])
+
+    def issue(self, state, amount: float) -> None:
+        """Sell ``amount`` (USD bn) of agency bonds: ``holder_share`` to intermediaries, the rest outside."""
+        if amount <= 1e-12:
+            return
+        holders = np.concatenate([state.registry.members[k] for k in HOLDER_KINDS]).astype(np.int64)
+        holders = holders[(state.lifecycle.status[holders] != Status.DEFAULTED) & (state.books.cash[holders] > 0)]
+        cash = state.books.cash[holders]
+        take = np.zeros(0)
+        if holders.size and cash.sum() > 0:
+            take = np.minimum(self.holder_share * amount * cash / cash.sum(), self.cash_cap * cash)
+            keep = take > 1e-12
+            holders, take = holders[keep], take[keep]
+        lenders = np.concatenate([holders, [EXTERNAL]])
+        amounts = np.concatenate([take, [amount - take.sum()]])
+        c = state.contracts
+        rows = c.add_many(
+            ctype=np.full(lenders.size, int(ContractType.BOND)),
+            creditor=lenders,
+            obligor=np.full(lenders.size, self.co),
+            rate=np.full(lenders.size, self.funding_rate(state)),
+            start=np.full(lenders.size, state.month),
+            maturity=np.full(lenders.size, state.month + self.tenor),
+            tenor=np.full(lenders.size, self.tenor),
+            seniority=np.full(lenders.size, int(Seniority.SENIOR)),
+            market=np.full(lenders.size, -1),
+        )
+        state.books.lend(c, rows, amounts, "agency_bond")
+        state.events.record(self.co, "agency_bond", amount, f"{take.sum():.3g} bought by intermediaries")
+
+    # -- hooks -----------------------------------------------------------------------------------
+    def apply(self, state, decisions) -> None:
+        short = float(state.dues.due_now[self.co] - state.books.cash[self.co])
+        if short > 1e-12:  # it always pays: a shortfall is rolled into new agency debt
+            self.issue(state, short)
+        self.conservatorship(state)
+
+    def adjust_funding(self, state) -> None:
+        s, b, c = state.credit, self.belief_now(state), state.contracts
+        s.spread[self.co] = b * self.premium + (1.0 - b) * float(s.spread[self.co])
+        bonds = np.flatnonzero(c.is_debt & (c.obligor == self.co) & (c.principal > 0))
+        if bonds.size:  # the guarantee's credibility, not only the company's distress, prices its bonds
+            marks = b + (1.0 - b) * c.credit_mark[bonds]
+            c.credit_mark[bonds] = marks
+            state.books.revalue_contracts(c, bonds, marks, Channel.COUNTERPARTY)
+        if self.active(state):
+            self.finance(state)
+        self.conservatorship(state)
+
+    def finance(self, state) -> None:
+        """Buy and roll the targets' maturing bullet debt that private credit will not roll."""
+        c = state.contracts
+        nxt = state.month + 1
+        mine = np.zeros(state.n, dtype=bool)
+        mine[self.rows] = True
+        rows = np.flatnonzero(c.is_debt & ~c.amortising & (c.maturity == nxt) & (c.principal > 0) & (c.obligor >= 0))
+        rows = rows[mine[c.obligor[rows]] & (state.lifecycle.status[c.obligor[rows]] != Status.DEFAULTED)]
+        if rows.size == 0:
+            return
+        borrower, lender = c.obligor[rows], c.creditor[rows]
+        held = lender == self.co
+        market_open = state.credit.spread[borrower] <= state.spec.funding.rollover_max_spread
+        lender_ok = np.where(lender >= 0, state.lending.lender_ok[np.maximum(lender, 0)], True)
+        retreat = ~(market_open & lender_ok) & ~state.credit.always_rolls[borrower]
+        buy = ~held & (retreat | self.mandate)
+        value = c.value()[rows]
+        room = max(self.budget - self.bought, 0.0)
+        buy &= np.cumsum(np.where(buy, value, 0.0)) <= room + 1e-9
+        if buy.any():
+            total = float(value[buy].sum())
+            self.issue(state, max(total - float(state.books.cash[self.co]), 0.0))
+            state.books.transfer(np.full(int(buy.sum()), self.co), lender[buy], value[buy], "state_company_purchase")
+            c.set_creditor(rows[buy], self.co)
+            self.bought += total
+            for r, v in zip(rows[buy], value[buy], strict=True):
+                state.events.record(self.co, "state_company_purchase", float(v), f"{state.registry.ids[c.obligor[r]]}")
+        roll = rows[held | buy]
+        c.maturity[roll] += np.maximum(c.tenor[roll], 1)
+        c.rate[roll] = self.funding_rate(state) + self.margin
+
+    def after_step(self, state) -> None:
+        self.conservatorship(state)
+
+    def holders(self, state) -> dict[str, float]:
+        """Who holds its bonds (USD bn of principal by holder kind; ``outside`` for outside investors)."""
+        c = state.contracts
+        rows = np.flatnonzero(c.is_debt & (c.obligor == self.co) & (c.principal > 0))
+        out: dict[str, float] = {}
+        for r in rows:
+            who = int(c.creditor[r])
+            key = Kind(int(state.registry.kind[who])).label if who >= 0 else "outside"
+            out[key] = out.get(key, 0.0) + float(c.principal[r])
+        return out

@@ -1,0 +1,190 @@
+"""A crisis measured at the intermediaries, with mark-to-market wealth losses reported apart.
+
+A run is a **crisis** in the first month in which any of these holds (:data:`CRISIS_DEFINITION`):
+
+1. a bank's capital falls below the requirement (equity / assets < :data:`CAPITAL_REQUIREMENT`,
+   the Basel III minimum leverage ratio), or a bank fails;
+2. a pension fund or insurer has a funding gap (assets below its liabilities: equity below
+   zero), or fails;
+3. a fund gates: a private-credit fund pays redemptions only up to its gate, or a money-market
+   fund breaks the buck (or either fails);
+4. an intermediary's credit losses (write-downs on claims, net of guarantee payments received)
+   reach :data:`CREDIT_LOSS_SHARE` of its opening equity (a fund's NAV).
+
+A bank that opens below the requirement (a 2008 dealer at 31:1) counts once it is below both the
+requirement and its own opening ratio.
+
+Intermediaries are banks, private-credit funds, money-market funds and pensions / insurers / ETFs.
+The fall in market value of AI equity and other marked assets (``wealth_loss``: the market and
+fire-sale channels of the final-bearer losses, whoever bears them) is **not** part of the definition: a guarantee of
+debt cannot move it, and counting it made the old crisis flag blind to policy. It is reported
+separately, beside the intermediaries' losses in the crisis channels (``intermediary_loss``:
+credit losses, fire-sale discounts and funding-stress costs).
+
+The monthly series (:func:`crisis_values`, recorded as system series) let :func:`crisis_summary`
+date the crisis and read the size of the guaranteed book when it began.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from aicontagion.core.books import Channel
+from aicontagion.core.kinds import Kind, Status
+from aicontagion.network.contracts import ContractType
+
+CAPITAL_REQUIREMENT = 0.03
+"""Minimum bank equity / assets: the Basel III leverage ratio (CAL "Sovereign and bank capital" /
+Basel III leverage ratio)."""
+CREDIT_LOSS_SHARE = 0.1
+"""An intermediary's credit losses, as a share of its opening equity, that make a crisis (assumed;
+range 0.05-0.25)."""
+INTERMEDIARIES = (Kind.BANK, Kind.PRIVATE_CREDIT_FUND, Kind.MONEY_MARKET_FUND, Kind.PENSION_LP)
+GATE_EVENTS = ("gate", "broke_the_buck")
+CREDIT_CHANNELS = (Channel.COUNTERPARTY, Channel.STRATEGIC_DEFAULT, Channel.RESOLUTION, Channel.GUARANTEE)
+WEALTH_CHANNELS = ("market", "fire_sale")
+
+CRISIS_DEFINITION = (
+    f"crisis = a bank below {CAPITAL_REQUIREMENT:.0%} equity/assets or failed, a pension/insurer "
+    f"funding gap or failure, a fund gate (private-credit gate, money-market fund breaking the buck "
+    f"or failing), or an intermediary's credit losses >= {CREDIT_LOSS_SHARE:.0%} of its opening equity; "
+    "mark-to-market wealth losses are reported separately"
+)
+"""The definition in one line, printed under every table that uses it."""
+
+SERIES = (
+    "intermediaries_below_requirement",
+    "intermediary_capital_shortfall",
+    "intermediary_credit_loss",
+    "intermediaries_credit_hit",
+    "guaranteed_book",
+)
+"""The system series :func:`crisis_values` adds each month (counts and USD bn)."""
+
+
+_IS_INTERMEDIARY = np.isin(np.arange(len(Kind)), [int(k) for k in INTERMEDIARIES])
+
+
+def _intermediary(state) -> np.ndarray:
+    return _IS_INTERMEDIARY[state.registry.kind]
+
+
+def capital_shortfalls(state) -> tuple[np.ndarray, np.ndarray]:
+    """Per institution: capital shortfall (USD bn) and whether it is below its requirement.
+
+    Banks: ``max(CAPITAL_REQUIREMENT x assets - equity, 0)``; pensions and insurers: their funding
+    gap ``max(-equity, 0)``; a failed bank or pension counts as below. Other kinds: zero.
+    """
+    kind = state.registry.kind
+    assets = state.books.assets(state.contracts, state.markets.marked_price)
+    equity = state.books.equity
+    dead = state.lifecycle.status == Status.DEFAULTED
+    bank, pension = kind == Kind.BANK, kind == Kind.PENSION_LP
+    opening = np.divide(
+        state.snapshot.equity0, state.snapshot.assets0, out=np.ones(state.n), where=state.snapshot.assets0 > 0
+    )
+    required = np.minimum(CAPITAL_REQUIREMENT, opening)
+    short = np.where(bank & ~dead, np.maximum(required * assets - equity, 0.0), 0.0)
+    short += np.where(pension & ~dead, np.maximum(-equity, 0.0), 0.0)
+    below = ((bank | pension) & (dead | (short > 1e-9))) | (_intermediary(state) & dead)
+    return short, below
+
+
+def credit_losses(state) -> np.ndarray:
+    """Each intermediary's credit loss to date (USD bn): write-downs on claims, losses when
+    customers walked away and in resolution, net of guarantee payments received (floored at 0)."""
+    pnl = state.books.pnl[:, [int(c) for c in CREDIT_CHANNELS]].sum(axis=1)
+    return np.where(_intermediary(state), np.maximum(-pnl, 0.0), 0.0)
+
+
+def intermediary_losses(state) -> np.ndarray:
+    """Each intermediary's loss in the crisis channels (USD bn): credit losses plus fire-sale
+    discounts and funding-stress costs, not the revaluation of what it holds (floored at 0)."""
+    cols = [int(c) for c in (*CREDIT_CHANNELS, Channel.FIRE_SALE, Channel.FUNDING)]
+    return np.where(_intermediary(state), np.maximum(-state.books.pnl[:, cols].sum(axis=1), 0.0), 0.0)
+
+
+def guaranteed_book(state) -> float:
+    """Debt the state stands behind (USD bn): the guaranteed share of debt covered by active
+    government guarantees, plus the debt of state-backed companies (government-kind obligors)."""
+    c = state.contracts
+    gov = state.registry.kind == Kind.GOVERNMENT
+    g = np.flatnonzero((c.ctype == ContractType.GUARANTEE) & c.active & (c.covers >= 0))
+    g = g[(c.obligor[g] >= 0) & gov[np.maximum(c.obligor[g], 0)]]
+    covered = float(np.minimum(c.share[g] * c.principal[c.covers[g]], c.limit[g]).sum()) if g.size else 0.0
+    debt = np.flatnonzero(c.is_debt & (c.obligor >= 0))
+    agency = float(c.principal[debt[gov[c.obligor[debt]]]].sum())
+    return covered + agency
+
+
+def guaranteed_holders(state) -> dict[str, float]:
+    """Who holds the debt the state stands behind at the end (USD bn by holder kind; ``outside``:
+    investors outside the model, foreign holders among them)."""
+    c = state.contracts
+    gov = state.registry.kind == Kind.GOVERNMENT
+    g = np.flatnonzero((c.ctype == ContractType.GUARANTEE) & c.active & (c.covers >= 0))
+    g = g[(c.obligor[g] >= 0) & gov[np.maximum(c.obligor[g], 0)]]
+    debt = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
+    debt = debt[gov[c.obligor[debt]]]
+    creditor = np.concatenate([c.creditor[c.covers[g]], c.creditor[debt]])
+    amount = np.concatenate([np.minimum(c.share[g] * c.principal[c.covers[g]], c.limit[g]), c.principal[debt]])
+    labels = ["outside"] + [k.label for k in Kind]
+    key = np.where(creditor >= 0, state.registry.kind[np.maximum(creditor, 0)].astype(np.int64) + 1, 0)
+    total = np.bincount(key, weights=amount, minlength=len(labels))
+    return {labels[k]: float(v) for k, v in enumerate(total) if v > 0}
+
+
+def crisis_values(state) -> list[float]:
+    """This month's values of :data:`SERIES`."""
+    short, below = capital_shortfalls(state)
+    credit = credit_losses(state)
+    hit = _intermediary(state) & (credit >= CREDIT_LOSS_SHARE * np.maximum(state.snapshot.equity0, 1e-9))
+    return [float(below.sum()), float(short.sum()), float(credit.sum()), float(hit.sum()), guaranteed_book(state)]
+
+
+def crisis_summary(state, wide: pd.DataFrame, events: pd.DataFrame, by_channel: dict[str, float]) -> dict:
+    """The crisis fields of a run's summary (see the module docstring).
+
+    ``wide`` is the system series (index step, a column per metric), ``by_channel`` the final-bearer
+    losses by channel.
+    """
+    inter = _intermediary(state)
+    assets0 = float(state.snapshot.assets0[inter].sum())
+    steps = wide.index.to_numpy() if len(wide) else np.zeros(0)
+
+    def col(name: str) -> np.ndarray:
+        return wide[name].to_numpy() if name in wide else np.zeros(len(steps))
+
+    below, shortfall, credit, credit_hit, book = (col(n) for n in SERIES)
+    hits = (below > 0) | (credit_hit > 0)
+    gates = events[events["event"].isin(GATE_EVENTS)] if len(events) else events
+    draws = events[events["event"] == "conservatorship_draw"] if len(events) else events
+    first_gate = float(gates["step"].min()) if len(gates) else np.inf
+    first_hit = float(steps[hits][0]) if hits.any() else np.inf
+    month = min(first_gate, first_hit)
+    crisis = bool(np.isfinite(month))
+    at = int(np.searchsorted(steps, month)) if crisis else -1
+    reasons = []
+    if (below > 0).any():
+        reasons.append("capital")
+    if len(gates):
+        reasons.append("gate")
+    if (credit_hit > 0).any():
+        reasons.append("credit_loss")
+    return {
+        "crisis": crisis,
+        "crisis_reason": "+".join(reasons) if crisis else "",
+        "months_to_crisis": month if crisis else float("nan"),
+        "intermediary_capital_shortfall_peak": float(shortfall.max()) if len(shortfall) else 0.0,
+        "intermediaries_below_requirement_peak": float(below.max()) if len(below) else 0.0,
+        "fund_gates": int(len(gates)),
+        "intermediary_credit_loss": float(credit[-1]) if len(credit) else 0.0,
+        "intermediary_credit_loss_ratio": float(credit[-1]) / assets0 if assets0 > 0 and len(credit) else 0.0,
+        "intermediary_loss": float(intermediary_losses(state).sum()),
+        "wealth_loss": float(sum(by_channel.get(ch, 0.0) for ch in WEALTH_CHANNELS)),
+        "guaranteed_book_at_crisis": float(book[at]) if crisis and 0 <= at < len(book) else float("nan"),
+        "guaranteed_book_peak": float(book.max()) if len(book) else 0.0,
+        "guaranteed_held_by": guaranteed_holders(state),
+        "conservatorship_draws": float(draws["amount"].sum()) if len(draws) else 0.0,
+    }

@@ -1,0 +1,124 @@
+"""The state-backed compute company: it finances what private credit will not roll, borrows as
+near-sovereign paper held across the system, and in conservatorship keeps paying while the
+Treasury injects exactly its negative net worth (issue 14)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import aicontagion as ac
+from aicontagion.core.books import Channel
+from aicontagion.core.invariants import check_books
+from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms.treasury import DEBT_YIELD_SENSITIVITY, GDP, fiscal_cost, fund_government, sovereign_spread
+from aicontagion.policies import PolicyError
+from aicontagion.policies.state_company import COMPANY_ID, StateCompany, with_state_company
+from aicontagion.policies.triggers import Trigger
+from aicontagion.scenarios.loader import load_scenario
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return with_state_company(load_scenario("ai_2025"))
+
+
+def _model(spec, policy, months=1):
+    model = ac.Sim(
+        spec, productivity="disproven", seed=1, months=months, policies=[policy], check_invariants=True
+    ).build()
+    return model
+
+
+def test_an_empty_company_changes_nothing_without_the_policy(spec):
+    a = ac.Sim(spec, productivity="disproven", seed=1, months=36).run().summary
+    b = ac.Sim("ai_2025", productivity="disproven", seed=1, months=36).run().summary
+    for k in ("total_loss", "defaults", "months_to_first_default", "wealth_loss"):
+        assert a[k] == b[k] or (np.isnan(a[k]) and np.isnan(b[k]))
+
+
+def test_the_policy_needs_the_company():
+    with pytest.raises(PolicyError, match="state_compute"):
+        ac.Sim("ai_2025", months=2, policies=[StateCompany()])
+
+
+def test_mandate_buys_maturing_loans_and_its_bonds_are_held_across_the_system(spec):
+    policy = StateCompany(mandate=True)
+    model = _model(spec, policy)
+    for _ in range(72):
+        model.step()
+    s = model.state
+    co = s.registry.ids.index(COMPANY_ID)
+    c = s.contracts
+    held = np.flatnonzero(c.is_debt & (c.creditor == co) & (c.principal > 0))
+    assert policy.bought > 0 and held.size > 0
+    kinds = {Kind(int(s.registry.kind[o])).label for o in c.obligor[held]}
+    assert kinds <= {"spv", "neocloud"}
+    holders = policy.holders(s)
+    assert holders.get("outside", 0) > 0 and sum(v for k, v in holders.items() if k != "outside") > 0
+    assert set(holders) - {"outside"} <= {"bank", "money_market_fund", "pension_lp"}
+    # near-sovereign funding: the Treasury rate plus (belief x premium + (1 - belief) x its own spread)
+    # belief 0.9 scaled by the sovereign's credibility, 1 - fiscal cost / capacity (the company's own
+    # marks count in the fiscal cost: its bought loans are marked from their projects)
+    assert policy.belief_now(s) == pytest.approx(0.9 * (1 - max(fiscal_cost(s), 0.0) / policy.capacity))
+    assert 0.8 < policy.belief_now(s) <= 0.9
+    assert policy.funding_rate(s) == pytest.approx(s.registry.treasury_rate + sovereign_spread(s) + s.credit.spread[co])
+    assert 0.9 * 0.004 <= s.credit.spread[co] < 0.02
+
+
+def test_conservatorship_injects_exactly_the_negative_net_worth_and_the_company_keeps_paying(spec):
+    policy = StateCompany(mandate=True)
+    model = _model(spec, policy)
+    for _ in range(72):
+        model.step()
+    s = model.state
+    co, gov = policy.co, policy.gov
+    c = s.contracts
+    held = np.flatnonzero(c.is_debt & (c.creditor == co) & (c.principal > 0))
+    assert held.size
+    # a hand-made loss: its loans written down to 10 cents, more than its net worth
+    s.books.revalue_contracts(c, held, np.full(held.size, 0.1), Channel.COUNTERPARTY)
+    negative = -float(s.books.equity[co])
+    assert negative > 0
+    gov_equity, draws = float(s.books.equity[gov]), policy.draws
+    injected = policy.conservatorship(s)
+    assert injected == pytest.approx(negative)
+    assert policy.draws - draws == pytest.approx(negative)
+    assert s.books.equity[co] == pytest.approx(0.0, abs=1e-9)
+    assert float(s.books.equity[gov]) == pytest.approx(gov_equity - negative)  # the Treasury's loss
+    check_books(s, "conservatorship")  # balanced, money conserved (Treasury debt funds the draw)
+    # it keeps operating: its bondholders are paid and it never goes through resolution
+    bonds = np.flatnonzero(c.is_debt & (c.obligor == co) & (c.principal > 0))
+    for _ in range(12):
+        model.step()
+        assert s.books.equity[co] >= -1e-9  # after each month's end: net worth kept non-negative
+        assert s.books.cash[co] >= -1e-9  # it had the cash for what was due (rolled into agency debt)
+    assert s.lifecycle.status[co] != Status.DEFAULTED
+    assert not [e for e in s.events.rows if e["institution"] == COMPANY_ID and e["event"] == "default"]
+    assert (c.mark[bonds] > 0.99).all()  # near-sovereign paper: its holders lose next to nothing
+    assert policy.draws == pytest.approx(sum(d for _, d in policy.draw_log))
+
+
+def test_a_trigger_holds_the_company_back_until_credit_retreats(spec):
+    trigger = Trigger(defaults_at_least=1)
+    policy = StateCompany(mandate=True, trigger=trigger)
+    model = _model(spec, policy)
+    for _ in range(72):
+        model.step()
+        if trigger.fired_month is None:
+            assert policy.bought == 0.0
+    assert trigger.fired_month is not None and policy.bought > 0
+
+
+def test_belief_and_the_sovereign_spread_fall_and_rise_with_the_fiscal_cost(spec):
+    policy = StateCompany(mandate=True, fiscal_capacity=100.0)
+    model = _model(spec, policy)
+    model.step()
+    s = model.state
+    assert policy.belief_now(s) == pytest.approx(0.9)
+    s.books.transfer(policy.gov, -1, 40.0, "test")  # a hand-made fiscal cost of 40
+    s.books.book(policy.gov, -40.0, Channel.GUARANTEE)
+    assert policy.belief_now(s) == pytest.approx(0.9 * 0.6)
+    before = sovereign_spread(s)
+    fund_government(s)  # the Treasury borrows the 40
+    assert sovereign_spread(s) - before == pytest.approx(DEBT_YIELD_SENSITIVITY * 40.0 / GDP)
