@@ -1,6 +1,7 @@
 """The build-out to 2028 and how it is financed, beside the Morgan Stanley split.
 
-    python experiments/financing_mix.py [--seeds 5] [--path base] [--until 2028-12] [--out results/financing_mix]
+    python experiments/financing_mix.py [--quick] [--seeds 5] [--path base] [--until 2028-12] [--processes 2]
+                                        [--out results/financing_mix]
 
 Morgan Stanley (July 2025, CAL Capex and the financing gap/Morgan Stanley): 2,900 of data-centre
 spend to 2028, of which 1,400 from hyperscalers' cash flow and a gap of 1,500 = 800 private
@@ -15,13 +16,14 @@ outside buyers, and its equity), loans by route (``bank_loan``, ``vendor_loan``,
 ``private_credit_loan``), new equity (``equity_raise``), and the rest of the modelled spend paid
 from the builders' own cash flow. ABS is not modelled (no securitisation).
 
-Writes ``mix.csv`` (per seed) and ``mix.md`` (mean over seeds) to --out and prints the table.
+Seeds are 1..N (seed 1 is the README's). Writes to --out: ``mix.parquet`` (tidy: seed, item,
+amount in USD bn; with the code version and options), ``table.parquet`` and ``mix.md`` (mean over
+seeds beside Morgan Stanley) and prints the table. ``--months`` is not used: the horizon is ``--until``.
 """
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
+import sys
 
 import numpy as np
 import pandas as pd
@@ -29,6 +31,8 @@ import pandas as pd
 from aicontagion.core.kinds import Kind
 from aicontagion.mechanisms.income import capex_growth_factor
 from aicontagion.model import ContagionModel
+from aicontagion.runs import experiment_kit as ex
+from aicontagion.runs.executors import map_tasks
 from aicontagion.scenarios.loader import load_scenario
 
 MORGAN_STANLEY = {
@@ -107,24 +111,30 @@ def markdown(t: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> pd.DataFrame:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--path", default="base")
-    ap.add_argument("--until", default="2028-12")
-    ap.add_argument("--out", default="results/financing_mix")
-    a = ap.parse_args(argv)
-    rows = pd.DataFrame([run_mix(seed, a.path, a.until) for seed in range(1, a.seeds + 1)])
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-    rows.to_csv(out / "mix.csv", index=False)
+def _run(args: tuple[int, str, str]) -> dict:
+    return run_mix(*args)
+
+
+def main(argv=None) -> int:
+    ap = ex.parser(__doc__, "financing_mix", seeds=5, quick_seeds=1)
+    ap.add_argument("--path", default="base", help="AI productivity path (default base)")
+    ap.add_argument("--until", default="2028-12", help="last month summed, YYYY-MM (default 2028-12; quick 2026-06)")
+    a = ex.options(ap, argv)
+    until = "2026-06" if a.quick and a.until == "2028-12" else a.until
+    seeds = [s + 1 for s in a.seeds]
+    executor = "processes" if a.processes > 1 and len(seeds) > 1 else "serial"
+    rows = pd.DataFrame(map_tasks(_run, [(s, a.path, until) for s in seeds], executor=executor, workers=a.processes))
+    prov = {"seeds": seeds, "path": a.path, "until": until}
+    tidy = rows.melt(id_vars="seed", var_name="item", value_name="amount")
+    ex.save(tidy, a.out / "mix.parquet", prov)
     t = table(rows)
+    ex.save(t.rename_axis("item").reset_index(), a.out / "table.parquet", prov)
     md = markdown(t)
-    (out / "mix.md").write_text(md + "\n")
-    print(f"ai_2025, {a.path} path, start to {a.until}, seeds 1-{a.seeds} (USD bn)\n")
+    (a.out / "mix.md").write_text(md + "\n")
+    print(f"ai_2025, {a.path} path, start to {until}, seeds {seeds[0]}-{seeds[-1]} (USD bn)\n")
     print(md)
-    return t
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

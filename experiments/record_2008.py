@@ -1,6 +1,6 @@
 """bank_2008 against the 2008 record: the simulated sequence of distress, day by day.
 
-    python experiments/record_2008.py
+    python experiments/record_2008.py [--months 120] [--out results/record_2008]
 
 Runs ``bank_2008`` as shipped (its scheduled MBS repricing; weekly liquidity sub-steps) with the
 ``RescueMerger`` policy (budget: the Maiden Lane loan), then the same with the price-impact
@@ -9,7 +9,11 @@ for each: the events of the 20 dealers and the money-market funds by month and d
 runs, rescues, funds breaking the buck), the summary's timings in days and the interbank volume
 around the first default; then the number and months of dealer defaults over a range of MBS price
 impacts (the scenario's value is an assumed 0.15). docs/validation.md, "2008 record", quotes it.
-Deterministic (the scenario has no random draw): one seed.
+Deterministic (the scenario has no random draw): one seed (``--seeds`` and ``--processes`` are
+accepted for a uniform command line and ignored; ``--quick`` skips the sweep over price impacts).
+Writes to --out (tidy Parquet with the code version): ``timeline.parquet`` (setup, month, day,
+event, institutions), ``weeks.parquet`` (setup and the sub-steps' funding volumes) and
+``by_impact.parquet``.
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ import pandas as pd
 
 import aicontagion as ac
 from aicontagion.policies import RescueMerger
+from aicontagion.runs import experiment_kit as ex
 
 EVENTS = ("default", "run", "rescue_merger", "broke_the_buck", "lender_of_last_resort")
 
 
-def run(**kw) -> ac.Sim:
-    return ac.Sim("bank_2008", seed=0, policies=[RescueMerger()], **kw).run()
+def run(months: int = 120, **kw) -> ac.Sim:
+    return ac.Sim("bank_2008", seed=0, months=months, policies=[RescueMerger()], **kw).run()
 
 
 def timeline(sim: ac.Sim) -> pd.DataFrame:
@@ -36,10 +41,10 @@ def timeline(sim: ac.Sim) -> pd.DataFrame:
     return ev.groupby(["month", "day", "event"]).institution.apply(lambda x: ", ".join(sorted(set(x)))).reset_index()
 
 
-def defaults_by_impact(impacts=(0.15, 0.10, 0.05, 0.03, 0.01)) -> pd.DataFrame:
+def defaults_by_impact(months: int = 120, impacts=(0.15, 0.10, 0.05, 0.03, 0.01)) -> pd.DataFrame:
     rows = []
     for impact in impacts:
-        sim = run(markets__mbs__impact=impact)
+        sim = run(months, markets__mbs__impact=impact)
         ev = sim.events
         d = ev[(ev.event == "default") & (ev.kind == "bank") & ~ev.institution.str.startswith("bank_")]
         months = sorted(set(d["date"].astype(str).str[:7]))
@@ -50,20 +55,33 @@ def defaults_by_impact(impacts=(0.15, 0.10, 0.05, 0.03, 0.01)) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    ap = ex.parser(__doc__, "record_2008", seeds=1, quick_seeds=1, months=120)
+    args = ex.options(ap, argv)
     pd.set_option("display.width", 200, "display.max_colwidth", 120, "display.max_rows", 200)
+    timelines, weeks = [], []
     for label, kw in (("as shipped", {}), ("price_impact off", {"channels": {"price_impact": False}})):
-        sim = run(**kw)
+        sim = run(args.months, **kw)
         s = sim.summary
         print(f"\n== bank_2008 {label}, RescueMerger(budget=29) ==")
-        print(timeline(sim).to_string(index=False))
-        print("days:", s["days"])
+        tl = timeline(sim)
+        print(tl.to_string(index=False))
+        print("days:", s.get("days"))
         print("defaults by kind:", s["defaults_by_kind"], f"total loss {s['total_loss']:,.0f}bn")
         w = pd.DataFrame(sim.model.state.weeks)
-        busy = w[w.withdrawn > 0]
-        print(busy[["month", "day", "withdrawn", "defaults", "interbank", "repo"]].round(1).to_string(index=False))
-    print("\n== dealer defaults by MBS price impact (as shipped otherwise) ==")
-    print(defaults_by_impact().to_string(index=False))
+        if not w.empty:
+            busy = w[w.withdrawn > 0]
+            print(busy[["month", "day", "withdrawn", "defaults", "interbank", "repo"]].round(1).to_string(index=False))
+        timelines.append(tl.rename(columns={"institution": "institutions"}).assign(setup=label))
+        weeks.append(w.assign(setup=label))
+    prov = {"months": args.months, "seed": 0}
+    ex.save(pd.concat(timelines, ignore_index=True), args.out / "timeline.parquet", prov)
+    ex.save(pd.concat(weeks, ignore_index=True), args.out / "weeks.parquet", prov)
+    if not args.quick:
+        print("\n== dealer defaults by MBS price impact (as shipped otherwise) ==")
+        by_impact = defaults_by_impact(args.months)
+        print(by_impact.to_string(index=False))
+        ex.save(by_impact.rename(columns=lambda c: c.replace(" ", "_")), args.out / "by_impact.parquet", prov)
     return 0
 
 

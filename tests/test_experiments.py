@@ -239,6 +239,9 @@ def test_guarantees_quick_writes_parquet(tmp_path, capsys):
         "guarantees",
         "validation",
         "channels",
+        "financing_mix",
+        "hyperion",
+        "record_2008",
     ],
 )
 def test_every_script_takes_the_common_options(name, capsys):

@@ -22,9 +22,9 @@ def load(name: str):
 
 def test_financing_mix_adds_up_and_sits_beside_morgan_stanley(tmp_path):
     mod = load("financing_mix")
-    t = mod.main(["--seeds", "1", "--until", "2026-06", "--out", str(tmp_path)])
-    rows = pd.read_csv(tmp_path / "mix.csv")
-    r = rows.iloc[0]
+    assert mod.main(["--seeds", "1", "--until", "2026-06", "--out", str(tmp_path)]) == 0
+    r = pd.read_parquet(tmp_path / "mix.parquet").set_index("item")["amount"]
+    t = pd.read_parquet(tmp_path / "table.parquet").set_index("item")
     assert r["total spend"] == pytest.approx(r["modelled builders"] + r["outside builders"])
     sources = [
         "hyperscaler cash flow",
