@@ -104,6 +104,10 @@ class Sim:
         self.seed = draw_seed() if seed is None else int(seed)
         self.months = int(months) if months is not None else self.spec.months
         self.policies = list(policies)
+        for p in self.policies:  # a policy may need an institution the scenario lacks (the state company)
+            prepared = p.prepare_scenario(self.spec)
+            if prepared is not self.spec:
+                self.spec, self._system = prepared, None
         if self.policies:
             catalogue = Catalogue.of(self.spec, self._system)
             for p in self.policies:

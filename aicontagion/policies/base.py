@@ -58,6 +58,12 @@ class Policy:
             return False
         return self.trigger is None or bool(self.trigger.check(state))
 
+    def prepare_scenario(self, spec):
+        """The scenario the policy needs (default: ``spec`` unchanged). A policy that adds an
+        institution (the state company) returns a copy with it; :class:`~aicontagion.sim.Sim`
+        calls this before building, so ``--policy`` works on any scenario file."""
+        return spec
+
     def validate(self, catalogue: Catalogue) -> None:
         """Check the policy against a scenario's :class:`Catalogue` (named targets exist)."""
 

@@ -135,6 +135,10 @@ class StateCompany(Policy):
         self.tenor, self.holder_share, self.cash_cap = tenor, holder_share, holder_cash_cap
         self.capacity = float(fiscal_capacity)
 
+    def prepare_scenario(self, spec):
+        """The scenario with the (empty) company added after its institutions, if it lacks it."""
+        return with_state_company(spec, self.company)
+
     def validate(self, catalogue: Catalogue) -> None:
         if self.company not in catalogue.ids:
             raise PolicyError(

@@ -37,9 +37,13 @@ def test_an_empty_company_changes_nothing_without_the_policy(spec):
         assert a[k] == b[k] or (np.isnan(a[k]) and np.isnan(b[k]))
 
 
-def test_the_policy_needs_the_company():
-    with pytest.raises(PolicyError, match="state_compute"):
-        ac.Sim("ai_2025", months=2, policies=[StateCompany()])
+def test_the_policy_adds_the_company_to_a_scenario_without_it():
+    sim = ac.Sim("ai_2025", months=2, policies=[StateCompany()])
+    assert COMPANY_ID in [i.id for i in sim.spec.institutions]
+    assert COMPANY_ID not in [i.id for i in load_scenario("ai_2025").institutions]
+    assert sim.run().summary["total_loss"] >= 0
+    with pytest.raises(PolicyError, match="has no government"):
+        with_state_company(load_scenario("ai_2025").model_copy(update={"institutions": []}))
 
 
 def test_mandate_buys_maturing_loans_and_its_bonds_are_held_across_the_system(spec):
