@@ -230,7 +230,7 @@ class ContagionModel(mesa.Model):
         s.ai.sentiment_history.append(s.ai.sentiment_ratio)
         s.markets.relax(s.books, s.contracts)
         s.markets.update_fundamentals(
-            s.ai.sentiment_ratio,
+            s.ai.equity_ratio,
             s.ai.demand_state.rent_index,
             self._spread_change_by_class(),
             s.books,

@@ -8,6 +8,7 @@ from aicontagion.agents.base import Institution
 from aicontagion.agents.financing import call_capital, raise_equity
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind
+from aicontagion.mechanisms.renegotiation import renegotiate
 from aicontagion.mechanisms.strategic_default import review_commitments
 
 
@@ -17,7 +18,8 @@ class AILab(Institution):
     and little reputation at stake), and when its cash runway falls below ``runway_months`` it
     raises: first by calling committed capital from strategic holders that are still willing
     (the chip supplier's customer financing), then from outside investors, whose appetite scales
-    with AI sentiment."""
+    with AI sentiment. What that leaves unpaid of the month's dues it asks its providers to cut
+    (:mod:`aicontagion.mechanisms.renegotiation`) before it defaults."""
 
     kind = Kind.AI_LAB
 
@@ -34,7 +36,7 @@ class AILab(Institution):
         if not need.any():
             return
         called = call_capital(state, rows, need, decisions)
-        raise_equity(
+        raised = raise_equity(
             state,
             rows,
             np.maximum(need - called, 0.0),
@@ -43,3 +45,5 @@ class AILab(Institution):
             np.zeros(rows.size),
             decisions,
         )
+        # what calls and new shares do not cover of this month's dues: renegotiate before defaulting
+        renegotiate(state, rows, state.dues.due_now[rows] - cash - called - raised, decisions)

@@ -20,6 +20,7 @@ project_marks      SPV debt is marked from the SPV's book equity (1 - h x LGD), 
                    contracted cash flows, its tenants' credit and its collateral
 capex_commitments  no capex order book: capex follows the sentiment of ``capex_lag_months`` ago
 origination        no new SPVs, leases or loans: what cash and bonds do not cover is not spent
+renegotiation      customers short of cash never renegotiate leases and offtakes: they default
 ================== ========================================================================
 """
 
@@ -40,6 +41,7 @@ CHANNEL_NAMES = (
     "project_marks",
     "capex_commitments",
     "origination",
+    "renegotiation",
 )
 
 
@@ -58,6 +60,7 @@ class Channels(Strict):
     project_marks: bool = True
     capex_commitments: bool = True
     origination: bool = True
+    renegotiation: bool = True
 
     def off(self) -> list[str]:
         """Names of the channels switched off."""

@@ -107,6 +107,30 @@ class Obligations:
         self._cached, self._cached_parts = out, len(self.due)
         return out
 
+    def due_on(self, rows: np.ndarray, purpose: Purpose) -> np.ndarray:
+        """USD bn due this month on each contract row in ``rows`` for ``purpose``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        a = self.arrays()
+        sel = (a["purpose"] == int(purpose)) & (a["row"] >= 0)
+        if rows.size == 0 or not sel.any():
+            return np.zeros(rows.size)
+        size = max(int(rows.max()), int(a["row"][sel].max())) + 1
+        return np.bincount(a["row"][sel], weights=a["due"][sel], minlength=size)[rows]
+
+    def scale_rows(self, rows: np.ndarray, factor: np.ndarray, purpose: Purpose) -> None:
+        """Multiply what is due on contract ``rows`` for ``purpose`` by ``factor`` (per row)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 0:
+            return
+        size = int(max(rows.max(), max((int(r.max()) for r in self.row if r.size), default=-1))) + 1
+        f = np.ones(size)
+        f[rows] = factor
+        for r, due, purp in zip(self.row, self.due, self.purpose, strict=True):
+            hit = (purp == int(purpose)) & (r >= 0)
+            if hit.any():
+                due[hit] *= f[r[hit]]
+        self._cached_parts = -1  # the concatenated arrays are stale
+
     @property
     def parts(self) -> int:
         """How many ``add`` calls are held: a bookmark for :meth:`dues`."""

@@ -74,6 +74,15 @@ class AIState:
         return self.demand_state.sentiment / self.sentiment0
 
     @property
+    def equity_ratio(self) -> float:
+        """What prices listed AI equity relative to the start (tech-equity classes driven by
+        'sentiment', franchise values): the sentiment ratio, or with ``equity_pricing:
+        expectations`` the PV of expected revenue against the opening-implied path."""
+        if self.demand.p.equity_pricing == "expectations":
+            return self.demand_state.value_ratio
+        return self.sentiment_ratio
+
+    @property
     def committed_sentiment_ratio(self) -> float:
         """Sentiment relative to the start as of ``capex_lag_months`` ago: capex spent now was
         committed then (chip orders, construction contracts)."""

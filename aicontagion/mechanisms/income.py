@@ -199,7 +199,7 @@ def _depreciate(state, rows: np.ndarray) -> None:
 
 def _mark_franchise(state) -> None:
     b = state.books
-    target = state.operations.franchise0 * state.ai.sentiment_ratio
+    target = state.operations.franchise0 * state.ai.equity_ratio
     target[state.lifecycle.status == Status.DEFAULTED] = 0.0
     delta = target - b.franchise
     b.franchise = target

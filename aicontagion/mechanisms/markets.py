@@ -95,7 +95,8 @@ class Markets:
         """Set this month's fundamentals and move marks toward them (booked as MARKET).
 
         Args:
-            sentiment_ratio: AI sentiment relative to its starting value (dimensionless).
+            sentiment_ratio: what prices listed AI equity relative to the start (the sentiment
+                ratio, or the expectations value ratio: ``AIState.equity_ratio``).
             rent_ratio: GPU rental index relative to its starting value.
             spread_change: per class, the principal-weighted change in its issuers' spreads (annual).
             month: months since the start (exogenous shocks from their month on).

@@ -79,6 +79,10 @@ class Productivity(Strict):
     noise_persistence: Share = 0.9  # AR(1) coefficient of the log shock
     expectation_smoothing: Share = 0.1  # weight of the newest month in expected growth
     expectation_horizon_years: Positive = 5.0  # how far ahead agents project revenue
+    # listed AI equity (classes driven by 'sentiment', franchise values): priced on sentiment
+    # relative to the opening, or on the PV of expected revenue against the opening-implied path
+    equity_pricing: Literal["sentiment", "expectations"] = "sentiment"
+    equity_discount_rate: Annotated[float, Field(gt=0.0, le=0.5)] = 0.09  # annual, for 'expectations'
     paths: dict[str, PathSpec]
 
     @model_validator(mode="after")

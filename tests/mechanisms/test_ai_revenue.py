@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aicontagion.mechanisms.ai_revenue import Demand, path_revenue
+from aicontagion.mechanisms.ai_revenue import Demand, path_revenue, projected_path, value_ratio
 from aicontagion.scenarios.loader import load_scenario
 from aicontagion.scenarios.schema import Compute, Hurdle, PathSpec, Productivity
 from tests.conftest import MINI
@@ -75,3 +75,40 @@ def test_ai_2025_rent_elasticity_maps_the_2023_25_glut_to_the_h100_rent_fall():
     supply = (15.0 + 4.28 + 10.32 + 14.51 + 18.40 + 115.2 + 39.1 + 41.1) / (15.0 + 4.28 + 10.32)
     demand = 2.0**2.25
     assert (demand / supply) ** eps == pytest.approx(1.70 / 8.0, rel=0.1)
+
+
+def test_value_ratio_is_one_on_the_priced_in_path():
+    # revenue and its growth exactly as projected at the opening: nothing to reprice
+    r0, g0, h, t = 80.0, np.log(2.0) / 12, 60.0, 24
+    r_t = float(projected_path(r0, g0, h, np.array([t]))[0])
+    g_t = g0 * np.exp(-t / (h / 2))
+    assert value_ratio(r_t, g_t, t, r0, g0, h, 0.09) == pytest.approx(1.0, rel=1e-9)
+
+
+def test_revenue_growing_slower_than_priced_in_lowers_the_price():
+    # revenue grows 20% a year for two years where doubling was priced in: it grew, the price falls
+    r0, g0, h = 80.0, np.log(2.0) / 12, 60.0
+    g = np.log(1.2) / 12
+    r_t = r0 * np.exp(24 * g)
+    assert r_t > r0
+    ratio = value_ratio(r_t, g, 24, r0, g0, h, 0.09)
+    assert ratio < 1.0
+    # and faster than priced in raises it
+    assert value_ratio(r0 * 5, g0, 24, r0, g0, h, 0.09) > 1.0
+
+
+def test_demand_reports_the_value_ratio_and_equity_follows_it():
+    # a flat path where 100% growth was priced in: revenue holds, the priced-in path runs away
+    p = Productivity(
+        noise_sigma=0.0,
+        initial_growth=1.0,
+        default="flat",
+        paths={"flat": PathSpec(ceiling=60 / Hurdle().revenue, midpoint="2025-06")},
+        initial_revenue=60.0,
+    )
+    d = Demand(p, Compute(), p.paths["flat"], "2025-01", np.random.default_rng(0))
+    assert d.state.value_ratio == pytest.approx(1.0)
+    for m in range(12):
+        s = d.advance(m, 0.0)
+    assert s.value_ratio < 0.8
+    assert s.revenue == pytest.approx(60.0)
