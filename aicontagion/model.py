@@ -50,7 +50,7 @@ from aicontagion.core.obligations import DISCRETIONARY_TIER, Obligations, Purpos
 from aicontagion.mechanisms import credit, funding
 from aicontagion.mechanisms.ablations import close_fund_bank_lines
 from aicontagion.mechanisms.actions import apply_decisions
-from aicontagion.mechanisms.constraints import SaleOrders
+from aicontagion.mechanisms.constraints import SaleOrders, uncured_breaches
 from aicontagion.mechanisms.defaults import resolve_defaults
 from aicontagion.mechanisms.fire_sales import MAX_ROUNDS, liquidity_sales, sell_round
 from aicontagion.mechanisms.income import capex_growth_factor, operate
@@ -350,6 +350,10 @@ class ContagionModel(mesa.Model):
             sell_round(s, orders)
             self._check("deleverage")
             resolve_defaults(s, np.zeros(s.n, dtype=bool), "fire sale", self._check)
+        s.snapshot.assets = s.books.assets(s.contracts, s.markets.marked_price)
+        funds = s.registry.members[Kind.PRIVATE_CREDIT_FUND]
+        funds = funds[s.lifecycle.status[funds] != Status.DEFAULTED]
+        resolve_defaults(s, uncured_breaches(s, funds), "covenant breach not cured", self._check)
 
     def stage_fund(self) -> None:
         """6. Distress, credit marks, stake values, spreads; rollover and runs for next month."""

@@ -3,9 +3,11 @@ carries them (:mod:`aicontagion.core.channels`). Channels that act month by mont
 inside their own mechanism instead.
 
 ``fund_leverage`` off: private-credit funds have no credit lines from banks. Each such line is
-closed at the start; its drawn balance is replaced, on both balance sheets, by other assets of
-the same book value (the fund holds less, the bank lends elsewhere), so every equity is unchanged
-and the books still balance.
+closed at the start: the fund owes its drawn balance to outside lenders instead (its outside
+liabilities, as its other borrowing: its leverage is unchanged) and the bank holds other assets of
+the line's book value instead (it lends elsewhere), so every equity is unchanged, the books still
+balance and nothing the funds lose reaches a bank through a line. (Shrinking the fund's assets
+instead, as before the lines were sized to the sector's 95bn, would drive them negative.)
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def close_fund_bank_lines(state) -> np.ndarray:
         return lines
     drawn = c.principal[lines] * 1.0
     value = drawn * c.mark[lines]
-    np.subtract.at(state.books.other_assets, c.obligor[lines], drawn)
+    np.add.at(state.books.ext_liab, c.obligor[lines], drawn)
     np.add.at(state.books.other_assets, c.creditor[lines], value)
     c.principal[lines] = 0.0
     c.limit[lines] = 0.0

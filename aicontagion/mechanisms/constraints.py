@@ -152,18 +152,41 @@ class LoanToValueCovenant(Constraint):
     name = "covenant"
 
     def orders(self, state, rows, out):
-        c = state.contracts
-        lines = c.rows_of(ContractType.CREDIT_LINE)
-        lines = lines[np.isfinite(c.covenant[lines]) & (c.obligor[lines] >= 0) & (c.principal[lines] > 0)]
-        cov = np.full(state.n, np.inf)
-        np.minimum.at(cov, c.obligor[lines], c.covenant[lines])
-        debt = state.books.liabilities(c)
-        who = rows[np.isfinite(cov[rows])]
-        a = state.snapshot.assets[who]
-        hit = (a > 0) & (debt[who] > cov[who] * a)
-        who, a = who[hit], a[hit]
-        sell = (debt[who] - cov[who] * a) / np.maximum(1.0 - cov[who], 1e-6)
+        who, debt, cov, a = covenant_breaches(state, rows)
+        sell = (debt - cov * a) / np.maximum(1.0 - cov, 1e-6)
         out.sell(who, sell, claims=True, repay=SaleOrders.LINES, reason=self.name, override=True)
+
+
+def covenant_breaches(state, rows: np.ndarray, tolerance: float = 0.0):
+    """Which of ``rows`` owe drawn credit lines with an LTV covenant and breach it: debt /
+    assets (``snapshot.assets``) above the tightest such covenant by more than ``tolerance``
+    (relative). Returns the breaching rows and their debt, covenant and assets."""
+    c = state.contracts
+    lines = c.rows_of(ContractType.CREDIT_LINE)
+    lines = lines[np.isfinite(c.covenant[lines]) & (c.obligor[lines] >= 0) & (c.principal[lines] > 0)]
+    cov = np.full(state.n, np.inf)
+    np.minimum.at(cov, c.obligor[lines], c.covenant[lines])
+    debt = state.books.liabilities(c)
+    who = rows[np.isfinite(cov[rows])]
+    a = state.snapshot.assets[who]
+    hit = (a > 0) & (debt[who] > cov[who] * a * (1.0 + tolerance))
+    hit |= (a <= 0) & (debt[who] > 0)
+    who = who[hit]
+    return who, debt[who], cov[who], state.snapshot.assets[who]
+
+
+def uncured_breaches(state, rows: np.ndarray) -> np.ndarray:
+    """After the deleverage stage: funds of ``rows`` still in breach of their covenant by more than
+    ``CURE_TOLERANCE`` (they had too little left to sell). The lenders accelerate the lines: a
+    breach that cannot be cured is a default (a boolean mask over institutions)."""
+    out = np.zeros(state.n, dtype=bool)
+    out[covenant_breaches(state, rows, CURE_TOLERANCE)[0]] = True
+    return out
+
+
+CURE_TOLERANCE = 0.01
+"""Relative LTV excess left after the sale rounds that counts as not cured (assumed: a rounding
+margin, well above the residual of converged rounds)."""
 
 
 class LiquidityFloor(Constraint):

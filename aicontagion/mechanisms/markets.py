@@ -28,6 +28,35 @@ READS: tuple[str, ...] = ()
 WRITES: tuple[str, ...] = ()
 
 
+def credit_fundamental(
+    sentiment_ratio: float,
+    rent_ratio: float,
+    spread_change: float,
+    default_rate: float,
+    recovery: float,
+    collateral_gpu_share: float,
+    elasticity: float,
+    duration: float,
+) -> float:
+    """Price of a loan book marked from its borrowers' credit and collateral (1.0 at the start).
+
+    The borrowers' annual default rate rises as AI sentiment falls,
+    ``pd = default_rate * sentiment_ratio ** -elasticity``; the loss given default rises as the
+    GPU part of the collateral loses value with the rent index,
+    ``lgd = 1 - recovery * (1 - collateral_gpu_share * (1 - min(rent_ratio, 1)))``. The book's
+    expected annual loss beyond the one priced at the start, plus the spread change of the
+    modelled issuers whose loans sit in the class (times ``spread_beta``, passed in: the generic
+    borrowers' spreads move with theirs; those issuers' own loans also carry their credit marks),
+    is lost over the book's ``duration``:
+    ``price = 1 - duration * (pd * lgd - default_rate * (1 - recovery) + spread_change)``.
+    With sentiment and rents at their start and no spread change the price is 1 (the constant).
+    """
+    pd = default_rate * max(sentiment_ratio, 1e-6) ** -elasticity
+    lgd = 1.0 - recovery * (1.0 - collateral_gpu_share * (1.0 - min(rent_ratio, 1.0)))
+    loss = pd * lgd - default_rate * (1.0 - recovery) + spread_change
+    return max(1.0 - duration * loss, 0.05)
+
+
 class Markets:
     """Prices of the scenario's asset classes (index order = the scenario's ``markets``)."""
 
@@ -49,6 +78,10 @@ class Markets:
         self.driver = [s.fundamental for s in specs]
         self.elasticity = np.array([s.elasticity for s in specs], dtype=float)
         self.duration = np.array([s.duration for s in specs], dtype=float)
+        self.default_rate = np.array([s.default_rate for s in specs], dtype=float)
+        self.recovery = np.array([s.recovery for s in specs], dtype=float)
+        self.collateral_gpu = np.array([s.collateral_gpu_share for s in specs], dtype=float)
+        self.spread_beta = np.array([s.spread_beta for s in specs], dtype=float)
         self.fundamental = np.ones(k)
         self.sold_share = np.zeros(k)  # decaying cumulative sales / depth
         self.marked_fundamental = np.ones(k)
@@ -108,6 +141,17 @@ class Markets:
                 self.fundamental[a] = max(rent_ratio, 1e-6) ** self.elasticity[a]
             elif drv == "spread":
                 self.fundamental[a] = max(1.0 - self.duration[a] * spread_change[a] * self.elasticity[a], 0.05)
+            elif drv == "credit":
+                self.fundamental[a] = credit_fundamental(
+                    sentiment_ratio,
+                    rent_ratio,
+                    self.spread_beta[a] * spread_change[a],
+                    self.default_rate[a],
+                    self.recovery[a],
+                    self.collateral_gpu[a],
+                    self.elasticity[a],
+                    self.duration[a],
+                )
             else:
                 self.fundamental[a] = 1.0
         for a, at, fall in self.shocks:

@@ -136,9 +136,14 @@ class MarketSpec(Strict):
     impact_share: Positive = 0.05
     resilience: Share = 0.1  # monthly share of past impact that fades
     appraisal: Share = 1.0  # monthly weight of the market price in holders' marks (1: mark-to-market)
-    fundamental: Literal["constant", "sentiment", "gpu_rent", "spread"] = "constant"
+    fundamental: Literal["constant", "sentiment", "gpu_rent", "spread", "credit"] = "constant"
     elasticity: Elasticity = 1.0  # sensitivity of the fundamental to its driver
-    duration: NonNeg = 0.0  # years (for 'spread': price falls by duration x spread change)
+    duration: NonNeg = 0.0  # years (for 'spread' and 'credit': price falls by duration x loss change)
+    # 'credit': a loan book marked from its borrowers (mechanisms/markets.py, credit_fundamental)
+    default_rate: Share = 0.0  # borrowers' annual default rate at the start
+    recovery: Share = 0.0  # share of a defaulted loan recovered from collateral at the start
+    collateral_gpu_share: Share = 0.0  # share of the collateral whose value follows the GPU rent index
+    spread_beta: NonNeg = 0.0  # move of the borrowers' spreads per unit spread change of the class's modelled issuers
     shocks: list[MarketShock] = []  # exogenous repricings of the fundamental
 
 

@@ -89,6 +89,12 @@ def test_fund_leverage_off_closes_bank_lines_to_funds_and_keeps_equity():
     np.testing.assert_allclose(s.books.equity, on.state.books.equity)
     gap = s.books.imbalance(c, s.markets.marked_price)
     assert np.abs(gap).max() < 1e-9
+    # the funds owe the drawn balance to outside lenders instead: their leverage is unchanged, and
+    # no asset goes negative
+    funds = s.registry.members[Kind.PRIVATE_CREDIT_FUND]
+    liab_on = on.state.books.liabilities(on.state.contracts)[funds]
+    np.testing.assert_allclose(s.books.liabilities(c)[funds], liab_on)
+    assert (s.books.other_assets >= -1e-12).all() and (s.books.cash[funds] >= 0).all()
 
 
 def test_lp_sales_off_means_no_pension_sales():

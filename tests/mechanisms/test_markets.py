@@ -84,3 +84,54 @@ def test_traded_claims_are_sold_to_outsiders():
     assert c.creditor[sold] == -1 and c.principal[sold] == pytest.approx(5.0)
     assert proceeds[0] == pytest.approx(5.0 * 0.95)
     assert np.abs(books.imbalance(c, mk.marked_price)).max() < 1e-12
+
+
+def _credit_book(**kw):
+    spec = MarketSpec(
+        depth=100.0,
+        appraisal=0.3,
+        fundamental="credit",
+        default_rate=0.03,
+        recovery=0.6,
+        collateral_gpu_share=0.1,
+        elasticity=1.0,
+        duration=3.0,
+        spread_beta=0.1,
+        **kw,
+    )
+    mk = Markets(["loans"], [spec])
+    books = Books(1, 1)
+    books.holdings[:, 0] = 100.0
+    books.equity[:] = 100.0
+    return mk, books, ContractTable()
+
+
+def test_credit_book_at_its_neutral_inputs_keeps_the_constant_price():
+    """Sentiment and rents at their start, no spread change: the credit mark is the old constant 1."""
+    mk, books, c = _credit_book()
+    const = Markets(["loans"], [MarketSpec(depth=100.0, appraisal=0.3, fundamental="constant")])
+    for month in range(24):
+        mk.update_fundamentals(1.0, 1.0, np.zeros(1), books, c, month)
+        const.update_fundamentals(1.0, 1.0, np.zeros(1), Books(1, 1), c, month)
+        assert mk.marked_price[0] == const.marked_price[0] == 1.0
+    assert books.equity[0] == 100.0
+
+
+def test_stressed_borrowers_lower_the_mark_at_the_appraisal_lag():
+    mk, books, c = _credit_book()
+    mk.update_fundamentals(0.5, 0.5, np.array([0.02]), books, c, 1)
+    # pd 0.06, lgd 1 - 0.6 x 0.95 = 0.43: loss 0.0258 - 0.012 + 0.1 x 0.02 = 0.0158 a year over 3 years
+    assert mk.fundamental[0] == pytest.approx(1 - 3 * 0.0158)
+    assert mk.marked_price[0] == pytest.approx(1 - 0.3 * 3 * 0.0158)  # a share 0.3 of the way
+    assert books.equity[0] == pytest.approx(100 * mk.marked_price[0])
+    assert books.pnl[0, Channel.MARKET] == pytest.approx(100 * (mk.marked_price[0] - 1))
+    worse = _credit_book()[0]
+    worse.update_fundamentals(0.3, 0.3, np.array([0.02]), Books(1, 1), c, 1)
+    assert worse.fundamental[0] < mk.fundamental[0]  # monotone in the stress
+
+
+def test_credit_inputs_are_strict():
+    with pytest.raises(ValueError):
+        MarketSpec(depth=1.0, fundamental="credit", recovery=1.5)
+    with pytest.raises(ValueError):
+        MarketSpec(depth=1.0, fundamental="credit", defualt_rate=0.03)
