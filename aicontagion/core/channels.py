@@ -12,7 +12,8 @@ fire_sales         no constraint-driven or liquidity sales (constraints still me
 price_impact       sales clear at the pre-sale price (no impact, no mark-to-market spiral)
 funding_runs       maturing short-term and bullet debt always rolls; no runs on distressed borrowers
 margin_calls       repo haircuts do not widen with collateral prices (no margin calls)
-fund_leverage      private-credit funds have no bank credit lines (closed at the start)
+fund_leverage      private-credit funds have no bank credit lines (closed at the start; the funds owe
+                   the drawn balance to outside lenders instead)
 lp_sales           pensions, insurers and ETF holders place no sale orders
 appraisal_lag      private asset classes are marked to market every month (appraisal = 1)
 guarantees         guarantee contracts (and policies' guarantees) pay nothing on default
