@@ -7,7 +7,7 @@ all channels on and then each channel of :data:`aicontagion.core.channels.CHANNE
 off alone, every run on the same seeds and the same clock (common random numbers). Per seed it takes
 the paired difference (channel off minus all on) of the headline outcomes, and reports the mean
 and the 5-95% range of that difference over seeds: a channel whose switch moves nothing shows
-``0.0 [0.0, 0.0]``, whatever the level of the outcome.
+``0`` (every paired difference below 1e-9 in absolute value), whatever the level of the outcome.
 
 Writes to --out: runs.parquet (one row per setup, channel and seed: the flattened summary),
 effects.parquet (tidy: setup, channel, outcome, on, mean, q05, q95, seeds), table.md (the README's
@@ -40,6 +40,8 @@ OUTCOMES = {
     "losses_by_holder_kind.pension_lp": "through pensions, insurers, ETFs (USD bn)",
 }
 ALL_ON = "all on"
+ZERO = 1e-9
+"""Changes below this (USD bn; rounding of sums in a different order) are shown as no change."""
 
 
 def run(seeds: list[int], months: int, processes: int) -> pd.DataFrame:
@@ -89,7 +91,7 @@ def _cell(e: pd.DataFrame, setup: str, channel: str, outcome: str) -> str:
     if r.empty:
         return "-"
     r = r.iloc[0]
-    if r["mean"] == 0 and r["q05"] == 0 and r["q95"] == 0:
+    if max(abs(r["mean"]), abs(r["q05"]), abs(r["q95"])) < ZERO:
         return "0"
     return f"{_fmt(r['mean'])} [{_fmt(r['q05'])}, {_fmt(r['q95'])}]"
 
@@ -99,7 +101,7 @@ def table(e: pd.DataFrame, seeds: int, months: int) -> str:
     out = [
         f"`experiments/channels.py` ({seeds} seeds, {months} months): each channel switched off alone, "
         "change against all channels on, same seeds and clock; mean [5%, 95%] over seeds of the paired "
-        "difference; `0`: no change on any seed.",
+        "difference; `0`: no change on any seed (below 1e-9).",
         "",
     ]
     cols = list(OUTCOMES)

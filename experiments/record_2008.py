@@ -47,10 +47,10 @@ def defaults_by_impact(months: int = 120, impacts=(0.15, 0.10, 0.05, 0.03, 0.01)
         sim = run(months, markets__mbs__impact=impact)
         ev = sim.events
         d = ev[(ev.event == "default") & (ev.kind == "bank") & ~ev.institution.str.startswith("bank_")]
-        months = sorted(set(d["date"].astype(str).str[:7]))
+        when = sorted(set(d["date"].astype(str).str[:7]))
         rescued = ev[ev.event == "rescue_merger"].institution.tolist()
         rows.append(
-            {"mbs impact": impact, "dealer defaults": len(d), "months": ", ".join(months), "rescued": len(rescued)}
+            {"mbs impact": impact, "dealer defaults": len(d), "months": ", ".join(when), "rescued": len(rescued)}
         )
     return pd.DataFrame(rows)
 
