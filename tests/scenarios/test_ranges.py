@@ -1,5 +1,7 @@
 """Ranges of assumed numbers: parsed, stripped to their values, validated, listed; bad ones are one line."""
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -118,3 +120,21 @@ def test_an_uncited_range_is_caught(tmp_path):
         "c: {value: 0.2, range: [0.1, 0.4]}  # assumed\n"
     )
     assert {(x.line, x.key) for x in check_file(p)} == {(1, "range")}
+
+
+def test_every_range_of_the_shipped_scenario_is_tabled_in_docs_calibration():
+    """docs/calibration.md, "Ranges for sensitivity analysis", has a row for every ranged number of
+    ai_2025 with the scenario's value and range (so a range added to the file is documented)."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "calibration.md").read_text()
+    table = text[text.index("## Ranges for sensitivity analysis (ai_2025)") :]
+    rows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0] and not cells[0].startswith(("---", "parameter")):
+            rows[cells[0].strip("`")] = cells
+    for r in load_scenario("ai_2025").ranges:
+        assert r.path in rows, f"docs/calibration.md has no range row for {r.path}"
+        value, rng = rows[r.path][1], rows[r.path][2]
+        assert float(value) == pytest.approx(r.value), r.path
+        low, high = (float(x.split()[0]) for x in rng.split(" - ")[:2])
+        assert (low, high) == pytest.approx((r.low, r.high)), r.path
