@@ -371,26 +371,32 @@ def summarise(state, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
     last = wide.iloc[-1] if len(wide) else pd.Series(dtype=float)
     thermo = {k: float(last.get(k, float("nan"))) for k in THERMOMETER}
     own = own_losses(state)
-    return {
-        "months": int(state.step),
-        "productivity": state.ai.path_name,
-        "months_to_first_default": first,
-        "months_to_half_loss": first_crossing(losses, 0.5),
-        "months_to_90pct_loss": first_crossing(losses, 0.9),
-        "defaults": int(len(defaults)),
-        "defaults_by_kind": defaults_by_kind,
-        "default_order": [f"{r.institution} ({r.kind}, month {int(r.step)})" for r in defaults.itertuples()],
-        "losses_by_holder_kind": by_holder,
-        "losses_by_channel": by_channel,
-        "own_losses_by_kind": {k: float(own[state.registry.kind == int(Kind.parse(k))].sum()) for k in kinds_present},
-        "total_loss": total_loss,
-        "system_assets": system_assets,
-        "system_loss_ratio": total_loss / system_assets if system_assets > 0 else float("nan"),
-        "fiscal_cost": float(fiscal_cost(state)),
-        "outside_revenue": float(state.operations.outside_revenue),
-        "hurdle_revenue": float(state.ai.demand.hurdle),
-        "thermometer": thermo,
-    } | crisis_summary(state, wide, events, by_channel) | ({"days": substep_timing(state)} if state.weeks else {})
+    return (
+        {
+            "months": int(state.step),
+            "productivity": state.ai.path_name,
+            "months_to_first_default": first,
+            "months_to_half_loss": first_crossing(losses, 0.5),
+            "months_to_90pct_loss": first_crossing(losses, 0.9),
+            "defaults": int(len(defaults)),
+            "defaults_by_kind": defaults_by_kind,
+            "default_order": [f"{r.institution} ({r.kind}, month {int(r.step)})" for r in defaults.itertuples()],
+            "losses_by_holder_kind": by_holder,
+            "losses_by_channel": by_channel,
+            "own_losses_by_kind": {
+                k: float(own[state.registry.kind == int(Kind.parse(k))].sum()) for k in kinds_present
+            },
+            "total_loss": total_loss,
+            "system_assets": system_assets,
+            "system_loss_ratio": total_loss / system_assets if system_assets > 0 else float("nan"),
+            "fiscal_cost": float(fiscal_cost(state)),
+            "outside_revenue": float(state.operations.outside_revenue),
+            "hurdle_revenue": float(state.ai.demand.hurdle),
+            "thermometer": thermo,
+        }
+        | crisis_summary(state, wide, events, by_channel)
+        | ({"days": substep_timing(state)} if state.weeks else {})
+    )
 
 
 __all__ = [
