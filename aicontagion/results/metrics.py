@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from aicontagion.core.books import Channel
+from aicontagion.core.contract_types import ContractType
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
 from aicontagion.mechanisms.exposures import exposures
@@ -282,6 +283,8 @@ _BASE = (
     "bank_fund_exposure",
     "bank_spv_exposure",
     "originated",
+    "interbank_lending",
+    "interbank_spread",
 )
 
 
@@ -300,6 +303,20 @@ def order_book_values(state) -> tuple[float, float]:
     """USD bn of capex ordered and not yet delivered, and cancelled so far (0 without a book)."""
     book = state.operations.order_book
     return (book.outstanding, book.cancelled) if book is not None else (0.0, 0.0)
+
+
+def interbank_market(state) -> tuple[float, float]:
+    """The interbank market at the end of the month: lending outstanding (USD bn, live interbank
+    principal owed by institutions still standing) and its principal-weighted borrower spread
+    (annual; NaN when nothing is lent). A freeze shows as the first falling and the second rising."""
+    c = state.contracts
+    rows = c.rows_of(ContractType.INTERBANK)
+    rows = rows[(c.principal[rows] > 0) & (c.obligor[rows] >= 0)]
+    rows = rows[state.lifecycle.status[c.obligor[rows]] != Status.DEFAULTED]
+    if rows.size == 0:
+        return 0.0, float("nan")
+    w = c.principal[rows]
+    return float(w.sum()), float((state.credit.spread[c.obligor[rows]] * w).sum() / w.sum())
 
 
 def originated(state) -> float:
@@ -331,6 +348,7 @@ def system_values(state) -> list[float]:
         *order_book_values(state),
         *exposures(state),
         originated(state),
+        *interbank_market(state),
     ]
     thermo = [globals()[name](state) for name in THERMOMETER]
     return base + thermo + list(state.markets.trade_price) + list(loss_by_channel) + crisis_values(state)

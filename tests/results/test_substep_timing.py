@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+import aicontagion as ac
 from aicontagion.results.substep_timing import event_day, substep_timing
 
 
@@ -42,3 +43,13 @@ def test_no_default_or_no_shock_gives_no_timing():
     assert np.isnan(out["days_shock_to_first_bank_default"]) and out["first_bank_default"] == ""
     out = substep_timing(_state([_ev(3, 8, "a", "default")], [], shock=None))
     assert np.isnan(out["days_shock_to_first_bank_default"]) and np.isnan(out["days_interbank_freeze"])
+
+
+def test_interbank_series_measure_the_freeze_in_bank_2008():
+    """The month-end interbank series: lending outstanding and its principal-weighted spread, with the
+    lending gone (and the spread undefined) once the dealers have failed in March 2008."""
+    sim = ac.Sim("bank_2008", seed=0, months=16).run()
+    lending = sim.series("interbank_lending").iloc[:, 0]
+    spread = sim.series("interbank_spread").iloc[:, 0]
+    assert lending.iloc[0] > 100 and lending.iloc[-1] == 0.0
+    assert spread.iloc[:10].between(0.0, 0.01).all() and np.isnan(spread.iloc[-1])
