@@ -47,3 +47,47 @@ def test_same_seed_same_results(raw, seed):
     a.run()
     b.run()
     np.testing.assert_array_equal(a.timeseries["value"].to_numpy(), b.timeseries["value"].to_numpy())
+
+
+def _sheet(i, kind, **kw):
+    base = {"cash": 1.0, "other_assets": 0.0, "ext_liabilities": 0.0, "ext_liability_rate": 0.0}
+    return {"id": i, "kind": kind, **base, "core_cash_flow": 0.0, "opex": 0.0, "holdings": {}, **kw}
+
+
+def test_a_chip_seller_never_spends_the_cost_of_goods_it_must_pass_on():
+    """Found by hypothesis: a chip supplier with 1.0 of cash owing a 2.0 loan due now sells chips
+    to a giant; its cost of goods was paid after the clearing, which had let it use that cash on
+    its loan, so it defaulted with cash -0.05. The buyer now pays the cost of goods to the seller's
+    suppliers directly: the seller's estate is empty and nobody's cash is negative."""
+    markets = {
+        "tech_equity": {"depth": 5000, "impact": 0.05, "impact_share": 0.05, "fundamental": "sentiment"},
+        "gpu": {"depth": 200, "impact": 0.3, "impact_share": 0.05, "fundamental": "gpu_rent"},
+    }
+    raw = {
+        "name": "chip_seller",
+        "start": "2025-01",
+        "months": 24,
+        "treasury_rate": 0.04,
+        "productivity": {
+            "default": "base",
+            "initial_revenue": 60,
+            "initial_growth": 0.0,
+            "noise_sigma": 0.0,
+            "paths": {"base": {"ceiling": 1.0, "midpoint": "2025-01", "steepness": 0.125, "decline": 0.0}},
+        },
+        "compute": {"outside_capex": 0.0, "power_delay_months": 0},
+        "markets": markets,
+        "institutions": [
+            _sheet("i0", "tech_giant", ai_revenue_share=0.0, capex=1.0),
+            _sheet("i1", "chip_supplier", gpu_market_share=0.5, gross_margin=0.0, external_revenue=0.0),
+            _sheet("i2", "tech_giant", ai_revenue_share=0.0, capex=0.0),
+        ],
+        "contracts": [
+            {"type": "loan", "lender": "i0", "borrower": "i1", "principal": 2.0, "rate": 0.0, "maturity": "2025-01"}
+        ],
+    }
+    sim = ac.Sim(validate(raw, "chip_seller.yaml"), seed=0, months=3, check_invariants=True).run()
+    s = sim.model.state
+    seller = s.registry.ids.index("i1")
+    assert s.lifecycle.status[seller] == Status.DEFAULTED and s.books.cash[seller] == 0.0
+    assert np.all(s.books.cash >= -1e-12)

@@ -78,10 +78,17 @@ def _buy(state, rows, chips, build, decisions: Decisions, tier: int, purpose: Pu
     if rows.size == 0:
         return
     obl = decisions.obligations
-    sellers = np.append(state.registry.chip_sellers, EXTERNAL)  # outsiders sell the rest of the chips
-    share = state.system.flows["gpu_market_share"][state.registry.chip_sellers]
-    share = np.where(state.lifecycle.status[state.registry.chip_sellers] == Status.DEFAULTED, 0.0, share)
-    share = np.append(share, 1.0 - share.sum())  # a defaulted seller's share is bought from outsiders
+    chip_sellers = state.registry.chip_sellers
+    sellers = np.append(chip_sellers, EXTERNAL)  # outsiders sell the rest of the chips
+    share = state.system.flows["gpu_market_share"][chip_sellers]
+    share = np.where(state.lifecycle.status[chip_sellers] == Status.DEFAULTED, 0.0, share)
+    if purpose is None:
+        # a chip seller's cost of goods is paid by the buyer straight to its (outside) suppliers: the
+        # seller is owed only its margin, so the clearing never lets it spend on its own debts cash
+        # it must pass on (the cost used to be paid after the clearing, which could leave it short)
+        margin = np.clip(state.system.flows["gross_margin"][chip_sellers], 0.0, 1.0)
+        share = share * margin
+    share = np.append(share, 1.0 - share.sum())  # outsiders: the rest, a defaulted seller's share, costs
     k = sellers.size
     obl.add(
         np.repeat(rows, k),

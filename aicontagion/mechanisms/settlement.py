@@ -81,11 +81,8 @@ def settle(
         else:
             np.add.at(books.facility, ob[m], paid[m])
         sellers = cr[m] >= 0
-        if sellers.any():
-            who, amount = cr[m][sellers], paid[m][sellers]
-            cogs = amount * (1.0 - gross_margin[who])
-            books.book(who, amount - cogs, Channel.OPERATING)
-            books.transfer(who, EXTERNAL, cogs, "chip_costs")
+        if sellers.any():  # a seller is owed only its margin (its cost of goods went to its suppliers)
+            books.book(cr[m][sellers], paid[m][sellers], Channel.OPERATING)
     m = (purpose == Purpose.CAPEX_BUILD) & (paid > 0)
     if m.any():
         books.transfer(ob[m], cr[m], paid[m], "capex_construction")
