@@ -57,6 +57,21 @@ def pv_growing(months, monthly_growth, growth_months, annual_rate) -> np.ndarray
     return first + np.exp(g * h) * d**h * tail
 
 
+def committed_term_end(c, rows: np.ndarray, t: int) -> np.ndarray:
+    """Last month of the term the customer of each lease/offtake ``rows`` is committed to at month
+    ``t``: the current renewal term's last month for a renewable contract, its maturity otherwise
+    (never past the maturity)."""
+    renewable = c.renewal[rows] > 0
+    elapsed = np.maximum(t - c.start[rows], 0)
+    term_end = np.where(
+        renewable,
+        c.start[rows] + (elapsed // np.maximum(c.renewal[rows], 1) + 1) * c.renewal[rows] - 1,
+        c.maturity[rows],
+    )
+    term_end = np.minimum(term_end, c.maturity[rows])
+    return term_end
+
+
 def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     """P, V and walk-away cost T (USD bn) of executory contract ``rows`` for their customers.
 
@@ -83,13 +98,7 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     weight = c.payment[rows] / np.maximum(spend[cust], 1e-12)
 
     renewable = c.renewal[rows] > 0
-    elapsed = np.maximum(t - c.start[rows], 0)
-    term_end = np.where(
-        renewable,
-        c.start[rows] + (elapsed // np.maximum(c.renewal[rows], 1) + 1) * c.renewal[rows] - 1,
-        c.maturity[rows],
-    )
-    term_end = np.minimum(term_end, c.maturity[rows])
+    term_end = committed_term_end(c, rows, t)
     delay = np.maximum(c.start[rows] - t, 0)
     months_left = term_end - np.maximum(t, c.start[rows]) + 1
     dfac = (1.0 + disc) ** (-delay / 12.0)

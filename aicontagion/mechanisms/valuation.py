@@ -54,7 +54,7 @@ import numpy as np
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
 from aicontagion.core.obligations import senior_tier
-from aicontagion.mechanisms.strategic_default import annuity, appraise
+from aicontagion.mechanisms.strategic_default import annuity, appraise, committed_term_end
 
 READS = ("ai", "books", "contracts", "credit", "lifecycle", "markets", "month", "operations", "registry", "spec")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
@@ -98,15 +98,8 @@ def lease_values(state, rows: np.ndarray) -> dict[str, np.ndarray]:
     pay = c.payment[rows] * (top + (1.0 - top) * usage)
     market = c.payment[rows] * min(demand.rent_index, 1.0) * usage
 
-    renewable = c.renewal[rows] > 0
     start = np.maximum(c.start[rows], t)
-    elapsed = np.maximum(t - c.start[rows], 0)
-    term_end = np.where(
-        renewable,
-        c.start[rows] + (elapsed // np.maximum(c.renewal[rows], 1) + 1) * c.renewal[rows] - 1,
-        c.maturity[rows],
-    )
-    term_end = np.minimum(term_end, c.maturity[rows])
+    term_end = committed_term_end(c, rows, t)
     delay = start - t  # months before the first payment still to come (0 once running)
     committed = pay * annuity(term_end - start + 1, r_ten) * _discount(delay, r_ten)
     after_term = np.maximum(c.maturity[rows] - term_end, 0)
