@@ -4,13 +4,18 @@
 
 Rewrites the blocks between ``<!-- results:NAME -->`` and ``<!-- /results:NAME -->`` markers:
 ``paths`` (ai_2025 under the four productivity paths), ``bank_vs_direct`` (shocked minus unshocked
-runs under shocks of equal size), ``guarantees`` (the policy comparison) and ``channels`` (each
-contagion channel switched off alone). Each block says how it was produced.
+runs under shocks of equal size), ``guarantees`` (the policy comparison), ``channels`` (each
+contagion channel switched off alone), ``financing_mix`` (the build-out's financing against Morgan
+Stanley's split), ``back_channels`` (what each back-channel returns to banks) and ``sensitivity``
+(the most influential assumptions per outcome). Each block comes from its experiment script's
+output in ``results/``; ``--reuse`` takes the file already there, ``--only`` regenerates some blocks.
+The prose around the blocks is written by hand: read it against the new numbers.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 import sys
 from pathlib import Path
@@ -187,19 +192,42 @@ def channels_table(run: bool, seeds: int, processes: int) -> str:
     return (folder / "table.md").read_text()
 
 
+def script_table(script: str, output: str, run: bool, argv: list[str]) -> str:
+    """A block copied from an experiment script's markdown output ``results/<script>/<output>``,
+    running ``experiments/<script>.py`` first when ``run`` (or when the file is missing)."""
+    folder = Path("results") / script
+    if run or not (folder / output).exists():
+        module = importlib.import_module(f"experiments.{script}")
+        module.main([*argv, "--out", str(folder)])
+    return (folder / output).read_text()
+
+
+BLOCKS = ("paths", "bank_vs_direct", "guarantees", "channels", "financing_mix", "back_channels", "sensitivity")
+"""The README's generated blocks, in the order they are made."""
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=10)
-    ap.add_argument("--draws", type=int, default=20)
+    ap.add_argument("--draws", type=int, default=200)
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--reuse", action="store_true", help="reuse results/ from earlier runs where present")
+    ap.add_argument("--only", nargs="+", choices=BLOCKS, default=list(BLOCKS), help="regenerate only these blocks")
     args = ap.parse_args(argv)
+    run = not args.reuse
+    makers = {
+        "paths": lambda: paths_table(args.seeds, args.processes),
+        "bank_vs_direct": lambda: bank_vs_direct_table(run),
+        "guarantees": lambda: guarantees_table(run, args.draws),
+        "channels": lambda: channels_table(run, min(args.seeds, 8), args.processes),
+        "financing_mix": lambda: script_table("financing_mix", "mix.md", run, ["--processes", str(args.processes)]),
+        "back_channels": lambda: script_table("back_channels", "summary.md", run, []),
+        "sensitivity": lambda: script_table("sensitivity", "table.md", run, ["--processes", str(args.processes)]),
+    }
     text = README.read_text()
-    text = _replace(text, "paths", paths_table(args.seeds, args.processes))
-    text = _replace(text, "bank_vs_direct", bank_vs_direct_table(not args.reuse))
-    text = _replace(text, "guarantees", guarantees_table(not args.reuse, args.draws))
-    text = _replace(text, "channels", channels_table(not args.reuse, min(args.seeds, 8), args.processes))
-    README.write_text(text)
+    for name in args.only:
+        text = _replace(text, name, makers[name]())
+        README.write_text(text)  # each block as soon as it is made: a long run keeps what it finished
     print(f"updated {README}")
     return 0
 
