@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Status
 from aicontagion.mechanisms import credit
+from aicontagion.mechanisms.credit import update_distress
 from tests.mechanisms.conftest import contract, row
+from tests.mechanisms.test_liquidity_substeps import _model
 
 
 def test_distress_is_the_relative_equity_loss(state):
@@ -54,15 +57,11 @@ def test_without_the_appraisal_lag_marks_move_at_once(model):
 
 # -- a money-market fund's NAV per share (amortized cost, income distributed) ---------------------
 def _fund(tmp_path):
-    from tests.mechanisms.test_liquidity_substeps import _model
-
     s = _model(tmp_path).state
     return s, s.registry.ids.index("mmf"), s.registry.ids.index("dealer"), s.contracts.ids.index("repo")
 
 
 def test_a_money_market_funds_income_is_no_cushion_against_breaking_the_buck(tmp_path):
-    from aicontagion.core.books import Channel
-    from aicontagion.mechanisms.credit import update_distress
 
     s, mmf, _, _ = _fund(tmp_path)
     e0 = s.snapshot.equity0[mmf]
@@ -75,9 +74,6 @@ def test_a_money_market_funds_income_is_no_cushion_against_breaking_the_buck(tmp
 
 
 def test_a_money_market_fund_carries_live_paper_at_par_and_a_defaulted_issuers_at_recovery(tmp_path):
-    from aicontagion.core.books import Channel
-    from aicontagion.core.kinds import Status
-    from aicontagion.mechanisms.credit import update_distress
 
     s, mmf, dealer, repo = _fund(tmp_path)
     e0 = s.snapshot.equity0[mmf]
