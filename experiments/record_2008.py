@@ -42,9 +42,7 @@ def timeline(sim: ac.Sim) -> pd.DataFrame:
     return ev.groupby(["month", "day", "event"]).institution.apply(lambda x: ", ".join(sorted(set(x)))).reset_index()
 
 
-def defaults_by_setting(
-    months: int = 120, speeds=(1.0, 0.5, 0.2, 0.1), impacts=(0.15, 0.039, 0.01)
-) -> pd.DataFrame:
+def defaults_by_setting(months: int = 120, speeds=(1.0, 0.5, 0.2, 0.1), impacts=(0.15, 0.039, 0.01)) -> pd.DataFrame:
     """Dealer defaults over the two uncertain numbers behind the spiral: the dealers' monthly
     leverage-adjustment speed (shipped 0.2, assumed) and the MBS price impact (shipped 0.039,
     Greenwood, Landier and Thesmar 2015)."""
@@ -64,9 +62,7 @@ def defaults_by_setting(
                     "first (month/day)": "" if first.empty else f"{first.when.iloc[0]} {first.institution.iloc[0]}",
                     "months": ", ".join(sorted(set(d["date"].astype(str).str[:7]))),
                     "rescued": int((ev.event == "rescue_merger").sum()),
-                    "periphery defaults": int(
-                        ((ev.event == "default") & ev.institution.str.startswith("bank_")).sum()
-                    ),
+                    "periphery defaults": int(((ev.event == "default") & ev.institution.str.startswith("bank_")).sum()),
                     "funds broke the buck": int((ev.event == "broke_the_buck").sum()),
                 }
             )
