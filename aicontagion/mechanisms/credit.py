@@ -73,11 +73,14 @@ def money_market_nav(state, rows: np.ndarray, performance: np.ndarray) -> np.nda
     Primary in September 2008: Lehman paper of 1.2% of its assets written to zero)."""
     books, c = state.books, state.contracts
     nav = performance - books.pnl[rows, Channel.OPERATING] - books.pnl[rows, Channel.INTEREST]
-    fund = np.zeros(state.n, dtype=bool)
-    fund[rows] = True
-    held = np.flatnonzero(c.is_debt & (c.creditor >= 0) & (c.obligor >= 0) & (c.principal > 0))
-    held = held[fund[c.creditor[held]]]
-    held = held[state.lifecycle.status[c.obligor[held]] != Status.DEFAULTED]
+    kind = state.registry.kind
+    held = c.cached(
+        "debt owed by institutions to money-market funds",
+        lambda: np.flatnonzero(
+            c.is_debt & (c.creditor >= 0) & (c.obligor >= 0) & (kind[c.creditor] == Kind.MONEY_MARKET_FUND)
+        ),
+    )
+    held = held[(c.principal[held] > 0) & (state.lifecycle.status[c.obligor[held]] != Status.DEFAULTED)]
     at_par = np.bincount(c.creditor[held], weights=c.principal[held] * (1.0 - c.mark[held]), minlength=state.n)
     return nav + at_par[rows]
 
