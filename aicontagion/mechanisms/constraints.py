@@ -143,9 +143,10 @@ class LeverageTarget(Constraint):
       the month (Memmel and Raupach 2010 on monthly data; Begenau, Bigio, Majerovitz and Vieyra
       2019). At the first round of a month in which it is below its buffer the bank sets the
       month's sale plan, ``lambda x (assets - equity / target)`` at that round's marks, and sells
-      it; it does not re-plan within the month. The rest of the gap, and what price impact added
-      to it, is next month's (a new plan from the new books), so a common shock's sales spread over
-      months and the price impact between them has time to fade (``resilience``).
+      it; it does not re-plan within the month. If it is still below its buffer next month (the
+      rest of the gap and what price impact added to it), it makes a new plan from the new books,
+      so a common shock's sales spread over months and the price impact between them has time to
+      fade (``resilience``); a bank the plan takes back above its buffer stops there.
     """
 
     name = "leverage"
