@@ -27,7 +27,7 @@ from aicontagion.core.numeric import ratio
 from aicontagion.mechanisms.valuation import SPECULATIVE
 from aicontagion.network.contracts import ContractType
 
-READS = ("books", "credit", "markets", "registry", "snapshot")
+READS = ("books", "credit", "markets", "month", "registry", "snapshot")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
 WRITES = ("contracts", "snapshot")
 """State groups this mechanism writes (``snapshot.leverage_plan``: the month's sale plans)."""
