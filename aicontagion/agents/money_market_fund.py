@@ -16,7 +16,10 @@ class MoneyMarketFund(Institution):
     month's fall) and run once it "breaks the buck" (a loss beyond ``buck``: ``run_share`` of NAV
     a month, as the Reserve Primary Fund in September 2008). It rolls repo only to borrowers whose
     distress is below ``run_distress`` and only while it has the cash its floor requires; it sells
-    holdings to keep that floor (a constraint)."""
+    holdings to keep that floor (a constraint). Its distress is the fall of its NAV per share at
+    amortized cost, income distributed daily (:func:`~aicontagion.mechanisms.credit.money_market_nav`),
+    and inside the liquidity sub-steps a fund that broke the buck rolls none of its maturing
+    lending (:func:`~aicontagion.mechanisms.liquidity_substeps.broken_funds`)."""
 
     kind = Kind.MONEY_MARKET_FUND
     constraints = (LiquidityFloor("money_market_fund"),)

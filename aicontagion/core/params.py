@@ -150,6 +150,7 @@ class BankParams(Strict):
 
     leverage_target: Share = 0.06  # equity / assets it delevers toward
     leverage_buffer: Share = 0.045  # delever when equity / assets falls below this
+    leverage_adjustment: Share = 1.0  # share of the gap to the target closed within a month (1: all at once)
     line_cut_distress: Share = 0.3  # cut undrawn lines to borrowers with distress above this
     run_distress: Share = 0.2  # withdraw short-term funding from borrowers with distress above this
     hoard_distress: Share = 1.0  # stop rolling short-term loans when its own distress exceeds this (hoarding)

@@ -188,6 +188,8 @@ class Snapshot:
     debt: np.ndarray  # USD bn of liabilities
     assets0: np.ndarray  # opening assets
     equity0: np.ndarray  # opening equity
+    leverage_month: int = -1  # month of ``leverage_plan`` (mechanisms.constraints.LeverageTarget)
+    leverage_plan: np.ndarray | None = None  # USD bn: banks' sale plans this month (partial adjustment)
 
 
 @dataclass

@@ -6,7 +6,8 @@ their orders from the same snapshot; the orders of a round then clear together i
 :meth:`aicontagion.mechanisms.markets.Markets.clear_sales` (INET Oxford's simultaneous fire sales).
 
 * :class:`LeverageTarget` (banks): below the buffer, sell tradables pro rata and repay funding
-  until equity / assets is back at the target (Cont and Schaanning 2017, leverage targeting).
+  until equity / assets is back at the target (Cont and Schaanning 2017, leverage targeting), or,
+  with a monthly partial-adjustment speed below 1, a share of the way there each month.
 * :class:`LoanToValueCovenant` (private-credit funds): when debt / assets exceeds the covenant of
   a credit line it owes, sell tradables pro rata and repay the lines until the covenant holds.
 * :class:`LiquidityFloor` (pensions, insurers, ETFs): keep cash at a share of assets by selling
@@ -26,10 +27,10 @@ from aicontagion.core.numeric import ratio
 from aicontagion.mechanisms.valuation import SPECULATIVE
 from aicontagion.network.contracts import ContractType
 
-READS = ("books", "credit", "markets", "registry", "snapshot")
+READS = ("books", "credit", "markets", "month", "registry", "snapshot")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
-WRITES = ("contracts",)
-"""State groups this mechanism writes."""
+WRITES = ("contracts", "snapshot")
+"""State groups this mechanism writes (``snapshot.leverage_plan``: the month's sale plans)."""
 
 
 class SaleOrders:
@@ -131,7 +132,22 @@ class Constraint:
 
 
 class LeverageTarget(Constraint):
-    """Equity / assets kept at or above ``leverage_buffer``; when breached, delever to ``leverage_target``."""
+    """Equity / assets kept at or above ``leverage_buffer``; when breached, delever toward
+    ``leverage_target`` at the monthly partial-adjustment speed ``leverage_adjustment``.
+
+    * Speed 1 (the default): the bank sells tradables (and repays funding) until its equity /
+      assets ratio is back at the target at current marks, re-measured every round, so price
+      impact that takes it below again orders more sales in the same month (Cont and Schaanning
+      2017: leverage targeting restored within the period).
+    * Speed ``lambda`` below 1: banks move toward a target leverage over quarters, not within
+      the month (Memmel and Raupach 2010 on monthly data; Begenau, Bigio, Majerovitz and Vieyra
+      2019). At the first round of a month in which it is below its buffer the bank sets the
+      month's sale plan, ``lambda x (assets - equity / target)`` at that round's marks, and sells
+      it; it does not re-plan within the month. If it is still below its buffer next month (the
+      rest of the gap and what price impact added to it), it makes a new plan from the new books,
+      so a common shock's sales spread over months and the price impact between them has time to
+      fade (``resilience``); a bank the plan takes back above its buffer stops there.
+    """
 
     name = "leverage"
 
@@ -140,10 +156,33 @@ class LeverageTarget(Constraint):
         assets = state.snapshot.assets[rows]
         eq = state.books.equity[rows]
         lev = ratio(eq, assets, default=1.0)
+        gap = np.maximum(assets - eq / np.maximum(p["leverage_target"][rows], 1e-9), 0.0)
+        speed = np.nan_to_num(p["leverage_adjustment"][rows], nan=1.0)
         hit = (lev < p["leverage_buffer"][rows]) & (eq > 0)
-        who = rows[hit]
-        sell = assets[hit] - eq[hit] / p["leverage_target"][who]
-        out.sell(who, sell, claims=True, repay=SaleOrders.FUNDING, reason=self.name, override=True)
+        instant = speed >= 1.0
+        now = hit & instant
+        out.sell(rows[now], gap[now], claims=True, repay=SaleOrders.FUNDING, reason=self.name, override=True)
+        if instant.all():
+            return
+        plan = month_plan(state)
+        slow = rows[~instant]
+        fresh = hit[~instant] & np.isnan(plan[slow])
+        plan[slow[fresh]] = speed[~instant][fresh] * gap[~instant][fresh]
+        left = np.nan_to_num(plan[slow], nan=0.0)
+        due = (left > 1e-9) & (eq[~instant] > 0)
+        who = slow[due]
+        sold = out.sell(who, left[due], claims=True, repay=SaleOrders.FUNDING, reason=self.name, override=True)
+        plan[who] = left[due] - sold  # what the bank's tradables could not cover stays planned
+
+
+def month_plan(state) -> np.ndarray:
+    """This month's sale plans of partially adjusting banks (USD bn per institution; NaN: no plan
+    yet this month), kept in ``state.snapshot.leverage_plan`` and reset when the month changes."""
+    snap = state.snapshot
+    if snap.leverage_month != state.month or snap.leverage_plan is None:
+        snap.leverage_plan = np.full(state.n, np.nan)
+        snap.leverage_month = state.month
+    return snap.leverage_plan
 
 
 class LoanToValueCovenant(Constraint):

@@ -44,11 +44,15 @@ def update_distress(state) -> None:
     For funds whose equity is their investors' money (money-market funds, pensions and ETFs,
     private-credit funds) distress is measured on performance: capital paid in or out
     (subscriptions, redemptions, distributions) does not count, as a NAV per share would not move.
+    A money-market fund's distress is its NAV per share's fall (:func:`money_market_nav`).
     """
     e0 = state.snapshot.equity0
     # a fund's capital flows are taken out of its equity (kind never changes: the mask is kept)
     capital = np.where(state.registry.nav_measured, state.books.pnl[:, Channel.CAPITAL], 0.0)
     e = state.books.equity - capital
+    mmf = state.registry.members.get(Kind.MONEY_MARKET_FUND, ())
+    if len(mmf):
+        e[mmf] = money_market_nav(state, mmf, e[mmf])
     h = np.where(e0 > 0, np.clip(1.0 - ratio(e, e0, default=1.0), 0.0, 1.0), np.where(e < 0, 1.0, 0.0))
     dead = state.lifecycle.status == Status.DEFAULTED
     h[dead] = 1.0
@@ -57,6 +61,28 @@ def update_distress(state) -> None:
     state.lifecycle.status[:] = np.where(
         dead, Status.DEFAULTED, np.where(h > threshold, Status.DISTRESSED, Status.ACTIVE)
     )
+
+
+def money_market_nav(state, rows: np.ndarray, performance: np.ndarray) -> np.ndarray:
+    """The equity behind a stable-NAV money-market fund's share price (USD bn), from its
+    ``performance`` (equity less capital flows), per SEC Rule 2a-7's amortized-cost method: its
+    income is distributed daily (reinvested as new shares at 1.00), so it builds no cushion, and
+    paper of issuers that have not defaulted is carried at par (amortized cost), so only realised
+    losses move the share price: a default's write-down to the estate's recovery, a sale below
+    par. A fund "breaks the buck" when this falls by more than ``buck`` of its opening NAV (Reserve
+    Primary in September 2008: Lehman paper of 1.2% of its assets written to zero)."""
+    books, c = state.books, state.contracts
+    nav = performance - books.pnl[rows, Channel.OPERATING] - books.pnl[rows, Channel.INTEREST]
+    kind = state.registry.kind
+    held = c.cached(
+        "debt owed by institutions to money-market funds",
+        lambda: np.flatnonzero(
+            c.is_debt & (c.creditor >= 0) & (c.obligor >= 0) & (kind[c.creditor] == Kind.MONEY_MARKET_FUND)
+        ),
+    )
+    held = held[(c.principal[held] > 0) & (state.lifecycle.status[c.obligor[held]] != Status.DEFAULTED)]
+    at_par = np.bincount(c.creditor[held], weights=c.principal[held] * (1.0 - c.mark[held]), minlength=state.n)
+    return nav + at_par[rows]
 
 
 def update_credit_marks(state) -> None:

@@ -7,8 +7,9 @@ month):
 
 1. distress is re-measured at the current prices (:func:`~aicontagion.mechanisms.credit.update_distress`);
 2. a lender that runs (the borrower's distress above its ``run_distress``) or hoards (its own
-   distress above ``hoard_distress``; the rules of :func:`~aicontagion.mechanisms.funding.run_masks`)
-   withdraws the slice maturing in this sub-step (``1/K`` of the contract's principal at the
+   distress above ``hoard_distress``; the rules of :func:`~aicontagion.mechanisms.funding.run_masks`),
+   or a money-market fund whose NAV per share has broken the buck (its investors redeem,
+   :func:`broken_funds`), withdraws the slice maturing in this sub-step (``1/K`` of the contract's principal at the
    start of the stage); a repo lender also calls what the collateral no longer covers at the
    widened haircut (``margin_calls`` channel; :func:`~aicontagion.mechanisms.funding.margin_excess`);
 3. a borrower without the cash first borrows from policies (hook ``liquidity_substep``: the
@@ -98,12 +99,14 @@ def _substep(state, rows, slice_, day, lend, check) -> tuple[float, int]:
     c = state.contracts
     live = (c.principal[rows] > TOL) & (state.lifecycle.status[c.obligor[rows]] != Status.DEFAULTED)
     _, runs, hoards = run_masks(state, rows)
+    redeemed = broken_funds(state)[np.maximum(c.creditor[rows], 0)] & (c.creditor[rows] >= 0)
     backed = state.credit.always_rolls[c.obligor[rows]] | (not state.channels.funding_runs)
-    leave = live & (runs | hoards) & ~backed
+    leave = live & (runs | hoards | redeemed) & ~backed
     amount = np.zeros(c.size)
     amount[rows[leave]] = np.minimum(slice_[leave], c.principal[rows[leave]])
     for k in np.flatnonzero(leave):
-        _record_run(state, int(rows[k]), float(amount[rows[k]]), bool(runs[k]), day)
+        why = "run" if runs[k] else "hoarding" if hoards[k] else "redeemed"
+        _record_run(state, int(rows[k]), float(amount[rows[k]]), why, day)
     if state.channels.margin_calls:
         mrows, excess, haircut, price = margin_excess(state)
         called = excess > 1e-6
@@ -130,11 +133,22 @@ def _substep(state, rows, slice_, day, lend, check) -> tuple[float, int]:
     return float(amount[due].sum()), int((state.lifecycle.status == Status.DEFAULTED).sum()) - before
 
 
-def _record_run(state, row: int, amount: float, run: bool, day: int) -> None:
+def broken_funds(state) -> np.ndarray:
+    """Money-market funds whose NAV per share is below the buck (bool per institution): their
+    investors redeem, so from the next sub-step they roll none of their maturing lending (the
+    Reserve Primary Fund, 16 September 2008, the day after Lehman: a broken fund's run becomes a
+    run on every dealer it funds)."""
+    buck = state.registry.params["money_market_fund"]["buck"]
+    return np.nan_to_num(state.lifecycle.distress - buck, nan=-1.0) > 0
+
+
+def _record_run(state, row: int, amount: float, why: str, day: int) -> None:
     c = state.contracts
     borrower, lender = int(c.obligor[row]), int(c.creditor[row])
-    if run:
+    if why == "run":
         event, why = "run", f"distress {state.lifecycle.distress[borrower]:.2f}"
+    elif why == "redeemed":
+        event, why = "run", f"the fund broke the buck (NAV loss {state.lifecycle.distress[lender]:.2%})"
     else:
         event, why = "hoarding", f"lender's own distress {state.lifecycle.distress[lender]:.2f}"
     cause = state.registry.ids[lender] if lender >= 0 else "outside investors"

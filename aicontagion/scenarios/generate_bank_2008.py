@@ -86,9 +86,15 @@ PARAMS: dict[str, tuple[object, str]] = {
     "mmf_gov": (0.28, "assumed"),
     "mbs_depth": (8000.0, "assumed (US mortgage-backed securities outstanding, agency and private-label)"),
     "mbs_impact": (
-        0.15,
-        "assumed (price fall when 5% of the market is sold; distressed CDOs fetched 22 against marks of 36, "
-        "CAL 2008 benchmarks/fire-sale prices)",
+        0.039,
+        "docs/calibration.md fire-sale price impact (Greenwood, Landier and Thesmar 2015: 10bp per USD 10bn "
+        "sold, so 400bn, 5% of the market, moves the price 1 - exp(-0.04)); range [0.01, 0.15], the upper end the "
+        "distressed-CDO prices of CAL 2008 benchmarks/fire-sale prices (22 against marks of 36)",
+    ),
+    "leverage_adjustment": (
+        0.2,
+        "assumed, range [0.1, 0.5] (monthly share of the gap to target leverage a dealer closes: banks adjust "
+        "over quarters, Memmel and Raupach 2010, Begenau et al. 2019; 0.2 closes half the gap in about 3 months)",
     ),
     "mbs_shocks": (
         (("2007-07", 0.03), ("2007-11", 0.04), ("2008-03", 0.05), ("2008-09", 0.08)),
@@ -256,6 +262,7 @@ def build() -> dict:
             "bank": {
                 "leverage_target": 0.05,
                 "leverage_buffer": 0.04,
+                "leverage_adjustment": _p("leverage_adjustment"),
                 "line_cut_distress": 0.3,
                 "run_distress": 0.25,
                 "hoard_distress": 0.4,

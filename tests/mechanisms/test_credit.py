@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Status
 from aicontagion.mechanisms import credit
+from aicontagion.mechanisms.credit import update_distress
 from tests.mechanisms.conftest import contract, row
+from tests.mechanisms.test_liquidity_substeps import _model
 
 
 def test_distress_is_the_relative_equity_loss(state):
@@ -50,3 +53,38 @@ def test_without_the_appraisal_lag_marks_move_at_once(model):
     credit.update_credit_marks(s)
     assert s.contracts.credit_mark[loan] == pytest.approx(1.0 - 0.5 * s.spec.resolution.lgd_secured)
     assert np.all(s.markets.appraisal == 1.0)
+
+
+# -- a money-market fund's NAV per share (amortized cost, income distributed) ---------------------
+def _fund(tmp_path):
+    s = _model(tmp_path).state
+    return s, s.registry.ids.index("mmf"), s.registry.ids.index("dealer"), s.contracts.ids.index("repo")
+
+
+def test_a_money_market_funds_income_is_no_cushion_against_breaking_the_buck(tmp_path):
+
+    s, mmf, _, _ = _fund(tmp_path)
+    e0 = s.snapshot.equity0[mmf]
+    loss = 0.01 * e0  # above the 0.5% buck
+    s.books.pnl[mmf, Channel.INTEREST] += 3.0 * loss  # income earned (distributed daily)
+    s.books.pnl[mmf, Channel.COUNTERPARTY] -= loss
+    s.books.equity[mmf] += 2.0 * loss  # the fund's equity is above its opening NAV
+    update_distress(s)
+    assert s.lifecycle.distress[mmf] == pytest.approx(0.01)  # the share price is 0.99: the buck is broken
+
+
+def test_a_money_market_fund_carries_live_paper_at_par_and_a_defaulted_issuers_at_recovery(tmp_path):
+
+    s, mmf, dealer, repo = _fund(tmp_path)
+    e0 = s.snapshot.equity0[mmf]
+    c = s.contracts
+    down = 0.1 * c.principal[repo]
+    c.mark[repo] = 0.9  # the dealer's paper marked down 10% while it has not defaulted
+    s.books.equity[mmf] -= down
+    s.books.pnl[mmf, Channel.COUNTERPARTY] -= down
+    update_distress(s)
+    assert s.lifecycle.distress[mmf] == pytest.approx(0.0)  # amortized cost: the share price stays 1.00
+    s.lifecycle.status[dealer] = Status.DEFAULTED  # now the write-down is realised
+    update_distress(s)
+    assert s.lifecycle.distress[mmf] == pytest.approx(down / e0)
+    assert s.lifecycle.distress[mmf] > 0.005  # worth more than the cushion: it breaks the buck

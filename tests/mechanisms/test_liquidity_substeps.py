@@ -16,9 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from aicontagion.core.books import Channel
 from aicontagion.core.invariants import check_books
+from aicontagion.mechanisms.credit import update_distress
 from aicontagion.mechanisms.liquidity_substeps import day_of, run_substeps
 from aicontagion.model import ContagionModel
+from aicontagion.network.contracts import EXTERNAL
 from aicontagion.policies import LenderOfLastResort, RescueMerger
 
 YAML = """
@@ -212,3 +215,23 @@ def test_the_channel_switches_hold_inside_the_sub_steps(tmp_path):
     run_substeps(s, 4)
     assert not [e for e in s.events.rows if e["event"] == "fire_sale"]
     assert [e["day"] for e in s.events.rows if e["event"] == "default"] == [15]  # cash covers week 1 only
+
+
+def test_a_fund_that_broke_the_buck_withdraws_from_a_sound_dealer_week_by_week(tmp_path):
+    model = _model(tmp_path, cash=12.0, mbs=40.0)
+    s = model.state
+    s.month = 0  # the repo matures in February: four weekly slices of 10
+    mmf, dealer = s.registry.ids.index("mmf"), s.registry.ids.index("dealer")
+    loss = 0.01 * s.snapshot.equity0[mmf]  # a realised loss above the 0.5% buck (the YAML's buck of 0.5 set to 0.5%)
+    s.registry.params["money_market_fund"]["buck"][mmf] = 0.005
+    s.books.transfer(mmf, EXTERNAL, loss, "written_off")  # paper of an outside issuer that defaulted
+    s.books.book(mmf, -loss, Channel.COUNTERPARTY)
+    update_distress(s)
+    assert s.lifecycle.distress[dealer] == 0.0 and s.lifecycle.distress[mmf] > 0.005
+    run_substeps(s, 4, None, lambda stage: check_books(s, stage, estates=True))
+    assert [w["withdrawn"] for w in s.weeks] == pytest.approx([10.0] * 4)
+    runs = [e for e in s.events.rows if e["event"] == "run"]
+    assert [e["day"] for e in runs] == [8, 15, 22, 30]
+    assert all("broke the buck" in e["cause"] for e in runs)
+    assert s.contracts.principal[s.contracts.ids.index("repo")] == pytest.approx(0.0)
+    assert s.lifecycle.status[dealer] != 3  # the dealer paid from cash and sales: no default

@@ -46,10 +46,12 @@ def test_no_default_or_no_shock_gives_no_timing():
 
 
 def test_interbank_series_measure_the_freeze_in_bank_2008():
-    """The month-end interbank series: lending outstanding and its principal-weighted spread, with the
-    lending gone (and the spread undefined) once the dealers have failed in March 2008."""
-    sim = ac.Sim("bank_2008", seed=0, months=16).run()
+    """The month-end interbank series: lending outstanding and its principal-weighted spread, calm
+    before the September 2008 step, the spread widening as the dealers are run on, the lending
+    gone (and the spread undefined) once they have failed, by the end of 2008."""
+    sim = ac.Sim("bank_2008", seed=0, months=24).run()
     lending = sim.series("interbank_lending").iloc[:, 0]
     spread = sim.series("interbank_spread").iloc[:, 0]
     assert lending.iloc[0] > 100 and lending.iloc[-1] == 0.0
-    assert spread.iloc[:10].between(0.0, 0.01).all() and np.isnan(spread.iloc[-1])
+    assert spread.iloc[:19].between(0.0, 0.01).all()  # to 2008-07
+    assert spread.max() > 0.02 and np.isnan(spread.iloc[-1])
