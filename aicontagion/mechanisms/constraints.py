@@ -15,18 +15,22 @@ their orders from the same snapshot; the orders of a round then clear together i
   (a downgrade below investment grade forces the sale), and traded claims on projects whose
   rating band (mechanisms/valuation.py) is speculative grade.
 * :class:`AllocationCap` (pensions): sell fund stakes on the secondary market at a discount when
-  private assets exceed their cap (the denominator effect).
+  private assets (stakes and the private part of other assets) exceed their cap of all assets
+  (the denominator effect); :func:`commitment_appetite` paces new commitments before the cap.
+* :class:`CapitalFloor` (insurers): keep equity / risk charges near its opening ratio by selling
+  tradables pro rata (risk-based capital).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from aicontagion.core.kinds import Kind
 from aicontagion.core.numeric import ratio
 from aicontagion.mechanisms.valuation import SPECULATIVE
 from aicontagion.network.contracts import ContractType
 
-READS = ("books", "credit", "markets", "registry", "snapshot")
+READS = ("books", "contracts", "credit", "markets", "operations", "registry", "snapshot", "spec")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
 WRITES = ("contracts",)
 """State groups this mechanism writes."""
@@ -228,7 +232,11 @@ class RatingFloor(Constraint):
 
 
 class AllocationCap(Constraint):
-    """Fund stakes kept at or below ``max_private_share`` of assets (secondary sales at a discount)."""
+    """Private assets kept at or below ``max_private_share`` of all assets, over the whole
+    portfolio: fund stakes at carrying value plus the private part of other assets
+    (``private_other_share``, held at appraisal, so they do not fall with public markets). When
+    public holdings fall, the private share rises (the denominator effect) and the LP sells fund
+    stakes on the secondary market at ``secondary_discount``, as far as its stakes go."""
 
     name = "allocation"
 
@@ -237,11 +245,96 @@ class AllocationCap(Constraint):
         c = state.contracts
         stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
         value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
+        private = private_assets(state, rows, value[rows])
         over = np.zeros(state.n)
         a = state.snapshot.assets[rows]
-        hit = (a > 0) & (value[rows] > cap[rows] * a + 1e-9)
+        hit = (a > 0) & (value[rows] > 1e-12) & (private > cap[rows] * a + 1e-9)
         who = rows[hit]
-        over[who] = ratio(value[who] - cap[who] * a[hit], value[who])
+        over[who] = np.minimum(ratio(private[hit] - cap[who] * a[hit], value[who]), 1.0)
         mine = stakes[over[c.creditor[stakes]] > 0]
         if mine.size:
             out.sell_stakes(mine, over[c.creditor[mine]], self.name)
+
+
+def private_assets(state, rows: np.ndarray, stakes: np.ndarray) -> np.ndarray:
+    """USD bn of private assets of LPs ``rows``: ``stakes`` (their fund stakes at carrying value)
+    plus ``private_other_share`` of their other assets."""
+    share = state.registry.params["pension_lp"]["private_other_share"][rows]
+    return stakes + share * state.books.other_assets[rows]
+
+
+def commitment_appetite(state, lps: np.ndarray) -> np.ndarray:
+    """Share (0-1) of its pro-rata part of a fund's new commitments each LP of ``lps`` (institution
+    rows, repeated per commitment) takes: 1 while its private share of assets is at or below
+    ``private_target``, falling linearly to 0 at ``max_private_share`` (commitment pacing: an LP
+    over its target commits less to new funds, the first effect of the denominator effect)."""
+    p = state.registry.params["pension_lp"]
+    c = state.contracts
+    out = np.ones(lps.size)
+    lp_kind = state.registry.kind[lps] == int(Kind.PENSION_LP)
+    if not lp_kind.any():
+        return out
+    who = lps[lp_kind]
+    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
+    a = np.maximum(state.snapshot.assets[who], 1e-12)
+    share = private_assets(state, who, value[who]) / a
+    lo, hi = p["private_target"][who], p["max_private_share"][who]
+    room = np.where(hi > lo, (hi - share) / np.maximum(hi - lo, 1e-12), (share <= lo).astype(float))
+    out[lp_kind] = np.clip(room, 0.0, 1.0)
+    return out
+
+
+class CapitalFloor(Constraint):
+    """Insurers' risk-based capital: equity / risk charges kept at or above ``capital_floor`` x the
+    opening ratio. Risk charges are ``capital_charge`` per USD of each market class held (as
+    holdings, or as traded claims in that market), ``stake_charge`` per USD of fund stakes and
+    ``other_charge`` per USD of other assets. Below the floor it sells tradables pro rata (holdings
+    and traded claims) until the ratio is back at the floor: losses on private placements, SPV
+    bonds and fund stakes become sales of public assets."""
+
+    name = "capital"
+
+    def orders(self, state, rows, out):
+        floor = state.registry.params["pension_lp"]["capital_floor"][rows]
+        base = state.operations.capital_ratio0
+        if base is None:
+            return
+        on = (floor > 0) & np.isfinite(base[rows])  # no charges at the opening: no floor
+        if not on.any():
+            return
+        rows, floor = rows[on], floor[on]
+        traded, fixed = risk_charges(state, rows)
+        eq = state.books.equity[rows]
+        k = floor * base[rows]
+        hit = (traded > 1e-12) & (eq < k * (traded + fixed))
+        # selling a share f of tradables pro rata: eq / ((1 - f) traded + fixed) = k
+        f = np.clip(1.0 - ratio(np.maximum(eq[hit], 0.0) / k[hit] - fixed[hit], traded[hit]), 0.0, 1.0)
+        who = rows[hit]
+        out.sell(who, f * (out.hold_value[who] + out.claim_value[who]), claims=True, reason=self.name)
+
+
+def risk_charges(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """USD bn of risk charges of ``rows``: on their tradables (holdings and traded claims, by market
+    class) and on the rest (fund stakes, other assets)."""
+    p = state.registry.params["pension_lp"]
+    c = state.contracts
+    names = state.markets.names
+    charge = np.array([state.spec.markets[m].capital_charge for m in names])
+    held = state.books.holdings[rows] @ (state.markets.marked_price * charge)
+    debt = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0))
+    w = c.principal[debt] * c.mark[debt] * charge[c.market[debt]]
+    claims = np.bincount(c.creditor[debt], weights=w, minlength=state.n)[rows]
+    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)[rows]
+    fixed = p["stake_charge"][rows] * value + p["other_charge"][rows] * state.books.other_assets[rows]
+    return held + claims, fixed
+
+
+def capital_ratio(state) -> np.ndarray:
+    """Equity / risk charges of every institution (inf where it has no charges): the opening
+    value is the base of :class:`CapitalFloor`."""
+    rows = np.arange(state.n)
+    traded, fixed = risk_charges(state, rows)
+    total = traded + fixed
+    return np.where(total > 1e-12, state.books.equity / np.maximum(total, 1e-12), np.inf)

@@ -44,6 +44,7 @@ import numpy as np
 
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms.constraints import commitment_appetite
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
 
 READS = ("ai", "channels", "credit", "dues", "lending", "lifecycle", "markets", "month", "registry", "snapshot", "spec")
@@ -463,7 +464,9 @@ def _sell_warehoused(state) -> None:
 
 def _raise_commitments(state) -> None:
     """Private-credit funds add LP commitments (uncalled) at ``fund_raise_rate`` of NAV a year x
-    sentiment ** elasticity x (1 - distress), spread over their LPs by share."""
+    sentiment ** elasticity x (1 - distress), spread over their LPs by share; each LP takes its part
+    x its commitment appetite (:func:`~aicontagion.mechanisms.constraints.commitment_appetite`: an
+    LP over its private target commits less), and what it declines is not raised."""
     o = state.spec.origination
     if o.fund_raise_rate <= 0:
         return
@@ -482,9 +485,8 @@ def _raise_commitments(state) -> None:
     if lps.size == 0:
         return
     weight = np.bincount(c.obligor[lps], weights=c.share[lps], minlength=state.n)
-    c.uncalled[lps] += new[c.obligor[lps]] * np.divide(
-        c.share[lps], weight[c.obligor[lps]], out=np.zeros(lps.size), where=weight[c.obligor[lps]] > 0
-    )
+    part = np.divide(c.share[lps], weight[c.obligor[lps]], out=np.zeros(lps.size), where=weight[c.obligor[lps]] > 0)
+    c.uncalled[lps] += new[c.obligor[lps]] * part * commitment_appetite(state, c.creditor[lps])
 
 
 def deal_flow(state, funds: np.ndarray) -> np.ndarray:
