@@ -7,7 +7,7 @@ import pytest
 
 from aicontagion import Sim
 from aicontagion.core.invariants import check_books
-from aicontagion.mechanisms import origination
+from aicontagion.mechanisms import fund_raising, origination
 from aicontagion.mechanisms.origination import loan_order
 from aicontagion.model import ContagionModel
 from aicontagion.network.contracts import ContractType
@@ -127,7 +127,7 @@ def test_an_lp_over_its_private_target_takes_a_paced_part_of_new_commitments():
         stakes = c.principal[c.is_stake & (c.creditor == pension)].sum()
         s.books.other_assets[pension] = share * s.snapshot.assets[pension] - stakes
         before = c.uncalled[lp].sum()
-        origination._raise_commitments(s)
+        fund_raising.raise_commitments(s)
         added.append(c.uncalled[lp].sum() - before)
     assert added[0] > 0
     assert added[1] == pytest.approx(0.5 * added[0], rel=1e-6)  # the same month's raise, half taken
