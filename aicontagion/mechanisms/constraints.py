@@ -18,7 +18,7 @@ their orders from the same snapshot; the orders of a round then clear together i
   private assets (stakes and the private part of other assets) exceed their cap of all assets
   (the denominator effect); :func:`commitment_appetite` paces new commitments before the cap.
 * :class:`CapitalFloor` (insurers): keep equity / risk charges near its opening ratio by selling
-  tradables pro rata (risk-based capital).
+  the holdings with the highest risk charge first (risk-based capital).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ class SaleOrders:
         self.claims = np.zeros(n, dtype=bool)
         self.claim_share = np.zeros(c.size)  # explicit, per contract row
         self.stake_share = np.zeros(c.size)
+        self.class_units: dict[int, np.ndarray] = {}  # institution -> units to sell per class (explicit)
         self.repay = np.zeros(n, dtype=np.int8)
         self.reason = np.full(n, "", dtype=object)
         prices = state.markets.marked_price
@@ -91,6 +92,20 @@ class SaleOrders:
             self.reason[mark] = np.where(self.reason[mark] == "", reason, self.reason[mark])
         return frac * total
 
+    def sell_class(self, who: int, cls: int, amount: float, reason: str) -> float:
+        """Order institution ``who`` to sell ``amount`` (USD bn at marks) of its holding of class
+        ``cls``, up to all of it. Returns the amount ordered."""
+        s = self.state
+        price = float(s.markets.marked_price[cls])
+        units = min(max(amount, 0.0) / price, float(s.books.holdings[who, cls])) if price > 0 else 0.0
+        if units <= 0:
+            return 0.0
+        row = self.class_units.setdefault(int(who), np.zeros(s.books.holdings.shape[1]))
+        row[cls] = max(row[cls], units)
+        if self.reason[who] == "":
+            self.reason[who] = reason
+        return units * price
+
     def sell_claims(self, rows: np.ndarray, share: float | np.ndarray, reason: str) -> None:
         """Order the sale of ``share`` of traded claim ``rows`` (e.g. below a rating floor)."""
         rows = np.asarray(rows, dtype=np.int64)
@@ -109,6 +124,8 @@ class SaleOrders:
         """``(units, claim rows, claim shares, stake rows, stake shares)`` ready to clear."""
         c = self.state.contracts
         units = self.state.books.holdings * self.frac[:, None]
+        for who, want in self.class_units.items():
+            units[who] = np.maximum(units[who], want)
         share = self.claim_share[self.traded]
         pro_rata = np.where(self.claims[c.creditor[self.traded]], self.frac[c.creditor[self.traded]], 0.0)
         share = np.maximum(share, pro_rata)
@@ -119,7 +136,7 @@ class SaleOrders:
     @property
     def empty(self) -> bool:
         """True when nothing is to be sold."""
-        return not (self.frac.any() or self.claim_share.any() or self.stake_share.any())
+        return not (self.frac.any() or self.class_units or self.claim_share.any() or self.stake_share.any())
 
 
 class Constraint:
@@ -289,9 +306,11 @@ class CapitalFloor(Constraint):
     """Insurers' risk-based capital: equity / risk charges kept at or above ``capital_floor`` x the
     opening ratio. Risk charges are ``capital_charge`` per USD of each market class held (as
     holdings, or as traded claims in that market), ``stake_charge`` per USD of fund stakes and
-    ``other_charge`` per USD of other assets. Below the floor it sells tradables pro rata (holdings
-    and traded claims) until the ratio is back at the floor: losses on private placements, SPV
-    bonds and fund stakes become sales of public assets."""
+    ``other_charge`` per USD of other assets. Below the floor it sells holdings, the class with the
+    highest charge first (public equity: selling it sheds the most charge per USD; bonds are carried
+    at amortised cost in statutory accounts, and private placements and SPV bonds cannot be sold
+    quickly), until the ratio is back at the floor (at marks): losses on private placements, SPV
+    bonds and fund stakes become sales of public equity."""
 
     name = "capital"
 
@@ -304,23 +323,28 @@ class CapitalFloor(Constraint):
         if not on.any():
             return
         rows, floor = rows[on], floor[on]
-        traded, fixed = risk_charges(state, rows)
+        held, claims, fixed = risk_charges(state, rows)
         eq = state.books.equity[rows]
         k = floor * base[rows]
-        hit = (traded > 1e-12) & (eq < k * (traded + fixed))
-        # selling a share f of tradables pro rata: eq / ((1 - f) traded + fixed) = k
-        f = np.clip(1.0 - ratio(np.maximum(eq[hit], 0.0) / k[hit] - fixed[hit], traded[hit]), 0.0, 1.0)
-        who = rows[hit]
-        out.sell(who, f * (out.hold_value[who] + out.claim_value[who]), claims=True, reason=self.name)
+        excess = held + claims + fixed - np.maximum(eq, 0.0) / k  # charges to shed (USD bn)
+        charge = class_charges(state)
+        value = state.books.holdings * state.markets.marked_price
+        for i in np.flatnonzero((held > 1e-12) & (excess > 1e-9)):
+            who = int(rows[i])
+            left = float(excess[i])
+            for cls in np.argsort(-charge, kind="stable"):  # the highest charge first
+                if left <= 1e-9 or charge[cls] <= 0:
+                    break
+                if value[who, cls] > 1e-12:
+                    left -= charge[cls] * out.sell_class(who, int(cls), left / charge[cls], self.name)
 
 
-def risk_charges(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """USD bn of risk charges of ``rows``: on their tradables (holdings and traded claims, by market
-    class) and on the rest (fund stakes, other assets)."""
+def risk_charges(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """USD bn of risk charges of ``rows``: on their holdings and on their traded claims (by market
+    class), and on the rest (fund stakes, other assets)."""
     p = state.registry.params["pension_lp"]
     c = state.contracts
-    names = state.markets.names
-    charge = np.array([state.spec.markets[m].capital_charge for m in names])
+    charge = class_charges(state)
     held = state.books.holdings[rows] @ (state.markets.marked_price * charge)
     debt = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0))
     w = c.principal[debt] * c.mark[debt] * charge[c.market[debt]]
@@ -328,13 +352,17 @@ def risk_charges(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)[rows]
     fixed = p["stake_charge"][rows] * value + p["other_charge"][rows] * state.books.other_assets[rows]
-    return held + claims, fixed
+    return held, claims, fixed
+
+
+def class_charges(state) -> np.ndarray:
+    """``capital_charge`` of each market class, in the markets' order."""
+    return np.array([state.spec.markets[m].capital_charge for m in state.markets.names])
 
 
 def capital_ratio(state) -> np.ndarray:
     """Equity / risk charges of every institution (inf where it has no charges): the opening
     value is the base of :class:`CapitalFloor`."""
     rows = np.arange(state.n)
-    traded, fixed = risk_charges(state, rows)
-    total = traded + fixed
+    total = sum(risk_charges(state, rows))
     return np.where(total > 1e-12, state.books.equity / np.maximum(total, 1e-12), np.inf)

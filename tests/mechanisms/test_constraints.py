@@ -45,6 +45,7 @@ def _insurer(state, floor=0.8):
     lp = row(state, "pension")
     state.spec.markets["tech_equity"].capital_charge = 0.3
     state.spec.markets["ig_bonds"].capital_charge = 0.01
+    state.spec.markets["spv_bonds"].capital_charge = 0.015
     p = state.registry.params["pension_lp"]
     p["capital_floor"][lp] = floor
     p["stake_charge"][lp] = 0.3
@@ -53,17 +54,36 @@ def _insurer(state, floor=0.8):
     return lp
 
 
-def test_an_insurer_below_its_capital_floor_sells_tradables_until_the_ratio_is_back_at_the_floor(state):
+def test_an_insurer_below_its_capital_floor_sells_its_highest_charge_holdings_until_the_ratio_is_back(state):
     lp = _insurer(state)
     base = state.operations.capital_ratio0[lp]
     assert np.isfinite(base) and base > 0
-    state.books.equity[lp] *= 0.5  # half its capital lost: the ratio at half its opening value
+    state.books.equity[lp] *= 0.9  # a tenth of its capital lost: below its 0.95 floor
+    state.registry.params["pension_lp"]["capital_floor"][lp] = 0.95
     orders = SaleOrders(state)
     CapitalFloor().orders(state, np.array([lp]), orders)
-    assert orders.frac[lp] > 0 and orders.claims[lp] and orders.reason[lp] == "capital"
-    traded, fixed = risk_charges(state, np.array([lp]))
-    after = state.books.equity[lp] / ((1.0 - orders.frac[lp]) * traded[0] + fixed[0])
-    assert after == pytest.approx(0.8 * base)
+    assert not orders.empty and orders.reason[lp] == "capital"
+    units = orders.orders()[0]
+    names = state.markets.names
+    equity_cls, bonds_cls = names.index("tech_equity"), names.index("ig_bonds")
+    assert units[lp, equity_cls] > 0 and units[lp, bonds_cls] == 0  # equity (charge 0.3) first, no bonds
+    held, claims, fixed = risk_charges(state, np.array([lp]))
+    price = state.markets.marked_price[equity_cls]
+    shed = 0.3 * units[lp, equity_cls] * price
+    after = state.books.equity[lp] / (held[0] + claims[0] + fixed[0] - shed)
+    assert after == pytest.approx(0.95 * base)
+
+
+def test_an_insurer_short_of_equity_to_sell_goes_on_to_the_next_charge(state):
+    lp = _insurer(state)
+    state.books.equity[lp] *= 0.2  # more charge to shed than its equity holdings carry
+    orders = SaleOrders(state)
+    CapitalFloor().orders(state, np.array([lp]), orders)
+    units = orders.orders()[0]
+    names = state.markets.names
+    e, b = names.index("tech_equity"), names.index("ig_bonds")
+    assert units[lp, e] == pytest.approx(state.books.holdings[lp, e])  # all its equity
+    assert units[lp, b] > 0  # then bonds
 
 
 def test_an_insurer_above_its_floor_or_without_charges_sells_nothing(state):
