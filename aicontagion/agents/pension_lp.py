@@ -7,18 +7,20 @@ import numpy as np
 from aicontagion.agents.base import Institution
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind
-from aicontagion.mechanisms.constraints import AllocationCap, LiquidityFloor, RatingFloor
+from aicontagion.mechanisms.constraints import AllocationCap, CapitalFloor, LiquidityFloor, RatingFloor
 
 
 class PensionLP(Institution):
     """Holds fund stakes (with uncalled commitments), SPV and IG bonds and public equity. It
     honours capital calls; keeps a cash floor by selling public assets (the LP fire-sale channel);
-    an insurer sells bonds whose credit mark falls below its rating floor; a pension sells fund
-    stakes at a discount when private assets exceed their cap; an ETF pays out redemptions that
+    an insurer sells bonds whose credit mark falls below its rating floor, and sells tradables
+    pro rata when its risk-based capital ratio falls below its floor; a pension sells fund stakes
+    at a discount when private assets (over its whole portfolio) exceed their cap, and takes less
+    of new fund commitments above its private target (pacing); an ETF pays out redemptions that
     rise with the fall of its NAV over the month."""
 
     kind = Kind.PENSION_LP
-    constraints = (RatingFloor(), AllocationCap(), LiquidityFloor())
+    constraints = (RatingFloor(), CapitalFloor(), AllocationCap(), LiquidityFloor())
 
     @classmethod
     def decide(cls, state, rows: np.ndarray, decisions: Decisions) -> None:

@@ -9,7 +9,7 @@ from aicontagion.agents.financing import call_capital
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.constraints import LoanToValueCovenant
-from aicontagion.mechanisms.origination import deal_flow
+from aicontagion.mechanisms.fund_raising import deal_flow
 from aicontagion.network.contracts import ContractType
 
 

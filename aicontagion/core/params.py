@@ -165,6 +165,11 @@ class PensionLPParams(Strict):
     max_private_share: Share = 1.0  # sell fund stakes when they exceed this share of assets
     secondary_discount: Share = 0.2  # discount to NAV on secondary sales of fund stakes
     redemption_sensitivity: Sensitivity = 0.0  # ETF: monthly outflow per unit of this month's NAV fall
+    private_other_share: Share = 0.0  # share of other (unmodelled) assets that is private, held at appraisal
+    private_target: Share = 1.0  # private share of assets at which new fund commitments stop growing (pacing)
+    capital_floor: Share = 0.0  # insurer: sell when equity / risk charges < floor x its opening ratio (0: off)
+    stake_charge: Share = 0.0  # insurer: risk charge per USD of fund stakes (and of other assets: other_charge)
+    other_charge: Share = 0.0
 
 
 class MoneyMarketFundParams(Strict):

@@ -165,6 +165,7 @@ class Operations:
     order_book: Any = None  # the capex order book (mechanisms.order_book.OrderBook; None: no book)
     capex_ordered: Any = None  # USD bn ordered this month per institution
     origination: Any = None  # what was originated (mechanisms.origination.Ledger; None: no origination)
+    capital_ratio0: Any = None  # opening equity / risk charges per institution (mechanisms.constraints.CapitalFloor)
 
 
 @dataclass

@@ -16,18 +16,22 @@ their orders from the same snapshot; the orders of a round then clear together i
   (a downgrade below investment grade forces the sale), and traded claims on projects whose
   rating band (mechanisms/valuation.py) is speculative grade.
 * :class:`AllocationCap` (pensions): sell fund stakes on the secondary market at a discount when
-  private assets exceed their cap (the denominator effect).
+  private assets (stakes and the private part of other assets) exceed their cap of all assets
+  (the denominator effect); :func:`commitment_appetite` paces new commitments before the cap.
+* :class:`CapitalFloor` (insurers): keep equity / risk charges near its opening ratio by selling
+  the holdings with the highest risk charge first (risk-based capital).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from aicontagion.core.kinds import Kind
 from aicontagion.core.numeric import ratio
 from aicontagion.mechanisms.valuation import SPECULATIVE
 from aicontagion.network.contracts import ContractType
 
-READS = ("books", "credit", "markets", "month", "registry", "snapshot")
+READS = ("books", "contracts", "credit", "markets", "month", "operations", "registry", "snapshot", "spec")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
 WRITES = ("contracts", "snapshot")
 """State groups this mechanism writes (``snapshot.leverage_plan``: the month's sale plans)."""
@@ -52,6 +56,7 @@ class SaleOrders:
         self.claims = np.zeros(n, dtype=bool)
         self.claim_share = np.zeros(c.size)  # explicit, per contract row
         self.stake_share = np.zeros(c.size)
+        self.class_units: dict[int, np.ndarray] = {}  # institution -> units to sell per class (explicit)
         self.repay = np.zeros(n, dtype=np.int8)
         self.reason = np.full(n, "", dtype=object)
         prices = state.markets.marked_price
@@ -88,6 +93,20 @@ class SaleOrders:
             self.reason[mark] = np.where(self.reason[mark] == "", reason, self.reason[mark])
         return frac * total
 
+    def sell_class(self, who: int, cls: int, amount: float, reason: str) -> float:
+        """Order institution ``who`` to sell ``amount`` (USD bn at marks) of its holding of class
+        ``cls``, up to all of it. Returns the amount ordered."""
+        s = self.state
+        price = float(s.markets.marked_price[cls])
+        units = min(max(amount, 0.0) / price, float(s.books.holdings[who, cls])) if price > 0 else 0.0
+        if units <= 0:
+            return 0.0
+        row = self.class_units.setdefault(int(who), np.zeros(s.books.holdings.shape[1]))
+        row[cls] = max(row[cls], units)
+        if self.reason[who] == "":
+            self.reason[who] = reason
+        return units * price
+
     def sell_claims(self, rows: np.ndarray, share: float | np.ndarray, reason: str) -> None:
         """Order the sale of ``share`` of traded claim ``rows`` (e.g. below a rating floor)."""
         rows = np.asarray(rows, dtype=np.int64)
@@ -106,6 +125,8 @@ class SaleOrders:
         """``(units, claim rows, claim shares, stake rows, stake shares)`` ready to clear."""
         c = self.state.contracts
         units = self.state.books.holdings * self.frac[:, None]
+        for who, want in self.class_units.items():
+            units[who] = np.maximum(units[who], want)
         share = self.claim_share[self.traded]
         pro_rata = np.where(self.claims[c.creditor[self.traded]], self.frac[c.creditor[self.traded]], 0.0)
         share = np.maximum(share, pro_rata)
@@ -116,7 +137,7 @@ class SaleOrders:
     @property
     def empty(self) -> bool:
         """True when nothing is to be sold."""
-        return not (self.frac.any() or self.claim_share.any() or self.stake_share.any())
+        return not (self.frac.any() or self.class_units or self.claim_share.any() or self.stake_share.any())
 
 
 class Constraint:
@@ -267,7 +288,11 @@ class RatingFloor(Constraint):
 
 
 class AllocationCap(Constraint):
-    """Fund stakes kept at or below ``max_private_share`` of assets (secondary sales at a discount)."""
+    """Private assets kept at or below ``max_private_share`` of all assets, over the whole
+    portfolio: fund stakes at carrying value plus the private part of other assets
+    (``private_other_share``, held at appraisal, so they do not fall with public markets). When
+    public holdings fall, the private share rises (the denominator effect) and the LP sells fund
+    stakes on the secondary market at ``secondary_discount``, as far as its stakes go."""
 
     name = "allocation"
 
@@ -276,11 +301,107 @@ class AllocationCap(Constraint):
         c = state.contracts
         stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
         value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
+        private = private_assets(state, rows, value[rows])
         over = np.zeros(state.n)
         a = state.snapshot.assets[rows]
-        hit = (a > 0) & (value[rows] > cap[rows] * a + 1e-9)
+        hit = (a > 0) & (value[rows] > 1e-12) & (private > cap[rows] * a + 1e-9)
         who = rows[hit]
-        over[who] = ratio(value[who] - cap[who] * a[hit], value[who])
+        over[who] = np.minimum(ratio(private[hit] - cap[who] * a[hit], value[who]), 1.0)
         mine = stakes[over[c.creditor[stakes]] > 0]
         if mine.size:
             out.sell_stakes(mine, over[c.creditor[mine]], self.name)
+
+
+def private_assets(state, rows: np.ndarray, stakes: np.ndarray) -> np.ndarray:
+    """USD bn of private assets of LPs ``rows``: ``stakes`` (their fund stakes at carrying value)
+    plus ``private_other_share`` of their other assets."""
+    share = state.registry.params["pension_lp"]["private_other_share"][rows]
+    return stakes + share * state.books.other_assets[rows]
+
+
+def commitment_appetite(state, lps: np.ndarray) -> np.ndarray:
+    """Share (0-1) of its pro-rata part of a fund's new commitments each LP of ``lps`` (institution
+    rows, repeated per commitment) takes: 1 while its private share of assets is at or below
+    ``private_target``, falling linearly to 0 at ``max_private_share`` (commitment pacing: an LP
+    over its target commits less to new funds, the first effect of the denominator effect)."""
+    p = state.registry.params["pension_lp"]
+    c = state.contracts
+    out = np.ones(lps.size)
+    lp_kind = state.registry.kind[lps] == int(Kind.PENSION_LP)
+    if not lp_kind.any():
+        return out
+    who = lps[lp_kind]
+    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
+    a = np.maximum(state.snapshot.assets[who], 1e-12)
+    share = private_assets(state, who, value[who]) / a
+    lo, hi = p["private_target"][who], p["max_private_share"][who]
+    room = np.where(hi > lo, (hi - share) / np.maximum(hi - lo, 1e-12), (share <= lo).astype(float))
+    out[lp_kind] = np.clip(room, 0.0, 1.0)
+    return out
+
+
+class CapitalFloor(Constraint):
+    """Insurers' risk-based capital: equity / risk charges kept at or above ``capital_floor`` x the
+    opening ratio. Risk charges are ``capital_charge`` per USD of each market class held (as
+    holdings, or as traded claims in that market), ``stake_charge`` per USD of fund stakes and
+    ``other_charge`` per USD of other assets. Below the floor it sells holdings, the class with the
+    highest charge first (public equity: selling it sheds the most charge per USD; bonds are carried
+    at amortised cost in statutory accounts, and private placements and SPV bonds cannot be sold
+    quickly), until the ratio is back at the floor (at marks): losses on private placements, SPV
+    bonds and fund stakes become sales of public equity."""
+
+    name = "capital"
+
+    def orders(self, state, rows, out):
+        floor = state.registry.params["pension_lp"]["capital_floor"][rows]
+        base = state.operations.capital_ratio0
+        if base is None:
+            return
+        on = (floor > 0) & np.isfinite(base[rows])  # no charges at the opening: no floor
+        if not on.any():
+            return
+        rows, floor = rows[on], floor[on]
+        held, claims, fixed = risk_charges(state, rows)
+        eq = state.books.equity[rows]
+        k = floor * base[rows]
+        excess = held + claims + fixed - np.maximum(eq, 0.0) / k  # charges to shed (USD bn)
+        charge = class_charges(state)
+        value = state.books.holdings * state.markets.marked_price
+        for i in np.flatnonzero((held > 1e-12) & (excess > 1e-9)):
+            who = int(rows[i])
+            left = float(excess[i])
+            for cls in np.argsort(-charge, kind="stable"):  # the highest charge first
+                if left <= 1e-9 or charge[cls] <= 0:
+                    break
+                if value[who, cls] > 1e-12:
+                    left -= charge[cls] * out.sell_class(who, int(cls), left / charge[cls], self.name)
+
+
+def risk_charges(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """USD bn of risk charges of ``rows``: on their holdings and on their traded claims (by market
+    class), and on the rest (fund stakes, other assets)."""
+    p = state.registry.params["pension_lp"]
+    c = state.contracts
+    charge = class_charges(state)
+    held = state.books.holdings[rows] @ (state.markets.marked_price * charge)
+    debt = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0))
+    w = c.principal[debt] * c.mark[debt] * charge[c.market[debt]]
+    claims = np.bincount(c.creditor[debt], weights=w, minlength=state.n)[rows]
+    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)[rows]
+    fixed = p["stake_charge"][rows] * value + p["other_charge"][rows] * state.books.other_assets[rows]
+    return held, claims, fixed
+
+
+def class_charges(state) -> np.ndarray:
+    """``capital_charge`` of each market class, in the markets' order."""
+    return np.array([state.spec.markets[m].capital_charge for m in state.markets.names])
+
+
+def capital_ratio(state) -> np.ndarray:
+    """Equity / risk charges of every institution (inf where it has no charges): the opening
+    value is the base of :class:`CapitalFloor`."""
+    rows = np.arange(state.n)
+    total = sum(risk_charges(state, rows))
+    return np.where(total > 1e-12, state.books.equity / np.maximum(total, 1e-12), np.inf)

@@ -13,6 +13,7 @@ from aicontagion.core.events import EventLog
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.state import AIState, Credit, Dues, Lending, Lifecycle, MonthState, Operations, Registry, Snapshot
 from aicontagion.mechanisms.ai_revenue import Demand
+from aicontagion.mechanisms.constraints import capital_ratio
 from aicontagion.mechanisms.credit import NAV_KINDS
 from aicontagion.mechanisms.markets import Markets
 from aicontagion.mechanisms.order_book import active, builder_mask, opening_book
@@ -20,7 +21,8 @@ from aicontagion.mechanisms.origination import opening_ledger
 
 READS: tuple[str, ...] = ()
 """None: it creates the state."""
-WRITES: tuple[str, ...] = ()
+WRITES = ("operations",)
+"""It creates the state, then writes the insurers' opening capital ratio into it (``operations.capital_ratio0``)."""
 
 
 def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -> MonthState:
@@ -57,7 +59,7 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
             cpt.gpu_lead_months,
             cpt.build_lead_months,
         )
-    return MonthState(
+    state = MonthState(
         books=books,
         contracts=contracts,
         markets=markets,
@@ -127,3 +129,5 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
         events=EventLog(system.ids, [Kind(int(k)).label for k in system.kind]),
         start=pd.Period(spec.start, freq="M"),
     )
+    state.operations.capital_ratio0 = capital_ratio(state)  # the base of the insurers' capital floor
+    return state

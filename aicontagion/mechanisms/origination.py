@@ -26,10 +26,10 @@ capacity this month:
   Each route's loans are held by its ``syndicate_size`` lenders with the most capacity this month,
   pro rata to it.
 
-Private-credit funds raise new LP commitments each month at ``fund_raise_rate`` a year of their
-NAV, scaled by AI sentiment (relative to the start) ** ``fund_raise_elasticity`` and by one minus
-their distress (performance). Every new row is an ordinary row of the contract table (appended in
-amortised constant time), so valuation, defaults, the exposure graph and the events see it.
+Private-credit funds raise new LP commitments each month and call capital for the loans no route
+funded (:mod:`~aicontagion.mechanisms.fund_raising`). Every new row is an ordinary row of the
+contract table (appended in amortised constant time), so valuation, defaults, the exposure graph
+and the events see it.
 
 Decisions are recorded in the decide stage (:func:`finance_spv`, :func:`finance_loans`) and carried
 out with the others (:func:`apply`, from :mod:`~aicontagion.mechanisms.actions`); money moves by
@@ -44,6 +44,7 @@ import numpy as np
 
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms.fund_raising import raise_commitments
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
 
 READS = ("ai", "channels", "credit", "dues", "lending", "lifecycle", "markets", "month", "registry", "snapshot", "spec")
@@ -251,7 +252,7 @@ def apply(state, deals: list) -> None:
             _loan(state, batch, route, lender, borrower, amount)
     batch.book()
     _sell_warehoused(state)
-    _raise_commitments(state)
+    raise_commitments(state)
     led: Ledger = state.operations.origination
     led.pc_unmet, led.unmet_now = led.unmet_now, np.zeros(state.n)  # funds call for it next month
 
@@ -459,43 +460,6 @@ def _sell_warehoused(state) -> None:
         led.by_route["warehouse_sale"] += price
         led.rows.append((r, "warehouse_sale", state.month))
         state.events.record(bank, "loan_sold", price, state.registry.ids[fund])
-
-
-def _raise_commitments(state) -> None:
-    """Private-credit funds add LP commitments (uncalled) at ``fund_raise_rate`` of NAV a year x
-    sentiment ** elasticity x (1 - distress), spread over their LPs by share."""
-    o = state.spec.origination
-    if o.fund_raise_rate <= 0:
-        return
-    c = state.contracts
-    funds = state.registry.members[Kind.PRIVATE_CREDIT_FUND]
-    funds = funds[state.lifecycle.status[funds] == Status.ACTIVE]
-    if funds.size == 0:
-        return
-    appetite = float(np.clip(max(state.ai.sentiment_ratio, 0.0) ** o.fund_raise_elasticity, 0.0, 2.0))
-    nav = np.maximum(state.books.equity, 0.0)
-    new = np.zeros(state.n)
-    new[funds] = o.fund_raise_rate / 12.0 * nav[funds] * appetite * (1.0 - state.lifecycle.distress[funds])
-    lps = c.rows_of(ContractType.LP_COMMITMENT)
-    lps = lps[(c.obligor[lps] >= 0) & (c.creditor[lps] >= 0)]
-    lps = lps[new[c.obligor[lps]] > 0]
-    if lps.size == 0:
-        return
-    weight = np.bincount(c.obligor[lps], weights=c.share[lps], minlength=state.n)
-    c.uncalled[lps] += new[c.obligor[lps]] * np.divide(
-        c.share[lps], weight[c.obligor[lps]], out=np.zeros(lps.size), where=weight[c.obligor[lps]] > 0
-    )
-
-
-def deal_flow(state, funds: np.ndarray) -> np.ndarray:
-    """USD bn each of ``funds`` calls for the private-credit loans and SPV equity asked last month
-    and not funded, shared by NAV (0 without origination)."""
-    if not active(state):
-        return np.zeros(funds.size)
-    unmet = float(state.operations.origination.pc_unmet.sum())
-    nav = np.maximum(state.books.equity[funds], 0.0)
-    total = nav.sum()
-    return unmet * nav / total if total > 0 else np.zeros(funds.size)
 
 
 def record_bonds(state, amount: float) -> None:

@@ -144,6 +144,7 @@ class MarketSpec(Strict):
     recovery: Share = 0.0  # share of a defaulted loan recovered from collateral at the start
     collateral_gpu_share: Share = 0.0  # share of the collateral whose value follows the GPU rent index
     spread_beta: NonNeg = 0.0  # move of the borrowers' spreads per unit spread change of the class's modelled issuers
+    capital_charge: Share = 0.0  # insurers' risk charge per USD held (mechanisms/constraints.py, CapitalFloor)
     shocks: list[MarketShock] = []  # exogenous repricings of the fundamental
 
 

@@ -7,7 +7,8 @@ arrays: equity, assets, distress and status per institution; the exposure of eve
 contracts at what they cover), summed per creditor-obligor pair; the loss each contract carried
 this month (a fall in its mark or in the value of a stake, or its end before maturity or in a
 default); cumulative losses at their final bearers (the recorder's ``losses`` series) and
-defaults by kind. Systems with more than ``max_nodes`` institutions (default 300) are drawn as
+defaults by kind; the financing chain's system series (private credit's AI exposure, banks'
+claims on funds and SPVs, the order book). Systems with more than ``max_nodes`` institutions (default 300) are drawn as
 supernodes (see :func:`aggregate`).
 """
 
@@ -34,6 +35,8 @@ from aicontagion.viz.layout import supernode_groups
 from aicontagion.viz.writers import AnimationError
 
 MAX_NODES = 300
+CHAIN_SERIES = ("pc_ai_exposure", "bank_fund_exposure", "bank_spv_exposure", "order_book")
+"""System series of the financing chain shown under each picture (USD bn)."""
 
 _FAMILY = np.zeros(len(ContractType), dtype=np.int8)  # 1 debt, 2 stake, 3 executory, 4 guarantee, 5 backstop
 _FAMILY[list(DEBT_TYPES)] = 1
@@ -88,6 +91,9 @@ class Frames:
         system_assets: opening assets of the system (government excluded).
         members: institutions behind each node, ``(n,)`` (1 unless aggregated).
         defaulted: defaulted institutions behind each node per frame, ``(T, n)``.
+        chain: the financing chain per frame, ``(T, 4)`` USD bn: private credit's AI exposure,
+            banks' claims on private-credit funds, banks' claims on SPVs, the capex order book
+            (the recorder's ``CHAIN_SERIES``; None when not recorded).
     """
 
     label: str
@@ -109,6 +115,7 @@ class Frames:
     system_assets: float
     members: np.ndarray
     defaulted: np.ndarray
+    chain: np.ndarray | None = None
 
     @property
     def T(self) -> int:  # noqa: N802 (the usual name for a number of frames)
@@ -157,6 +164,8 @@ class FrameRecorder:
         self.label = label or f"{model.spec.name} / {model.state.ai.path_name}"
         self._kind = np.asarray(model.state.registry.kind, dtype=np.int64)
         self._losses_at = model.recorder.system_names.index("losses")
+        self._chain_at = [model.recorder.system_names.index(x) for x in CHAIN_SERIES]
+        self._chain: list[list[float]] = []
         self._prev = _row_state(model.state.contracts)
         self._prev_expo = _row_exposure(self._prev)
         self._nodes: list[tuple] = []
@@ -186,6 +195,7 @@ class FrameRecorder:
             (m.state.books.equity.copy(), assets, m.state.lifecycle.distress.copy(), m.state.lifecycle.status.copy())
         )
         self._meta.append((str(m.date), int(m.month) + 1, float(m.recorder.system[-1][self._losses_at])))
+        self._chain.append([float(m.recorder.system[-1][i]) for i in self._chain_at])
         self._prev, self._prev_expo = now, expo
 
     def _row_losses(self, now: dict[str, np.ndarray], month: int) -> np.ndarray:
@@ -248,6 +258,7 @@ class FrameRecorder:
             system_assets=float(self.assets0[~gov].sum()),
             members=np.ones(n, dtype=np.int64),
             defaulted=dead.astype(np.int64),
+            chain=np.array(self._chain, dtype=float).reshape(t, len(CHAIN_SERIES)),
         )
 
 

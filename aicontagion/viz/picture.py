@@ -12,7 +12,9 @@ left to the chip suppliers on the right):
   members that defaulted);
 * line width grows with exposure (square root), and lines that carried a loss in the month are
   drawn again on top in red;
-* the title gives the date; a caption gives cumulative losses and defaults by kind.
+* the title gives the date; a caption gives cumulative losses and defaults by kind, and a second
+  one, on the right, the financing chain (private credit's AI exposure, banks' claims on funds
+  and SPVs, the capex order book).
 
 :class:`NetworkAnimation` puts one picture per run side by side above a timeline of losses and
 defaults and a legend, and saves it frame by frame. Nothing here touches pyplot's global state.
@@ -179,7 +181,10 @@ class NetworkPicture:
             0.5, 1.015, plain(frames.label), fontsize=10.5, ha="center", va="bottom", transform=ax.transAxes
         )
         self.caption = ax.text(0.0, -0.115, "", fontsize=8.5, va="center", ha="left", transform=ax.transData)
-        self.dynamic = [self.lines, self.hot, self.nodes, self.crosses, self.title, self.caption]
+        self.chain = ax.text(
+            columns - 0.25, -0.115, "", fontsize=7.5, va="center", ha="right", color="#444444", transform=ax.transData
+        )
+        self.dynamic = [self.lines, self.hot, self.nodes, self.crosses, self.title, self.caption, self.chain]
         self.restyled = False  # a static artist (a label's colour) changed in the last update
         self._grey = np.zeros(len(self.labels), dtype=bool)
 
@@ -216,7 +221,8 @@ class NetworkPicture:
         self._grey = grey
         self.title.set_text(plain(f"{f.label}\n{f.dates[t]}  (month {f.months[t]})"))
         self.caption.set_text(plain(caption(f, t)))
-        return [self.lines, self.hot, self.nodes, self.crosses, self.title, self.caption, *self.labels]
+        self.chain.set_text(chain_caption(f, t))
+        return [self.lines, self.hot, self.nodes, self.crosses, self.title, self.caption, self.chain, *self.labels]
 
 
 def labelled_nodes(frames: Frames, max_labels: int = 60, crowded: int = 14, per_crowded_tier: int = 8) -> np.ndarray:
@@ -250,6 +256,17 @@ def plain(text: str) -> str:
     """``text`` shown as written: a ``$`` in an institution or scenario name does not start
     matplotlib mathtext (``$\\frac{$`` would fail to draw)."""
     return text.replace("$", r"\$")
+
+
+def chain_caption(frames: Frames, t: int) -> str:
+    """The financing chain at frame ``t``, two lines (empty when the frames have no chain)."""
+    if frames.chain is None or frames.chain.shape[0] <= t:
+        return ""
+    pc, funds, spvs, book = frames.chain[t]
+    return (
+        f"private credit in AI: USD {pc:,.0f} bn; banks in funds / SPVs: {funds:,.0f} / {spvs:,.0f} bn\n"
+        f"capex order book: USD {book:,.0f} bn"
+    )
 
 
 def caption(frames: Frames, t: int) -> str:
@@ -488,4 +505,4 @@ class _Backdrop(Artist):
         gc.restore()
 
 
-__all__ = ["NetworkAnimation", "NetworkPicture", "Scales", "Timeline", "caption", "health", "plain"]
+__all__ = ["NetworkAnimation", "NetworkPicture", "Scales", "Timeline", "caption", "chain_caption", "health", "plain"]

@@ -7,7 +7,7 @@ import pytest
 
 from aicontagion import Sim
 from aicontagion.core.invariants import check_books
-from aicontagion.mechanisms import origination
+from aicontagion.mechanisms import fund_raising, origination
 from aicontagion.mechanisms.origination import loan_order
 from aicontagion.model import ContagionModel
 from aicontagion.network.contracts import ContractType
@@ -111,6 +111,27 @@ def test_funds_raise_commitments_with_sentiment():
     fund = m.state.registry.ids.index("fund")
     nav = max(m.state.books.equity[fund], 0.0)
     assert c.uncalled[lp].sum() > before or nav == 0
+
+
+def test_an_lp_over_its_private_target_takes_a_paced_part_of_new_commitments():
+    m = ContagionModel(mini_with_vehicle(fund_raise_rate=0.2), seed=1)
+    s = m.state
+    m.step()
+    c = s.contracts
+    lp = c.rows_of(ContractType.LP_COMMITMENT)
+    pension = s.registry.ids.index("pension")
+    p = s.registry.params["pension_lp"]
+    p["private_target"][pension], p["max_private_share"][pension], p["private_other_share"][pension] = 0.1, 0.3, 1.0
+    added = []
+    for share in (0.05, 0.2, 0.35):  # under the target, halfway to the cap, over the cap
+        stakes = c.principal[c.is_stake & (c.creditor == pension)].sum()
+        s.books.other_assets[pension] = share * s.snapshot.assets[pension] - stakes
+        before = c.uncalled[lp].sum()
+        fund_raising.raise_commitments(s)
+        added.append(c.uncalled[lp].sum() - before)
+    assert added[0] > 0
+    assert added[1] == pytest.approx(0.5 * added[0], rel=1e-6)  # the same month's raise, half taken
+    assert added[2] == 0.0
 
 
 def test_switching_origination_off_writes_nothing_and_ai_2025_originates_on_the_base_path():

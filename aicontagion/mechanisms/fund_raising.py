@@ -1,0 +1,61 @@
+"""Fund raising: private-credit funds' new LP commitments, paced by their LPs, and the capital they call for deal flow.
+
+Each month (from :func:`aicontagion.mechanisms.origination.apply`) the funds raise new LP
+commitments at ``fund_raise_rate`` a year of their NAV, scaled by AI sentiment (relative to the
+start) ** ``fund_raise_elasticity`` and by one minus their distress (performance); each LP takes
+its pro-rata part times its commitment appetite (an LP above its private-asset target commits
+less: :func:`~aicontagion.mechanisms.constraints.commitment_appetite`). The funds call LP capital
+for the private-credit loans and SPV equity asked of them last month and not funded
+(:func:`deal_flow`, read by :mod:`aicontagion.agents.private_credit`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms.constraints import commitment_appetite
+from aicontagion.network.contracts import ContractType
+
+READS = ("ai", "books", "channels", "lifecycle", "operations", "registry", "snapshot", "spec")
+"""State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
+WRITES = ("contracts",)
+"""State groups this mechanism writes (the LP commitments' uncalled amounts)."""
+
+
+def raise_commitments(state) -> None:
+    """Private-credit funds add LP commitments (uncalled) at ``fund_raise_rate`` of NAV a year x
+    sentiment ** elasticity x (1 - distress), spread over their LPs by share; each LP takes its part
+    x its commitment appetite (:func:`~aicontagion.mechanisms.constraints.commitment_appetite`: an
+    LP over its private target commits less), and what it declines is not raised."""
+    o = state.spec.origination
+    if o.fund_raise_rate <= 0:
+        return
+    c = state.contracts
+    funds = state.registry.members[Kind.PRIVATE_CREDIT_FUND]
+    funds = funds[state.lifecycle.status[funds] == Status.ACTIVE]
+    if funds.size == 0:
+        return
+    appetite = float(np.clip(max(state.ai.sentiment_ratio, 0.0) ** o.fund_raise_elasticity, 0.0, 2.0))
+    nav = np.maximum(state.books.equity, 0.0)
+    new = np.zeros(state.n)
+    new[funds] = o.fund_raise_rate / 12.0 * nav[funds] * appetite * (1.0 - state.lifecycle.distress[funds])
+    lps = c.rows_of(ContractType.LP_COMMITMENT)
+    lps = lps[(c.obligor[lps] >= 0) & (c.creditor[lps] >= 0)]
+    lps = lps[new[c.obligor[lps]] > 0]
+    if lps.size == 0:
+        return
+    weight = np.bincount(c.obligor[lps], weights=c.share[lps], minlength=state.n)
+    part = np.divide(c.share[lps], weight[c.obligor[lps]], out=np.zeros(lps.size), where=weight[c.obligor[lps]] > 0)
+    c.uncalled[lps] += new[c.obligor[lps]] * part * commitment_appetite(state, c.creditor[lps])
+
+
+def deal_flow(state, funds: np.ndarray) -> np.ndarray:
+    """USD bn each of ``funds`` calls for the private-credit loans and SPV equity asked last month
+    and not funded, shared by NAV (0 without origination)."""
+    if not (state.channels.origination and state.operations.origination is not None):
+        return np.zeros(funds.size)
+    unmet = float(state.operations.origination.pc_unmet.sum())
+    nav = np.maximum(state.books.equity[funds], 0.0)
+    total = nav.sum()
+    return unmet * nav / total if total > 0 else np.zeros(funds.size)
