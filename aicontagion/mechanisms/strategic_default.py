@@ -16,7 +16,8 @@ A customer (a tech giant or an AI lab) compares, for each of its leases and offt
   all its debt for some years).
 
 A lease is also worth at least what the capacity would fetch if sublet at today's market rent,
-``S`` (the contract rent moved by the GPU rental index and usage), so the value kept is
+``S`` (the contract rent moved by the GPU rental index and usage, let as fast as the market absorbs
+idle capacity: mechanisms/relet.py), so the value kept is
 ``K = max(kappa V, S)``.
 
 **Strategic default**: it terminates mid-term when ``P > K + T``. **Non-renewal**: at the end of
@@ -33,6 +34,7 @@ import numpy as np
 
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.obligations import Purpose
+from aicontagion.mechanisms.relet import lease_up_share, leased_annuity
 from aicontagion.mechanisms.resolution import contract_share as resolution_share
 
 READS = ("ai", "books", "channels", "dues", "month", "operations", "registry", "snapshot", "spec", "system")
@@ -120,9 +122,11 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     rep = rep_spread * rep_years * debt[cust]
 
     # what the capacity would fetch if sublet at today's market rent (the contract rent moved by the
-    # GPU rental index and usage): a lease is worth at least that to its holder
+    # GPU rental index and usage), let as the market absorbs idle capacity (mechanisms/relet.py):
+    # a lease is worth at least that to its holder
     market = demand.rent_index * state.ai.usage
-    sublet_pv = c.payment[rows] * market * term_annuity * dfac
+    q = lease_up_share(state)
+    sublet_pv = c.payment[rows] * market * leased_annuity(months_left, disc, q) * dfac
 
     # expectation damages: a solvent customer repudiating mid-term owes the rent it repudiates over
     # the committed term less what the provider re-lets the capacity for (the contract's own fee
@@ -147,7 +151,7 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
         * (gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc) + income[cust] * next_annuity)
         * step_disc
     )
-    next_sublet = c.payment[rows] * market * next_annuity * step_disc
+    next_sublet = c.payment[rows] * market * leased_annuity(next_months, disc, q) * step_disc
     return {
         "customer": cust,
         "pay_pv": pay_pv,
