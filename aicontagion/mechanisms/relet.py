@@ -9,8 +9,10 @@ is looking for capacity, and every idle facility in the market competes for it. 
   utilisation ``u0`` (the market's normal occupancy);
 * idle capacity ``E = max(S - N, 0)`` with ``S`` the installed capacity (the demand block,
   mechanisms/ai_revenue.py), the vacated facility's own included;
-* absorption ``A = max(N - N_prev, 0) + min(S, N_prev) / L``: new demand plus the tenants of the
-  capacity that wears out this month (``L`` the GPU life in months), who must move;
+* absorption ``A = N x max(exp(g) - 1, 0) + min(S, N) / L``: new demand at the demand block's
+  expected monthly growth ``g`` (the smoothed growth agents read, not this month's noisy change)
+  plus the tenants of the capacity that wears out this month (``L`` the GPU life in months), who
+  must move;
 * the *lease-up share* ``q = min(1, A / E)`` (1 when nothing stands idle): the share of each idle
   facility's vacant capacity let this month, every idle unit competing pro rata for the absorbed
   demand (net absorption against vacancy, the measure of months of supply used for office and
@@ -36,15 +38,15 @@ WRITES = ("operations",)
 """State groups this mechanism writes."""
 
 
-def absorption_share(revenue: float, revenue_prev: float, capacity: float, u0: float, life_months: float) -> float:
-    """Lease-up share ``q`` (per month) from demand ``revenue`` and ``revenue_prev`` (USD bn/yr,
-    this and last month), installed ``capacity`` (USD bn/yr of revenue served), the opening
+def absorption_share(revenue: float, monthly_growth: float, capacity: float, u0: float, life_months: float) -> float:
+    """Lease-up share ``q`` (per month) from demand ``revenue`` (USD bn/yr) and its expected
+    ``monthly_growth`` (log), installed ``capacity`` (USD bn/yr of revenue served), the opening
     utilisation ``u0`` and the capacity's life in months."""
-    need, need_prev = revenue / u0, revenue_prev / u0
+    need = revenue / u0
     idle = capacity - need
     if idle <= 1e-12 * max(capacity, 1.0):
         return 1.0
-    absorbed = max(need - need_prev, 0.0) + min(capacity, need_prev) / max(life_months, 1.0)
+    absorbed = need * max(np.expm1(monthly_growth), 0.0) + min(capacity, need) / max(life_months, 1.0)
     return float(min(1.0, absorbed / idle))
 
 
@@ -52,11 +54,9 @@ def lease_up_share(state) -> float:
     """This month's lease-up share ``q`` in ``state`` (1 with ``relet_demand`` off)."""
     if not state.channels.relet_demand:
         return 1.0
-    demand = state.ai.demand
     d = state.ai.demand_state
-    prev = demand.history[-2] if len(demand.history) > 1 else d.revenue
     life = state.spec.compute.useful_life_years * 12.0
-    return absorption_share(d.revenue, prev, d.capacity, state.ai.initial_utilisation, life)
+    return absorption_share(d.revenue, state.ai.demand.growth, d.capacity, state.ai.initial_utilisation, life)
 
 
 def offer(operations, providers: np.ndarray, payment: np.ndarray) -> None:

@@ -17,15 +17,15 @@ from tests.mechanisms.conftest import contract, row
 
 
 def test_the_lease_up_share_in_a_glut_by_hand():
-    # demand 500 (last month 490) USD bn/yr, capacity 1250, normal use 0.8, 60-month life:
-    # demand fills 625 of capacity, 625 stands idle; absorbed 12.5 new + 612.5 / 60 displaced
-    q = relet.absorption_share(500.0, 490.0, 1250.0, 0.8, 60.0)
-    assert q == pytest.approx((12.5 + 612.5 / 60.0) / 625.0, rel=1e-12)
-    assert q == pytest.approx(0.036333, rel=1e-4)  # about 28 months of supply
+    # demand 500 USD bn/yr growing 2% a month, capacity 1250, normal use 0.8, 60-month life:
+    # demand fills 625 of capacity, 625 stands idle; absorbed 625 x 2% new + 625 / 60 displaced
+    q = relet.absorption_share(500.0, np.log(1.02), 1250.0, 0.8, 60.0)
+    assert q == pytest.approx((12.5 + 625.0 / 60.0) / 625.0, rel=1e-12)
+    assert q == pytest.approx(0.036667, rel=1e-4)  # about 27 months of supply
     # falling demand: only the tenants of retiring capacity move
-    assert relet.absorption_share(480.0, 490.0, 1250.0, 0.8, 60.0) == pytest.approx((612.5 / 60.0) / 650.0)
+    assert relet.absorption_share(480.0, np.log(0.99), 1250.0, 0.8, 60.0) == pytest.approx((600.0 / 60.0) / 650.0)
     # nothing idle (demand above normal use of the capacity): let at once
-    assert relet.absorption_share(900.0, 880.0, 1000.0, 0.8, 60.0) == 1.0
+    assert relet.absorption_share(900.0, 0.01, 1000.0, 0.8, 60.0) == 1.0
 
 
 def test_the_leased_annuity_term_by_term():
@@ -38,11 +38,11 @@ def test_the_leased_annuity_term_by_term():
 
 
 def _glut(state, utilisation: float):
-    """Demand at ``utilisation`` of the installed capacity, flat since last month."""
+    """Demand at ``utilisation`` of the installed capacity, expected to stay flat."""
     d = state.ai.demand_state
     capacity = d.revenue / utilisation
     state.ai.demand_state = dataclasses.replace(d, capacity=capacity, utilisation=utilisation)
-    state.ai.demand.history[:] = [d.revenue, d.revenue]
+    state.ai.demand.growth = 0.0
 
 
 def _walk(state):
