@@ -62,7 +62,7 @@ from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
 from aicontagion.core.obligations import senior_tier
 from aicontagion.mechanisms.relet import lease_up_share, leased_annuity
-from aicontagion.mechanisms.strategic_default import annuity, appraise, committed_term_end
+from aicontagion.mechanisms.strategic_default import annuity, appraise, committed_term_end, kept_values
 
 READS = (
     "ai",
@@ -134,7 +134,7 @@ def lease_values(state, rows: np.ndarray) -> dict[str, np.ndarray]:
     ask = np.flatnonzero((after_term > 0) | (c.rvg[rows] > 0))
     if ask.size:
         a = appraise(state, rows[ask], t)
-        keep_next = np.maximum(state.operations.strategic_value[tenant[ask]] * a["next_val"], a["next_sublet"])
+        keep_next = kept_values(state, a)[1]
         p_ask = np.clip(ratio(keep_next + a["rvg_cost"], a["next_pay"], default=1.0), 0.0, 1.0)
         p_renew[ask] = np.where(after_term[ask] > 0, p_ask, 1.0)
         rvg[ask] = a["rvg_short"]
