@@ -22,7 +22,7 @@ idle capacity: mechanisms/relet.py), so the value kept is ``K = max(V, R, S)``
 (``resolution.strategic_value: derived``, the default: every input observable) or
 ``K = max(kappa V, S)`` (``calibrated``: a *strategic value multiplier* ``kappa`` by revealed
 preference at signing, :func:`strategic_value`). :func:`kept_values` gives both. Consolidation of
-the SPV and cross-default add nothing to ``T`` (docs/model.md, section 7.8: walking does not give
+the SPV and cross-default add nothing to ``T`` (section 7.8 of the model description: walking does not give
 control of the SPV, and its non-recourse debt does not cross-default into the tenant's bonds).
 
 **Strategic default**: it terminates mid-term when ``P > K + T``. **Non-renewal**: at the end of
