@@ -45,12 +45,17 @@ class ExternalAccount:
     """The outside world: cash that entered or left the system, and losses outsiders bore.
 
     ``inflow[label]`` / ``outflow[label]`` are cumulative USD bn by purpose (``ai_revenue``,
-    ``opex``, ``capex``...). ``losses[channel]`` is what outside creditors lost.
+    ``opex``, ``capex``...). ``losses[channel]`` is what outside creditors lost;
+    ``buyer_losses[channel]`` what outside buyers of tradables lost (gained) on what they bought
+    from the system, ``units`` per asset class, marked like everyone else's
+    (:meth:`Books.sell_outside`, :meth:`Books.revalue_holdings`).
     """
 
     inflow: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     outflow: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     losses: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    buyer_losses: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    units: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per asset class, bought from the system
 
     @property
     def net_inflow(self) -> float:
@@ -80,7 +85,7 @@ class Books:
         self.holdings = np.zeros((n, n_classes))
         # column-major: each booking adds to one channel's column, which is then contiguous
         self.pnl = np.zeros((n, len(Channel)), order="F")
-        self.external = ExternalAccount()
+        self.external = ExternalAccount(units=np.zeros(n_classes))
         self.cash_at_start = 0.0
 
     # -- valuation -------------------------------------------------------------------------------
@@ -288,10 +293,22 @@ class Books:
         self.transfer(contracts.creditor[rows], contracts.obligor[rows], amount, label)
 
     def revalue_holdings(self, old_prices: np.ndarray, new_prices: np.ndarray, channel: Channel) -> None:
-        """Book the change in value of every holding when prices move (mark-to-market)."""
+        """Book the change in value of every holding when prices move (mark-to-market), outside
+        buyers' holdings of what they bought from the system included (as their losses or gains)."""
         delta = self.holdings @ (new_prices - old_prices)
         self.equity += delta
         self.pnl[:, channel] += delta
+        outside = float(self.external.units @ (new_prices - old_prices)) if self.external.units.size else 0.0
+        if outside:
+            self.external.buyer_losses[channel.name.lower()] -= outside
+
+    def sell_outside(self, units: np.ndarray, paid: float, carried: float, channel: Channel) -> None:
+        """Outside buyers take ``units`` (per asset class) from the system, paying ``paid`` (USD bn)
+        for what its sellers carried at ``carried``: they hold the units from now on, carried at the
+        same marks, and gain ``carried - paid`` on the purchase (the sellers' loss on the sale)."""
+        self.external.units += units
+        if carried != paid:
+            self.external.buyer_losses[channel.name.lower()] -= float(carried - paid)
 
     def snapshot(self) -> dict[str, np.ndarray]:
         """Copies of the per-institution arrays (for tests and before/after comparisons)."""
