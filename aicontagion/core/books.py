@@ -70,8 +70,11 @@ class Books:
     core business, a bank's other loans); ``facility`` (data centres, at book); ``franchise`` (an
     AI lab's intangible value, marked with AI sentiment); ``holdings`` (units of each tradable
     asset class, valued at market ``prices``); and claims on others through contracts.
-    Liabilities: ``ext_liab`` (debts to outsiders: other bonds, deposits, insurance reserves)
-    and debt contracts owed. Equity is tracked through ``book``.
+    Liabilities: ``ext_liab`` (debts to outsiders: other bonds, deposits, insurance reserves),
+    ``deferred`` (recoveries on a defaulted customer's future payments, not yet earned: owed to
+    nobody, released into income month by month at ``deferred_release``, USD bn/month, as the lost
+    payments would have fallen due; :func:`~aicontagion.mechanisms.resolution.resolve`) and debt
+    contracts owed. Equity is tracked through ``book``.
     """
 
     def __init__(self, n: int, n_classes: int):
@@ -81,6 +84,8 @@ class Books:
         self.facility = np.zeros(n)
         self.franchise = np.zeros(n)
         self.ext_liab = np.zeros(n)
+        self.deferred = np.zeros(n)
+        self.deferred_release = np.zeros(n)
         self.equity = np.zeros(n)
         self.holdings = np.zeros((n, n_classes))
         # column-major: each booking adds to one channel's column, which is then contiguous
@@ -110,7 +115,7 @@ class Books:
 
     def liabilities(self, contracts) -> np.ndarray:
         """Total liabilities at nominal (USD bn)."""
-        return self.ext_liab + self.debts(contracts)
+        return self.ext_liab + self.deferred + self.debts(contracts)
 
     def imbalance(self, contracts, prices: np.ndarray) -> np.ndarray:
         """Assets - liabilities - tracked equity per institution; zero when the books balance."""
@@ -309,6 +314,27 @@ class Books:
         self.external.units += units
         if carried != paid:
             self.external.buyer_losses[channel.name.lower()] -= float(carried - paid)
+
+    def defer(self, who: np.ndarray, amount: np.ndarray, months: np.ndarray) -> None:
+        """Carry ``amount`` (USD bn, already received in cash) as unearned income of ``who``, to be
+        earned in equal parts over ``months`` (at least 1): cash and liabilities rise together, so
+        equity does not move. An outside recipient (-1) carries nothing."""
+        who = np.asarray(who, dtype=np.int64)  # -1 (the outside world) is ignored
+        amount = np.asarray(amount, dtype=float)
+        self.deferred += sum_by_index(who, amount, self.n)
+        self.deferred_release += sum_by_index(who, amount / np.maximum(np.asarray(months, dtype=float), 1.0), self.n)
+
+    def earn_deferred(self, channel: Channel) -> np.ndarray:
+        """This month's part of the unearned income, booked as income under ``channel``; returns it
+        per institution (USD bn)."""
+        earned = np.minimum(self.deferred_release, self.deferred)
+        earned = np.where(self.deferred - earned <= 1e-12, self.deferred, earned)  # the last part in full
+        if earned.any():
+            who = np.flatnonzero(earned)
+            self.deferred[who] -= earned[who]
+            self.book(who, earned[who], channel)
+            self.deferred_release[who[self.deferred[who] == 0.0]] = 0.0
+        return earned
 
     def snapshot(self) -> dict[str, np.ndarray]:
         """Copies of the per-institution arrays (for tests and before/after comparisons)."""

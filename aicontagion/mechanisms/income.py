@@ -122,6 +122,7 @@ def operate(state) -> Obligations:
     state.dues.monthly_inflow = np.zeros(state.n)
     state.dues.monthly_inflow[rows] = income
     state.operations.outside_revenue += float(income.sum())
+    b.earn_deferred(Channel.COUNTERPARTY)  # recoveries on defaulted customers' payments, as they fall due
 
     margin = f["gross_margin"][rows]
     gpu_costs = (
