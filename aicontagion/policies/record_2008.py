@@ -5,16 +5,17 @@
 (bank_2008: 2007-01, so March 2008 is month 14):
 
 * **Bear Stearns' rescue merger** (16 March 2008): :class:`~aicontagion.policies.rescues.RescueMerger`
-  with the Maiden Lane loan as its budget (29, docs/calibration.md, 2008 benchmarks, "Bear Stearns rescue").
-* **Primary Dealer Credit Facility** (from 17 March 2008): :class:`~aicontagion.policies.rescues.LenderOfLastResort`
+  with the Maiden Lane loan as its budget (29; CAL 2008 benchmarks/Bear Stearns rescue).
+* **Primary Dealer Credit Facility** (17 March 2008 to January 2010, closed 1 February 2010):
+  :class:`~aicontagion.policies.rescues.LenderOfLastResort`
   to the primary dealers (the banks that borrow in repo), from day 17 of March, at the primary
   credit rate (penalty 25 bp over the policy rate) against collateral with a haircut (assumed).
 * **Treasury's Temporary Guarantee Program for money-market funds** (19 September 2008 to
   18 September 2009): :class:`~aicontagion.policies.guarantees.ImplicitGuarantee` of the funds:
   their investors' shares are backed, so a fund's investors stop running
   (``credit.always_rolls`` of a fund: :class:`~aicontagion.agents.money_market_fund.MoneyMarketFund`).
-* **Asset-Backed Commercial Paper Money Market Mutual Fund Liquidity Facility (AMLF)** (from
-  19 September 2008): :class:`~aicontagion.policies.rescues.LenderOfLastResort` to the funds, at
+* **Asset-Backed Commercial Paper Money Market Mutual Fund Liquidity Facility (AMLF)** (19
+  September 2008 to January 2010): :class:`~aicontagion.policies.rescues.LenderOfLastResort` to the funds, at
   amortized cost (no haircut), at the primary credit rate: a fund meets its redemptions by
   borrowing against its paper instead of selling it.
 * **TARP's Capital Purchase Program** (from October 2008; 250 allocated on 14 October):
@@ -34,19 +35,21 @@ from aicontagion.policies.guarantees import ImplicitGuarantee
 from aicontagion.policies.rescues import Bailout, LenderOfLastResort, RescueMerger
 
 RECORD_2008: dict[str, tuple[object, object, str]] = {
-    "rescue_merger_date": ("2008-03", None, "CAL 2008 benchmarks, timeline (Bear Mar 16)"),
-    "rescue_merger_budget": (29.0, None, "docs/calibration.md, Bear Stearns rescue (Maiden Lane loan 28.82)"),
-    "pdcf_date": ("2008-03", None, "docs/calibration.md, 2008 interventions (PDCF, 16-17 Mar 2008)"),
-    "pdcf_start_day": (17, None, "docs/calibration.md, 2008 interventions (PDCF open 17 Mar 2008)"),
-    "pdcf_penalty": (0.0025, None, "docs/calibration.md, 2008 interventions (primary credit 25 bp over target)"),
+    "rescue_merger_date": ("2008-03", None, "CAL 2008 benchmarks/timeline (Bear Mar 16)"),
+    "rescue_merger_budget": (29.0, None, "CAL 2008 benchmarks/Bear Stearns rescue (Maiden Lane loan 28.82)"),
+    "pdcf_date": ("2008-03", None, "CAL 2008 interventions/PDCF (16-17 Mar 2008)"),
+    "pdcf_start_day": (17, None, "CAL 2008 interventions/PDCF (open 17 Mar 2008)"),
+    "pdcf_end": ("2010-01", None, "CAL 2008 interventions/PDCF (PDCF and AMLF closed 1 Feb 2010)"),
+    "pdcf_penalty": (0.0025, None, "CAL 2008 interventions/primary credit rate (25 bp)"),
     "pdcf_haircut": (0.05, (0.02, 0.15), "assumed (tri-party repo margins on PDCF collateral)"),
-    "mmf_guarantee_date": ("2008-09", None, "docs/calibration.md, 2008 interventions (Treasury, 19 Sep 2008)"),
-    "mmf_guarantee_end": ("2009-09", None, "docs/calibration.md, 2008 interventions (ended 18 Sep 2009)"),
-    "amlf_date": ("2008-09", None, "docs/calibration.md, 2008 interventions (AMLF, 19 Sep 2008)"),
-    "amlf_haircut": (0.0, None, "docs/calibration.md, 2008 interventions (AMLF lent the amortized cost)"),
-    "amlf_penalty": (0.0025, None, "docs/calibration.md, 2008 interventions (at the primary credit rate)"),
-    "tarp_date": ("2008-10", None, "docs/calibration.md, 2008 interventions (EESA 3 Oct, CPP 14 Oct 2008)"),
-    "tarp_budget": (250.0, None, "docs/calibration.md, 2008 interventions (CPP allocation 250 of TARP's 700)"),
+    "mmf_guarantee_date": ("2008-09", None, "CAL 2008 interventions/money-market guarantee (19 Sep 2008)"),
+    "mmf_guarantee_end": ("2009-09", None, "CAL 2008 interventions/money-market guarantee (ended 18 Sep 2009)"),
+    "amlf_date": ("2008-09", None, "CAL 2008 interventions/AMLF (19 Sep 2008)"),
+    "amlf_end": ("2010-01", None, "CAL 2008 interventions/PDCF (PDCF and AMLF closed 1 Feb 2010)"),
+    "amlf_haircut": (0.0, None, "CAL 2008 interventions/AMLF (lent the amortized cost)"),
+    "amlf_penalty": (0.0025, None, "CAL 2008 interventions/primary credit rate (AMLF at it)"),
+    "tarp_date": ("2008-10", None, "CAL 2008 interventions/TARP Capital Purchase Program (14 Oct 2008)"),
+    "tarp_budget": (250.0, None, "CAL 2008 interventions/TARP Capital Purchase Program (250 of 700)"),
     "tarp_threshold": (0.04, (0.03, 0.06), "assumed (equity / assets below which a bank takes CPP capital)"),
     "tarp_target": (0.05, (0.04, 0.07), "assumed (equity / assets the injection restores; CPP: 1-3% of RWA)"),
 }
@@ -90,6 +93,7 @@ def record_2008(scenario_start: str = "2007-01", **overrides) -> list[Policy]:
             haircut=float(_value("pdcf_haircut", overrides)),
             penalty=float(_value("pdcf_penalty", overrides)),
             start=at("pdcf_date"),
+            end=at("pdcf_end"),
             start_day=int(_value("pdcf_start_day", overrides)),
         ),
         ImplicitGuarantee(
@@ -104,6 +108,7 @@ def record_2008(scenario_start: str = "2007-01", **overrides) -> list[Policy]:
             haircut=float(_value("amlf_haircut", overrides)),
             penalty=float(_value("amlf_penalty", overrides)),
             start=at("amlf_date"),
+            end=at("amlf_end"),
         ),
         Bailout(
             kinds=("bank",),

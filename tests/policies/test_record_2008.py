@@ -16,6 +16,7 @@ from aicontagion.policies import (
     record_2008,
 )
 from aicontagion.policies.record_2008 import RECORD_2008, month_index
+from aicontagion.scenarios.citations import calibration_rows
 
 
 def test_the_bundle_is_the_existing_classes_at_their_dates():
@@ -31,11 +32,16 @@ def test_the_bundle_is_the_existing_classes_at_their_dates():
     pdcf, guarantee, amlf, tarp = bundle[1], bundle[2], bundle[3], bundle[4]
     assert pdcf.repo_borrowers and pdcf.start_day == 17 and pdcf.penalty == 0.0025
     assert guarantee.kinds == ("money_market_fund",) and guarantee.end == 32  # to September 2009
+    assert pdcf.end == amlf.end == 36  # both closed on 1 February 2010
     assert amlf.kinds == ("money_market_fund",) and amlf.haircut == 0.0
     assert tarp.args["budget"] == 250.0
     assert repr(from_name("record_2008")) == repr(bundle)
+    rows = calibration_rows()
     for name, (_, rng, source) in RECORD_2008.items():  # every number cited or assumed with a range
         assert source.startswith("assumed") == (rng is not None), name
+        if not source.startswith("assumed"):  # CAL <section>/<quantity> (a note in brackets)
+            section, quantity = source.removeprefix("CAL ").split(" (")[0].lower().split("/")
+            assert any(q.startswith(quantity) for s, qs in rows.items() if s.startswith(section) for q in qs), name
 
 
 def test_dates_and_overrides_are_checked():
