@@ -7,19 +7,20 @@ policy, with the ``RescueMerger`` alone (budget: the Maiden Lane loan) and with 
 bundle (:func:`aicontagion.policies.record_2008`: the rescue merger, the Primary Dealer Credit
 Facility from 17 March 2008, the Treasury's money-market guarantee and the AMLF from September,
 TARP's capital purchases from October), each with dealer defaults by month, survivors, losses and
-fiscal cost, and the bundle's interventions by month. Then ``bank_2008`` as shipped (its scheduled
-MBS repricing; weekly liquidity sub-steps) with the ``RescueMerger`` policy, then the same with the price-impact
-channel off (an ablation that isolates the funding runs from the fire-sale spiral), and prints,
-for each: the events of the 20 dealers and the money-market funds by month and day (defaults,
-runs, rescues, funds breaking the buck), the summary's timings in days and the interbank volume
-around the first default; then the number and months of dealer defaults over the dealers' monthly
-leverage-adjustment speed (0.2 shipped, assumed) and the MBS price impact (0.039 shipped, from
-Greenwood, Landier and Thesmar 2015). docs/validation.md, "2008 record", quotes it.
-Deterministic (the scenario has no random draw): one seed (``--seeds`` and ``--processes`` are
-accepted for a uniform command line and ignored; ``--quick`` skips the sweep).
-Writes to --out (tidy Parquet with the code version): ``timeline.parquet`` (setup, month, day,
-event, institutions), ``weeks.parquet`` (setup and the sub-steps' funding volumes), ``interventions.parquet`` (the
-comparison) and ``by_setting.parquet``.
+fiscal cost, the bundle's interventions by month, and the bundle with each piece left out. Then
+``bank_2008`` as shipped (its scheduled MBS repricing; weekly liquidity sub-steps) with the
+``RescueMerger`` policy, then the same with the price-impact channel off (an ablation that
+isolates the funding runs from the fire-sale spiral), and prints, for each: the events of the 20
+dealers and the money-market funds by month and day (defaults, runs, rescues, funds breaking the
+buck), the summary's timings in days and the interbank volume around the first default; then the
+number and months of dealer defaults over the dealers' monthly leverage-adjustment speed (0.2
+shipped, assumed) and the MBS price impact (0.039 shipped, from Greenwood, Landier and Thesmar
+2015). docs/validation.md, "2008 record", quotes it. Deterministic (the scenario has no random
+draw): one seed (``--seeds`` and ``--processes`` are accepted for a uniform command line and
+ignored; ``--quick`` skips the sweep). Writes to --out (tidy Parquet with the code version):
+``timeline.parquet`` (setup, month, day, event, institutions), ``weeks.parquet`` (setup and the
+sub-steps' funding volumes), ``interventions.parquet`` (the comparison), ``leave_one_out.parquet``
+and ``by_setting.parquet``.
 """
 
 from __future__ import annotations
@@ -100,6 +101,36 @@ def compare(months: int = 120) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(rows), pd.concat(acts, ignore_index=True)
 
 
+LEAVE_OUT = {
+    "without the rescue merger": {"rescue_merger_budget": 0.0},
+    "without the PDCF": {"pdcf_haircut": 1.0},  # lends nothing: no collateral value left after the haircut
+    "without the MMF guarantee and AMLF": {
+        k: "2030-01" for k in ("mmf_guarantee_date", "mmf_guarantee_end", "amlf_date", "amlf_end")
+    },
+    "without TARP": {"tarp_budget": 0.0},
+}
+"""The bundle with one intervention left out (each by the override that removes what it does)."""
+
+
+def leave_one_out(months: int = 120) -> pd.DataFrame:
+    """Dealer defaults by month, funds broken, losses and fiscal cost of the bundle less one piece."""
+    rows = []
+    for label, kw in LEAVE_OUT.items():
+        sim = ac.Sim("bank_2008", seed=0, months=months, policies=record_2008(**kw)).run()
+        d = dealer_defaults(sim)
+        rows.append(
+            {
+                "bundle": label,
+                "dealer defaults": len(d),
+                "by month": ", ".join(f"{m}: {n}" for m, n in d.groupby(d["date"].astype(str).str[:7]).size().items()),
+                "funds broke the buck": int((sim.events.event == "broke_the_buck").sum()),
+                "total loss": round(sim.summary["total_loss"], 1),
+                "fiscal cost end": round(sim.summary["fiscal_cost"], 1),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def defaults_by_setting(months: int = 120, speeds=(1.0, 0.5, 0.2, 0.1), impacts=(0.15, 0.039, 0.01)) -> pd.DataFrame:
     """Dealer defaults over the two uncertain numbers behind the spiral: the dealers' monthly
     leverage-adjustment speed (shipped 0.2, assumed) and the MBS price impact (shipped 0.039,
@@ -136,8 +167,12 @@ def main(argv=None) -> int:
     print(summary.to_string(index=False))
     print("\n== the interventions by month (2008 bundle; first 24 months of loans shown) ==")
     print(acts.head(40).round(1).to_string(index=False))
+    loo = leave_one_out(args.months)
+    print("\n== the 2008 bundle with one intervention left out ==")
+    print(loo.to_string(index=False))
     prov = {"months": args.months, "seed": 0}
     ex.save(summary.rename(columns=lambda c: c.replace(" ", "_")), args.out / "interventions.parquet", prov)
+    ex.save(loo.rename(columns=lambda c: c.replace(" ", "_")), args.out / "leave_one_out.parquet", prov)
     timelines, weeks = [], []
     for label, kw in (("as shipped", {}), ("price_impact off", {"channels": {"price_impact": False}})):
         sim = run(args.months, **kw)
