@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from aicontagion.agents.money_market_fund import MoneyMarketFund
 from aicontagion.core.books import Channel
+from aicontagion.core.decisions import Decisions
 from aicontagion.core.invariants import check_books
 from aicontagion.mechanisms.credit import update_distress
 from aicontagion.mechanisms.liquidity_substeps import run_substeps
@@ -78,3 +80,20 @@ def test_a_fund_facility_lends_the_redemptions_instead_of_sales(tmp_path):
     assert loans[0]["amount"] == pytest.approx(nav0 * RUN_SHARE / 4 - cash0)  # what its cash lacked
     assert not [e for e in s.events.rows if e["event"] == "fire_sale" and e["institution"] == "mmf"]
     assert np.isclose(sum(w["redeemed"] for w in s.weeks), nav0 * RUN_SHARE)  # paid in full, nothing sold
+
+
+@pytest.mark.parametrize("k", [1, 4])
+def test_the_run_is_paid_once_monthly_or_weekly_never_both(tmp_path, k):
+    """With one sub-step the decide stage pays ``run_share`` of the NAV (the monthly model); with
+    four it pays none of it (the sub-steps do), and logs ``broke_the_buck`` only monthly."""
+    model = _model(tmp_path, k=k, cash=12.0, mbs=40.0)
+    s, mmf = _broken_fund(model)
+    s.lifecycle.distress_prev[mmf] = 0.0  # it broke the buck in the last funding stage
+    s.books.cash[mmf] += 100.0  # enough spare cash to pay any outflow (the rule pays from cash only)
+    decisions = Decisions()
+    MoneyMarketFund.decide(s, np.array([mmf]), decisions)
+    paid = sum(float(a.sum()) for _, a in decisions.distributions)
+    nav, fall = s.books.equity[mmf], s.lifecycle.distress[mmf]
+    sensitivity = s.registry.params["money_market_fund"]["redemption_sensitivity"][mmf]
+    assert paid == pytest.approx(nav * (sensitivity * fall + (RUN_SHARE if k == 1 else 0.0)))
+    assert [e["event"] for e in decisions.events] == (["broke_the_buck"] if k == 1 else [])
