@@ -103,11 +103,14 @@ class Bailout(Policy):
 
 
 class LenderOfLastResort(Policy):
-    """Central-bank loans to solvent institutions of ``kinds`` that cannot pay what is due.
+    """Central-bank loans to solvent institutions of ``kinds`` (and named ``ids``) that cannot pay what is due.
 
     The loan covers the month's cash shortfall, up to ``(1 - haircut)`` of the borrower's
     tradable assets less what it already owes the central bank, at the Treasury rate plus
-    ``penalty`` (Bagehot), for one month, rolled while the borrower stays solvent.
+    ``penalty`` (annual; Bagehot), for one month, rolled while the borrower stays solvent. With
+    ``repo_borrowers`` only those of the eligible that borrow in repo when the model is built are
+    eligible (the Primary Dealer Credit Facility of March 2008 lent to the primary dealers, the
+    borrowers of the tri-party repo market, not to every bank).
     """
 
     name = "lender_of_last_resort"
@@ -120,9 +123,18 @@ class LenderOfLastResort(Policy):
         start: int = 0,
         end: int | None = None,
         trigger=None,
+        ids: Iterable[str] = (),
+        repo_borrowers: bool = False,
+        start_day: int = 0,
     ):
         who = "LenderOfLastResort"
-        kinds = check_kinds(kinds, who)
+        kinds, ids = check_kinds(kinds, who), tuple(ids)
+        if not isinstance(repo_borrowers, bool):
+            raise PolicyError(f"{who}: repo_borrowers must be true or false (got {repo_borrowers!r})")
+        if isinstance(start_day, bool) or not isinstance(start_day, int) or not 0 <= start_day <= 31:
+            raise PolicyError(f"{who}: start_day must be a day of the month, 0-31 (got {start_day!r})")
+        extra = ({"ids": ids} if ids else {}) | ({"repo_borrowers": True} if repo_borrowers else {})
+        extra |= {"start_day": start_day} if start_day else {}
         super().__init__(
             start,
             end,
@@ -130,23 +142,33 @@ class LenderOfLastResort(Policy):
             kinds=kinds,
             haircut=check_share(haircut, "haircut", who),
             penalty=check_nonneg(penalty, "penalty", who),
+            **extra,
         )
-        self.kinds, self.haircut, self.penalty = kinds, haircut, penalty
+        self.kinds, self.ids, self.haircut, self.penalty = kinds, ids, haircut, penalty
+        self.repo_borrowers, self.start_day = repo_borrowers, start_day
 
     def validate(self, catalogue: Catalogue) -> None:
-        check_ids(catalogue, (), "LenderOfLastResort")
+        check_ids(catalogue, self.ids, "LenderOfLastResort")
 
     def initialize(self, state) -> None:
         self.gov = government_of(state)
-        self.rows = targets_of(state, self.kinds, ())
+        self.rows = targets_of(state, self.kinds, self.ids)
+        if self.repo_borrowers:
+            c = state.contracts
+            repo = c.rows_of(ContractType.REPO)
+            borrowers = np.unique(c.obligor[repo[(c.principal[repo] > 0) & (c.obligor[repo] >= 0)]])
+            self.rows = self.rows[np.isin(self.rows, borrowers)]
 
     def apply(self, state, decisions) -> None:
+        if state.month == self.start and self.start_day > 0:
+            return  # the decide stage is the month's first day: a facility opening later in it waits
         rows = self.rows[(state.lifecycle.status[self.rows] != Status.DEFAULTED) & (state.books.equity[self.rows] > 0)]
         self.lend(state, rows, state.dues.due_now[rows] - state.books.cash[rows])
 
     def liquidity_substep(self, state, need) -> None:
-        """Inside the month (liquidity sub-steps): lend what a run leaves a solvent borrower short."""
-        if not self.active(state):
+        """Inside the month (liquidity sub-steps): lend what a run leaves a solvent borrower short
+        (in the start month only from sub-steps ending on or after ``start_day``)."""
+        if not self.active(state) or (state.month == self.start and (state.events.day or 0) < self.start_day):
             return
         rows = self.rows[(state.lifecycle.status[self.rows] != Status.DEFAULTED) & (state.books.equity[self.rows] > 0)]
         self.lend(state, rows, need[rows] - state.books.cash[rows])
