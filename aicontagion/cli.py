@@ -39,8 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--policy",
         default="none",
-        help="none | implicit_guarantee | loan_guarantee | bailout | "
-        "lender_of_last_resort (with its default arguments)",
+        help="none | implicit_guarantee | loan_guarantee | bailout | lender_of_last_resort | rescue_merger | "
+        "state_company | record_2008 (the 2008 interventions, dated; bank_2008) (with their default arguments)",
     )
     run.add_argument("--out", default="results/run", help="folder for Parquet results and figures")
     run.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
