@@ -2,7 +2,9 @@
 fiscal cost is the fall of its equity since the start (USD bn).
 
 The government never runs out of cash: a shortfall is covered by Treasury debt sold to outside
-investors (a liability, no loss).
+investors (a liability, no loss), which pays the Treasury rate (the government's
+``ext_liability_rate``, set to ``treasury_rate`` when the building of the system finds it unset),
+so a rescue's funding cost is part of its fiscal cost.
 
 **The sovereign's limits** (used by the state-backed compute company,
 :mod:`aicontagion.policies.state_company`): the run's Treasury issuance adds to the public debt, so

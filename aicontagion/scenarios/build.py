@@ -101,6 +101,10 @@ def build_system(spec: ScenarioSpec, label: str | None = None) -> System:
         in_service[r] = month_index(inst.in_service, spec.start) if inst.in_service else 0
         rents[r] = inst.rents_gpus if inst.rents_gpus is not None else kind[r] == Kind.NEOCLOUD
 
+    # the government's debts to outsiders are Treasury debt: they pay the Treasury rate unless the
+    # scenario says otherwise (what it issues to fund guarantees and rescues costs interest)
+    gov = (kind == Kind.GOVERNMENT) & (flows["ext_liability_rate"] == 0.0)
+    flows["ext_liability_rate"][gov] = spec.treasury_rate
     contracts = _contracts(spec, idx, midx, label)
     _balance(spec, books, contracts, label)
     params = kind_params(spec, kind)
