@@ -16,15 +16,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 import numpy as np
 
 from aicontagion.core.contract_types import EXTERNAL
-from aicontagion.core.numeric import as_column, common_size, ratio, sum_by_index
+from aicontagion.core.numeric import ArrayIntEnum, as_column, common_size, ratio, sum_by_index
 
 
-class Channel(IntEnum):
+class Channel(ArrayIntEnum):
     """How a change in equity arrived (the P&L ledger's columns)."""
 
     OPERATING = 0  # revenue less operating costs (incl. lease/offtake payments)
@@ -203,7 +202,7 @@ class Books:
         ):
             if mask.any():
                 by_label = np.bincount(label[mask], weights=amount[mask], minlength=len(label_names))
-                for j in np.flatnonzero(by_label):
+                for j in by_label.nonzero()[0]:
                     flows[label_names[j]] += float(by_label[j])
 
     def remark_claims(
@@ -216,7 +215,7 @@ class Books:
         c = contracts
         delta = np.where(selected, c.principal * (new_mark - c.mark), 0.0)
         np.copyto(c.mark, new_mark, where=selected)
-        held_outside = c.cached("held outside", lambda: np.flatnonzero(c.creditor == EXTERNAL))
+        held_outside = c.cached("held outside", lambda: (c.creditor == EXTERNAL).nonzero()[0])
         if isinstance(channel, np.ndarray):
             self.book_channels(c.creditor, delta, channel)
             self._outside_losses(delta[held_outside], channel[held_outside])
@@ -231,7 +230,7 @@ class Books:
         (gains), under ``channel`` (one for all, or one per claim)."""
         if isinstance(channel, np.ndarray):
             by_channel = np.bincount(channel, weights=delta, minlength=len(Channel))
-            for ch in np.flatnonzero(by_channel):
+            for ch in by_channel.nonzero()[0]:
                 self.external.losses[Channel(int(ch)).name.lower()] -= float(by_channel[ch])
             return
         lost = delta.sum()

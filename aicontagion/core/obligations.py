@@ -25,15 +25,14 @@ Tiers: 0 operating costs and secured debt service; 1 senior debt, rent, fees, ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 import numpy as np
 
 from aicontagion.core.books import Channel
-from aicontagion.core.numeric import as_column, common_size, sum_by_index
+from aicontagion.core.numeric import ArrayIntEnum, as_column, common_size, sum_by_index
 
 
-class Purpose(IntEnum):
+class Purpose(ArrayIntEnum):
     """Why an amount is due (decides its booking)."""
 
     OPEX = 0
@@ -63,6 +62,9 @@ DISCRETIONARY_TIER = 3
 """Tier of discretionary spending: paid from what is left; not paying it is no default."""
 
 
+_SCALARS = frozenset((int, float, np.int64, np.float64, np.intp))
+"""Types of a single amount or party for :meth:`Obligations.add`'s fast path."""
+
 _TIER_OF_SENIORITY = np.array([0, 1, 2])  # secured, senior, subordinated
 
 
@@ -79,6 +81,23 @@ class Obligations:
 
     def add(self, obligor, creditor, due, priority, purpose: Purpose, row=-1) -> None:
         """Append amounts due (arrays broadcast together); zero amounts are dropped."""
+        one = _SCALARS
+        if (
+            type(due) in one
+            and type(obligor) in one
+            and type(creditor) in one
+            and type(priority) in one
+            and type(row) in one
+        ):
+            # one amount (most calls): the same entries as below, built without the array helpers
+            if due > 1e-12:
+                self.obligor.append(np.array([obligor], dtype=np.int64))
+                self.creditor.append(np.array([creditor], dtype=np.int64))
+                self.priority.append(np.array([priority], dtype=np.int64))
+                self.row.append(np.array([row], dtype=np.int64))
+                self.due.append(np.array([due], dtype=np.float64))
+                self.purpose.append(np.array([int(purpose)], dtype=np.int64))
+            return
         k = common_size(obligor, creditor, due)
         due = as_column(due, np.float64, k)
         keep = due > 1e-12  # below a thousandth of a dollar: nothing is due
@@ -161,7 +180,7 @@ def contract_obligations(obl: Obligations, contracts, month: int, usage: float) 
     """
     c = contracts
     debt = c.is_debt & (c.principal > 0) & (c.start <= month)
-    rows = np.flatnonzero(debt)
+    rows = debt.nonzero()[0]
     if rows.size:
         tier = _TIER_OF_SENIORITY[c.seniority[rows]]
         principal, obligor, creditor = c.principal[rows], c.obligor[rows], c.creditor[rows]
