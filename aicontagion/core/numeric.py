@@ -30,7 +30,8 @@ def ratio(num, den, default: float = 0.0) -> np.ndarray:
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
     shape = num.shape if num.shape == den.shape else np.broadcast_shapes(num.shape, den.shape)
-    out = np.full(shape, default, dtype=float)
+    out = np.empty(shape)
+    out.fill(default)  # np.full: three calls
     return np.divide(num, den, out=out, where=np.abs(den) >= EPS)
 
 
@@ -40,7 +41,9 @@ def as_column(x, dtype, size: int) -> np.ndarray:
         return x if x.dtype == dtype else x.astype(dtype)
     a = np.asarray(x, dtype=dtype)
     if a.ndim == 0:
-        return np.full(size, a, dtype=dtype)
+        out = np.empty(size, dtype=dtype)
+        out[:] = a  # np.full(size, a): three calls
+        return out
     return np.broadcast_to(a, (size,))
 
 

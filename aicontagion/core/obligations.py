@@ -62,9 +62,6 @@ DISCRETIONARY_TIER = 3
 """Tier of discretionary spending: paid from what is left; not paying it is no default."""
 
 
-_SCALARS = frozenset((int, float, np.int64, np.float64, np.intp))
-"""Types of a single amount or party for :meth:`Obligations.add`'s fast path."""
-
 _TIER_OF_SENIORITY = np.array([0, 1, 2])  # secured, senior, subordinated
 
 
@@ -81,23 +78,6 @@ class Obligations:
 
     def add(self, obligor, creditor, due, priority, purpose: Purpose, row=-1) -> None:
         """Append amounts due (arrays broadcast together); zero amounts are dropped."""
-        one = _SCALARS
-        if (
-            type(due) in one
-            and type(obligor) in one
-            and type(creditor) in one
-            and type(priority) in one
-            and type(row) in one
-        ):
-            # one amount (most calls): the same entries as below, built without the array helpers
-            if due > 1e-12:
-                self.obligor.append(np.array([obligor], dtype=np.int64))
-                self.creditor.append(np.array([creditor], dtype=np.int64))
-                self.priority.append(np.array([priority], dtype=np.int64))
-                self.row.append(np.array([row], dtype=np.int64))
-                self.due.append(np.array([due], dtype=np.float64))
-                self.purpose.append(np.array([int(purpose)], dtype=np.int64))
-            return
         k = common_size(obligor, creditor, due)
         due = as_column(due, np.float64, k)
         keep = due > 1e-12  # below a thousandth of a dollar: nothing is due
@@ -105,11 +85,17 @@ class Obligations:
         if kept == 0:
             return
         whole = kept == k
-        for name, value in (("obligor", obligor), ("creditor", creditor), ("priority", priority), ("row", row)):
-            col = as_column(value, np.int64, k)
-            getattr(self, name).append(col if whole else col[keep])
+        cols = [as_column(v, np.int64, k) for v in (obligor, creditor, priority, row)]
+        if not whole:
+            cols = [col[keep] for col in cols]
+        self.obligor.append(cols[0])
+        self.creditor.append(cols[1])
+        self.priority.append(cols[2])
+        self.row.append(cols[3])
         self.due.append(due if whole else due[keep])
-        self.purpose.append(np.full(kept, int(purpose), dtype=np.int64))
+        code = np.empty(kept, dtype=np.int64)
+        code.fill(int(purpose))  # np.full: three calls
+        self.purpose.append(code)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """All entries concatenated (empty arrays when nothing is due); cached until the next ``add``."""

@@ -236,6 +236,10 @@ class ContractTable:
     def _family(self, name: str, first: ContractType, last: ContractType) -> np.ndarray:
         """Cached read-only mask of active contracts with ``first <= ctype <= last`` (types never
         change and ``active`` changes only through :meth:`set_active`, which clears the cache)."""
+        try:
+            return self._masks[("family", name)]  # the hit without a call (read on every is_debt)
+        except KeyError:
+            pass
         return self._derived(("family", name), lambda: (self.ctype >= first) & (self.ctype <= last) & self.active)
 
     @property
@@ -256,6 +260,10 @@ class ContractTable:
     def rows_of(self, *types: ContractType) -> np.ndarray:
         """Indices (ascending) of the active contracts of the given types; cached like the masks, so
         a mechanism touching one small family (leases, credit lines) filters those rows, not the table."""
+        try:
+            return self._masks[("rows", *types)]  # the hit without a call
+        except KeyError:
+            pass
 
         def compute() -> np.ndarray:
             codes = sorted({int(t) for t in types})

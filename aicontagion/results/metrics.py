@@ -256,7 +256,7 @@ def borne_losses(state) -> tuple[np.ndarray, np.ndarray, float]:
     for group in (_OPERATING, _WRITE_DOWNS):
         loss = np.maximum(-pnl[:, group].sum(axis=1), 0.0) * share
         losing = loss.nonzero()[0]
-        neg = np.maximum(-pnl[np.ix_(losing, group)], 0.0)
+        neg = np.maximum(-pnl[losing[:, None], group], 0.0)  # pnl[np.ix_(losing, group)] without its calls
         split = ratio(neg, neg.sum(axis=1, keepdims=True))  # the group's loss over its losing channels
         idx = [_PNL.index(ch) for ch in group]
         by_channel[idx] += loss[losing] @ split
