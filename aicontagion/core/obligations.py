@@ -150,7 +150,7 @@ class Obligations:
         ):
             by_obligor = sum_by_index(ob, due, n)
             total += by_obligor
-            if tier.max() < DISCRETIONARY_TIER:
+            if np.maximum.reduce(tier) < DISCRETIONARY_TIER:  # tier.max() without its two wrapper calls
                 binding += by_obligor
             elif tier.min() < DISCRETIONARY_TIER:
                 binding += sum_by_index(ob, np.where(tier < DISCRETIONARY_TIER, due, 0.0), n)
