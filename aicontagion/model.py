@@ -244,7 +244,7 @@ class ContagionModel(mesa.Model):
         s = self.state
         c = s.contracts
         k = len(s.markets.names)
-        rows = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.obligor >= 0) & (c.principal > 0))
+        rows = (c.is_debt & (c.market >= 0) & (c.obligor >= 0) & (c.principal > 0)).nonzero()[0]
         rows = rows[s.lifecycle.status[c.obligor[rows]] != Status.DEFAULTED]
         change = (s.credit.spread - s.credit.spread0)[c.obligor[rows]]
         w = c.principal[rows]
@@ -317,7 +317,7 @@ class ContagionModel(mesa.Model):
             s.books, s.contracts, arr, res.paid, gpu, gpu_price, s.system.flows["gross_margin"], s.operations.gpu_new
         )
         capex = arr["priority"] == DISCRETIONARY_TIER
-        bought = np.isin(arr["purpose"], [int(Purpose.CAPEX_GPU), int(Purpose.CAPEX_BUILD)])
+        bought = (arr["purpose"] == Purpose.CAPEX_GPU) | (arr["purpose"] == Purpose.CAPEX_BUILD)
         s.operations.capex_spent = float(res.paid[bought].sum())  # draws share the tier but are not capex
         s.operations.capex_spent += built_this_month(s)  # buildings paid by build-out SPVs
         short = arr["due"] - res.paid

@@ -79,7 +79,7 @@ def _buy(state, rows, chips, build, decisions: Decisions, tier: int, purpose: Pu
         return
     obl = decisions.obligations
     chip_sellers = state.registry.chip_sellers
-    sellers = np.append(chip_sellers, EXTERNAL)  # outsiders sell the rest of the chips
+    sellers = np.concatenate((chip_sellers, [EXTERNAL]))  # outsiders sell the rest of the chips
     share = state.system.flows["gpu_market_share"][chip_sellers]
     share = np.where(state.lifecycle.status[chip_sellers] == Status.DEFAULTED, 0.0, share)
     if purpose is None:
@@ -88,12 +88,14 @@ def _buy(state, rows, chips, build, decisions: Decisions, tier: int, purpose: Pu
         # it must pass on (the cost used to be paid after the clearing, which could leave it short)
         margin = np.clip(state.system.flows["gross_margin"][chip_sellers], 0.0, 1.0)
         share = share * margin
-    share = np.append(share, 1.0 - share.sum())  # outsiders: the rest, a defaulted seller's share, costs
+    share = np.concatenate((share, [1.0 - share.sum()]))  # outsiders: the rest, a defaulted seller's share, costs
     k = sellers.size
+    to = np.empty((rows.size, k), dtype=sellers.dtype)
+    to[:] = sellers  # a row of sellers per buyer (np.tile, np.outer and np.repeat cost ~20 calls)
     obl.add(
-        np.repeat(rows, k),
-        np.tile(sellers, rows.size),
-        np.outer(chips, share).ravel(),
+        rows.repeat(k),
+        to.ravel(),
+        (chips[:, None] * share[None, :]).ravel(),
         tier,
         Purpose.CAPEX_GPU if purpose is None else purpose,
     )

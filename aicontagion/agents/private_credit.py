@@ -56,7 +56,7 @@ class PrivateCreditFund(Institution):
         cash = state.books.cash[rows]
         pay = np.minimum(payout + redeem, np.maximum(cash - state.dues.due_now[rows], 0.0))
         decisions.distribute(rows, pay)
-        for k in np.flatnonzero(ask > cap + 1e-9):
+        for k in (ask > cap + 1e-9).nonzero()[0]:
             decisions.events.append(
                 {
                     "institution": int(rows[k]),

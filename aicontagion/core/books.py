@@ -16,15 +16,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 import numpy as np
 
 from aicontagion.core.contract_types import EXTERNAL
-from aicontagion.core.numeric import as_column, common_size, ratio, sum_by_index
+from aicontagion.core.numeric import ArrayIntEnum, as_column, common_size, ratio, sum_by_index
 
 
-class Channel(IntEnum):
+class Channel(ArrayIntEnum):
     """How a change in equity arrived (the P&L ledger's columns)."""
 
     OPERATING = 0  # revenue less operating costs (incl. lease/offtake payments)
@@ -167,8 +166,9 @@ class Books:
         self.cash += sum_by_index(payee, amount, self.n)
         outside_payer = payer == EXTERNAL
         outside_payee = payee == EXTERNAL
-        into = amount[outside_payer & ~outside_payee].sum() if outside_payer.any() else 0.0
-        out = amount[outside_payee & ~outside_payer].sum() if outside_payee.any() else 0.0
+        # .any() and .sum() as the reductions they call (each method costs two more Python calls)
+        into = np.add.reduce(amount[outside_payer & ~outside_payee]) if np.logical_or.reduce(outside_payer) else 0.0
+        out = np.add.reduce(amount[outside_payee & ~outside_payer]) if np.logical_or.reduce(outside_payee) else 0.0
         if into:
             self.external.inflow[label] += float(into)
         if out:
@@ -213,7 +213,7 @@ class Books:
         ):
             if mask.any():
                 by_label = np.bincount(label[mask], weights=amount[mask], minlength=len(label_names))
-                for j in np.flatnonzero(by_label):
+                for j in by_label.nonzero()[0]:
                     flows[label_names[j]] += float(by_label[j])
 
     def remark_claims(
@@ -226,7 +226,7 @@ class Books:
         c = contracts
         delta = np.where(selected, c.principal * (new_mark - c.mark), 0.0)
         np.copyto(c.mark, new_mark, where=selected)
-        held_outside = c.cached("held outside", lambda: np.flatnonzero(c.creditor == EXTERNAL))
+        held_outside = c.cached("held outside", lambda: (c.creditor == EXTERNAL).nonzero()[0])
         if isinstance(channel, np.ndarray):
             self.book_channels(c.creditor, delta, channel)
             self._outside_losses(delta[held_outside], channel[held_outside])
@@ -241,7 +241,7 @@ class Books:
         (gains), under ``channel`` (one for all, or one per claim)."""
         if isinstance(channel, np.ndarray):
             by_channel = np.bincount(channel, weights=delta, minlength=len(Channel))
-            for ch in np.flatnonzero(by_channel):
+            for ch in by_channel.nonzero()[0]:
                 self.external.losses[Channel(int(ch)).name.lower()] -= float(by_channel[ch])
             return
         lost = delta.sum()

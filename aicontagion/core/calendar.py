@@ -5,6 +5,6 @@ from __future__ import annotations
 
 def month_index(month: str, start: str) -> int:
     """Months from ``start`` to ``month`` (both ``"YYYY-MM"``); negative before the start."""
-    y, m = (int(x) for x in month.split("-"))
-    y0, m0 = (int(x) for x in start.split("-"))
-    return (y - y0) * 12 + (m - m0)
+    y, m = month.split("-")
+    y0, m0 = start.split("-")
+    return (int(y) - int(y0)) * 12 + (int(m) - int(m0))

@@ -6,10 +6,10 @@ table (:mod:`aicontagion.network.contracts`, which holds contracts of these type
 
 from __future__ import annotations
 
-from enum import IntEnum
+from aicontagion.core.numeric import ArrayIntEnum
 
 
-class ContractType(IntEnum):
+class ContractType(ArrayIntEnum):
     """Kinds of contract; the family sets how a contract is valued and paid."""
 
     LOAN = 0
@@ -26,7 +26,7 @@ class ContractType(IntEnum):
     BACKSTOP = 11
 
 
-class Seniority(IntEnum):
+class Seniority(ArrayIntEnum):
     """Ranking in default: lower is paid first."""
 
     SECURED = 0

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
+from aicontagion.core.numeric import ArrayIntEnum
 
 
-class Kind(IntEnum):
+class Kind(ArrayIntEnum):
     """The kinds of institution in the system (DESIGN.md, 'Institution kinds')."""
 
     TECH_GIANT = 0
@@ -34,7 +34,7 @@ class Kind(IntEnum):
             raise ValueError(f"unknown kind {text!r} (expected one of: {allowed})") from None
 
 
-class Status(IntEnum):
+class Status(ArrayIntEnum):
     """Lifecycle of an institution. Defaulted is absorbing."""
 
     ACTIVE = 0

@@ -25,15 +25,14 @@ Tiers: 0 operating costs and secured debt service; 1 senior debt, rent, fees, ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 import numpy as np
 
 from aicontagion.core.books import Channel
-from aicontagion.core.numeric import as_column, common_size, sum_by_index
+from aicontagion.core.numeric import ArrayIntEnum, as_column, common_size, sum_by_index
 
 
-class Purpose(IntEnum):
+class Purpose(ArrayIntEnum):
     """Why an amount is due (decides its booking)."""
 
     OPEX = 0
@@ -86,11 +85,17 @@ class Obligations:
         if kept == 0:
             return
         whole = kept == k
-        for name, value in (("obligor", obligor), ("creditor", creditor), ("priority", priority), ("row", row)):
-            col = as_column(value, np.int64, k)
-            getattr(self, name).append(col if whole else col[keep])
+        cols = [as_column(v, np.int64, k) for v in (obligor, creditor, priority, row)]
+        if not whole:
+            cols = [col[keep] for col in cols]
+        self.obligor.append(cols[0])
+        self.creditor.append(cols[1])
+        self.priority.append(cols[2])
+        self.row.append(cols[3])
         self.due.append(due if whole else due[keep])
-        self.purpose.append(np.full(kept, int(purpose), dtype=np.int64))
+        code = np.empty(kept, dtype=np.int64)
+        code.fill(int(purpose))  # np.full: three calls
+        self.purpose.append(code)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """All entries concatenated (empty arrays when nothing is due); cached until the next ``add``."""
@@ -145,7 +150,7 @@ class Obligations:
         ):
             by_obligor = sum_by_index(ob, due, n)
             total += by_obligor
-            if tier.max() < DISCRETIONARY_TIER:
+            if np.maximum.reduce(tier) < DISCRETIONARY_TIER:  # tier.max() without its two wrapper calls
                 binding += by_obligor
             elif tier.min() < DISCRETIONARY_TIER:
                 binding += sum_by_index(ob, np.where(tier < DISCRETIONARY_TIER, due, 0.0), n)
@@ -161,7 +166,7 @@ def contract_obligations(obl: Obligations, contracts, month: int, usage: float) 
     """
     c = contracts
     debt = c.is_debt & (c.principal > 0) & (c.start <= month)
-    rows = np.flatnonzero(debt)
+    rows = debt.nonzero()[0]
     if rows.size:
         tier = _TIER_OF_SENIORITY[c.seniority[rows]]
         principal, obligor, creditor = c.principal[rows], c.obligor[rows], c.creditor[rows]

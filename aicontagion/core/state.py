@@ -92,7 +92,7 @@ class AIState:
     @property
     def sentiment_capex_response(self) -> float:
         """How outside builders scale capex with (committed) sentiment, clipped to [0, 2]."""
-        return float(np.clip(self.committed_sentiment_ratio, 0.0, 2.0))
+        return float(min(max(self.committed_sentiment_ratio, 0.0), 2.0))
 
     @property
     def usage(self) -> float:

@@ -90,7 +90,7 @@ def issue_equity(state, who: np.ndarray, amount: np.ndarray, discount: np.ndarra
     new_share = np.where(pre + claim > 0, ratio(claim, pre + claim), 1.0)
     dilution = np.ones(state.n)
     dilution[who] = 1.0 - new_share
-    stakes = np.flatnonzero(c.is_stake & (c.obligor >= 0))
+    stakes = (c.is_stake & (c.obligor >= 0)).nonzero()[0]
     c.share[stakes] *= dilution[c.obligor[stakes]]
     state.books.transfer(EXTERNAL, who, amount, "equity_raise")
     state.books.book(who, amount, Channel.CAPITAL)
@@ -128,11 +128,11 @@ def distribute(state, who: np.ndarray, amount: np.ndarray) -> None:
     """Pay ``amount`` out of each payer's equity pro rata to its holders (outsiders get the rest)."""
     c = state.contracts
     per = np.bincount(who, weights=amount, minlength=state.n)
-    stakes = np.flatnonzero(c.is_stake & (c.obligor >= 0))
+    stakes = (c.is_stake & (c.obligor >= 0)).nonzero()[0]
     stakes = stakes[per[c.obligor[stakes]] > 0]
     to_holders = c.share[stakes] * per[c.obligor[stakes]]
     inside = np.bincount(c.obligor[stakes], weights=to_holders, minlength=state.n)
-    payers = np.flatnonzero(per > 0)
+    payers = (per > 0).nonzero()[0]
     state.books.transfer(c.obligor[stakes], c.creditor[stakes], to_holders, "distribution")
     state.books.transfer(payers, EXTERNAL, per[payers] - inside[payers], "distribution")
     state.books.book(payers, -per[payers], Channel.CAPITAL)

@@ -61,7 +61,7 @@ class SaleOrders:
         self.reason = np.full(n, "", dtype=object)
         prices = state.markets.marked_price
         self.hold_value = state.books.holdings @ prices
-        self.traded = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0))
+        self.traded = (c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0)).nonzero()[0]
         carried = c.principal[self.traded] * c.mark[self.traded]  # debt is carried at principal x mark
         self.claim_value = np.bincount(c.creditor[self.traded], weights=carried, minlength=n)
 
@@ -131,7 +131,7 @@ class SaleOrders:
         pro_rata = np.where(self.claims[c.creditor[self.traded]], self.frac[c.creditor[self.traded]], 0.0)
         share = np.maximum(share, pro_rata)
         keep = share > 0
-        stakes = np.flatnonzero(self.stake_share > 0)
+        stakes = (self.stake_share > 0).nonzero()[0]
         return units, self.traded[keep], share[keep], stakes, self.stake_share[stakes]
 
     @property
@@ -299,7 +299,7 @@ class AllocationCap(Constraint):
     def orders(self, state, rows, out):
         cap = state.registry.params["pension_lp"]["max_private_share"]
         c = state.contracts
-        stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+        stakes = (c.is_stake & (c.creditor >= 0) & (c.principal > 0)).nonzero()[0]
         value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
         private = private_assets(state, rows, value[rows])
         over = np.zeros(state.n)

@@ -139,7 +139,7 @@ def update_causes(state) -> None:
 def remark_stakes(state) -> None:
     """Carry every stake at ``share x max(issuer equity, 0)``; book the change to its holder."""
     c = state.contracts
-    rows = np.flatnonzero(c.is_stake & (c.obligor >= 0))
+    rows = (c.is_stake & (c.obligor >= 0)).nonzero()[0]
     if rows.size == 0:
         return
     for _ in range(2):  # stakes in holders of stakes: two passes settle short chains

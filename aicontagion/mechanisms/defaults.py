@@ -40,7 +40,7 @@ def resolve_defaults(state, illiquid: np.ndarray, reason: str, check: Callable[[
     for _ in range(state.n + 1):
         alive = life.status != Status.DEFAULTED
         insolvent = state.books.equity < -TOL * np.maximum(1.0, np.abs(state.snapshot.equity0))
-        new = np.flatnonzero(alive & (candidates | insolvent) & (reg.kind != Kind.GOVERNMENT))
+        new = (alive & (candidates | insolvent) & (reg.kind != Kind.GOVERNMENT)).nonzero()[0]
         if new.size == 0:
             return
         owed = state.books.liabilities(state.contracts)  # once per round, not once per defaulter

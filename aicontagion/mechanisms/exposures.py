@@ -36,7 +36,7 @@ def exposures(state) -> tuple[float, float, float]:
 
 def claims_by_kind(c, kinds: np.ndarray) -> tuple[float, float, float]:
     """:func:`exposures` of contract table ``c`` with institutions of ``kinds``."""
-    rows = np.flatnonzero((c.creditor >= 0) & (c.obligor >= 0) & c.active & (c.is_debt | c.is_stake))
+    rows = ((c.creditor >= 0) & (c.obligor >= 0) & c.active & (c.is_debt | c.is_stake)).nonzero()[0]
     value = c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)
     holder, on = kinds[c.creditor[rows]], kinds[c.obligor[rows]]
     pc = holder == int(Kind.PRIVATE_CREDIT_FUND)

@@ -89,7 +89,7 @@ def operate(state) -> Obligations:
     d = state.ai.demand_state
     t = state.month
     live = state.lifecycle.status != Status.DEFAULTED
-    rows = np.flatnonzero(live)
+    rows = live.nonzero()[0]
     obl = Obligations()
     usage = state.ai.usage
 

@@ -115,7 +115,7 @@ def wanted_capex(state, months: int = 1) -> np.ndarray:
     """USD bn each institution wants to spend this month (0 for non-builders) at the mean
     sentiment ratio of the last ``months`` months (1: today's)."""
     h = state.ai.sentiment_history[-max(int(months), 1) :]
-    level = float(np.mean(h)) if h else state.ai.sentiment_ratio
+    level = float(np.add.reduce(np.asarray(h, dtype=float)) / len(h)) if h else state.ai.sentiment_ratio  # np.mean
     book = state.operations.order_book
     if book is not None and book.elasticity is not None:
         e = book.elasticity

@@ -102,7 +102,7 @@ def capital_calls(books: Books, contracts, rows: np.ndarray, paid: np.ndarray) -
     pre = np.maximum(books.equity, 0.0)
     called = np.bincount(issuer, weights=paid, minlength=n)
     post = pre + called
-    hit = np.flatnonzero(called > 0)
+    hit = (called > 0).nonzero()[0]
     is_hit = np.zeros(n, dtype=bool)
     is_hit[hit] = True
     stakes = c.stake_rows

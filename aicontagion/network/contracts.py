@@ -103,12 +103,14 @@ class ContractTable:
 
     # -- storage ------------------------------------------------------------------------------
     def _refresh_views(self) -> None:
-        for k, arr in self._buf.items():
-            setattr(self, k, arr[: self.size])
+        size = self.size
+        self.__dict__.update({k: arr[:size] for k, arr in self._buf.items()})  # one call, not one per field
         # the network's structure (who owes whom, what is in force) changes only through add_many,
         # set_active and set_creditor, which keep the cached masks, row lists and bins right
-        for name in ("active", "creditor", "obligor", "ctype"):
-            getattr(self, name).flags.writeable = False
+        self.active.flags.writeable = False
+        self.creditor.flags.writeable = False
+        self.obligor.flags.writeable = False
+        self.ctype.flags.writeable = False
         self._masks: dict = {}
 
     def set_creditor(self, rows, creditor) -> None:
@@ -120,11 +122,13 @@ class ContractTable:
     def _derived(self, key: tuple, compute):
         """``compute()``, an array that depends only on the structure, kept read-only until the
         structure changes (every cache of the table goes through here, keyed by namespace)."""
-        value = self._masks.get(key)
-        if value is None:
-            value = compute()
-            value.flags.writeable = False
-            self._masks[key] = value
+        try:
+            return self._masks[key]  # a hit costs no call (most reads are hits)
+        except KeyError:
+            pass
+        value = compute()
+        value.flags.writeable = False
+        self._masks[key] = value
         return value
 
     def cached(self, key, compute):
@@ -150,7 +154,7 @@ class ContractTable:
 
     def traded_claims_of(self, who: int) -> np.ndarray:
         """Debt rows held by institution ``who`` that trade in a market (with principal left)."""
-        return np.flatnonzero((self.creditor == who) & self.is_debt & (self.market >= 0) & (self.principal > 0))
+        return ((self.creditor == who) & self.is_debt & (self.market >= 0) & (self.principal > 0)).nonzero()[0]
 
     def __getstate__(self) -> dict:
         """Pickle the buffers only: the field arrays are views of them and are rebuilt on loading."""
@@ -232,6 +236,10 @@ class ContractTable:
     def _family(self, name: str, first: ContractType, last: ContractType) -> np.ndarray:
         """Cached read-only mask of active contracts with ``first <= ctype <= last`` (types never
         change and ``active`` changes only through :meth:`set_active`, which clears the cache)."""
+        try:
+            return self._masks[("family", name)]  # the hit without a call (read on every is_debt)
+        except KeyError:
+            pass
         return self._derived(("family", name), lambda: (self.ctype >= first) & (self.ctype <= last) & self.active)
 
     @property
@@ -252,12 +260,16 @@ class ContractTable:
     def rows_of(self, *types: ContractType) -> np.ndarray:
         """Indices (ascending) of the active contracts of the given types; cached like the masks, so
         a mechanism touching one small family (leases, credit lines) filters those rows, not the table."""
+        try:
+            return self._masks[("rows", *types)]  # the hit without a call
+        except KeyError:
+            pass
 
         def compute() -> np.ndarray:
             codes = sorted({int(t) for t in types})
             if codes == list(range(codes[0], codes[-1] + 1)):  # contiguous codes: two comparisons
-                return np.flatnonzero((self.ctype >= codes[0]) & (self.ctype <= codes[-1]) & self.active)
-            return np.flatnonzero(np.isin(self.ctype, codes) & self.active)
+                return ((self.ctype >= codes[0]) & (self.ctype <= codes[-1]) & self.active).nonzero()[0]
+            return (np.isin(self.ctype, codes) & self.active).nonzero()[0]
 
         return self._derived(("rows", *types), compute)
 

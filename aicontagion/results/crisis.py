@@ -110,10 +110,10 @@ def guaranteed_book(state) -> float:
     government guarantees, plus the debt of state-backed companies (government-kind obligors)."""
     c = state.contracts
     gov = state.registry.kind == Kind.GOVERNMENT
-    g = np.flatnonzero((c.ctype == ContractType.GUARANTEE) & c.active & (c.covers >= 0))
+    g = ((c.ctype == ContractType.GUARANTEE) & c.active & (c.covers >= 0)).nonzero()[0]
     g = g[(c.obligor[g] >= 0) & gov[np.maximum(c.obligor[g], 0)]]
     covered = float(np.minimum(c.share[g] * c.principal[c.covers[g]], c.limit[g]).sum()) if g.size else 0.0
-    debt = np.flatnonzero(c.is_debt & (c.obligor >= 0))
+    debt = (c.is_debt & (c.obligor >= 0)).nonzero()[0]
     agency = float(c.principal[debt[gov[c.obligor[debt]]]].sum())
     return covered + agency
 
@@ -123,9 +123,9 @@ def guaranteed_holders(state) -> dict[str, float]:
     investors outside the model, foreign holders among them)."""
     c = state.contracts
     gov = state.registry.kind == Kind.GOVERNMENT
-    g = np.flatnonzero((c.ctype == ContractType.GUARANTEE) & c.active & (c.covers >= 0))
+    g = ((c.ctype == ContractType.GUARANTEE) & c.active & (c.covers >= 0)).nonzero()[0]
     g = g[(c.obligor[g] >= 0) & gov[np.maximum(c.obligor[g], 0)]]
-    debt = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
+    debt = (c.is_debt & (c.obligor >= 0) & (c.principal > 0)).nonzero()[0]
     debt = debt[gov[c.obligor[debt]]]
     creditor = np.concatenate([c.creditor[c.covers[g]], c.creditor[debt]])
     amount = np.concatenate([np.minimum(c.share[g] * c.principal[c.covers[g]], c.limit[g]), c.principal[debt]])

@@ -101,7 +101,7 @@ def spv_bond_price(state) -> float:
     """Price of SPV debt per 100 of face: principal-weighted mark of live bonds and loans to SPVs."""
     c = state.contracts
     spv = state.registry.kind == Kind.SPV
-    rows = c.cached("debt owed by SPVs", lambda: np.flatnonzero(c.is_debt & (c.obligor >= 0) & spv[c.obligor]))
+    rows = c.cached("debt owed by SPVs", lambda: (c.is_debt & (c.obligor >= 0) & spv[c.obligor]).nonzero()[0])
     rows = rows[c.principal[rows] > 0]
     if rows.size == 0:
         return float("nan")
@@ -168,6 +168,7 @@ def utilisation(state) -> float:
 _PNL = [ch for ch in Channel if ch != Channel.CAPITAL]
 _OPERATING = [Channel.OPERATING, Channel.INTEREST, Channel.DEPRECIATION]
 _WRITE_DOWNS = [ch for ch in _PNL if ch not in _OPERATING]
+_PNL_LABELS = [ch.name.lower() for ch in _PNL]
 
 
 def own_losses(state) -> np.ndarray:
@@ -185,6 +186,8 @@ LISTED_CLASS = "tech_equity"
 """The asset class that stands for the listed shares of AI-linked companies (the giants, chip
 suppliers and neoclouds): modelled holders of it hold part of those companies' shares."""
 LISTED_KINDS = (Kind.TECH_GIANT, Kind.CHIP_SUPPLIER, Kind.NEOCLOUD)
+_IS_LISTED = np.zeros(len(Kind), dtype=bool)
+_IS_LISTED[list(LISTED_KINDS)] = True  # by kind code: a lookup instead of np.isin
 
 
 def listed_inside_share(state) -> float:
@@ -203,11 +206,11 @@ def outside_share(state) -> np.ndarray:
     hold (their loss is counted once, as those holders' own marks)."""
     c = state.contracts
     rows = c.cached(
-        "stakes between institutions", lambda: np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.obligor >= 0))
+        "stakes between institutions", lambda: (c.is_stake & (c.creditor >= 0) & (c.obligor >= 0)).nonzero()[0]
     )
     inside = np.bincount(c.obligor[rows], weights=c.share[rows], minlength=state.n)
     share = np.clip(1.0 - inside, 0.0, 1.0)
-    listed = np.isin(state.registry.kind, [int(k) for k in LISTED_KINDS])
+    listed = _IS_LISTED[state.registry.kind]
     return np.where(listed, share * (1.0 - listed_inside_share(state)), share)
 
 
@@ -228,7 +231,7 @@ def loss_identity(state) -> dict[str, float]:
     net = pnl[:, _PNL].sum(axis=1)
     equity_change = state.books.equity - state.snapshot.equity0 - pnl[:, Channel.CAPITAL]
     c = state.contracts
-    rows = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.obligor >= 0))
+    rows = (c.is_stake & (c.creditor >= 0) & (c.obligor >= 0)).nonzero()[0]
     alive = state.lifecycle.status[c.obligor[rows]] != Status.DEFAULTED
     rows = rows[alive]
     gap = np.abs(c.principal[rows] - c.share[rows] * np.maximum(state.books.equity[c.obligor[rows]], 0.0))
@@ -252,8 +255,8 @@ def borne_losses(state) -> tuple[np.ndarray, np.ndarray, float]:
     borne = np.zeros(state.n)
     for group in (_OPERATING, _WRITE_DOWNS):
         loss = np.maximum(-pnl[:, group].sum(axis=1), 0.0) * share
-        losing = np.flatnonzero(loss)
-        neg = np.maximum(-pnl[np.ix_(losing, group)], 0.0)
+        losing = loss.nonzero()[0]
+        neg = np.maximum(-pnl[losing[:, None], group], 0.0)  # pnl[np.ix_(losing, group)] without its calls
         split = ratio(neg, neg.sum(axis=1, keepdims=True))  # the group's loss over its losing channels
         idx = [_PNL.index(ch) for ch in group]
         by_channel[idx] += loss[losing] @ split
@@ -340,7 +343,7 @@ def system_values(state) -> list[float]:
     s = state.ai.demand_state
     borne, by_channel, outside = borne_losses(state)
     ext = outside_losses(state)
-    loss_by_channel = by_channel + np.array([ext.get(ch.name.lower(), 0.0) for ch in _PNL])
+    loss_by_channel = by_channel + np.array([ext.get(label, 0.0) for label in _PNL_LABELS])
     base = [
         s.revenue,
         s.expected_revenue,

@@ -51,15 +51,16 @@ class Recorder:
         assets = state.books.assets(state.contracts, state.markets.marked_price)
         losses = metrics.own_losses(state)
         dead = (state.lifecycle.status == Status.DEFAULTED).astype(float)
-        per = np.vstack([state.books.equity, assets, state.books.cash, losses, dead, state.lifecycle.distress])
+        # np.array of equal-length rows: what np.vstack builds, in one call instead of about ten
+        per = np.array([state.books.equity, assets, state.books.cash, losses, dead, state.lifecycle.distress])
         k = len(Kind)
         counts = np.maximum(np.bincount(state.registry.kind, minlength=k), 1)
-        by_kind = np.vstack([np.bincount(state.registry.kind, weights=row, minlength=k) for row in per])
+        by_kind = np.array([np.bincount(state.registry.kind, weights=row, minlength=k) for row in per])
         by_kind[-1] /= counts  # mean distress
         self.kinds.append(by_kind)
         if self.per_institution:
             self.insts.append(
-                np.vstack(
+                np.array(
                     [
                         state.books.equity,
                         state.books.cash,
