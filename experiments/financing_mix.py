@@ -1,7 +1,7 @@
 """The build-out to 2028 and how it is financed, beside the Morgan Stanley split.
 
     python experiments/financing_mix.py [--quick] [--seeds 5] [--path base] [--until 2028-12] [--processes 2]
-                                        [--exit-option on|off] [--out results/financing_mix]
+                                        [--exit-option on|off] [--lease-debt off|on] [--out results/financing_mix]
 
 Morgan Stanley (July 2025, CAL Capex and the financing gap/Morgan Stanley): 2,900 of data-centre
 spend to 2028, of which 1,400 from hyperscalers' cash flow and a gap of 1,500 = 800 private
@@ -46,14 +46,17 @@ MORGAN_STANLEY = {
 }
 
 
-def run_mix(seed: int, path: str, until: str, scenario: str = "ai_2025", exit_option: bool = True) -> dict:
+def run_mix(
+    seed: int, path: str, until: str, scenario: str = "ai_2025", exit_option: bool = True, lease_debt: bool = False
+) -> dict:
     """Spend and its financing (USD bn) from the start to ``until`` on one seed; with
-    ``exit_option`` off the giants do not price the option not to renew an SPV lease. Keys
+    ``exit_option`` off the giants do not price the option not to renew an SPV lease; with
+    ``lease_debt`` on their bond ceiling counts their leases' committed-term PV as debt (S&P). Keys
     starting with ``_`` are the option's diagnostics (per USD of buildings' cost, over the giants
     and months): lowest renewal probability, largest option value, smallest SPV-minus-bond cost
     gap, and the months a giant leased before issuing bonds."""
     spec = load_scenario(scenario)
-    spec.origination = spec.origination.model_copy(update={"value_exit_option": exit_option})
+    spec.origination = spec.origination.model_copy(update={"value_exit_option": exit_option, "lease_debt": lease_debt})
     months = (pd.Period(until, "M") - pd.Period(spec.start, "M")).n + 1
     m = ContagionModel(spec, productivity=path, seed=seed, collect=False)
     giants = m.state.registry.members[Kind.TECH_GIANT]
@@ -125,7 +128,7 @@ def markdown(t: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _run(args: tuple[int, str, str, str, bool]) -> dict:
+def _run(args: tuple[int, str, str, str, bool, bool]) -> dict:
     return run_mix(*args)
 
 
@@ -133,14 +136,15 @@ def main(argv=None) -> int:
     ap = ex.parser(__doc__, "financing_mix", seeds=5, quick_seeds=1)
     ap.add_argument("--path", default="base", help="AI productivity path (default base)")
     ap.add_argument("--exit-option", choices=("on", "off"), default="on", help="giants price the option not to renew")
+    ap.add_argument("--lease-debt", choices=("on", "off"), default="off", help="leases' committed PV as debt")
     ap.add_argument("--until", default="2028-12", help="last month summed, YYYY-MM (default 2028-12; quick 2026-06)")
     a = ex.options(ap, argv)
     until = "2026-06" if a.quick and a.until == "2028-12" else a.until
     seeds = [s + 1 for s in a.seeds]
     executor = "processes" if a.processes > 1 and len(seeds) > 1 else "serial"
-    tasks = [(s, a.path, until, "ai_2025", a.exit_option == "on") for s in seeds]
+    tasks = [(s, a.path, until, "ai_2025", a.exit_option == "on", a.lease_debt == "on") for s in seeds]
     rows = pd.DataFrame(map_tasks(_run, tasks, executor=executor, workers=a.processes))
-    prov = {"seeds": seeds, "path": a.path, "until": until, "exit_option": a.exit_option}
+    prov = {"seeds": seeds, "path": a.path, "until": until, "exit_option": a.exit_option, "lease_debt": a.lease_debt}
     tidy = rows.melt(id_vars="seed", var_name="item", value_name="amount")
     ex.save(tidy, a.out / "mix.parquet", prov)
     t = table(rows)

@@ -19,6 +19,13 @@ giant's own borrowing rate ``r = Treasury + spread`` (monthly payments, ``lease_
   the tenant: the next terms' rent less the value it keeps from the capacity and the cost of
   settling the guarantee; it is 0 while renewing is worth its cost.
 
+**Rating room** (``origination.lease_debt``, off by default): S&P adds to a tenant's debt only
+the present value of the lease payments it is committed to (the non-cancellable term, not the
+renewals at its option; S&P, "Corporate Methodology: Ratios And Adjustments", operating-lease
+adjustment, docs/calibration.md). :func:`committed_lease_debt` is that PV for the giant's leases
+and offtakes, at its own borrowing rate; with the switch on it counts against its bond ceiling
+``max_debt_to_assets``.
+
 No new number: every input is already in the scenario or the state. The route choice
 (:mod:`aicontagion.agents.tech_giant`) takes the SPV first when its cost is below the bond's and
 ``origination.value_exit_option`` is on.
@@ -29,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.core.numeric import ratio
-from aicontagion.mechanisms.strategic_default import annuity
+from aicontagion.mechanisms.strategic_default import annuity, committed_term_end
 from aicontagion.mechanisms.valuation import lease_values
 
 READS = ("ai", "contracts", "credit", "month", "registry", "spec")
@@ -84,3 +91,20 @@ def spv_first(state, tenants: np.ndarray) -> np.ndarray:
         return np.zeros(tenants.size, dtype=bool)
     cost = route_costs(state, tenants)
     return cost["spv"] < cost["bond"]
+
+
+def committed_lease_debt(state, tenants: np.ndarray) -> np.ndarray:
+    """Per tenant row: PV (USD bn, at its borrowing rate) of the payments left in the committed
+    term of its live leases and offtakes (S&P's lease-adjusted debt)."""
+    obligor, payment = state.contracts.obligor, state.contracts.payment
+    t = state.month
+    live = state.contracts.executory_rows
+    live = live[(state.contracts.maturity[live] >= t) & (obligor[live] >= 0)]
+    live = live[np.isin(obligor[live], tenants)]
+    if live.size == 0:
+        return np.zeros(tenants.size)
+    r = state.registry.treasury_rate + np.maximum(state.credit.spread[obligor[live]], 0.0)
+    start = np.maximum(state.contracts.start[live], t)
+    months = committed_term_end(state.contracts, live, t) - start + 1
+    pv = payment[live] * annuity(months, r) * _discount(start - t, r)
+    return np.bincount(obligor[live], weights=pv, minlength=state.n)[tenants]

@@ -7,7 +7,7 @@ import pytest
 
 from aicontagion.agents.tech_giant import TechGiant
 from aicontagion.core.decisions import Decisions
-from aicontagion.mechanisms.exit_option import renewal_probability, route_costs, spv_first
+from aicontagion.mechanisms.exit_option import committed_lease_debt, renewal_probability, route_costs, spv_first
 from aicontagion.mechanisms.valuation import lease_values
 from aicontagion.model import ContagionModel
 from aicontagion.scenarios.loader import read_raw, resolve, validate
@@ -110,3 +110,29 @@ def test_the_giant_leases_before_it_issues_bonds_only_with_the_option(on):
         assert spv == pytest.approx(5.0)  # the buildings go to the vehicle first
     else:
         assert spv == 0.0 and bonds > 0.0  # room under the leverage ceiling: bonds only
+
+
+def test_lease_debt_counts_only_the_committed_terms():
+    m = giant_with_walkable_lease()
+    s = m.state
+    c = s.contracts
+    gi = s.registry.ids.index("giant")
+    r = s.registry.treasury_rate + s.credit.spread[gi]
+    mr = (1 + r) ** (1 / 12) - 1  # monthly rate
+    t = s.month
+
+    def pv(row, last):  # the payments from the next month (or the start) to ``last``
+        start = max(int(c.start[row]), t)
+        n = last - start + 1
+        return c.payment[row] * (1 - (1 + mr) ** -n) / mr * (1 + r) ** (-(start - t) / 12)
+
+    live = c.executory_rows
+    live = live[(c.obligor[live] == gi) & (c.maturity[live] >= t)]
+    lease = int(live[c.renewal[live] > 0][0])  # 2026-01 to 2045-12, renewable every 4 years
+    assert t < c.start[lease]
+    committed = {lease: int(c.start[lease]) + 48 - 1}  # its first 4-year term only
+    want = sum(pv(row, committed.get(int(row), int(c.maturity[row]))) for row in live)
+    got = committed_lease_debt(s, np.array([gi]))[0]
+    assert got == pytest.approx(want)
+    # counting the whole 20-year lease would add the renewals at the giant's option
+    assert pv(lease, int(c.maturity[lease])) - pv(lease, committed[lease]) > 10.0
