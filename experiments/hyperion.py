@@ -1,11 +1,14 @@
 """The Hyperion stress test: the price of a single-tenant SPV's bonds when its tenant walks away.
 
     python experiments/hyperion.py [--quick] [--seeds 5] [--spv hyperion] [--path disproven] [--readme]
+                                   [--relet-demand on|off]
 
 Runs ai_2025 on the chosen path with the project-finance marks (mechanisms/valuation.py) and with
 the ``project_marks`` channel off (the book-equity mark ``1 - h x LGD``), month by month, and
 records for the SPV (any SPV id): the principal-weighted price of its debt, its project value,
-debt, cover and rating band, and the month its tenant walks away or does not renew. Writes to
+debt, cover and rating band, and the month its tenant walks away or does not renew.
+``--relet-demand off`` lets vacated capacity at once (the ``relet_demand`` channel off; on: it is
+let as the market absorbs idle capacity, mechanisms/relet.py). Writes to
 --out (default results/hyperion):
 
 * path.parquet   setup, seed, step, price (per 100), value, debt, cover, band
@@ -34,9 +37,11 @@ README = ROOT / "README.md"
 EXITS = ("strategic_default", "non_renewal")
 
 
-def run_one(spv: str, path: str, seed: int, months: int, project_marks: bool) -> tuple[pd.DataFrame, list]:
+def run_one(
+    spv: str, path: str, seed: int, months: int, project_marks: bool, relet_demand: bool = True
+) -> tuple[pd.DataFrame, list]:
     """Month-by-month price, value, debt, cover and band of ``spv``'s debt; its tenants' exits."""
-    channels = {"project_marks": project_marks}
+    channels = {"project_marks": project_marks, "relet_demand": relet_demand}
     m = ContagionModel("ai_2025", productivity=path, seed=seed, collect=False, channels=channels)
     s = m.state
     j = s.registry.ids.index(spv)
@@ -99,11 +104,11 @@ WALK_COLUMNS = [
 ]
 
 
-def run(spv: str, path: str, seeds, months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run(spv: str, path: str, seeds, months: int, relet_demand: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     frames, walks = [], []
     for seed in seeds:
         for on in (True, False):
-            f, exits = run_one(spv, path, seed, months, on)
+            f, exits = run_one(spv, path, seed, months, on, relet_demand)
             setup = "project marks" if on else "book-equity marks (channel off)"
             frames.append(f.assign(setup=setup, seed=seed))
             if on:
@@ -112,7 +117,8 @@ def run(spv: str, path: str, seeds, months: int) -> tuple[pd.DataFrame, pd.DataF
                     before = g["price"].get(step - 1, np.nan)
                     now = g["price"].get(step, np.nan)
                     after = g["price"].get(step + 1, np.nan)
-                    off = run_one(spv, path, seed, step + 1, False)[0].set_index("step")["price"].get(step, np.nan)
+                    off_run = run_one(spv, path, seed, step + 1, False, relet_demand)[0]
+                    off = off_run.set_index("step")["price"].get(step, np.nan)
                     walks.append(
                         {
                             "seed": seed,
@@ -201,10 +207,11 @@ def main(argv=None) -> int:
     ap = ex.parser(__doc__, "hyperion", seeds=5, quick_seeds=1, months=240, quick_months=240)
     ap.add_argument("--spv", default="hyperion")
     ap.add_argument("--path", default="disproven")
+    ap.add_argument("--relet-demand", choices=("on", "off"), default="on", help="off: vacated capacity let at once")
     ap.add_argument("--readme", action="store_true", help="write docs/img/hyperion_bond.png and the README block")
     args = ex.options(ap, argv)
     seeds = [s + 1 for s in args.seeds]  # seeds 1.. (seed 1 is the README's)
-    path_df, walks = run(args.spv, args.path, seeds, args.months)
+    path_df, walks = run(args.spv, args.path, seeds, args.months, args.relet_demand == "on")
     out = args.out
     ex.save(path_df, out / "path.parquet")
     if len(walks):

@@ -45,12 +45,17 @@ class ExternalAccount:
     """The outside world: cash that entered or left the system, and losses outsiders bore.
 
     ``inflow[label]`` / ``outflow[label]`` are cumulative USD bn by purpose (``ai_revenue``,
-    ``opex``, ``capex``...). ``losses[channel]`` is what outside creditors lost.
+    ``opex``, ``capex``...). ``losses[channel]`` is what outside creditors lost;
+    ``buyer_losses[channel]`` what outside buyers of tradables lost (gained) on what they bought
+    from the system, ``units`` per asset class, marked like everyone else's
+    (:meth:`Books.sell_outside`, :meth:`Books.revalue_holdings`).
     """
 
     inflow: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     outflow: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     losses: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    buyer_losses: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    units: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per asset class, bought from the system
 
     @property
     def net_inflow(self) -> float:
@@ -65,8 +70,11 @@ class Books:
     core business, a bank's other loans); ``facility`` (data centres, at book); ``franchise`` (an
     AI lab's intangible value, marked with AI sentiment); ``holdings`` (units of each tradable
     asset class, valued at market ``prices``); and claims on others through contracts.
-    Liabilities: ``ext_liab`` (debts to outsiders: other bonds, deposits, insurance reserves)
-    and debt contracts owed. Equity is tracked through ``book``.
+    Liabilities: ``ext_liab`` (debts to outsiders: other bonds, deposits, insurance reserves),
+    ``deferred`` (recoveries on a defaulted customer's future payments, not yet earned: owed to
+    nobody, released into income month by month at ``deferred_release``, USD bn/month, as the lost
+    payments would have fallen due; :func:`~aicontagion.mechanisms.resolution.resolve`) and debt
+    contracts owed. Equity is tracked through ``book``.
     """
 
     def __init__(self, n: int, n_classes: int):
@@ -76,11 +84,13 @@ class Books:
         self.facility = np.zeros(n)
         self.franchise = np.zeros(n)
         self.ext_liab = np.zeros(n)
+        self.deferred = np.zeros(n)
+        self.deferred_release = np.zeros(n)
         self.equity = np.zeros(n)
         self.holdings = np.zeros((n, n_classes))
         # column-major: each booking adds to one channel's column, which is then contiguous
         self.pnl = np.zeros((n, len(Channel)), order="F")
-        self.external = ExternalAccount()
+        self.external = ExternalAccount(units=np.zeros(n_classes))
         self.cash_at_start = 0.0
 
     # -- valuation -------------------------------------------------------------------------------
@@ -105,7 +115,7 @@ class Books:
 
     def liabilities(self, contracts) -> np.ndarray:
         """Total liabilities at nominal (USD bn)."""
-        return self.ext_liab + self.debts(contracts)
+        return self.ext_liab + self.deferred + self.debts(contracts)
 
     def imbalance(self, contracts, prices: np.ndarray) -> np.ndarray:
         """Assets - liabilities - tracked equity per institution; zero when the books balance."""
@@ -288,10 +298,43 @@ class Books:
         self.transfer(contracts.creditor[rows], contracts.obligor[rows], amount, label)
 
     def revalue_holdings(self, old_prices: np.ndarray, new_prices: np.ndarray, channel: Channel) -> None:
-        """Book the change in value of every holding when prices move (mark-to-market)."""
+        """Book the change in value of every holding when prices move (mark-to-market), outside
+        buyers' holdings of what they bought from the system included (as their losses or gains)."""
         delta = self.holdings @ (new_prices - old_prices)
         self.equity += delta
         self.pnl[:, channel] += delta
+        outside = float(self.external.units @ (new_prices - old_prices)) if self.external.units.size else 0.0
+        if outside:
+            self.external.buyer_losses[channel.name.lower()] -= outside
+
+    def sell_outside(self, units: np.ndarray, paid: float, carried: float, channel: Channel) -> None:
+        """Outside buyers take ``units`` (per asset class) from the system, paying ``paid`` (USD bn)
+        for what its sellers carried at ``carried``: they hold the units from now on, carried at the
+        same marks, and gain ``carried - paid`` on the purchase (the sellers' loss on the sale)."""
+        self.external.units += units
+        if carried != paid:
+            self.external.buyer_losses[channel.name.lower()] -= float(carried - paid)
+
+    def defer(self, who: np.ndarray, amount: np.ndarray, months: np.ndarray) -> None:
+        """Carry ``amount`` (USD bn, already received in cash) as unearned income of ``who``, to be
+        earned in equal parts over ``months`` (at least 1): cash and liabilities rise together, so
+        equity does not move. An outside recipient (-1) carries nothing."""
+        who = np.asarray(who, dtype=np.int64)  # -1 (the outside world) is ignored
+        amount = np.asarray(amount, dtype=float)
+        self.deferred += sum_by_index(who, amount, self.n)
+        self.deferred_release += sum_by_index(who, amount / np.maximum(np.asarray(months, dtype=float), 1.0), self.n)
+
+    def earn_deferred(self, channel: Channel) -> np.ndarray:
+        """This month's part of the unearned income, booked as income under ``channel``; returns it
+        per institution (USD bn)."""
+        earned = np.minimum(self.deferred_release, self.deferred)
+        earned = np.where(self.deferred - earned <= 1e-12, self.deferred, earned)  # the last part in full
+        if earned.any():
+            who = np.flatnonzero(earned)
+            self.deferred[who] -= earned[who]
+            self.book(who, earned[who], channel)
+            self.deferred_release[who[self.deferred[who] == 0.0]] = 0.0
+        return earned
 
     def snapshot(self) -> dict[str, np.ndarray]:
         """Copies of the per-institution arrays (for tests and before/after comparisons)."""

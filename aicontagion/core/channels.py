@@ -22,6 +22,7 @@ project_marks      SPV debt is marked from the SPV's book equity (1 - h x LGD), 
 capex_commitments  no capex order book: capex follows the sentiment of ``capex_lag_months`` ago
 origination        no new SPVs, leases or loans: what cash and bonds do not cover is not spent
 renegotiation      customers short of cash never renegotiate leases and offtakes: they default
+relet_demand       vacated capacity is re-let at once, however much other capacity stands idle
 ================== ========================================================================
 """
 
@@ -43,6 +44,7 @@ CHANNEL_NAMES = (
     "capex_commitments",
     "origination",
     "renegotiation",
+    "relet_demand",
 )
 
 
@@ -62,6 +64,7 @@ class Channels(Strict):
     capex_commitments: bool = True
     origination: bool = True
     renegotiation: bool = True
+    relet_demand: bool = True
 
     def off(self) -> list[str]:
         """Names of the channels switched off."""

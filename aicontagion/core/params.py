@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
@@ -228,6 +228,9 @@ class Resolution(Strict):
     lgd_subordinated: Share = 0.9
     merchant_spread: NonNeg = 0.06  # spread over the Treasury rate on uncontracted (re-let) rent of a project
     expectation_damages: bool = True  # a solvent customer walking mid-term owes PV(rent left) - re-let value
+    # the value a customer keeps in a lease: 'calibrated' kappa x V (kappa by revealed preference at
+    # signing) or 'derived' max(V, replacement cost of the capacity it uses at market rent)
+    strategic_value: Literal["calibrated", "derived"] = "derived"
 
 
 class Funding(Strict):

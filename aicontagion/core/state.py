@@ -153,7 +153,8 @@ class Operations:
     gpu_opening: np.ndarray  # GPU units held at the start
     gpu_new: np.ndarray  # GPU units bought during the run (still in service)
     spot_capacity: np.ndarray  # USD bn/month of spot GPU rental capacity
-    relet: np.ndarray  # USD bn/month of vacated capacity re-let at market rents (at contract rents)
+    relet: np.ndarray  # USD bn/month of vacated capacity offered for re-letting (at contract rents)
+    vacant: np.ndarray  # USD bn/month of that capacity still empty (mechanisms/relet.py)
     capex_plan: np.ndarray  # USD bn/month planned capex
     capex_wanted: np.ndarray  # USD bn/month capex wanted this month
     franchise0: np.ndarray  # opening franchise value (AI labs' intangibles)

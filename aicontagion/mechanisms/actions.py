@@ -14,7 +14,7 @@ import numpy as np
 from aicontagion.core.books import Channel
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.numeric import ratio
-from aicontagion.mechanisms import origination
+from aicontagion.mechanisms import origination, relet
 from aicontagion.mechanisms.income import relet_eligible
 from aicontagion.mechanisms.resolution import vacate
 from aicontagion.network.contracts import EXTERNAL, Seniority
@@ -47,7 +47,7 @@ def apply_decisions(state, d: Decisions) -> None:
         )
         c.set_active(row, False)
         if provider >= 0 and relet_eligible(c, np.array([row]))[0]:  # outside landlords are not modelled
-            state.operations.relet[provider] += c.payment[row]  # the capacity is re-let at market rents
+            relet.offer(state.operations, np.array([provider]), c.payment[[row]])  # offered for re-letting
         state.events.record(customer, event, float(c.payment[row] * 12), why)
         if lost.size and lost.sum() > 0:
             state.events.record(provider, "facility_impaired", float(lost.sum()), state.registry.ids[customer])

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms import relet
 from aicontagion.mechanisms.credit import remark_stakes, update_causes
 from aicontagion.mechanisms.income import relet_eligible
 from aicontagion.mechanisms.resolution import resolve
@@ -66,7 +67,7 @@ def resolve_defaults(state, illiquid: np.ndarray, reason: str, check: Callable[[
         life.loss_source = {int(k): reg.ids[int(v)] for k, v in enumerate(result.loss_source) if v >= 0}
         vac = result.vacated
         vac = vac[(state.contracts.creditor[vac] >= 0) & relet_eligible(state.contracts, vac)]
-        np.add.at(state.operations.relet, state.contracts.creditor[vac], state.contracts.payment[vac])
+        relet.offer(state.operations, state.contracts.creditor[vac], state.contracts.payment[vac])
         remark_stakes(state)
         fund_government(state)
         if check is not None:

@@ -4,9 +4,10 @@ Per active institution and month (USD bn):
 
 * inflows from outside the system, booked as OPERATING income: its share of AI end revenue;
   positive core cash flow (a giant's other business); spot GPU rental (``spot_revenue`` scaled by
-  the GPU fleet's size relative to the start, ``x rent index x usage``); vacated capacity re-let
-  to new tenants at market rents (``relet x rent index x usage``); revenue from outside customers; a chip supplier's
-  sales to unmodelled builders (``outside capex x chip share x its market share``);
+  the GPU fleet's size relative to the start, ``x rent index x usage``); vacated capacity let
+  to new tenants at market rents (``let x rent index x usage``; what is let, mechanisms/relet.py:
+  a share of the vacant capacity each month, as far as the market absorbs it); revenue from
+  outside customers; a chip supplier's sales to unmodelled builders (``outside capex x chip share x its market share``);
 * costs, which become obligations to the outside (tier 0): AI operating costs
   (``ai_cost_share`` of AI revenue), ``opex``, negative core cash flow, the cost of goods of
   outside chip sales; interest on outside liabilities (tier 1);
@@ -24,7 +25,7 @@ from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Status
 from aicontagion.core.numeric import ratio
 from aicontagion.core.obligations import Obligations, Purpose, contract_obligations
-from aicontagion.mechanisms import order_book
+from aicontagion.mechanisms import order_book, relet
 from aicontagion.mechanisms.resolution import contract_share, vacate
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
@@ -100,9 +101,10 @@ def operate(state) -> Obligations:
     ai = f["ai_revenue_share"][rows] * d.revenue / 12.0
     core = f["core_cash_flow"][rows]
     state.operations.spot_capacity = spot_capacity(state)  # this month's, also read by _backstops
+    relet.lease_up(state)  # this month's new tenants for vacated capacity (the demand that exists)
     spot = (
         state.operations.spot_capacity[rows] * d.rent_index * usage
-        + state.operations.relet[rows] * d.rent_index * usage
+        + relet.let_capacity(state.operations)[rows] * d.rent_index * usage
     )
     outside = f["external_revenue"][rows]
     chip_share = f["gpu_market_share"][rows]
@@ -120,6 +122,7 @@ def operate(state) -> Obligations:
     state.dues.monthly_inflow = np.zeros(state.n)
     state.dues.monthly_inflow[rows] = income
     state.operations.outside_revenue += float(income.sum())
+    b.earn_deferred(Channel.COUNTERPARTY)  # recoveries on defaulted customers' payments, as they fall due
 
     margin = f["gross_margin"][rows]
     gpu_costs = (
@@ -164,7 +167,7 @@ def _expire_leases(state, obl: Obligations) -> None:
     c.rvg[rows] = 0.0
     vacate(state.books, c, rows, state.ai.demand_state.rent_index, rules.relet_floor, Channel.MARKET)
     inside = (provider >= 0) & relet_eligible(c, rows)
-    np.add.at(state.operations.relet, provider[inside], c.payment[rows][inside])
+    relet.offer(state.operations, provider[inside], c.payment[rows][inside])
     c.set_active(rows, False)
 
 

@@ -224,6 +224,7 @@ class Markets:
             contracts.split(rows, frac, EXTERNAL)
         books.transfer(EXTERNAL, np.arange(books.n), proceeds, label)
         books.book(np.arange(books.n), proceeds - carried, Channel.FIRE_SALE)
+        books.sell_outside(units.sum(axis=0), float(proceeds.sum()), float(carried.sum()), Channel.FIRE_SALE)
 
         target = self.marked_impact + self.appraisal * (self.impact_factor() - self.marked_impact)
         self._remark(books, contracts, self.marked_fundamental, target, Channel.FIRE_SALE)

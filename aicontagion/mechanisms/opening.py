@@ -104,6 +104,7 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
             gpu_new=np.zeros(n),
             spot_capacity=np.zeros(n),
             relet=np.zeros(n),
+            vacant=np.zeros(n),
             capex_plan=system.flows["capex"].copy(),
             capex_wanted=np.zeros(n),
             franchise0=books.franchise.copy(),

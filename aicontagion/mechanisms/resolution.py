@@ -6,8 +6,12 @@ When institutions default (they could not pay what was due in full, or their equ
 1. **Executory contracts end.** Where the defaulter is the customer, its provider gets an
    unsecured claim of ``lease_claim_months`` of payments (after US Bankruptcy Code s.502(b)(6),
    which caps a landlord's claim at about a year of rent) plus any residual value guarantee
-   shortfall; the part of the facility the contract used is impaired to its re-let value. Where it is the provider,
-   its customers' contracts simply end.
+   shortfall; the part of the facility the contract used is impaired to its re-let value. What
+   the provider recovers for the lost payments is not a gain: it never carried those payments as
+   an asset, and the recovery replaces payments it will not receive, so it is unearned income
+   (``Books.deferred``), earned in equal parts over the contract's remaining months (the recovery
+   for the guarantee shortfall offsets the impairment and is income at once). Where it is the
+   provider, its customers' contracts simply end; its own unearned income ends with the estate.
 2. **The estate is sold.** Tradable holdings and traded claims go to the market in one round
    (price impact on every holder: the fire-sale channel); untraded claims, stakes and other assets
    go to outside buyers at carrying value less the bankruptcy cost (deadweight); a facility is
@@ -91,6 +95,10 @@ def resolve(
     c = contracts
     cost = rules.bankruptcy_cost
 
+    # a defaulter's unearned income is owed to nobody: it ends with the estate
+    books.book(defaulted, books.deferred[defaulted], Channel.RESOLUTION)
+    books.deferred[defaulted] = 0.0
+    books.deferred_release[defaulted] = 0.0
     occupied = _occupied_share(c, dset, relet)  # before the defaulters' contracts end
     # 1. executory contracts: customer defaults -> provider claims; provider defaults -> ends
     ex = c.executory_rows
@@ -199,12 +207,17 @@ def resolve(
     for ch in np.unique(cause[defaulted]):
         books.external.losses[Channel(int(ch)).name.lower()] += float(ext_lost[cause[defaulted] == ch].sum())
     books.ext_liab[defaulted] = 0.0
-    # lease claims: the provider had not booked future rent, so a recovery is income
+    # lease claims: the provider never carried the future payments as an asset, so what it recovers
+    # for them replaces payments it will not receive: unearned income, earned over the months those
+    # payments would have fallen due; the part for the residual value guarantee shortfall offsets
+    # the impairment booked on its facility now, so it is income now
     lease_paid = paid[k2:]
     if lease_paid.size:
         books.transfer(c.obligor[lease_claim_rows], lessors, lease_paid, "recovery")
         books.book(c.obligor[lease_claim_rows], -lease_paid, Channel.RESOLUTION)
-        books.book(lessors, lease_paid, Channel.COUNTERPARTY)
+        for_payments = lease_paid * ratio(lease_claims - rvg_short, lease_claims, default=0.0)
+        books.defer(lessors, for_payments, remaining)
+        books.book(lessors, lease_paid - for_payments, Channel.COUNTERPARTY)
 
     # 4. surplus to shareholders, then the defaulter is empty
     surplus = np.maximum(books.cash[defaulted], 0.0)

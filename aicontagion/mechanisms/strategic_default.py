@@ -7,8 +7,9 @@ A customer (a tech giant or an AI lab) compares, for each of its leases and offt
   revenue net of AI operating costs, projected from today's revenue toward the expected revenue
   at the horizon (then flat), plus what it earns re-selling capacity under its own contracts,
   attributed to the contract in proportion to its payment among the customer's compute spending
-  (contracts plus its own capex), times its *strategic value multiplier* ``kappa`` (calibrated by
-  revealed preference: see :func:`strategic_value`);
+  (contracts plus its own capex);
+* ``R``: what replacing the capacity it uses would cost at today's market rent (the contract rent
+  moved by the GPU rental index and usage);
 * ``T``: the cost of walking away: the termination fee, the residual value guarantee shortfall
   (the fall of the facility's value to its re-let value, capped at the guarantee; as the guarantee
   is owed at the lease's end in any case, only the cost of paying it sooner counts:
@@ -16,8 +17,13 @@ A customer (a tech giant or an AI lab) compares, for each of its leases and offt
   all its debt for some years).
 
 A lease is also worth at least what the capacity would fetch if sublet at today's market rent,
-``S`` (the contract rent moved by the GPU rental index and usage), so the value kept is
-``K = max(kappa V, S)``.
+``S`` (the contract rent moved by the GPU rental index and usage, let as fast as the market absorbs
+idle capacity: mechanisms/relet.py), so the value kept is ``K = max(V, R, S)``
+(``resolution.strategic_value: derived``, the default: every input observable) or
+``K = max(kappa V, S)`` (``calibrated``: a *strategic value multiplier* ``kappa`` by revealed
+preference at signing, :func:`strategic_value`). :func:`kept_values` gives both. Consolidation of
+the SPV and cross-default add nothing to ``T`` (section 7.8 of the model description: walking does not give
+control of the SPV, and its non-recourse debt does not cross-default into the tenant's bonds).
 
 **Strategic default**: it terminates mid-term when ``P > K + T``. **Non-renewal**: at the end of
 a renewable term it does not renew when the next term's ``P > K + RVG cost`` (the cost of paying
@@ -33,6 +39,7 @@ import numpy as np
 
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.obligations import Purpose
+from aicontagion.mechanisms.relet import lease_up_share, leased_annuity
 from aicontagion.mechanisms.resolution import contract_share as resolution_share
 
 READS = ("ai", "books", "channels", "dues", "month", "operations", "registry", "snapshot", "spec", "system")
@@ -120,9 +127,11 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     rep = rep_spread * rep_years * debt[cust]
 
     # what the capacity would fetch if sublet at today's market rent (the contract rent moved by the
-    # GPU rental index and usage): a lease is worth at least that to its holder
+    # GPU rental index and usage), let as the market absorbs idle capacity (mechanisms/relet.py):
+    # a lease is worth at least that to its holder
     market = demand.rent_index * state.ai.usage
-    sublet_pv = c.payment[rows] * market * term_annuity * dfac
+    q = lease_up_share(state)
+    sublet_pv = c.payment[rows] * market * leased_annuity(months_left, disc, q) * dfac
 
     # expectation damages: a solvent customer repudiating mid-term owes the rent it repudiates over
     # the committed term less what the provider re-lets the capacity for (the contract's own fee
@@ -147,13 +156,19 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
         * (gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc) + income[cust] * next_annuity)
         * step_disc
     )
-    next_sublet = c.payment[rows] * market * next_annuity * step_disc
+    next_sublet = c.payment[rows] * market * leased_annuity(next_months, disc, q) * step_disc
+    # what replacing the capacity it uses at today's market rent would cost the customer (idle
+    # capacity is there to take, so no lease-up): the 'derived' strategic value
+    replace_pv = c.payment[rows] * market * term_annuity * dfac
+    next_replace = c.payment[rows] * market * next_annuity * step_disc
     return {
         "customer": cust,
         "pay_pv": pay_pv,
         "value_pv": value_pv,
         "sublet_pv": sublet_pv,
         "next_sublet": next_sublet,
+        "replace_pv": replace_pv,
+        "next_replace": next_replace,
         "rvg_short": rvg_short,
         "reputation": rep,
         "rvg_cost": rvg_cost + stake_expiry,
@@ -168,8 +183,24 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     }
 
 
+def kept_values(state, a: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Value the customers keep by keeping each appraised contract ``a`` (:func:`appraise`), now
+    and at renewal (USD bn): ``max(kappa V, S)`` with ``resolution.strategic_value: calibrated``;
+    ``max(V, R)`` with ``derived``, ``R`` the cost of replacing the capacity at market rent."""
+    if state.spec.resolution.strategic_value == "derived":
+        now = np.maximum(np.maximum(a["value_pv"], a["replace_pv"]), a["sublet_pv"])
+        nxt = np.maximum(np.maximum(a["next_val"], a["next_replace"]), a["next_sublet"])
+        return now, nxt
+    kappa = state.operations.strategic_value[a["customer"]]
+    return np.maximum(kappa * a["value_pv"], a["sublet_pv"]), np.maximum(kappa * a["next_val"], a["next_sublet"])
+
+
 def strategic_value(state) -> tuple[np.ndarray, np.ndarray]:
     """Each customer's strategic value multiplier, calibrated by revealed preference.
+
+    With ``resolution.strategic_value: derived`` there is no multiplier (kappa 1) and every
+    contract is valued: the customer keeps the larger of its AI value and the cost of replacing
+    the capacity at market rent (:func:`kept_values`).
 
     The contracts in the scenario were signed voluntarily, so at the start each customer valued
     every one at least at its cost plus a ``signing_margin``. The multiplier
@@ -189,6 +220,9 @@ def strategic_value(state) -> tuple[np.ndarray, np.ndarray]:
     valued = np.zeros(c.size, dtype=bool)
     rows = c.executory_rows
     rows = rows[(c.obligor[rows] >= 0) & (c.maturity[rows] >= 0)]
+    if state.spec.resolution.strategic_value == "derived":
+        valued[rows] = True
+        return kappa, valued
     if rows.size == 0:
         return kappa, valued
     a = appraise(state, rows, 0)
@@ -212,10 +246,8 @@ def review_commitments(state, customers: np.ndarray, decisions: Decisions, event
     if rows.size == 0:
         return
     a = appraise(state, rows, t)
-    kappa = state.operations.strategic_value[a["customer"]]
     valued = state.operations.valued_at_signing[rows]
-    keep_next = np.maximum(kappa * a["next_val"], a["next_sublet"])
-    keep_now = np.maximum(kappa * a["value_pv"], a["sublet_pv"])
+    keep_now, keep_next = kept_values(state, a)
     no_renew = valued & a["at_renewal"] & (a["next_pay"] > keep_next + a["rvg_cost"])
     walk = valued & ~a["at_renewal"] & (a["pay_pv"] > keep_now + a["walk_cost"])
     walk &= state.channels.strategic_default  # ablation: nobody walks before the contract ends

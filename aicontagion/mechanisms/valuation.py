@@ -22,14 +22,21 @@ of a going-concern value and a collateral value:
     cost (the market reads a non-renewal signal before it happens);
   - after the contract's end, to the horizon (the last maturity of the SPV's debt or contracts):
     the capacity re-let at market rent;
-  - capacity already vacated (``operations.relet``): re-let at market rent to the horizon.
+  - capacity already vacated (``operations.relet``): the part let at market rent to the horizon;
+    the part still vacant (``operations.vacant``) as it is let.
+
+  Capacity re-let later (after a term, after the contract's end, vacant now) finds tenants only
+  as the market absorbs idle capacity (mechanisms/relet.py): let in month ``k`` with probability
+  ``1 - (1 - q)^k`` at this month's lease-up share ``q`` (``q = 1`` outside a glut), so a walk-away
+  in a glut lowers the project value by more than the rent index alone says.
 
   *Market rent* is ``payment x min(rent index, 1) x usage`` (what the capacity earns re-let in the
   model, mechanisms/income.py), discounted at ``Treasury + merchant_spread`` (uncontracted rent is
   riskier than a tenant's promise).
 * *collateral*: what the lenders would get by seizing and selling the assets now: GPUs at the
   marked secondary price; a facility at its distressed re-let value, what a buyer pays for it
-  empty: the PV of its whole capacity re-let at market rent to the horizon (not its book value);
+  empty: the PV of its whole capacity re-let at market rent to the horizon as the market absorbs
+  it (not its book value);
   both less the bankruptcy cost.
 
 **Marks.** ``V_j`` is shared among the SPV's debts by seniority (secured, then senior including
@@ -54,9 +61,22 @@ import numpy as np
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
 from aicontagion.core.obligations import senior_tier
-from aicontagion.mechanisms.strategic_default import annuity, appraise, committed_term_end
+from aicontagion.mechanisms.relet import lease_up_share, leased_annuity
+from aicontagion.mechanisms.strategic_default import annuity, appraise, committed_term_end, kept_values
 
-READS = ("ai", "books", "contracts", "credit", "lifecycle", "markets", "month", "operations", "registry", "spec")
+READS = (
+    "ai",
+    "books",
+    "channels",
+    "contracts",
+    "credit",
+    "lifecycle",
+    "markets",
+    "month",
+    "operations",
+    "registry",
+    "spec",
+)
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
 WRITES = ("credit",)
 """State groups this mechanism writes."""
@@ -105,7 +125,8 @@ def lease_values(state, rows: np.ndarray) -> dict[str, np.ndarray]:
     after_term = np.maximum(c.maturity[rows] - term_end, 0)
     to_term = term_end - t + 1
     renewed = pay * annuity(after_term, r_ten) * _discount(to_term, r_ten)
-    relet_after_term = market * annuity(after_term, r_mkt) * _discount(to_term, r_mkt)
+    q = lease_up_share(state)  # re-let capacity finds tenants as the market absorbs it
+    relet_after_term = market * leased_annuity(after_term, r_mkt, q) * _discount(to_term, r_mkt)
 
     # the tenant's own incentives (section 7.8's appraisal) only where there is a renewal to price
     p_renew = np.ones(rows.size)
@@ -113,7 +134,7 @@ def lease_values(state, rows: np.ndarray) -> dict[str, np.ndarray]:
     ask = np.flatnonzero((after_term > 0) | (c.rvg[rows] > 0))
     if ask.size:
         a = appraise(state, rows[ask], t)
-        keep_next = np.maximum(state.operations.strategic_value[tenant[ask]] * a["next_val"], a["next_sublet"])
+        keep_next = kept_values(state, a)[1]
         p_ask = np.clip(ratio(keep_next + a["rvg_cost"], a["next_pay"], default=1.0), 0.0, 1.0)
         p_renew[ask] = np.where(after_term[ask] > 0, p_ask, 1.0)
         rvg[ask] = a["rvg_short"]
@@ -166,29 +187,34 @@ def project_values(state) -> dict[str, np.ndarray]:
     going = np.zeros(n)
     rent_now = np.zeros(n)
     r_mkt = state.registry.treasury_rate + rules.merchant_spread
+    q = lease_up_share(state)
     if ex.size:
         v = lease_values(state, ex)
         owner = c.creditor[ex]
         np.maximum.at(horizon, owner, v["end"])
         h = horizon[owner]
-        tail = v["market"] * annuity(np.maximum(h - v["end"], 0), r_mkt) * _discount(v["end"] - t + 1, r_mkt)
+        tail = v["market"] * leased_annuity(np.maximum(h - v["end"], 0), r_mkt, q) * _discount(v["end"] - t + 1, r_mkt)
         going += np.bincount(owner, weights=v["committed"] + v["beyond"] + v["rvg"] + tail, minlength=n)
         running = c.start[ex] <= t
         rent_now += np.bincount(owner[running], weights=v["pay"][running], minlength=n)
         has_flows[owner] = True
     relet = np.where(proj, state.operations.relet, 0.0)
-    relet_rent = relet * min(demand.rent_index, 1.0) * state.ai.usage
-    going += relet_rent * annuity(np.maximum(horizon - t, 0), r_mkt)
+    vacant = np.where(proj, np.minimum(state.operations.vacant, relet), 0.0)
+    rent_index = min(demand.rent_index, 1.0) * state.ai.usage
+    to_horizon = np.maximum(horizon - t, 0)
+    relet_rent = (relet - vacant) * rent_index
+    going += relet_rent * annuity(to_horizon, r_mkt) + vacant * rent_index * leased_annuity(to_horizon, r_mkt, q)
     rent_now += relet_rent
     has_flows |= relet > 0
 
     # collateral: GPUs at the secondary price; a facility at what a buyer pays for it empty, the PV
-    # of its whole capacity re-let at market rent to the horizon; both less the bankruptcy cost
+    # of its whole capacity re-let at market rent to the horizon as the market absorbs it (leased up
+    # from empty at the share q a month); both less the bankruptcy cost
     let = np.zeros(n)
     if ex.size:
         let = np.bincount(c.creditor[ex], weights=c.payment[ex], minlength=n)
-    capacity_rent = (let + relet) * min(demand.rent_index, 1.0) * state.ai.usage
-    empty = np.where(b.facility > 0, capacity_rent * annuity(np.maximum(horizon - t, 0), r_mkt), 0.0)
+    capacity_rent = (let + relet) * rent_index
+    empty = np.where(b.facility > 0, capacity_rent * leased_annuity(to_horizon, r_mkt, q), 0.0)
     tradables = b.holdings @ state.markets.marked_price
     collateral = (tradables + empty) * (1.0 - rules.bankruptcy_cost)
     claims = b.claims(c)

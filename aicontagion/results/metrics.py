@@ -224,7 +224,7 @@ def loss_identity(state) -> dict[str, float]:
     pnl = state.books.pnl
     share = outside_share(state)
     share[state.registry.kind == int(Kind.GOVERNMENT)] = 0.0
-    outside = float(sum(state.books.external.losses.values()))
+    outside = sum(outside_losses(state).values())
     net = pnl[:, _PNL].sum(axis=1)
     equity_change = state.books.equity - state.snapshot.equity0 - pnl[:, Channel.CAPITAL]
     c = state.contracts
@@ -258,8 +258,18 @@ def borne_losses(state) -> tuple[np.ndarray, np.ndarray, float]:
         idx = [_PNL.index(ch) for ch in group]
         by_channel[idx] += loss[losing] @ split
         borne += loss
-    creditors = float(sum(state.books.external.losses.values()))
+    creditors = sum(outside_losses(state).values())
     return borne, by_channel, creditors
+
+
+def outside_losses(state) -> dict[str, float]:
+    """Losses of the outside sector by channel (USD bn; negative: gains): outside creditors' and
+    outside buyers' on what they bought from the system (marked like everyone else's)."""
+    ext = state.books.external
+    out = {ch: float(v) for ch, v in ext.losses.items()}
+    for ch, v in ext.buyer_losses.items():
+        out[ch] = out.get(ch, 0.0) + float(v)
+    return out
 
 
 # ---------------------------------------------------------------- system series
@@ -329,7 +339,7 @@ def system_values(state) -> list[float]:
     """This month's system-level values (USD bn, rates and ratios as named)."""
     s = state.ai.demand_state
     borne, by_channel, outside = borne_losses(state)
-    ext = state.books.external.losses
+    ext = outside_losses(state)
     loss_by_channel = by_channel + np.array([ext.get(ch.name.lower(), 0.0) for ch in _PNL])
     base = [
         s.revenue,
@@ -378,9 +388,11 @@ def summarise(state, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
     by_holder = {
         k: float(borne[state.registry.kind == int(Kind.parse(k))].sum()) for k in kinds_present if k != "government"
     }
-    by_holder["outside_creditors"] = creditors
+    buyers = float(sum(state.books.external.buyer_losses.values()))
+    by_holder["outside_creditors"] = creditors - buyers
+    by_holder["outside_buyers"] = buyers
     by_channel = {ch.name.lower(): float(v) for ch, v in zip(_PNL, channel_loss, strict=True)}
-    for ch, v in state.books.external.losses.items():
+    for ch, v in outside_losses(state).items():
         by_channel[ch] = by_channel.get(ch, 0.0) + float(v)
     gov = state.registry.kind == int(Kind.GOVERNMENT)
     system_assets = float(state.snapshot.assets0[~gov].sum())

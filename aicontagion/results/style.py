@@ -29,6 +29,7 @@ PALETTE: dict[str, str] = {
     "government": "#000000",
     "money_market_fund": "#e377c2",
     "outside_creditors": "#bcbd22",
+    "outside_buyers": "#dbdb8d",
     "outside": "#bcbd22",
     # loss channels
     "channel:operating": "#7f7f7f",

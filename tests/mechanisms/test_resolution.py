@@ -114,3 +114,45 @@ def test_surplus_goes_to_shareholders():
     # 30 - 19 owed = 11 surplus; the 25% holder gets 2.75, outsiders the rest
     assert b.cash[4] == pytest.approx(1.0 + 5.0 + 2.75)
     assert b.cash[0] == pytest.approx(0.0)
+
+
+def test_a_provider_books_no_gain_when_its_customer_defaults_the_recovery_is_earned_as_the_payments_fall_due():
+    """Hand-worked: customer 0 (cash 10, no other debt) defaults in month 0 on an offtake of 1 a
+    month to month 60 from provider 1 (no facility): 60 payments left after this month's. The
+    provider's claim is 12 months of payments (s.502(b)(6)): 12, of which the estate pays 10. The
+    provider never carried the 60 payments as an asset, so the 10 replaces payments it will not
+    receive: its equity does not move at the default, it carries 10 of unearned income, and earns
+    10 / 60 a month over the 60 months left."""
+    b = Books(2, 1)
+    c = ContractTable()
+    c.add(ContractType.OFFTAKE, 1, 0, None, payment=1.0, maturity=60, take_or_pay=1.0)
+    b.cash[:] = [10.0, 1.0]
+    b.equity = b.assets(c, np.ones(1)) - b.liabilities(c)
+    b.cash_at_start = b.cash.sum()
+    mk = Markets(["x"], [MarketSpec(depth=100)])
+    equity_before = b.equity[1]
+    resolve(b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.0), 1.0, np.full(2, int(Channel.COUNTERPARTY)))
+    assert b.cash[1] == pytest.approx(11.0)  # the recovery is real cash
+    assert b.equity[1] == pytest.approx(equity_before)  # but not a gain
+    assert b.deferred[1] == pytest.approx(10.0) and b.deferred_release[1] == pytest.approx(10.0 / 60)
+    assert np.abs(b.imbalance(c, np.ones(1))).max() < 1e-12 and b.money_drift() == pytest.approx(0.0)
+    earned = [b.earn_deferred(Channel.COUNTERPARTY)[1] for _ in range(61)]
+    np.testing.assert_allclose(earned[:60], 10.0 / 60)
+    assert earned[60] == 0.0 and b.deferred[1] == 0.0
+    assert b.equity[1] == pytest.approx(equity_before + 10.0)
+    assert np.abs(b.imbalance(c, np.ones(1))).max() < 1e-12
+
+
+def test_a_defaulters_unearned_income_ends_with_its_estate():
+    b = Books(2, 1)
+    c = ContractTable()
+    b.cash[:] = [5.0, 1.0]
+    b.equity = b.assets(c, np.ones(1)) - b.liabilities(c)
+    b.defer(np.array([0]), np.array([4.0]), np.array([10]))
+    b.cash[0] += 4.0  # the cash that came with it
+    b.cash_at_start = b.cash.sum()
+    assert np.abs(b.imbalance(c, np.ones(1))).max() < 1e-12
+    mk = Markets(["x"], [MarketSpec(depth=100)])
+    resolve(b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.0), 1.0, np.full(2, int(Channel.COUNTERPARTY)))
+    assert b.deferred[0] == 0.0 and b.deferred_release[0] == 0.0
+    assert np.abs(b.imbalance(c, np.ones(1))).max() < 1e-12 and b.money_drift() == pytest.approx(0.0)

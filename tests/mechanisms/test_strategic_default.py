@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from aicontagion.mechanisms.strategic_default import pv_growing
+from aicontagion.core.decisions import Decisions
+from aicontagion.mechanisms.strategic_default import (
+    appraise,
+    kept_values,
+    pv_growing,
+    review_commitments,
+    strategic_value,
+)
+from tests.mechanisms.conftest import contract, row
 
 
 def _brute(months, g, h, rate):
@@ -25,3 +33,53 @@ def test_pv_growing_matches_the_sum(months, g, h, rate):
 def test_annuity_is_the_textbook_formula():
     r = 1.08 ** (1 / 12) - 1
     assert pv_growing(48, 0.0, 0, 0.08) == pytest.approx((1 - (1 + r) ** -48) / r)
+
+
+def _derived(state):
+    rules = state.spec.resolution.model_copy(update={"strategic_value": "derived"})
+    state.spec = state.spec.model_copy(update={"resolution": rules})
+    state.operations.strategic_value, state.operations.valued_at_signing = strategic_value(state)
+
+
+def _pv(months, rate):
+    return sum((1.0 + rate) ** (-k / 12.0) for k in range(1, int(months) + 1))
+
+
+def test_derived_strategic_value_is_the_replacement_cost_at_market_rent(state):
+    """kappa is gone: the tenant keeps the larger of its AI value and what the capacity it uses would
+    cost to replace at today's market rent, by hand."""
+    _derived(state)
+    assert np.all(state.operations.strategic_value == 1.0)
+    lease, giant = contract(state, "spv_lease"), row(state, "giant")
+    assert state.operations.valued_at_signing[lease]
+    state.month = 13
+    state.snapshot.debt = state.books.liabilities(state.contracts)
+    state.ai.demand_state.rent_index = 0.5
+    c = state.contracts
+    a = appraise(state, np.array([lease]), 13)
+    disc = state.registry.params["tech_giant"]["discount_rate"][giant]
+    market = 0.5 * state.ai.usage
+    assert a["replace_pv"][0] == pytest.approx(c.payment[lease] * market * _pv(59 - 13 + 1, disc), rel=1e-9)
+    now, nxt = kept_values(state, a)
+    assert now[0] == pytest.approx(max(a["value_pv"][0], a["replace_pv"][0], a["sublet_pv"][0]))
+    assert nxt[0] == pytest.approx(max(a["next_val"][0], a["next_replace"][0], a["next_sublet"][0]))
+
+
+@pytest.mark.parametrize("rent, leaves", [(0.5, True), (1.2, False)])
+def test_derived_rule_does_not_renew_above_market_rent(state, rent, leaves):
+    """At the renewal date the tenant renews while the contract rent is at most what the capacity
+    would cost at market rent (no guarantee to pay early), and leaves when the market is cheaper."""
+    _derived(state)
+    lease, giant = contract(state, "spv_lease"), row(state, "giant")
+    state.contracts.rvg[lease] = 0.0
+    state.month = 59  # the end of the first renewal term
+    state.snapshot.debt = state.books.liabilities(state.contracts)
+    state.ai.demand_state.rent_index = rent
+    state.books.cash[giant] = 1e3
+    a = appraise(state, np.array([lease]), 59)
+    assert a["at_renewal"][0]
+    d = Decisions()
+    review_commitments(state, np.array([giant]), d, "strategic_default")
+    events = {(r, what) for r, what, _ in d.terminations}
+    assert ((lease, "non_renewal") in events) == leaves
+    assert leaves == (a["next_pay"][0] > max(a["next_val"][0], a["next_replace"][0]))

@@ -11,7 +11,7 @@ from aicontagion.core.decisions import Decisions
 from aicontagion.mechanisms import credit
 from aicontagion.mechanisms.actions import apply_decisions
 from aicontagion.mechanisms.constraints import RatingFloor, SaleOrders
-from aicontagion.mechanisms.strategic_default import appraise
+from aicontagion.mechanisms.strategic_default import appraise, kept_values
 from aicontagion.mechanisms.valuation import BANDS, SPECULATIVE, lease_values, project_marks, project_values
 from tests.mechanisms.conftest import contract, row
 
@@ -180,14 +180,18 @@ def test_the_insurers_rating_floor_sells_speculative_project_debt(state):
 
 
 def test_under_expectation_damages_a_solvent_customer_never_gains_by_walking(state):
-    """P > K + T never holds: T includes P - S and K = max(kappa V, S) >= S."""
+    """P > K + T never holds: T includes P - S and K >= S (``max(kappa V, S)`` calibrated,
+    ``max(V, R, S)`` derived)."""
     c = state.contracts
     rows = c.executory_rows
     rows = rows[c.obligor[rows] >= 0]
-    for month, rent in ((3, 1.0), (13, 0.5), (30, 0.2)):
-        _at(state, month)
-        state.ai.demand_state.rent_index = rent
-        a = appraise(state, rows, month)
-        kappa = state.operations.strategic_value[a["customer"]]
-        keep = np.maximum(kappa * a["value_pv"], a["sublet_pv"])
-        assert np.all(a["pay_pv"] <= keep + a["walk_cost"] + 1e-9)
+    for rule in ("calibrated", "derived"):
+        rules = state.spec.resolution.model_copy(update={"strategic_value": rule})
+        state.spec = state.spec.model_copy(update={"resolution": rules})
+        for month, rent in ((3, 1.0), (13, 0.5), (30, 0.2)):
+            _at(state, month)
+            state.ai.demand_state.rent_index = rent
+            a = appraise(state, rows, month)
+            keep, _ = kept_values(state, a)
+            assert np.all(keep >= a["sublet_pv"])
+            assert np.all(a["pay_pv"] <= keep + a["walk_cost"] + 1e-9)
