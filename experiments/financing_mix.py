@@ -1,7 +1,7 @@
 """The build-out to 2028 and how it is financed, beside the Morgan Stanley split.
 
     python experiments/financing_mix.py [--quick] [--seeds 5] [--path base] [--until 2028-12] [--processes 2]
-                                        [--out results/financing_mix]
+                                        [--exit-option on|off] [--lease-debt off|on] [--out results/financing_mix]
 
 Morgan Stanley (July 2025, CAL Capex and the financing gap/Morgan Stanley): 2,900 of data-centre
 spend to 2028, of which 1,400 from hyperscalers' cash flow and a gap of 1,500 = 800 private
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from aicontagion.core.kinds import Kind
+from aicontagion.mechanisms.exit_option import route_costs, spv_first
 from aicontagion.mechanisms.income import capex_growth_factor
 from aicontagion.model import ContagionModel
 from aicontagion.runs import experiment_kit as ex
@@ -45,13 +46,29 @@ MORGAN_STANLEY = {
 }
 
 
-def run_mix(seed: int, path: str, until: str, scenario: str = "ai_2025") -> dict:
-    """Spend and its financing (USD bn) from the start to ``until`` on one seed."""
+def run_mix(
+    seed: int, path: str, until: str, scenario: str = "ai_2025", exit_option: bool = True, lease_debt: bool = False
+) -> dict:
+    """Spend and its financing (USD bn) from the start to ``until`` on one seed; with
+    ``exit_option`` off the giants do not price the option not to renew an SPV lease; with
+    ``lease_debt`` on their bond ceiling counts their leases' committed-term PV as debt (S&P). Keys
+    starting with ``_`` are the option's diagnostics (per USD of buildings' cost, over the giants
+    and months): lowest renewal probability, largest option value, smallest SPV-minus-bond cost
+    gap, and the months a giant leased before issuing bonds."""
     spec = load_scenario(scenario)
+    spec.origination = spec.origination.model_copy(update={"value_exit_option": exit_option, "lease_debt": lease_debt})
     months = (pd.Period(until, "M") - pd.Period(spec.start, "M")).n + 1
     m = ContagionModel(spec, productivity=path, seed=seed, collect=False)
+    giants = m.state.registry.members[Kind.TECH_GIANT]
     modelled = outside = 0.0
+    diag = {"_lowest p_renew": 1.0, "_largest option": 0.0, "_smallest spv - bond": np.inf}
+    diag["_giant-months spv first"] = 0
     for _ in range(months):
+        cost = route_costs(m.state, giants)  # what the giants see when they decide this month
+        diag["_lowest p_renew"] = min(diag["_lowest p_renew"], float(cost["p"].min()))
+        diag["_largest option"] = max(diag["_largest option"], float(cost["option"].max()))
+        diag["_smallest spv - bond"] = min(diag["_smallest spv - bond"], float((cost["spv"] - cost["bond"]).min()))
+        diag["_giant-months spv first"] += int(spv_first(m.state, giants).sum())
         m.step()
         s = m.state
         modelled += s.operations.capex_spent
@@ -90,12 +107,12 @@ def run_mix(seed: int, path: str, until: str, scenario: str = "ai_2025") -> dict
         "bank loans": loans["bank"],
         "vendor financing": loans["vendor"],
         "ABS": 0.0,
-    }
+    } | diag
 
 
 def table(rows: pd.DataFrame) -> pd.DataFrame:
     """Mean over seeds beside Morgan Stanley's split."""
-    mean = rows.drop(columns="seed").mean()
+    mean = rows.drop(columns=["seed", *(k for k in rows.columns if k.startswith("_"))]).mean()
     out = pd.DataFrame({"model (mean over seeds)": mean})
     out["Morgan Stanley"] = [MORGAN_STANLEY.get(k, np.nan) for k in out.index]
     return out.round(0)
@@ -111,20 +128,23 @@ def markdown(t: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _run(args: tuple[int, str, str]) -> dict:
+def _run(args: tuple[int, str, str, str, bool, bool]) -> dict:
     return run_mix(*args)
 
 
 def main(argv=None) -> int:
     ap = ex.parser(__doc__, "financing_mix", seeds=5, quick_seeds=1)
     ap.add_argument("--path", default="base", help="AI productivity path (default base)")
+    ap.add_argument("--exit-option", choices=("on", "off"), default="on", help="giants price the option not to renew")
+    ap.add_argument("--lease-debt", choices=("on", "off"), default="off", help="leases' committed PV as debt")
     ap.add_argument("--until", default="2028-12", help="last month summed, YYYY-MM (default 2028-12; quick 2026-06)")
     a = ex.options(ap, argv)
     until = "2026-06" if a.quick and a.until == "2028-12" else a.until
     seeds = [s + 1 for s in a.seeds]
     executor = "processes" if a.processes > 1 and len(seeds) > 1 else "serial"
-    rows = pd.DataFrame(map_tasks(_run, [(s, a.path, until) for s in seeds], executor=executor, workers=a.processes))
-    prov = {"seeds": seeds, "path": a.path, "until": until}
+    tasks = [(s, a.path, until, "ai_2025", a.exit_option == "on", a.lease_debt == "on") for s in seeds]
+    rows = pd.DataFrame(map_tasks(_run, tasks, executor=executor, workers=a.processes))
+    prov = {"seeds": seeds, "path": a.path, "until": until, "exit_option": a.exit_option, "lease_debt": a.lease_debt}
     tidy = rows.melt(id_vars="seed", var_name="item", value_name="amount")
     ex.save(tidy, a.out / "mix.parquet", prov)
     t = table(rows)
@@ -133,6 +153,13 @@ def main(argv=None) -> int:
     (a.out / "mix.md").write_text(md + "\n")
     print(f"ai_2025, {a.path} path, start to {until}, seeds {seeds[0]}-{seeds[-1]} (USD bn)\n")
     print(md)
+    diag = rows[[k for k in rows.columns if k.startswith("_")]]
+    print(
+        f"\nexit option {a.exit_option} (per USD of cost; over giants, months and seeds): lowest p_renew "
+        f"{diag['_lowest p_renew'].min():.3f}, largest option {diag['_largest option'].max():.3f}, smallest "
+        f"spv - bond {diag['_smallest spv - bond'].min():.3f}, giant-months spv first "
+        f"{int(diag['_giant-months spv first'].sum())}"
+    )
     return 0
 
 

@@ -15,6 +15,7 @@ from aicontagion.agents.financing import (
 )
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind
+from aicontagion.mechanisms.exit_option import committed_lease_debt, spv_first
 from aicontagion.mechanisms.origination import finance_spv
 from aicontagion.mechanisms.strategic_default import review_commitments
 
@@ -39,12 +40,21 @@ class TechGiant(Institution):
         gap = liquidity_gap(state, rows, buffer, plan)
         refill = buffer * (state.dues.monthly_outflow[rows] + plan)
         # no bond beyond the leverage its rating allows: then capex is cut to what cash affords
-        room = np.maximum(p["max_debt_to_assets"][rows] * state.snapshot.assets[rows] - state.snapshot.debt[rows], 0.0)
+        debt = state.snapshot.debt[rows]
+        if state.spec.origination.lease_debt:  # S&P: the leases' committed terms count as debt
+            debt = debt + committed_lease_debt(state, rows)
+        room = np.maximum(p["max_debt_to_assets"][rows] * state.snapshot.assets[rows] - debt, 0.0)
+        # a giant whose option not to renew makes the lease cheaper than a bond leases first
+        early = np.zeros(rows.size)
+        first = spv_first(state, rows)
+        if first.any():
+            early[first] = finance_spv(state, rows[first], gap[first], decisions)
+        gap = gap - early  # early <= gap (the vehicle takes at most the gap)
         raised = issue_bonds(
             state, rows, np.minimum(gap, room), decisions, refill=np.minimum(refill, np.maximum(room - gap, 0.0))
         )
         # beyond its bonds, its build-out vehicle pays for the buildings and leases them to it
-        plan = plan - finance_spv(state, rows, np.maximum(gap - raised, 0.0), decisions)
+        plan = plan - early - finance_spv(state, rows, np.maximum(gap - raised, 0.0), decisions)
         capex = affordable_capex(state, rows, plan, raised, buffer)
         spend_capex(state, rows, capex, decisions)
         reserve = capex + buffer * state.dues.monthly_outflow[rows] - raised

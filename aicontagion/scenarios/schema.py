@@ -326,6 +326,8 @@ class Origination(Strict):
     renewal_years: NonNeg = 4.0  # lease renewal term (0: not renewable)
     lease_yield: NonNeg = 0.105  # annual rent / cost of the buildings
     rvg_share: Share = 0.54  # residual value guarantee / cost
+    value_exit_option: bool = True  # giants price the option not to renew an SPV lease (mechanisms/exit_option.py)
+    lease_debt: bool = False  # a giant's bond ceiling counts its leases' committed-term PV as debt (S&P)
     advance_rate: Share = 0.8  # loans to a neocloud: at most this share of the chips delivered
     loan_years: Positive = 5.0  # term of new loans (amortising)
     bank_premium: NonNeg = 0.0  # over the borrower's spread, annual
