@@ -54,7 +54,7 @@ from aicontagion.policies import (
     Trigger,
     with_state_company,
 )
-from aicontagion.results.crisis import CRISIS_DEFINITION
+from aicontagion.results.crisis import COMPONENTS, CRISIS_DEFINITION
 from aicontagion.results.provenance import write_parquet
 from aicontagion.results.style import caption, seeds_text, setup_colours
 from aicontagion.runs.montecarlo import crisis_old, policy_table, run_setups, sample_paths
@@ -186,6 +186,9 @@ def guarantee_table(table: pd.DataFrame, months: int, base: str = "none") -> pd.
         }
         for key, values in stats.items():
             row[key], row[f"{key}_lo"], row[f"{key}_hi"] = mean_ci(values, rng)
+        for part in COMPONENTS:  # which condition drives p(crisis): each on its own, over all draws
+            hit = g.get(f"crisis_{part}", pd.Series(False, index=g.index)).fillna(False).astype(bool)
+            row[f"p_{part}"] = float(hit.mean())
         row["p_crisis_old"] = float(crisis_old(g.reset_index()).mean())
         row["p_default"] = float((g["defaults"] > 0).mean())
         row["defaults"] = float(g["defaults"].mean())
@@ -212,13 +215,14 @@ def fmt_ci(v: float, lo: float, hi: float, digits: int = 0, pct: bool = False) -
 def markdown(summary: pd.DataFrame, scenario: str, draws: int, months: int) -> str:
     """The README table of one scenario, with 90% intervals and the crisis definition under it."""
     head = (
-        "| policy | p(crisis) | p(crisis), old definition | intermediaries' loss given crisis | "
+        "| policy | p(crisis) | by component: bank capital / pension, insurer gap / fund gate / credit losses | "
+        "p(crisis), old definition | intermediaries' loss given crisis | "
         "wealth loss given crisis | "
         "intermediaries' loss (all draws) | wealth loss (all draws) | fiscal cost | months bought | "
         "guaranteed book at crisis / peak | "
         "guaranteed debt held at the end by banks / MMFs / pensions, insurers / private credit / outside |"
     )
-    lines = [head, "|" + "---|" * 11]
+    lines = [head, "|" + "---|" * 12]
     for r in summary.itertuples():
         book = f"{r.guaranteed_book_at_crisis:,.0f}" if np.isfinite(r.guaranteed_book_at_crisis) else "-"
         held = (
@@ -229,8 +233,10 @@ def markdown(summary: pd.DataFrame, scenario: str, draws: int, months: int) -> s
             else "-"
         )
         ilgc_hi = r.intermediary_loss_given_crisis_hi
+        parts = " / ".join(f"{getattr(r, 'p_' + part, 0.0):.0%}" for part in COMPONENTS)
         lines.append(
             f"| {r.policy.replace('_', ' ')} | {fmt_ci(r.p_crisis, r.p_crisis_lo, r.p_crisis_hi, pct=True)} | "
+            f"{parts} | "
             f"{r.p_crisis_old:.0%} | "
             f"{fmt_ci(r.intermediary_loss_given_crisis, r.intermediary_loss_given_crisis_lo, ilgc_hi)} | "
             f"{fmt_ci(r.wealth_loss_given_crisis, r.wealth_loss_given_crisis_lo, r.wealth_loss_given_crisis_hi)} | "
