@@ -12,6 +12,7 @@ from aicontagion.core.books import Channel
 from aicontagion.core.invariants import check_books
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.treasury import DEBT_YIELD_SENSITIVITY, GDP, fiscal_cost, fund_government, sovereign_spread
+from aicontagion.network.contracts import ContractType
 from aicontagion.policies import PolicyError
 from aicontagion.policies.state_company import COMPANY_ID, StateCompany, with_state_company
 from aicontagion.policies.triggers import Trigger
@@ -126,3 +127,60 @@ def test_belief_and_the_sovereign_spread_fall_and_rise_with_the_fiscal_cost(spec
     before = sovereign_spread(s)
     fund_government(s)  # the Treasury borrows the 40
     assert sovereign_spread(s) - before == pytest.approx(DEBT_YIELD_SENSITIVITY * 40.0 / GDP)
+
+
+def _lease_rows(s, co):
+    c = s.contracts
+    return np.flatnonzero((c.ctype == int(ContractType.LEASE)) & (c.creditor == co) & c.active)
+
+
+def test_the_company_owns_leased_buildings_and_collects_their_rents(spec):
+    policy = StateCompany(lease_share=0.5)
+    model = _model(spec, policy)
+    s = model.state
+    co = s.registry.ids.index(COMPANY_ID)
+    for _ in range(24):
+        c = s.contracts
+        rows = _lease_rows(s, co)
+        tenant_ok = s.lifecycle.status[c.obligor[rows]] != Status.DEFAULTED
+        due = float(c.payment[rows][(c.start[rows] <= s.month + 1) & tenant_ok].sum())
+        before = float(s.books.pnl[co, Channel.OPERATING])
+        model.step()
+        # take-or-pay: every live tenant pays the month's rent on the buildings delivered so far
+        assert float(s.books.pnl[co, Channel.OPERATING]) - before == pytest.approx(due, rel=1e-9, abs=1e-9)
+    c = s.contracts
+    rows = _lease_rows(s, co)
+    kinds = {Kind(int(s.registry.kind[o])).label for o in c.obligor[rows]}
+    assert rows.size and kinds <= {"tech_giant", "neocloud"} and "tech_giant" in kinds
+    # the rent is the build-to-suit yield on what it paid for the buildings
+    assert c.payment[rows].sum() == pytest.approx(policy.leased * spec.origination.lease_yield / 12.0)
+    assert s.books.facility[co] > 0.9 * policy.leased  # owned, less depreciation
+    assert float(s.books.pnl[co, Channel.OPERATING]) > 0
+    assert policy.holders(s).get("outside", 0.0) > 0  # bought with agency bonds
+    with pytest.raises(PolicyError, match="lease_kinds"):
+        StateCompany(lease_share=0.5, lease_kinds=("bank",))
+
+
+def test_conservatorship_keeps_a_leasing_company_paying_its_bonds(spec):
+    policy = StateCompany(lease_share=0.5)
+    model = _model(spec, policy)
+    s = model.state
+    for _ in range(24):
+        model.step()
+    co, c = policy.co, s.contracts
+    # a hand-made loss: its buildings impaired to a tenth of their book value, more than its net worth
+    loss = 0.9 * float(s.books.facility[co])
+    s.books.facility[co] -= loss
+    s.books.book(co, -loss, Channel.MARKET)
+    negative = -float(s.books.equity[co])
+    assert negative > 0
+    assert policy.conservatorship(s) == pytest.approx(negative)
+    check_books(s, "conservatorship of a lessor")
+    bonds = np.flatnonzero(c.is_debt & (c.obligor == co) & (c.principal > 0))
+    rent0 = float(s.books.pnl[co, Channel.OPERATING])
+    for _ in range(12):
+        model.step()
+        assert s.books.equity[co] >= -1e-9 and s.books.cash[co] >= -1e-9
+    assert s.lifecycle.status[co] != Status.DEFAULTED
+    assert float(s.books.pnl[co, Channel.OPERATING]) > rent0  # its tenants still pay it rent
+    assert (c.mark[bonds] > 0.99).all() and policy.leased > 0
