@@ -9,8 +9,12 @@ compute company added, policies.state_company.with_state_company, which changes 
 
 * ``none``;
 * ``implicit_guarantee``: markets believe neocloud and SPV debt is backed, from the start;
-* ``state_company``: the state-backed compute company finances the neocloud and SPV debt private
-  credit will not roll, once the trigger fires; conservatorship on insolvency;
+* ``state_company``: the state-backed compute company, once the trigger fires, finances the neocloud
+  and SPV debt private credit will not roll and buys ``LEASE_SHARE`` of the giants' and neoclouds'
+  new buildings, which it leases to them; conservatorship on insolvency;
+* ``state_company_mandate``: the same company with a mandate from the start (no trigger): it owns
+  and leases ``LEASE_SHARE`` of the build-out's buildings from month 0, so its guaranteed book grows
+  with the build-out (the Fannie/Freddie case);
 * ``loan_backstop``: an explicit (CHIPS-style) 80% guarantee of six named data-centre and GPU loans,
   once the trigger fires;
 * ``bailout``: capital injections into banks, private-credit funds, neoclouds and SPVs below 3%
@@ -70,6 +74,9 @@ AI_LOANS = (
 )
 TRIGGER_SPREAD = 0.065
 """AI borrowers' spread that sets the rescues off: the opening 3.5% plus 300 bp (assumed; range 0.05-0.10)."""
+LEASE_SHARE = 0.5
+"""The company's mandate: share of the giants' and neoclouds' building deliveries it buys and leases
+back (assumed; range 0.2-1.0; buildings are half of capex, so 0.5 is a quarter of the build-out)."""
 TRIGGER_DEFAULTS = 1
 """Or the first default among them (assumed; range 1-3)."""
 Z90 = 1.6448536269514722
@@ -107,7 +114,10 @@ def setups(scenario: str) -> dict[str, dict]:
     return {
         "none": {},
         "implicit_guarantee": {"policies": [ImplicitGuarantee(kinds=("neocloud", "spv"))]},
-        "state_company": {"policies": [StateCompany(kinds=("spv", "neocloud"), trigger=t(scenario))]},
+        "state_company": {
+            "policies": [StateCompany(kinds=("spv", "neocloud"), lease_share=LEASE_SHARE, trigger=t(scenario))]
+        },
+        "state_company_mandate": {"policies": [StateCompany(kinds=("spv", "neocloud"), lease_share=LEASE_SHARE)]},
         "loan_backstop": {"policies": [LoanGuarantee(contracts=AI_LOANS, coverage=0.8, trigger=t(scenario))]},
         "bailout": {
             "policies": [

@@ -7,8 +7,8 @@ and neoclouds: the kinds that order capex through the order book,
 :data:`aicontagion.mechanisms.order_book.BUILDERS`) out of the builder's order book, pays the
 outside builders for them (``capex_construction``, as a build-out SPV does) and books them as its
 own facility; :func:`lease_buildings` leases them to that builder from the month of delivery: a
-take-or-pay lease of ``tenor`` months at ``rent_yield`` of their cost a year (the scenario's
-build-to-suit ``origination.lease_yield`` by default), renewable as the scenario's SPV leases, with
+take-or-pay lease of ``tenor`` months at ``rent_yield`` of their cost a year (the company's
+choice: at cost by default, :meth:`StateCompany.cost_rent`), renewable as the scenario's SPV leases, with
 a year's rent as the termination fee and no residual value guarantee (the state bears the
 residual). A builder that takes part of its buildings this way pays rent instead of capex, as a
 giant whose SPV takes its buildings. Deals of one year and tenant share a lease row (the table

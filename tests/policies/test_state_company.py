@@ -13,7 +13,7 @@ from aicontagion.core.invariants import check_books
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.treasury import DEBT_YIELD_SENSITIVITY, GDP, fiscal_cost, fund_government, sovereign_spread
 from aicontagion.network.contracts import ContractType
-from aicontagion.policies import PolicyError
+from aicontagion.policies import PolicyError, agency_repo
 from aicontagion.policies.state_company import COMPANY_ID, StateCompany, with_state_company
 from aicontagion.policies.triggers import Trigger
 from aicontagion.scenarios.loader import load_scenario
@@ -152,8 +152,10 @@ def test_the_company_owns_leased_buildings_and_collects_their_rents(spec):
     rows = _lease_rows(s, co)
     kinds = {Kind(int(s.registry.kind[o])).label for o in c.obligor[rows]}
     assert rows.size and kinds <= {"tech_giant", "neocloud"} and "tech_giant" in kinds
-    # the rent is the build-to-suit yield on what it paid for the buildings
-    assert c.payment[rows].sum() == pytest.approx(policy.leased * spec.origination.lease_yield / 12.0)
+    # the rent is at cost: its funding rate plus margin plus depreciation, on what it paid
+    yield_now = policy.cost_rent(s)
+    assert 0.8 * yield_now < c.payment[rows].sum() * 12.0 / policy.leased < 1.2 * yield_now
+    assert policy.cost_rent(s) == pytest.approx(policy.funding_rate(s) + 0.01 + 1.0 / 30.0)
     assert s.books.facility[co] > 0.9 * policy.leased  # owned, less depreciation
     assert float(s.books.pnl[co, Channel.OPERATING]) > 0
     assert policy.holders(s).get("outside", 0.0) > 0  # bought with agency bonds
@@ -184,3 +186,41 @@ def test_conservatorship_keeps_a_leasing_company_paying_its_bonds(spec):
     assert s.lifecycle.status[co] != Status.DEFAULTED
     assert float(s.books.pnl[co, Channel.OPERATING]) > rent0  # its tenants still pay it rent
     assert (c.mark[bonds] > 0.99).all() and policy.leased > 0
+
+
+def test_agency_repo_haircuts_rise_and_what_holders_can_raise_falls_when_belief_falls(spec):
+    policy = StateCompany(mandate=True, lease_share=0.5, fiscal_capacity=100.0)
+    model = _model(spec, policy)
+    for _ in range(6):
+        model.step()
+    s = model.state
+    co = policy.co
+    value = agency_repo.collateral(s, co)
+    holder = int(np.argmax(value))
+    assert value[holder] > 0 and Kind(int(s.registry.kind[holder])).label in {"bank", "money_market_fund", "pension_lp"}
+    b0, h0 = policy.belief_now(s), policy.haircut(s)
+    assert h0 == pytest.approx(
+        agency_repo.HAIRCUT_BELIEVED + (1 - b0) * (agency_repo.HAIRCUT_DOUBTED - agency_repo.HAIRCUT_BELIEVED)
+    )
+    room0 = agency_repo.capacity(s, co, b0, policy.repo_rows)[holder]
+    s.books.transfer(policy.gov, -1, 50.0, "test")  # a hand-made fiscal cost of half the capacity
+    s.books.book(policy.gov, -50.0, Channel.GUARANTEE)
+    b1 = policy.belief_now(s)
+    assert b1 == pytest.approx(b0 - 0.9 * 0.5, abs=0.02)
+    assert policy.haircut(s) > h0 + 0.09  # doubt about the guarantee widens the haircut ...
+    room1 = agency_repo.capacity(s, co, b1, policy.repo_rows)[holder]
+    assert room1 < room0  # ... and shrinks what every holder can raise on its agency bonds
+    assert (
+        agency_repo.haircut(1.0) == agency_repo.HAIRCUT_BELIEVED
+        and agency_repo.haircut(0.0) == agency_repo.HAIRCUT_DOUBTED
+    )
+    # a holder short of cash borrows at most (1 - haircut) of the bonds' marked value
+    need = np.zeros(s.n)
+    need[holder] = float(s.books.cash[holder]) + 10 * value[holder]
+    cash0 = float(s.books.cash[holder])
+    lent = agency_repo.borrow(s, co, b1, policy.funding_rate(s), need, policy.repo_rows)
+    assert lent == pytest.approx(room1)
+    assert float(s.books.cash[holder]) - cash0 == pytest.approx(room1)
+    assert agency_repo.capacity(s, co, b1, policy.repo_rows)[holder] == pytest.approx(0.0, abs=1e-9)
+    fund_government(s)
+    check_books(s, "agency repo")
