@@ -206,6 +206,7 @@ def crisis_summary(state, wide: pd.DataFrame, events: pd.DataFrame, by_channel: 
     every_gate = events[events["event"].isin(GATE_EVENTS)] if len(events) else events
     gates = material_gates(state, events)
     draws = events[events["event"] == "conservatorship_draw"] if len(events) else events
+    repo = events[events["event"] == "agency_repo"] if len(events) else events
     first_gate = float(gates["step"].min()) if len(gates) else np.inf
     first_hit = float(steps[hits][0]) if hits.any() else np.inf
     month = min(first_gate, first_hit)
@@ -235,4 +236,6 @@ def crisis_summary(state, wide: pd.DataFrame, events: pd.DataFrame, by_channel: 
         "guaranteed_book_peak": float(book.max()) if len(book) else 0.0,
         "guaranteed_held_by": guaranteed_holders(state),
         "conservatorship_draws": float(draws["amount"].sum()) if len(draws) else 0.0,
+        "state_owned_capacity": float(state.books.facility[state.registry.kind == Kind.GOVERNMENT].sum()),
+        "agency_repo": float(repo["amount"].sum()) if len(repo) else 0.0,
     }
