@@ -28,7 +28,10 @@ Each condition is also reported on its own (``crisis_bank_capital``, ``crisis_pe
 drives p(crisis).
 
 The monthly series (:func:`crisis_values`, recorded as system series) let :func:`crisis_summary`
-date the crisis and read the size of the guaranteed book when it began.
+date the crisis and read the size of the guaranteed book when it began; the summary also gives
+the capacity the state owns at the end (``state_owned_capacity``, USD bn of facilities of
+government-kind rows: a state company that leases buildings) and the repo its bondholders raised
+on its bonds (``agency_repo``, USD bn, cumulative).
 """
 
 from __future__ import annotations
