@@ -9,8 +9,12 @@ compute company added, policies.state_company.with_state_company, which changes 
 
 * ``none``;
 * ``implicit_guarantee``: markets believe neocloud and SPV debt is backed, from the start;
-* ``state_company``: the state-backed compute company finances the neocloud and SPV debt private
-  credit will not roll, once the trigger fires; conservatorship on insolvency;
+* ``state_company``: the state-backed compute company, once the trigger fires, finances the neocloud
+  and SPV debt private credit will not roll and buys ``LEASE_SHARE`` of the giants' and neoclouds'
+  new buildings, which it leases to them; conservatorship on insolvency;
+* ``state_company_mandate``: the same company with a mandate from the start (no trigger): it owns
+  and leases ``LEASE_SHARE`` of the build-out's buildings from month 0, so its guaranteed book grows
+  with the build-out (the Fannie/Freddie case);
 * ``loan_backstop``: an explicit (CHIPS-style) 80% guarantee of six named data-centre and GPU loans,
   once the trigger fires;
 * ``bailout``: capital injections into banks, private-credit funds, neoclouds and SPVs below 3%
@@ -26,6 +30,7 @@ The crisis is measured at the intermediaries (aicontagion.results.crisis.CRISIS_
 under every table). Writes <out>/summary.parquet (ai_2025, one row per policy, with 90% intervals),
 <out>/summary_all.parquet (every scenario), <out>/runs_<scenario>.parquet (one row per run),
 <out>/sensitivity.parquet (the implicit guarantee over investment elasticity x coverage),
+<out>/mandate.parquet (the state company's mandate over the share of the buildings it owns),
 <out>/table.md (the README table) and <out>/tradeoff_<scenario>.png. ``--quick`` is a smoke run
 (2 draws, 36 months, ai_2025 and 1 draw of bank_2008) of well under 20 s. bank_2008 runs
 ``--bank-draws`` (5) draws: the bank path does not depend on AI revenue (every draw gives the same
@@ -54,11 +59,12 @@ from aicontagion.policies import (
     Trigger,
     with_state_company,
 )
-from aicontagion.results.crisis import CRISIS_DEFINITION
+from aicontagion.results.crisis import COMPONENTS, CRISIS_DEFINITION, INTERMEDIARIES
 from aicontagion.results.provenance import write_parquet
 from aicontagion.results.style import caption, seeds_text, setup_colours
 from aicontagion.runs.montecarlo import crisis_old, policy_table, run_setups, sample_paths
 from aicontagion.scenarios.loader import available, load_scenario
+from aicontagion.sim import Sim
 
 AI_LOANS = (
     "abilene_loan_jpmorgan",
@@ -70,6 +76,9 @@ AI_LOANS = (
 )
 TRIGGER_SPREAD = 0.065
 """AI borrowers' spread that sets the rescues off: the opening 3.5% plus 300 bp (assumed; range 0.05-0.10)."""
+LEASE_SHARE = 0.5
+"""The company's mandate: share of the giants' and neoclouds' building deliveries it buys and leases
+back (assumed; range 0.2-1.0; buildings are half of capex, so 0.5 is a quarter of the build-out)."""
 TRIGGER_DEFAULTS = 1
 """Or the first default among them (assumed; range 1-3)."""
 Z90 = 1.6448536269514722
@@ -107,7 +116,10 @@ def setups(scenario: str) -> dict[str, dict]:
     return {
         "none": {},
         "implicit_guarantee": {"policies": [ImplicitGuarantee(kinds=("neocloud", "spv"))]},
-        "state_company": {"policies": [StateCompany(kinds=("spv", "neocloud"), trigger=t(scenario))]},
+        "state_company": {
+            "policies": [StateCompany(kinds=("spv", "neocloud"), lease_share=LEASE_SHARE, trigger=t(scenario))]
+        },
+        "state_company_mandate": {"policies": [StateCompany(kinds=("spv", "neocloud"), lease_share=LEASE_SHARE)]},
         "loan_backstop": {"policies": [LoanGuarantee(contracts=AI_LOANS, coverage=0.8, trigger=t(scenario))]},
         "bailout": {
             "policies": [
@@ -183,9 +195,14 @@ def guarantee_table(table: pd.DataFrame, months: int, base: str = "none") -> pd.
             "guaranteed_book_at_crisis": c["guaranteed_book_at_crisis"],
             "guaranteed_book_peak": g["guaranteed_book_peak"],
             "conservatorship_draws": g["conservatorship_draws"],
+            "state_owned_capacity": g.get("state_owned_capacity", pd.Series(0.0, index=g.index)),
+            "agency_repo": g.get("agency_repo", pd.Series(0.0, index=g.index)),
         }
         for key, values in stats.items():
             row[key], row[f"{key}_lo"], row[f"{key}_hi"] = mean_ci(values, rng)
+        for part in COMPONENTS:  # which condition drives p(crisis): each on its own, over all draws
+            hit = g.get(f"crisis_{part}", pd.Series(False, index=g.index)).fillna(False).astype(bool)
+            row[f"p_{part}"] = float(hit.mean())
         row["p_crisis_old"] = float(crisis_old(g.reset_index()).mean())
         row["p_default"] = float((g["defaults"] > 0).mean())
         row["defaults"] = float(g["defaults"].mean())
@@ -209,16 +226,25 @@ def fmt_ci(v: float, lo: float, hi: float, digits: int = 0, pct: bool = False) -
     return f"{v:,.{digits}f} [{lo:,.{digits}f}, {hi:,.{digits}f}]"
 
 
+def intermediaries_capital(spec) -> float:
+    """Opening equity of the scenario's intermediaries (USD bn; banks, funds, pensions and insurers):
+    the yardstick for the guaranteed book (the GSEs' book was many times the banks' capital)."""
+    s = Sim(spec, months=1).build().state
+    inter = np.isin(s.registry.kind, [int(k) for k in INTERMEDIARIES])
+    return float(s.snapshot.equity0[inter].sum())
+
+
 def markdown(summary: pd.DataFrame, scenario: str, draws: int, months: int) -> str:
     """The README table of one scenario, with 90% intervals and the crisis definition under it."""
     head = (
-        "| policy | p(crisis) | p(crisis), old definition | intermediaries' loss given crisis | "
+        "| policy | p(crisis) | by component: bank capital / pension, insurer gap / fund gate / credit losses | "
+        "p(crisis), old definition | intermediaries' loss given crisis | "
         "wealth loss given crisis | "
         "intermediaries' loss (all draws) | wealth loss (all draws) | fiscal cost | months bought | "
-        "guaranteed book at crisis / peak | "
+        "guaranteed book at crisis / peak | state-owned capacity at the end / conservatorship draws | "
         "guaranteed debt held at the end by banks / MMFs / pensions, insurers / private credit / outside |"
     )
-    lines = [head, "|" + "---|" * 11]
+    lines = [head, "|" + "---|" * 13]
     for r in summary.itertuples():
         book = f"{r.guaranteed_book_at_crisis:,.0f}" if np.isfinite(r.guaranteed_book_at_crisis) else "-"
         held = (
@@ -229,8 +255,10 @@ def markdown(summary: pd.DataFrame, scenario: str, draws: int, months: int) -> s
             else "-"
         )
         ilgc_hi = r.intermediary_loss_given_crisis_hi
+        parts = " / ".join(f"{getattr(r, 'p_' + part, 0.0):.0%}" for part in COMPONENTS)
         lines.append(
             f"| {r.policy.replace('_', ' ')} | {fmt_ci(r.p_crisis, r.p_crisis_lo, r.p_crisis_hi, pct=True)} | "
+            f"{parts} | "
             f"{r.p_crisis_old:.0%} | "
             f"{fmt_ci(r.intermediary_loss_given_crisis, r.intermediary_loss_given_crisis_lo, ilgc_hi)} | "
             f"{fmt_ci(r.wealth_loss_given_crisis, r.wealth_loss_given_crisis_lo, r.wealth_loss_given_crisis_hi)} | "
@@ -238,7 +266,8 @@ def markdown(summary: pd.DataFrame, scenario: str, draws: int, months: int) -> s
             f"{fmt_ci(r.wealth_loss, r.wealth_loss_lo, r.wealth_loss_hi)} | "
             f"{fmt_ci(r.fiscal_cost, r.fiscal_cost_lo, r.fiscal_cost_hi, 1)} | "
             f"{fmt_ci(r.months_bought, r.months_bought_lo, r.months_bought_hi, 1)} | "
-            f"{book} / {r.guaranteed_book_peak:,.0f} | {held} |"
+            f"{book} / {r.guaranteed_book_peak:,.0f} | "
+            f"{r.state_owned_capacity:,.0f} / {r.conservatorship_draws:,.1f} | {held} |"
         )
     note = (
         f"\n{scenario}, {draws} AI-revenue draws (common random numbers), {months} months each; "
@@ -316,6 +345,39 @@ def sensitivity(scenario, paths, months: int, processes: int, quick: bool = Fals
     return pd.DataFrame(rows)
 
 
+def mandate_sensitivity(scenario, paths, months: int, processes: int, quick: bool = False) -> pd.DataFrame:
+    """The state company with a mandate from the start, over the share of the buildings it owns
+    (``LEASE_SHARE``'s range): the size of its book against the intermediaries' capital, the odds,
+    the damage and the fiscal cost (paired with no policy on the same draws)."""
+    shares = (LEASE_SHARE,) if quick else (0.2, LEASE_SHARE, 1.0)
+    setups_ = {"none": {}} | {
+        f"mandate_{x:g}": {"policies": [StateCompany(kinds=("spv", "neocloud"), lease_share=x)]} for x in shares
+    }
+    table = run_setups(setups_, paths, processes=processes, scenario=scenario, months=months)
+    gt = guarantee_table(table, months).set_index("policy")
+    capital = intermediaries_capital(scenario)
+    rows = []
+    for x in shares:
+        r, none = gt.loc[f"mandate_{x:g}"], gt.loc["none"]
+        rows.append(
+            {
+                "lease_share": x,
+                "guaranteed_book_peak": r.guaranteed_book_peak,
+                "book_to_capital": r.guaranteed_book_peak / capital,
+                "state_owned_capacity": r.state_owned_capacity,
+                "p_crisis_none": none.p_crisis,
+                "p_crisis": r.p_crisis,
+                "intermediary_loss_none": none.intermediary_loss,
+                "intermediary_loss": r.intermediary_loss,
+                "wealth_loss": r.wealth_loss,
+                "fiscal_cost": r.fiscal_cost,
+                "conservatorship_draws": r.conservatorship_draws,
+                "months_bought": r.months_bought,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smoke run: 2 draws, 36 months, one process")
@@ -360,6 +422,9 @@ def main(argv=None) -> int:
             )
             write_parquet(table, runs_file, provenance)
         summary = guarantee_table(table, months).assign(scenario=scenario)
+        capital = intermediaries_capital(load_scenario(scenario))
+        summary["intermediaries_capital"] = capital
+        summary["book_to_capital"] = summary["guaranteed_book_peak"] / capital if capital > 0 else np.nan
         summaries.append(summary)
         tables.append(markdown(summary, scenario, len(run_paths), months))
         seeds = seeds_text(range(1, len(run_paths) + 1))
@@ -378,14 +443,20 @@ def main(argv=None) -> int:
         sens_paths = paths[:1] if args.quick else paths[:20]
         sens = sensitivity(scenario_of("ai_2025"), sens_paths, months, processes, args.quick)
         write_parquet(sens, out / "sensitivity.parquet", provenance)
+        mand = mandate_sensitivity(scenario_of("ai_2025"), sens_paths, months, processes, args.quick)
+        write_parquet(mand, out / "mandate.parquet", provenance)
     pd.set_option("display.width", 250)
     cols = ["scenario", "policy", "p_crisis", "p_crisis_lo", "p_crisis_hi", "intermediary_loss", "wealth_loss"]
     cols += ["fiscal_cost", "months_bought", "months_bought_lo", "months_bought_hi", "guaranteed_book_peak"]
+    cols += ["book_to_capital", "state_owned_capacity", "conservatorship_draws", "agency_repo"]
+    cols += [f"p_{part}" for part in COMPONENTS]
     print(summary[cols].to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
     print(f"\n{CRISIS_DEFINITION}.")
     if not args.no_sensitivity:
         print("\nimplicit guarantee sensitivity (ai_2025):")
         print(sens.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
+        print("\nstate company mandate over its share of the buildings (ai_2025):")
+        print(mand.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
     print(f"\n{len(summary)} policy rows, {draws} draws each, {time.perf_counter() - t0:.0f} s; written to {out}/")
     return 0
 

@@ -252,7 +252,7 @@ from aicontagion.results.crisis import CRISIS_DEFINITION
 from aicontagion.runs.montecarlo import run_setups, sample_paths
 
 DRAWS = 2 if QUICK else 40
-MONTHS = 60 if QUICK else 240
+MONTHS = 36 if QUICK else 120
 print(CRISIS_DEFINITION)"""
         ),
         md("""
@@ -265,16 +265,22 @@ and a decline for paths that plateau below half the hurdle.
 paths = sample_paths(DRAWS, seed=2025)
 pd.DataFrame(paths).head(10)"""),
         md("""
-## Six policies on the same draws
+## Seven setups on the same draws
 
 `none`; an implicit guarantee of neoclouds and SPVs (from the start); a **state-backed compute
-company** that finances the neocloud and SPV debt private credit will not roll, borrowing as
-near-sovereign paper held by banks, pensions, insurers and outside investors, and in
-conservatorship (the Treasury injects exactly its negative net worth) if insolvent; an explicit
-(CHIPS-style) backstop of six named data-centre and GPU loans; bailouts; a lender of last resort.
-All but the implicit guarantee act from the month their trigger fires (AI borrowers' spread at
-6.5% or the first default among them). The scenario carries the empty company in every setup, so
-the draws stay common.
+company** that, once its trigger fires, finances the neocloud and SPV debt private credit will not
+roll and buys half of the giants' and neoclouds' new buildings, which it leases to them at cost;
+the same company with a **mandate** from the start (its book grows with the build-out, the
+Fannie/Freddie case). It borrows as near-sovereign paper held by banks, pensions, insurers and
+outside investors, priced on the belief in the guarantee; its holders can post that paper as repo
+collateral at a haircut that widens as belief falls; in conservatorship the Treasury injects
+exactly its negative net worth. Then an explicit (CHIPS-style) backstop of six named data-centre
+and GPU loans; bailouts; a lender of last resort. All but the implicit guarantee and the mandate
+act from the month their trigger fires (AI borrowers' spread at 6.5% or the first default among
+them). The scenario carries the empty company in every setup, so the draws stay common.
+
+A fund gate counts as a crisis only when material (it holds back at least 1% of the fund's
+opening NAV in a month); `p_<component>` says which condition drives p(crisis).
 """),
         code("""
 setups = gu.setups("ai_2025")
@@ -282,8 +288,9 @@ setups = gu.setups("ai_2025")
         code("""
 table = run_setups(setups, paths, scenario=gu.scenario_of("ai_2025"), months=MONTHS)
 summary = gu.guarantee_table(table, MONTHS)
-cols = ["policy", "p_crisis", "p_crisis_lo", "p_crisis_hi", "intermediary_loss", "wealth_loss",
-        "fiscal_cost", "months_bought", "months_bought_lo", "months_bought_hi", "guaranteed_book_peak"]
+cols = ["policy", "p_crisis", "p_crisis_lo", "p_crisis_hi", "p_bank_capital", "p_pension_gap", "p_fund_gate",
+        "p_credit_loss", "intermediary_loss", "wealth_loss", "fiscal_cost", "months_bought",
+        "guaranteed_book_peak", "state_owned_capacity", "conservatorship_draws", "agency_repo"]
 summary[cols].round(3)"""),
         md("""
 The README's table, with 90% intervals and the crisis definition under it:
@@ -322,6 +329,16 @@ larger exposures are when a bad outcome arrives. Skipped in quick mode.
 if not QUICK:
     sens = gu.sensitivity(gu.scenario_of("ai_2025"), paths[:20], MONTHS, processes=1)
     display(sens.round(3))"""),
+        md("""
+## The mandate's size: can the company's book rival the intermediaries' capital?
+
+The company with a mandate from the start, over the share of the buildings it owns and leases
+(0.2, 0.5, 1.0; one share in quick mode): its guaranteed book at its peak against the
+intermediaries' opening capital, with the odds, the damage and the fiscal cost.
+"""),
+        code("""
+mand = gu.mandate_sensitivity(gu.scenario_of("ai_2025"), paths[:1] if QUICK else paths[:20], MONTHS, 1, QUICK)
+mand.round(3)"""),
     ]
 
 

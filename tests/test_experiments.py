@@ -208,12 +208,15 @@ def test_thermometer_quick(tmp_path, capsys):
 def test_guarantees_quick_writes_parquet(tmp_path, capsys):
     mod = load("guarantees")
     assert mod.main(["--quick", "--out", str(tmp_path)]) == 0
-    f = assert_outputs(tmp_path, ["summary", "summary_all", "sensitivity", "runs_ai_2025"], ["tradeoff_ai_2025"])
+    f = assert_outputs(
+        tmp_path, ["summary", "summary_all", "sensitivity", "mandate", "runs_ai_2025"], ["tradeoff_ai_2025"]
+    )
     assert not list(tmp_path.glob("*.csv"))
     assert set(f["summary"]["policy"]) == {
         "none",
         "implicit_guarantee",
         "state_company",
+        "state_company_mandate",
         "loan_backstop",
         "bailout",
         "lender_of_last_resort",
@@ -225,6 +228,7 @@ def test_guarantees_quick_writes_parquet(tmp_path, capsys):
     assert (s.set_index("policy").loc["none", ["months_bought", "fiscal_cost"]] == 0).all()  # paired with itself
     assert "crisis = a bank below" in (tmp_path / "table.md").read_text()
     assert {"investment_elasticity", "coverage", "damage_ratio"} <= set(f["sensitivity"].columns)
+    assert {"lease_share", "book_to_capital", "conservatorship_draws"} <= set(f["mandate"].columns)
     assert "policy rows" in capsys.readouterr().out
 
 

@@ -23,14 +23,24 @@ Freddie Mac analogy, CAL "Government-sponsored enterprises").
   (pro rata to their cash, at most ``holder_cash_cap`` of each one's cash), the rest by outside
   (foreign and domestic) investors. Its debt always rolls; a cash shortfall is covered by more
   agency debt sold to outside investors (:func:`~aicontagion.mechanisms.treasury.fund_government`);
+* **near-sovereign collateral** (``repo=True``): its bondholders short of cash borrow on repo
+  against its bonds, at a haircut that rises as belief in the guarantee falls
+  (:mod:`aicontagion.policies.agency_repo`);
 * **conservatorship**: whenever its net worth is below zero (checked before the month's payments,
   before rollover and at the month's end), the Treasury injects exactly the shortfall, funded by
   Treasury debt (:func:`~aicontagion.mechanisms.treasury.fund_government_for`): the company keeps
   operating and paying instead of being liquidated. ``draws`` is the cumulative injection (2008:
   116.1bn for Fannie Mae, 71.3bn for Freddie Mac, CAL GSE / cumulative Treasury draws).
 
-The company does **not** lease capacity itself (it finances the SPVs and neoclouds that lease to
-giants, labs and neoclouds): a lessor company would need new lease contracts and GPU purchases.
+* **what it owns** (``after_step``, in its window and once its trigger fired, with
+  ``lease_share > 0``: the mandate's share of the build-out): it buys ``lease_share`` of the
+  buildings each giant and neocloud has due next month, pays the builders for them with new agency
+  bonds and leases them to the builder that ordered them at ``rent_yield`` of their cost a year
+  (by default at cost: its funding rate plus its margin plus depreciation, so the state passes on
+  its near-Treasury funding)
+  (:mod:`aicontagion.policies.leasing`). Its book then grows with the build-out, so the
+  Fannie/Freddie question (a guaranteed book comparable to the intermediaries' capital) can be
+  asked; its rents pay its coupons, and when tenants stop paying, conservatorship keeps it paying.
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.treasury import credibility, fund_government_for, sovereign_spread
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
+from aicontagion.policies import agency_repo, leasing
 from aicontagion.policies.base import (
     Catalogue,
     Policy,
@@ -87,6 +98,12 @@ class StateCompany(Policy):
         tenor: months of each roll and of its bonds.
         holder_share: share of each bond issue bought by banks, MMFs, pensions and insurers.
         holder_cash_cap: most of a holder's cash it puts in one issue.
+        lease_share: the mandate: share of the giants' and neoclouds' building deliveries it buys
+            and leases to them (0: it only refinances).
+        lease_kinds: builders whose buildings it buys.
+        repo: its bonds are repo collateral for their holders (haircut moving with belief).
+        rent_yield: annual rent as a share of the buildings' cost (None: at cost, its funding rate
+            plus ``lending_margin`` plus depreciation, :meth:`cost_rent`, fixed when each lease is signed).
     """
 
     name = "state_company"
@@ -104,6 +121,10 @@ class StateCompany(Policy):
         tenor: int = 60,
         holder_share: float = 0.5,
         holder_cash_cap: float = 0.1,
+        lease_share: float = 0.0,
+        lease_kinds: Iterable[str] = leasing.LESSEE_KINDS,
+        rent_yield: float | None = None,
+        repo: bool = True,
         start: int = 0,
         end: int | None = None,
         trigger=None,
@@ -112,6 +133,12 @@ class StateCompany(Policy):
         kinds = check_kinds(kinds, who)
         if not isinstance(mandate, bool):
             raise PolicyError(f"{who}: mandate must be true or false (got {mandate!r})")
+        if not isinstance(repo, bool):
+            raise PolicyError(f"{who}: repo must be true or false (got {repo!r})")
+        if any(k not in leasing.LESSEE_KINDS for k in tuple(lease_kinds)):
+            raise PolicyError(
+                f"{who}: lease_kinds must be builders {leasing.LESSEE_KINDS} (got {tuple(lease_kinds)!r})"
+            )
         if isinstance(tenor, bool) or not isinstance(tenor, int) or tenor < 1:
             raise PolicyError(f"{who}: tenor must be a whole number of months >= 1 (got {tenor!r})")
         super().__init__(
@@ -129,7 +156,13 @@ class StateCompany(Policy):
             tenor=tenor,
             holder_share=check_share(holder_share, "holder_share", who),
             holder_cash_cap=check_share(holder_cash_cap, "holder_cash_cap", who),
+            lease_share=check_share(lease_share, "lease_share", who),
+            lease_kinds=check_kinds(lease_kinds, who),
+            rent_yield=None if rent_yield is None else check_nonneg(rent_yield, "rent_yield", who),
+            repo=repo,
         )
+        self.repo = repo
+        self.lease_share, self.lease_kinds, self.rent_yield = float(lease_share), self.args["lease_kinds"], rent_yield
         self.company, self.kinds, self.mandate = company, kinds, mandate
         self.budget, self.belief, self.premium, self.margin = float(budget), belief, agency_premium, lending_margin
         self.tenor, self.holder_share, self.cash_cap = tenor, holder_share, holder_cash_cap
@@ -152,7 +185,11 @@ class StateCompany(Policy):
         if state.registry.kind[self.co] != Kind.GOVERNMENT or self.co == self.gov:
             raise PolicyError(f"StateCompany: {self.company!r} must be a state-owned company besides the government")
         self.rows = targets_of(state, self.kinds, ())
-        self.draws, self.bought = 0.0, 0.0
+        self.draws, self.bought, self.leased = 0.0, 0.0, 0.0
+        self.tenants = leasing.lessees(state, self.lease_kinds)
+        self.lease_rows: dict = {}
+        self.repo_rows: dict = {}
+        self.repo_lent = 0.0
         self.draw_log: list[tuple[int, float]] = []
         state.credit.always_rolls[self.co] = True
 
@@ -215,6 +252,21 @@ class StateCompany(Policy):
         if short > 1e-12:  # it always pays: a shortfall is rolled into new agency debt
             self.issue(state, short)
         self.conservatorship(state)
+        self.repo_lend(state, state.dues.due_now)
+
+    def liquidity_substep(self, state, need) -> None:
+        """Inside the month: holders of its bonds short of what a run asks borrow against them."""
+        self.repo_lend(state, need)
+
+    def haircut(self, state) -> float:
+        """The repo haircut on its bonds now (:func:`agency_repo.haircut` at :meth:`belief_now`)."""
+        return agency_repo.haircut(self.belief_now(state))
+
+    def repo_lend(self, state, need) -> None:
+        """Its bondholders with cash below ``need`` (USD bn per institution) borrow on agency repo."""
+        if self.repo:
+            b = self.belief_now(state)
+            self.repo_lent += agency_repo.borrow(state, self.co, b, self.funding_rate(state), need, self.repo_rows)
 
     def adjust_funding(self, state) -> None:
         s, b, c = state.credit, self.belief_now(state), state.contracts
@@ -260,7 +312,27 @@ class StateCompany(Policy):
         c.rate[roll] = self.funding_rate(state) + self.margin
 
     def after_step(self, state) -> None:
+        if self.lease_share > 0 and self.active(state):
+            self.lease(state)
         self.conservatorship(state)
+
+    def cost_rent(self, state) -> float:
+        """Its rent at cost (annual, share of the buildings' cost): its funding rate plus
+        ``lending_margin`` on the capital, plus straight-line depreciation over the buildings' life."""
+        life_years = float(state.system.facility_life[self.co]) / 12.0
+        return self.funding_rate(state) + self.margin + 1.0 / max(life_years, 1.0)
+
+    def lease(self, state) -> None:
+        """Buy ``lease_share`` of next month's buildings of the builders and lease them back."""
+        tenants, cost = leasing.take_buildings(state, self.co, self.tenants, self.lease_share)
+        if tenants.size == 0:
+            return
+        total = float(cost.sum())
+        self.issue(state, max(total - max(float(state.books.cash[self.co]), 0.0), 0.0))
+        o = state.spec.origination
+        rent = self.cost_rent(state) if self.rent_yield is None else self.rent_yield
+        leasing.lease_buildings(state, self.co, tenants, cost, rent, int(o.lease_years * 12), self.lease_rows)
+        self.leased += total
 
     def holders(self, state) -> dict[str, float]:
         """Who holds its bonds (USD bn of principal by holder kind; ``outside`` for outside investors)."""

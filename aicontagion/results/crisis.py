@@ -6,8 +6,10 @@ A run is a **crisis** in the first month in which any of these holds (:data:`CRI
    the Basel III minimum leverage ratio), or a bank fails;
 2. a pension fund or insurer has a funding gap (assets below its liabilities: equity below
    zero), or fails;
-3. a fund gates: a private-credit fund pays redemptions only up to its gate, or a money-market
-   fund breaks the buck (or either fails);
+3. a fund gates materially: a private-credit fund's gate holds back redemptions of at least
+   :data:`GATE_MATERIALITY` of its opening NAV in a month (a gate that holds back less, a queue
+   of a few basis points of NAV, is reported as ``fund_gates`` but is not a crisis), or a
+   money-market fund breaks the buck (or either fails);
 4. an intermediary's credit losses (write-downs on claims, net of guarantee payments received)
    reach :data:`CREDIT_LOSS_SHARE` of its opening equity (a fund's NAV).
 
@@ -21,8 +23,15 @@ debt cannot move it, and counting it made the old crisis flag blind to policy. I
 separately, beside the intermediaries' losses in the crisis channels (``intermediary_loss``:
 credit losses, fire-sale discounts and funding-stress costs).
 
+Each condition is also reported on its own (``crisis_bank_capital``, ``crisis_pension_gap``,
+``crisis_fund_gate``, ``crisis_credit_loss``; :data:`COMPONENTS`), so a table can show which one
+drives p(crisis).
+
 The monthly series (:func:`crisis_values`, recorded as system series) let :func:`crisis_summary`
-date the crisis and read the size of the guaranteed book when it began.
+date the crisis and read the size of the guaranteed book when it began; the summary also gives
+the capacity the state owns at the end (``state_owned_capacity``, USD bn of facilities of
+government-kind rows: a state company that leases buildings) and the repo its bondholders raised
+on its bonds (``agency_repo``, USD bn, cumulative).
 """
 
 from __future__ import annotations
@@ -40,15 +49,22 @@ Basel III leverage ratio)."""
 CREDIT_LOSS_SHARE = 0.1
 """An intermediary's credit losses, as a share of its opening equity, that make a crisis (assumed;
 range 0.05-0.25)."""
+GATE_MATERIALITY = 0.01
+"""Redemptions a private-credit fund's gate holds back in one month, as a share of its opening NAV,
+that make the gate a crisis (assumed; range 0.005-0.05: from half a percent of NAV, about a third
+of a month's tender cap at 5% a quarter, to a full quarter's cap)."""
 INTERMEDIARIES = (Kind.BANK, Kind.PRIVATE_CREDIT_FUND, Kind.MONEY_MARKET_FUND, Kind.PENSION_LP)
 GATE_EVENTS = ("gate", "broke_the_buck")
+COMPONENTS = ("bank_capital", "pension_gap", "fund_gate", "credit_loss")
+"""The crisis conditions reported one by one (``crisis_<component>`` in a run's summary)."""
 CREDIT_CHANNELS = (Channel.COUNTERPARTY, Channel.STRATEGIC_DEFAULT, Channel.RESOLUTION, Channel.GUARANTEE)
 WEALTH_CHANNELS = ("market", "fire_sale")
 
 CRISIS_DEFINITION = (
     f"crisis = a bank below {CAPITAL_REQUIREMENT:.0%} equity/assets or failed, a pension/insurer "
-    f"funding gap or failure, a fund gate (private-credit gate, money-market fund breaking the buck "
-    f"or failing), or an intermediary's credit losses >= {CREDIT_LOSS_SHARE:.0%} of its opening equity; "
+    f"funding gap or failure, a material fund gate (a private-credit gate holding back >= "
+    f"{GATE_MATERIALITY:.0%} of the fund's opening NAV in a month, a money-market fund breaking the buck, "
+    f"or either failing), or an intermediary's credit losses >= {CREDIT_LOSS_SHARE:.0%} of its opening equity; "
     "mark-to-market wealth losses are reported separately"
 )
 """The definition in one line, printed under every table that uses it."""
@@ -59,6 +75,9 @@ SERIES = (
     "intermediary_credit_loss",
     "intermediaries_credit_hit",
     "guaranteed_book",
+    "banks_below_requirement",
+    "pensions_funding_gap",
+    "funds_failed",
 )
 """The system series :func:`crisis_values` adds each month (counts and USD bn)."""
 
@@ -140,7 +159,36 @@ def crisis_values(state) -> list[float]:
     short, below = capital_shortfalls(state)
     credit = credit_losses(state)
     hit = _intermediary(state) & (credit >= CREDIT_LOSS_SHARE * np.maximum(state.snapshot.equity0, 1e-9))
-    return [float(below.sum()), float(short.sum()), float(credit.sum()), float(hit.sum()), guaranteed_book(state)]
+    kind = state.registry.kind
+    bank, pension = below & (kind == Kind.BANK), below & (kind == Kind.PENSION_LP)
+    funds = below & ~(kind == Kind.BANK) & ~(kind == Kind.PENSION_LP)
+    return [
+        float(below.sum()),
+        float(short.sum()),
+        float(credit.sum()),
+        float(hit.sum()),
+        guaranteed_book(state),
+        float(bank.sum()),
+        float(pension.sum()),
+        float(funds.sum()),
+    ]
+
+
+def material_gates(state, events: pd.DataFrame, share: float = GATE_MATERIALITY) -> pd.DataFrame:
+    """The fund-gate events that make a crisis: every money-market fund breaking the buck, and each
+    private-credit gate whose held-back redemptions (the event's amount, USD bn) are at least
+    ``share`` of the fund's opening NAV."""
+    if not len(events):
+        return events
+    gates = events[events["event"].isin(GATE_EVENTS)]
+    if not len(gates):
+        return gates
+    index = {x: i for i, x in enumerate(state.registry.ids)}
+    nav0 = np.array(
+        [max(float(state.snapshot.equity0[index[i]]), 1e-9) if i in index else np.inf for i in gates["institution"]]
+    )
+    material = (gates["event"].to_numpy() != "gate") | (gates["amount"].to_numpy() >= share * nav0)
+    return gates[material]
 
 
 def crisis_summary(state, wide: pd.DataFrame, events: pd.DataFrame, by_channel: dict[str, float]) -> dict:
@@ -156,29 +204,33 @@ def crisis_summary(state, wide: pd.DataFrame, events: pd.DataFrame, by_channel: 
     def col(name: str) -> np.ndarray:
         return wide[name].to_numpy() if name in wide else np.zeros(len(steps))
 
-    below, shortfall, credit, credit_hit, book = (col(n) for n in SERIES)
+    below, shortfall, credit, credit_hit, book, banks, pensions, failed = (col(n) for n in SERIES)
     hits = (below > 0) | (credit_hit > 0)
-    gates = events[events["event"].isin(GATE_EVENTS)] if len(events) else events
+    every_gate = events[events["event"].isin(GATE_EVENTS)] if len(events) else events
+    gates = material_gates(state, events)
     draws = events[events["event"] == "conservatorship_draw"] if len(events) else events
+    repo = events[events["event"] == "agency_repo"] if len(events) else events
     first_gate = float(gates["step"].min()) if len(gates) else np.inf
     first_hit = float(steps[hits][0]) if hits.any() else np.inf
     month = min(first_gate, first_hit)
     crisis = bool(np.isfinite(month))
     at = int(np.searchsorted(steps, month)) if crisis else -1
-    reasons = []
-    if (below > 0).any():
-        reasons.append("capital")
-    if len(gates):
-        reasons.append("gate")
-    if (credit_hit > 0).any():
-        reasons.append("credit_loss")
+    parts = {
+        "bank_capital": bool((banks > 0).any()),
+        "pension_gap": bool((pensions > 0).any()),
+        "fund_gate": bool(len(gates)) or bool((failed > 0).any()),
+        "credit_loss": bool((credit_hit > 0).any()),
+    }
+    reasons = [k for k in COMPONENTS if parts[k]]
     return {
         "crisis": crisis,
         "crisis_reason": "+".join(reasons) if crisis else "",
+        **{f"crisis_{k}": v for k, v in parts.items()},
         "months_to_crisis": month if crisis else float("nan"),
         "intermediary_capital_shortfall_peak": float(shortfall.max()) if len(shortfall) else 0.0,
         "intermediaries_below_requirement_peak": float(below.max()) if len(below) else 0.0,
-        "fund_gates": int(len(gates)),
+        "fund_gates": int(len(every_gate)),
+        "material_fund_gates": int(len(gates)),
         "intermediary_credit_loss": float(credit[-1]) if len(credit) else 0.0,
         "intermediary_credit_loss_ratio": float(credit[-1]) / assets0 if assets0 > 0 and len(credit) else 0.0,
         "intermediary_loss": float(intermediary_losses(state).sum()),
@@ -187,4 +239,6 @@ def crisis_summary(state, wide: pd.DataFrame, events: pd.DataFrame, by_channel: 
         "guaranteed_book_peak": float(book.max()) if len(book) else 0.0,
         "guaranteed_held_by": guaranteed_holders(state),
         "conservatorship_draws": float(draws["amount"].sum()) if len(draws) else 0.0,
+        "state_owned_capacity": float(state.books.facility[state.registry.kind == Kind.GOVERNMENT].sum()),
+        "agency_repo": float(repo["amount"].sum()) if len(repo) else 0.0,
     }

@@ -12,7 +12,8 @@ from aicontagion.core.books import Channel
 from aicontagion.core.invariants import check_books
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.treasury import DEBT_YIELD_SENSITIVITY, GDP, fiscal_cost, fund_government, sovereign_spread
-from aicontagion.policies import PolicyError
+from aicontagion.network.contracts import ContractType
+from aicontagion.policies import PolicyError, agency_repo
 from aicontagion.policies.state_company import COMPANY_ID, StateCompany, with_state_company
 from aicontagion.policies.triggers import Trigger
 from aicontagion.scenarios.loader import load_scenario
@@ -126,3 +127,100 @@ def test_belief_and_the_sovereign_spread_fall_and_rise_with_the_fiscal_cost(spec
     before = sovereign_spread(s)
     fund_government(s)  # the Treasury borrows the 40
     assert sovereign_spread(s) - before == pytest.approx(DEBT_YIELD_SENSITIVITY * 40.0 / GDP)
+
+
+def _lease_rows(s, co):
+    c = s.contracts
+    return np.flatnonzero((c.ctype == int(ContractType.LEASE)) & (c.creditor == co) & c.active)
+
+
+def test_the_company_owns_leased_buildings_and_collects_their_rents(spec):
+    policy = StateCompany(lease_share=0.5)
+    model = _model(spec, policy)
+    s = model.state
+    co = s.registry.ids.index(COMPANY_ID)
+    for _ in range(24):
+        c = s.contracts
+        rows = _lease_rows(s, co)
+        tenant_ok = s.lifecycle.status[c.obligor[rows]] != Status.DEFAULTED
+        due = float(c.payment[rows][(c.start[rows] <= s.month + 1) & tenant_ok].sum())
+        before = float(s.books.pnl[co, Channel.OPERATING])
+        model.step()
+        # take-or-pay: every live tenant pays the month's rent on the buildings delivered so far
+        assert float(s.books.pnl[co, Channel.OPERATING]) - before == pytest.approx(due, rel=1e-9, abs=1e-9)
+    c = s.contracts
+    rows = _lease_rows(s, co)
+    kinds = {Kind(int(s.registry.kind[o])).label for o in c.obligor[rows]}
+    assert rows.size and kinds <= {"tech_giant", "neocloud"} and "tech_giant" in kinds
+    # the rent is at cost: its funding rate plus margin plus depreciation, on what it paid
+    yield_now = policy.cost_rent(s)
+    assert 0.8 * yield_now < c.payment[rows].sum() * 12.0 / policy.leased < 1.2 * yield_now
+    assert policy.cost_rent(s) == pytest.approx(policy.funding_rate(s) + 0.01 + 1.0 / 30.0)
+    assert s.books.facility[co] > 0.9 * policy.leased  # owned, less depreciation
+    assert float(s.books.pnl[co, Channel.OPERATING]) > 0
+    assert policy.holders(s).get("outside", 0.0) > 0  # bought with agency bonds
+    with pytest.raises(PolicyError, match="lease_kinds"):
+        StateCompany(lease_share=0.5, lease_kinds=("bank",))
+
+
+def test_conservatorship_keeps_a_leasing_company_paying_its_bonds(spec):
+    policy = StateCompany(lease_share=0.5)
+    model = _model(spec, policy)
+    s = model.state
+    for _ in range(24):
+        model.step()
+    co, c = policy.co, s.contracts
+    # a hand-made loss: its buildings impaired to a tenth of their book value, more than its net worth
+    loss = 0.9 * float(s.books.facility[co])
+    s.books.facility[co] -= loss
+    s.books.book(co, -loss, Channel.MARKET)
+    negative = -float(s.books.equity[co])
+    assert negative > 0
+    assert policy.conservatorship(s) == pytest.approx(negative)
+    check_books(s, "conservatorship of a lessor")
+    bonds = np.flatnonzero(c.is_debt & (c.obligor == co) & (c.principal > 0))
+    rent0 = float(s.books.pnl[co, Channel.OPERATING])
+    for _ in range(12):
+        model.step()
+        assert s.books.equity[co] >= -1e-9 and s.books.cash[co] >= -1e-9
+    assert s.lifecycle.status[co] != Status.DEFAULTED
+    assert float(s.books.pnl[co, Channel.OPERATING]) > rent0  # its tenants still pay it rent
+    assert (c.mark[bonds] > 0.99).all() and policy.leased > 0
+
+
+def test_agency_repo_haircuts_rise_and_what_holders_can_raise_falls_when_belief_falls(spec):
+    policy = StateCompany(mandate=True, lease_share=0.5, fiscal_capacity=100.0)
+    model = _model(spec, policy)
+    for _ in range(6):
+        model.step()
+    s = model.state
+    co = policy.co
+    value = agency_repo.collateral(s, co)
+    holder = int(np.argmax(value))
+    assert value[holder] > 0 and Kind(int(s.registry.kind[holder])).label in {"bank", "money_market_fund", "pension_lp"}
+    b0, h0 = policy.belief_now(s), policy.haircut(s)
+    assert h0 == pytest.approx(
+        agency_repo.HAIRCUT_BELIEVED + (1 - b0) * (agency_repo.HAIRCUT_DOUBTED - agency_repo.HAIRCUT_BELIEVED)
+    )
+    room0 = agency_repo.capacity(s, co, b0, policy.repo_rows)[holder]
+    s.books.transfer(policy.gov, -1, 50.0, "test")  # a hand-made fiscal cost of half the capacity
+    s.books.book(policy.gov, -50.0, Channel.GUARANTEE)
+    b1 = policy.belief_now(s)
+    assert b1 == pytest.approx(b0 - 0.9 * 0.5, abs=0.02)
+    assert policy.haircut(s) > h0 + 0.09  # doubt about the guarantee widens the haircut ...
+    room1 = agency_repo.capacity(s, co, b1, policy.repo_rows)[holder]
+    assert room1 < room0  # ... and shrinks what every holder can raise on its agency bonds
+    assert (
+        agency_repo.haircut(1.0) == agency_repo.HAIRCUT_BELIEVED
+        and agency_repo.haircut(0.0) == agency_repo.HAIRCUT_DOUBTED
+    )
+    # a holder short of cash borrows at most (1 - haircut) of the bonds' marked value
+    need = np.zeros(s.n)
+    need[holder] = float(s.books.cash[holder]) + 10 * value[holder]
+    cash0 = float(s.books.cash[holder])
+    lent = agency_repo.borrow(s, co, b1, policy.funding_rate(s), need, policy.repo_rows)
+    assert lent == pytest.approx(room1)
+    assert float(s.books.cash[holder]) - cash0 == pytest.approx(room1)
+    assert agency_repo.capacity(s, co, b1, policy.repo_rows)[holder] == pytest.approx(0.0, abs=1e-9)
+    fund_government(s)
+    check_books(s, "agency repo")

@@ -4,15 +4,21 @@ gates and credit losses, with mark-to-market wealth losses apart."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import aicontagion as ac
 from aicontagion.core.kinds import Kind
 from aicontagion.results.crisis import (
     CAPITAL_REQUIREMENT,
+    COMPONENTS,
     CRISIS_DEFINITION,
+    GATE_MATERIALITY,
+    SERIES,
     capital_shortfalls,
     credit_losses,
+    crisis_summary,
+    material_gates,
 )
 
 
@@ -68,3 +74,39 @@ def test_bank_2008_is_a_crisis_at_the_banks_and_the_shipped_ai_path_is_not():
 def test_the_definition_names_every_condition():
     for word in ("bank", "pension", "gate", "credit losses", "wealth losses are reported separately"):
         assert word in CRISIS_DEFINITION
+
+
+def _gate_events(fund: str, amount: float) -> pd.DataFrame:
+    row = {"step": 5, "date": None, "institution": fund, "kind": "private_credit_fund", "event": "gate"}
+    return pd.DataFrame([row | {"amount": amount, "cause": "redemptions above gate"}])
+
+
+def test_an_immaterial_gate_is_not_a_crisis_and_a_material_one_is():
+    model = ac.Sim("ai_2025", seed=1, months=1).build()
+    s = model.state
+    f = int(s.registry.members[Kind.PRIVATE_CREDIT_FUND][0])
+    fund, nav0 = s.registry.ids[f], float(s.snapshot.equity0[f])
+    wide = pd.DataFrame({n: [0.0] for n in SERIES}, index=[5])
+    tiny = _gate_events(fund, 0.1 * GATE_MATERIALITY * nav0)  # a queue of a tenth of the threshold
+    assert material_gates(s, tiny).empty
+    quiet = crisis_summary(s, wide, tiny, {})
+    assert not quiet["crisis"] and quiet["fund_gates"] == 1 and quiet["material_fund_gates"] == 0
+    assert not quiet["crisis_fund_gate"]
+    big = _gate_events(fund, 2.0 * GATE_MATERIALITY * nav0)
+    loud = crisis_summary(s, wide, big, {})
+    assert loud["crisis"] and loud["crisis_fund_gate"] and loud["months_to_crisis"] == 5
+    assert loud["crisis_reason"] == "fund_gate" and not loud["crisis_bank_capital"]
+    # a money-market fund breaking the buck is material whatever its size
+    buck = _gate_events(fund, 0.0).assign(event="broke_the_buck")
+    assert len(material_gates(s, buck)) == 1
+
+
+def test_the_components_split_banks_pensions_and_failed_funds():
+    model = ac.Sim("ai_2025", seed=1, months=1).build()
+    s = model.state
+    wide = pd.DataFrame({n: [0.0, 0.0] for n in SERIES}, index=[3, 4])
+    wide.loc[4, ["intermediaries_below_requirement", "pensions_funding_gap"]] = 1.0
+    out = crisis_summary(s, wide, pd.DataFrame(columns=["step", "event", "institution", "amount"]), {})
+    assert out["crisis"] and out["crisis_pension_gap"] and not out["crisis_bank_capital"]
+    assert out["months_to_crisis"] == 4 and out["crisis_reason"] == "pension_gap"
+    assert set(COMPONENTS) == {"bank_capital", "pension_gap", "fund_gate", "credit_loss"}
