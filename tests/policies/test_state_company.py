@@ -11,6 +11,7 @@ import aicontagion as ac
 from aicontagion.core.books import Channel
 from aicontagion.core.invariants import check_books
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms.relet import let_capacity
 from aicontagion.mechanisms.treasury import DEBT_YIELD_SENSITIVITY, GDP, fiscal_cost, fund_government, sovereign_spread
 from aicontagion.network.contracts import ContractType
 from aicontagion.policies import PolicyError, agency_repo
@@ -146,8 +147,11 @@ def test_the_company_owns_leased_buildings_and_collects_their_rents(spec):
         due = float(c.payment[rows][(c.start[rows] <= s.month + 1) & tenant_ok].sum())
         before = float(s.books.pnl[co, Channel.OPERATING])
         model.step()
-        # take-or-pay: every live tenant pays the month's rent on the buildings delivered so far
-        assert float(s.books.pnl[co, Channel.OPERATING]) - before == pytest.approx(due, rel=1e-9, abs=1e-9)
+        # take-or-pay: every live tenant pays the month's rent on the buildings delivered so far;
+        # capacity a defaulted tenant vacated earns market rent as far as it is let again
+        relet_income = let_capacity(s.operations)[co] * s.ai.demand_state.rent_index * s.ai.usage
+        got = float(s.books.pnl[co, Channel.OPERATING]) - before
+        assert got == pytest.approx(due + relet_income, rel=1e-9, abs=1e-9)
     c = s.contracts
     rows = _lease_rows(s, co)
     kinds = {Kind(int(s.registry.kind[o])).label for o in c.obligor[rows]}
