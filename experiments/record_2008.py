@@ -61,9 +61,9 @@ def compare(months: int = 120) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each of :data:`SETUPS` on the same scenario, seed and horizon: ``(summary, interventions)``.
 
     The summary has dealer defaults by month, survivors (of 20 dealers), funds that broke the buck,
-    total losses (USD bn), fiscal cost at month 24 and at the end (USD bn; the government's
-    Treasury debt pays no interest in the model, so a long horizon counts its loans' interest and
-    its stakes' dividends as gains with no funding cost against them); interventions are the
+    total losses (USD bn) and those borne by banks, money-market funds and outside creditors and
+    buyers, fiscal cost at month 24 and at the end (USD bn; the Treasury debt that funds the
+    interventions pays the Treasury rate); interventions are the
     bundle's loans and injections by month and kind (count, USD bn lent or injected, institutions).
     """
     rows, acts = [], []
@@ -86,6 +86,10 @@ def compare(months: int = 120) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "periphery defaults": int(((ev.event == "default") & ev.institution.str.startswith("bank_")).sum()),
                 "funds broke the buck": int((ev.event == "broke_the_buck").sum()),
                 "total loss": round(sim.summary["total_loss"], 1),
+                **{
+                    f"loss {k.replace('_', ' ')}": round(float(sim.summary["losses_by_holder_kind"].get(k, 0.0)), 1)
+                    for k in ("bank", "money_market_fund", "outside_creditors", "outside_buyers")
+                },
                 "fiscal cost m24": round(short.summary["fiscal_cost"], 1),
                 "fiscal cost end": round(sim.summary["fiscal_cost"], 1),
             }
