@@ -59,7 +59,7 @@ from aicontagion.mechanisms.opening import opening_state
 from aicontagion.mechanisms.origination import built_this_month
 from aicontagion.mechanisms.settlement import settle
 from aicontagion.mechanisms.strategic_default import strategic_value
-from aicontagion.mechanisms.treasury import fiscal_cost, fund_government
+from aicontagion.mechanisms.treasury import fiscal_cost, fund_government, sovereign_spread
 from aicontagion.network.obligation_clearing import clear_obligations
 from aicontagion.results.recorder import Recorder
 from aicontagion.scenarios.build import System, build_system
@@ -252,6 +252,10 @@ class ContagionModel(mesa.Model):
         den = np.bincount(c.market[rows], weights=w, minlength=k)
         change = np.where(den > 0, ratio(num, den), s.credit.last_spread_change)  # no live issuer: as before
         s.credit.last_spread_change = change
+        sovereign = [a for a, drv in enumerate(s.markets.driver) if drv == "sovereign"]
+        if sovereign:  # government bonds: the Treasury yield's rise from the debt the run issued
+            change = change.copy()
+            change[sovereign] = sovereign_spread(s)
         return change
 
     def stage_income(self) -> None:

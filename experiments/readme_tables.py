@@ -50,6 +50,7 @@ def paths_table(seeds: int, processes: int) -> str:
     rows = [
         ("months to first default (mean over runs with one)", "months_to_first_default", False),
         ("defaults", "defaults", False),
+        ("of which tech giants", "defaults_by_kind.tech_giant", False),
         ("of which AI labs", "defaults_by_kind.ai_lab", False),
         ("of which neoclouds", "defaults_by_kind.neocloud", False),
         ("of which SPVs", "defaults_by_kind.spv", False),
@@ -62,6 +63,7 @@ def paths_table(seeds: int, processes: int) -> str:
         ("borne through banks", "losses_by_holder_kind.bank", False),
         ("borne through private-credit funds", "losses_by_holder_kind.private_credit_fund", False),
         ("borne by outside creditors", "losses_by_holder_kind.outside_creditors", False),
+        ("borne by outside buyers of assets the system sold", "losses_by_holder_kind.outside_buyers", False),
     ]
     out = [
         f"ai_2025, {seeds} seeds, 240 months, means over seeds (`make readme`):",

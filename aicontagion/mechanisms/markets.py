@@ -131,7 +131,9 @@ class Markets:
             sentiment_ratio: what prices listed AI equity relative to the start (the sentiment
                 ratio, or the expectations value ratio: ``AIState.equity_ratio``).
             rent_ratio: GPU rental index relative to its starting value.
-            spread_change: per class, the principal-weighted change in its issuers' spreads (annual).
+            spread_change: per class, the principal-weighted change in its issuers' spreads (annual);
+                for a 'sovereign' class, the rise of the Treasury yield from the debt the run issued
+                (:func:`~aicontagion.mechanisms.treasury.sovereign_spread`).
             month: months since the start (exogenous shocks from their month on).
         """
         for a, drv in enumerate(self.driver):
@@ -139,7 +141,7 @@ class Markets:
                 self.fundamental[a] = max(sentiment_ratio, 1e-6) ** self.elasticity[a]
             elif drv == "gpu_rent":
                 self.fundamental[a] = max(rent_ratio, 1e-6) ** self.elasticity[a]
-            elif drv == "spread":
+            elif drv in ("spread", "sovereign"):  # sovereign: spread_change is the Treasury yield's rise
                 self.fundamental[a] = max(1.0 - self.duration[a] * spread_change[a] * self.elasticity[a], 0.05)
             elif drv == "credit":
                 self.fundamental[a] = credit_fundamental(

@@ -11,8 +11,10 @@ so a rescue's funding cost is part of its fiscal cost.
 ``debt_to_gdp = PUBLIC_DEBT_TO_GDP + issued / GDP``; the Treasury's yield rises by
 ``DEBT_YIELD_SENSITIVITY`` per unit of added debt-to-GDP (:func:`sovereign_spread`); the market's
 belief in a guarantee falls with the fiscal cost relative to the state's ``fiscal capacity``
-(:func:`credibility`). The Treasury rate that prices the rest of the system stays the scenario's
-constant: only what the sovereign itself backs is repriced.
+(:func:`credibility`). Government bonds held in the system (a market class with ``fundamental:
+sovereign``, ai_2025's ``gov_bonds``) fall by ``duration x sovereign_spread``, so a stretched state
+marks down every holder of its debt. The Treasury rate at which the rest of the system borrows
+stays the scenario's constant.
 """
 
 from __future__ import annotations

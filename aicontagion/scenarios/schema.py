@@ -136,7 +136,7 @@ class MarketSpec(Strict):
     impact_share: Positive = 0.05
     resilience: Share = 0.1  # monthly share of past impact that fades
     appraisal: Share = 1.0  # monthly weight of the market price in holders' marks (1: mark-to-market)
-    fundamental: Literal["constant", "sentiment", "gpu_rent", "spread", "credit"] = "constant"
+    fundamental: Literal["constant", "sentiment", "gpu_rent", "spread", "credit", "sovereign"] = "constant"
     elasticity: Elasticity = 1.0  # sensitivity of the fundamental to its driver
     duration: NonNeg = 0.0  # years (for 'spread' and 'credit': price falls by duration x loss change)
     # 'credit': a loan book marked from its borrowers (mechanisms/markets.py, credit_fundamental)

@@ -26,3 +26,23 @@ def test_negative_cash_is_covered_and_losses_are_the_fiscal_cost(state):
     assert state.books.cash[gov] == pytest.approx(0.0)
     assert fiscal_cost(state) == pytest.approx(state.snapshot.equity0[gov] - state.books.equity[gov])
     assert fiscal_cost(state) > 0
+
+
+def test_government_bonds_fall_with_the_treasury_yields_rise_and_treasury_debt_pays_interest():
+    """ai_2025's gov_bonds are priced on the sovereign: issuing 10% of GDP of Treasury debt raises
+    the yield by 0.03 x 0.1 = 30bp (Laubach), so bonds of duration 5 fall to 1 - 5 x 0.003 = 0.985;
+    and the government pays the Treasury rate on that debt."""
+    from aicontagion.mechanisms.treasury import GDP, sovereign_spread
+    from aicontagion.model import ContagionModel
+
+    model = ContagionModel("ai_2025", seed=1, collect=False)
+    s = model.state
+    gov = s.registry.ids.index("government")
+    a = s.markets.names.index("gov_bonds")
+    assert s.markets.fundamental[a] == pytest.approx(1.0)
+    fund_government_for(s, 0.1 * GDP)
+    assert sovereign_spread(s) == pytest.approx(0.003)
+    model.step()
+    assert s.markets.fundamental[a] == pytest.approx(0.985)
+    assert s.system.flows["ext_liability_rate"][gov] == pytest.approx(s.spec.treasury_rate)
+    assert s.books.pnl[gov, Channel.INTEREST] == pytest.approx(-0.1 * GDP * s.spec.treasury_rate / 12.0, rel=0.05)
