@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from aicontagion.core.calendar import month_index
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.obligations import Purpose
 from aicontagion.mechanisms.strategic_default import appraise
@@ -122,3 +123,13 @@ def _fund_payment(state, tenant: int, decisions: Decisions) -> float:
         {"borrower": tenant, "lender": EXTERNAL, "amount": float(gap), "tenor": BOND_TENOR, "type": ContractType.BOND}
     )
     return float(gap)
+
+
+def scheduled_exits(state, decisions: Decisions) -> list[dict[str, float] | None]:
+    """Impose the scenario's ``events`` (``type: lease_exit``) that fall in this month; returns
+    their terms (:func:`impose_exit`), nothing in a month without one."""
+    out = []
+    for e in state.spec.events:
+        if month_index(e.at, state.spec.start) == state.month:
+            out.append(impose_exit(state, state.contracts.ids.index(e.contract), e.how, decisions))
+    return out

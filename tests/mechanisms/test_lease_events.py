@@ -14,6 +14,7 @@ from aicontagion.mechanisms.lease_events import HOWS, exit_terms
 from aicontagion.model import ContagionModel
 from aicontagion.policies.base import PolicyError
 from aicontagion.policies.lease_exit import LeaseExit
+from aicontagion.scenarios.loader import ScenarioError
 
 AT, MONTH = "2029-06", 53
 
@@ -105,3 +106,29 @@ def test_bad_events_are_rejected():
         ContagionModel("ai_2025", collect=False, policies=[LeaseExit("no_such_lease", AT)])
     with pytest.raises(PolicyError, match="not a lease"):
         ContagionModel("ai_2025", collect=False, policies=[LeaseExit("hyperion_bonds_pimco", AT)])
+
+
+def test_a_scenario_event_imposes_the_same_exit_as_the_event_object():
+    """``events: [{type: lease_exit, ...}]`` in the scenario (schema-validated) books exactly what
+    :class:`LeaseExit` books: the same payment, the same month."""
+    entry = {"type": "lease_exit", "contract": "hyperion_lease", "at": AT, "how": "not_renew"}
+    by_spec = ContagionModel("ai_2025", productivity="disproven", seed=1, collect=False, events=[entry])
+    by_event, event, _ = _run("not_renew", MONTH + 1)
+    for m in (by_spec, by_event):
+        for _ in range(MONTH + 1):
+            m.step()
+    rows = [[e for e in m.state.events.rows if e["event"] == "lease_exit"] for m in (by_spec, by_event)]
+    assert len(rows[0]) == 1 and rows[0][0]["step"] == MONTH + 1
+    assert rows[0][0]["amount"] == pytest.approx(rows[1][0]["amount"]) == pytest.approx(event.terms["total"])
+    assert np.allclose(by_spec.state.books.cash, by_event.state.books.cash)
+
+
+def test_bad_scenario_events_are_rejected_in_one_line():
+    for entry, field in (
+        ({"contract": "hyperion_bonds_pimco", "at": AT}, "events[0].contract"),
+        ({"contract": "hyperion_lease", "at": AT, "how": "walk"}, "events[0].how"),
+        ({"contract": "hyperion_lease", "at": "2020-01"}, "events[0].at"),
+    ):
+        with pytest.raises(ScenarioError) as err:
+            ContagionModel("ai_2025", collect=False, events=[entry])
+        assert field in str(err.value) and "\n" not in str(err.value)
