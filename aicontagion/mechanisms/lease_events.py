@@ -37,7 +37,7 @@ from aicontagion.core.obligations import Purpose
 from aicontagion.mechanisms.strategic_default import appraise
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
-READS = ("ai", "books", "channels", "dues", "month", "operations", "registry", "snapshot", "spec", "system")
+READS = ("ai", "books", "channels", "credit", "dues", "month", "operations", "registry", "snapshot", "spec", "system")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
 WRITES = ("contracts",)
 """State groups this mechanism writes."""
