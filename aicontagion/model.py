@@ -54,6 +54,7 @@ from aicontagion.mechanisms.constraints import SaleOrders, uncured_breaches
 from aicontagion.mechanisms.defaults import resolve_defaults
 from aicontagion.mechanisms.fire_sales import MAX_ROUNDS, liquidity_sales, sell_round
 from aicontagion.mechanisms.income import capex_growth_factor, operate
+from aicontagion.mechanisms.lease_events import scheduled_exits
 from aicontagion.mechanisms.liquidity_substeps import run_substeps
 from aicontagion.mechanisms.opening import opening_state
 from aicontagion.mechanisms.origination import built_this_month
@@ -284,6 +285,8 @@ class ContagionModel(mesa.Model):
             if rows.size:
                 cls.decide(s, rows, decisions)
         self._policies("apply", decisions)
+        if s.spec.events:  # the scenario's scheduled lease exits (mechanisms/lease_events.py)
+            scheduled_exits(s, decisions)
         fund_government(s)
         apply_decisions(s, decisions)
         # all binding dues (the income stage's and the fees, calls and draws decided since)

@@ -156,6 +156,14 @@ def test_hyperion_quick(tmp_path, capsys):
         assert w.band_before in mod.BANDS and w.band_after in mod.BANDS
     assert (f["path"]["price"] <= 100 + 1e-6).all()
     assert set(f["path"]["setup"]) == {"project marks", "book-equity marks (channel off)"}
+    # the imposed exits: every way, both months, both paths; each happened in its month
+    imp = pd.read_parquet(tmp_path / "imposed.parquet")
+    assert set(imp["how"]) == {"repudiate", "not_renew", "tenant_default"}
+    assert set(imp["at"]) == {"2031-01", "2032-12"} and set(imp["path"]) == {"disproven", "base"}
+    assert imp["happened"].all()
+    assert (imp["drop"] == imp["price_before"] - imp[["price_month", "price_next"]].min(axis=1)).all()
+    assert (imp.loc[imp["how"] == "not_renew", "fee"] == 0).all()
+    assert (tmp_path / "hyperion_imposed.png").exists() and (tmp_path / "imposed_path.parquet").exists()
     assert "hyperion" in capsys.readouterr().out
 
 

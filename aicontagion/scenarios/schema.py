@@ -148,6 +148,16 @@ class MarketSpec(Strict):
     shocks: list[MarketShock] = []  # exogenous repricings of the fundamental
 
 
+class LeaseExitSpec(Strict):
+    """A scheduled event: the tenant of lease or offtake ``contract`` leaves it in month ``at``,
+    ``how`` (mechanisms/lease_events.py: repudiate, not_renew or tenant_default)."""
+
+    type: Literal["lease_exit"] = "lease_exit"
+    contract: Slug
+    at: Month
+    how: Literal["repudiate", "not_renew", "tenant_default"] = "repudiate"
+
+
 # ---------------------------------------------------------------- institutions
 class InstitutionSpec(Strict):
     """One institution's opening balance sheet (USD bn) and flows (USD bn per year)."""
@@ -360,6 +370,7 @@ class ScenarioSpec(Strict):
     origination: Origination = Origination()
     institutions: list[InstitutionSpec]  # empty for synthetic systems (built as arrays); files need one
     contracts: list[ContractSpec] = []
+    events: list[LeaseExitSpec] = []  # scheduled events: the stress tests' imposed lease exits
     _source: str | None = PrivateAttr(default=None)  # the file it was read from, for error messages
     _ranges: tuple = PrivateAttr(default=())  # uncertainty ranges of its numbers (scenarios.ranges)
 
@@ -428,6 +439,11 @@ class ScenarioSpec(Strict):
                     raise ValueError(f"{_at(n, c)}.{field_name}: {when} is implausibly early")
                 if field_name != "start" and when < self.start:  # a contract that ended before the start
                     raise ValueError(f"{_at(n, c)}.{field_name}: {when} is before the scenario's start {self.start}")
+        for n, e in enumerate(self.events):
+            if not isinstance(by_id.get(e.contract), ExecutorySpec):
+                raise ValueError(f"events[{n}].contract: {e.contract!r} is not a lease or offtake of the scenario")
+            if e.at < self.start:
+                raise ValueError(f"events[{n}].at: {e.at} is before the scenario's start {self.start}")
         kind = {i.id: i.kind for i in self.institutions}
         for tenant, spv in self.origination.vehicles.items():
             if tenant not in kind:
