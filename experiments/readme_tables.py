@@ -97,6 +97,7 @@ HOLDERS = {
     "private_credit_fund": "credit funds",
     "chip_supplier": "chip suppliers",
     "outside_creditors": "outside creditors",
+    "outside_buyers": "outside buyers",
 }
 
 
