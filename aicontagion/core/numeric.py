@@ -35,6 +35,14 @@ def ratio(num, den, default: float = 0.0) -> np.ndarray:
     return np.divide(num, den, out=out, where=np.abs(den) >= EPS)
 
 
+def geometric_sum(x, months) -> np.ndarray:
+    """``sum_{k=1..months} x^k`` (``months`` where ``x`` is 1): the PV of 1 a period for ``months``
+    periods at the per-period discount factor ``x``."""
+    x = np.asarray(x, dtype=float)
+    flat = np.abs(1.0 - x) < 1e-12
+    return np.where(flat, months, x * (1.0 - x**months) / np.where(flat, 1.0, 1.0 - x))
+
+
 def as_column(x, dtype, size: int) -> np.ndarray:
     """``x`` as a 1-d array of ``size`` (a scalar is repeated); cheap when it already is one."""
     if isinstance(x, np.ndarray) and x.ndim == 1 and x.shape[0] == size:

@@ -34,6 +34,7 @@ import numpy as np
 from aicontagion.core.calendar import month_index
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.obligations import Purpose
+from aicontagion.mechanisms.resolution import lease_claim
 from aicontagion.mechanisms.strategic_default import appraise
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
@@ -67,8 +68,7 @@ def exit_terms(state, row: int, how: str) -> dict[str, float]:
     elif how == "not_renew":
         fee = 0.0
     else:
-        left = max(int(c.maturity[row]) - max(state.month, 0), 0)
-        fee = float(c.payment[row]) * min(left, state.spec.resolution.lease_claim_months)
+        fee = float(lease_claim(c, row, state.month, state.spec.resolution.lease_claim_months))
     rep = how == "repudiate"
     return {
         "fee": fee,

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from aicontagion.core.numeric import geometric_sum
+
 READS = ("ai", "channels", "spec")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
 WRITES = ("operations",)
@@ -83,11 +85,4 @@ def leased_annuity(months, annual_rate, q) -> np.ndarray:
     months = np.maximum(np.asarray(months, dtype=float), 0.0)
     d = (1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0)
     x = (1.0 - np.clip(np.asarray(q, dtype=float), 0.0, 1.0)) * d
-    return _geometric(d, months) - _geometric(x, months)
-
-
-def _geometric(x, months) -> np.ndarray:
-    """``sum_{k=1..months} x^k``."""
-    x = np.asarray(x, dtype=float)
-    flat = np.abs(1.0 - x) < 1e-12
-    return np.where(flat, months, x * (1.0 - x**months) / np.where(flat, 1.0, 1.0 - x))
+    return geometric_sum(d, months) - geometric_sum(x, months)

@@ -104,12 +104,12 @@ def resolve(
     ex = c.executory_rows
     ex = ex[dset[c.obligor[ex]] | (c.creditor[ex] >= 0) & dset[np.maximum(c.creditor[ex], 0)]]
     lease_claim_rows = ex[dset[c.obligor[ex]]]
-    remaining = np.maximum(c.maturity[lease_claim_rows] - max(month, 0), 0)
+    remaining = months_left(c, lease_claim_rows, month)
     lessors = c.creditor[lease_claim_rows]
     keep = max(min(relet_index, 1.0), rules.relet_floor)
     facility = np.where(lessors >= 0, books.facility[np.maximum(lessors, 0)], 0.0)
     rvg_short = np.minimum(c.rvg[lease_claim_rows], facility * contract_share(c, lease_claim_rows) * (1.0 - keep))
-    lease_claims = c.payment[lease_claim_rows] * np.minimum(remaining, rules.lease_claim_months) + rvg_short
+    lease_claims = lease_claim(c, lease_claim_rows, month, rules.lease_claim_months) + rvg_short
     label = cause[c.obligor[lease_claim_rows]]
     for ch in np.unique(label):
         sel = label == ch
@@ -234,6 +234,17 @@ def resolve(
         guarantee_paid=guarantee_paid,
         vacated=lease_claim_rows,
     )
+
+
+def months_left(contracts: ContractTable, rows, month: int) -> np.ndarray:
+    """Payments left after this month's on executory ``rows`` (months)."""
+    return np.maximum(contracts.maturity[rows] - max(month, 0), 0)
+
+
+def lease_claim(contracts: ContractTable, rows, month: int, claim_months: int) -> np.ndarray:
+    """A provider's claim for the rejected ``rows`` in its customer's bankruptcy (USD bn, before any
+    guarantee shortfall): ``claim_months`` of payments, or what is left if less (s.502(b)(6))."""
+    return contracts.payment[rows] * np.minimum(months_left(contracts, rows, month), claim_months)
 
 
 def contract_share(contracts: ContractTable, rows: np.ndarray) -> np.ndarray:

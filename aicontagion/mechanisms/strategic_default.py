@@ -38,6 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.core.decisions import Decisions
+from aicontagion.core.numeric import geometric_sum
 from aicontagion.core.obligations import Purpose
 from aicontagion.mechanisms.relet import lease_up_share, leased_annuity
 from aicontagion.mechanisms.resolution import contract_share as resolution_share
@@ -283,9 +284,7 @@ def review_commitments(state, customers: np.ndarray, decisions: Decisions, event
 def annuity(months, annual_rate):
     """PV of 1 a month for ``months`` months (paid at month ends): :func:`pv_growing` without growth."""
     months = np.maximum(np.asarray(months, dtype=float), 0.0)
-    d = (1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0)
-    flat = np.abs(d - 1) < 1e-12
-    return np.where(flat, months, d * (1 - d**months) / np.where(flat, 1, 1 - d))
+    return geometric_sum((1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0), months)
 
 
 def _stake_in_provider(state, customers: np.ndarray, providers: np.ndarray) -> np.ndarray:
