@@ -156,7 +156,7 @@ class ContagionModel(mesa.Model):
         if not self.channels.fund_leverage:
             close_fund_bank_lines(state)  # every equity unchanged; assets and debt shrink
             state.snapshot.assets = state.books.assets(state.contracts, markets.marked_price)
-            state.snapshot.debt = state.books.liabilities(state.contracts)
+            state.snapshot.debt = state.books.borrowings(state.contracts)
             state.snapshot.assets0 = state.snapshot.assets.copy()
 
         self.institutions = [
@@ -275,7 +275,7 @@ class ContagionModel(mesa.Model):
         """3. Every kind decides from the same snapshot; policies act; decisions are applied."""
         s = self.state
         s.snapshot.assets = s.books.assets(s.contracts, s.markets.marked_price)
-        s.snapshot.debt = s.books.liabilities(s.contracts)
+        s.snapshot.debt = s.books.borrowings(s.contracts)
         s.operations.capex_wanted = np.zeros(s.n)
         self._willingness()
         decisions = Decisions(obligations=self._obligations)
@@ -373,7 +373,7 @@ class ContagionModel(mesa.Model):
         credit.update_distress(s)  # again: stake values moved with the marks
         credit.update_spreads(s)
         self._policies("adjust_funding")
-        s.snapshot.debt = s.books.liabilities(s.contracts)
+        s.snapshot.debt = s.books.borrowings(s.contracts)
         self._willingness()
         substeps = s.spec.funding.liquidity_substeps
         if substeps > 1:  # runs, hoarding and margin calls on a finer clock (weeks with 4)

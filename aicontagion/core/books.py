@@ -113,8 +113,13 @@ class Books:
         )
 
     def liabilities(self, contracts) -> np.ndarray:
-        """Total liabilities at nominal (USD bn)."""
+        """Total liabilities at nominal (USD bn), unearned income included (the balance identity)."""
         return self.ext_liab + self.deferred + self.debts(contracts)
+
+    def borrowings(self, contracts) -> np.ndarray:
+        """What each institution owes anyone (USD bn): liabilities less unearned income, which is
+        owed to nobody. Leverage, covenants and the debt in a default event read this."""
+        return self.ext_liab + self.debts(contracts)
 
     def imbalance(self, contracts, prices: np.ndarray) -> np.ndarray:
         """Assets - liabilities - tracked equity per institution; zero when the books balance."""

@@ -226,7 +226,7 @@ def covenant_breaches(state, rows: np.ndarray, tolerance: float = 0.0):
     lines = lines[np.isfinite(c.covenant[lines]) & (c.obligor[lines] >= 0) & (c.principal[lines] > 0)]
     cov = np.full(state.n, np.inf)
     np.minimum.at(cov, c.obligor[lines], c.covenant[lines])
-    debt = state.books.liabilities(c)
+    debt = state.books.borrowings(c)
     who = rows[np.isfinite(cov[rows])]
     a = state.snapshot.assets[who]
     hit = (a > 0) & (debt[who] > cov[who] * a * (1.0 + tolerance))

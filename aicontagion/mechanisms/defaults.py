@@ -43,7 +43,7 @@ def resolve_defaults(state, illiquid: np.ndarray, reason: str, check: Callable[[
         new = (alive & (candidates | insolvent) & (reg.kind != Kind.GOVERNMENT)).nonzero()[0]
         if new.size == 0:
             return
-        owed = state.books.liabilities(state.contracts)  # once per round, not once per defaulter
+        owed = state.books.borrowings(state.contracts)  # once per round, not once per defaulter
         for i in new:
             why = reason if candidates[i] else "equity below zero"
             src = life.loss_source.get(int(i))

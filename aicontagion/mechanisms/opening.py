@@ -123,7 +123,7 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
         ),
         snapshot=Snapshot(
             assets=assets,
-            debt=books.liabilities(contracts),
+            debt=books.borrowings(contracts),
             assets0=assets.copy(),
             equity0=books.equity.copy(),
         ),
