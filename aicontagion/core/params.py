@@ -231,6 +231,11 @@ class Resolution(Strict):
     # the value a customer keeps in a lease: 'calibrated' kappa x V (kappa by revealed preference at
     # signing) or 'derived' max(V, replacement cost of the capacity it uses at market rent)
     strategic_value: Literal["calibrated", "derived"] = "derived"
+    # what a provider recovers on a defaulted customer's lease claim for its future payments:
+    # 'deferred' unearned income, earned over the months those payments would have fallen due (it
+    # replaces payments the provider never carried as an asset); 'immediate' income in the month of
+    # the default (the accounting before the sixth session: a gain at the customer's default)
+    lease_claim_income: Literal["deferred", "immediate"] = "deferred"
 
 
 class Funding(Strict):

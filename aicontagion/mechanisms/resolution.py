@@ -10,7 +10,9 @@ When institutions default (they could not pay what was due in full, or their equ
    the provider recovers for the lost payments is not a gain: it never carried those payments as
    an asset, and the recovery replaces payments it will not receive, so it is unearned income
    (``Books.deferred``), earned in equal parts over the contract's remaining months (the recovery
-   for the guarantee shortfall offsets the impairment and is income at once). Where it is the
+   for the guarantee shortfall offsets the impairment and is income at once; with
+   ``resolution.lease_claim_income: immediate`` all of it is income at once, the ablation).
+   Where it is the
    provider, its customers' contracts simply end; its own unearned income ends with the estate.
 2. **The estate is sold.** Tradable holdings and traded claims go to the market in one round
    (price impact on every holder: the fire-sale channel); untraded claims, stakes and other assets
@@ -216,6 +218,8 @@ def resolve(
         books.transfer(c.obligor[lease_claim_rows], lessors, lease_paid, "recovery")
         books.book(c.obligor[lease_claim_rows], -lease_paid, Channel.RESOLUTION)
         for_payments = lease_paid * ratio(lease_claims - rvg_short, lease_claims, default=0.0)
+        if rules.lease_claim_income == "immediate":
+            for_payments = np.zeros_like(for_payments)  # all of it income now (a gain at the default)
         books.defer(lessors, for_payments, remaining)
         books.book(lessors, lease_paid - for_payments, Channel.COUNTERPARTY)
 

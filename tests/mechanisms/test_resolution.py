@@ -143,6 +143,25 @@ def test_a_provider_books_no_gain_when_its_customer_defaults_the_recovery_is_ear
     assert np.abs(b.imbalance(c, np.ones(1))).max() < 1e-12
 
 
+def test_immediate_lease_claim_income_is_the_ablation_a_gain_at_the_default():
+    """Same estate as above with ``lease_claim_income: immediate``: the 10 recovered is income in
+    the month of the default (the accounting the deferral replaced), nothing is deferred."""
+    b = Books(2, 1)
+    c = ContractTable()
+    c.add(ContractType.OFFTAKE, 1, 0, None, payment=1.0, maturity=60, take_or_pay=1.0)
+    b.cash[:] = [10.0, 1.0]
+    b.equity = b.assets(c, np.ones(1)) - b.liabilities(c)
+    b.cash_at_start = b.cash.sum()
+    mk = Markets(["x"], [MarketSpec(depth=100)])
+    equity_before = b.equity[1]
+    rules = Resolution(bankruptcy_cost=0.0, lease_claim_income="immediate")
+    resolve(b, c, mk, np.array([0]), 0, rules, 1.0, np.full(2, int(Channel.COUNTERPARTY)))
+    assert b.cash[1] == pytest.approx(11.0)
+    assert b.equity[1] == pytest.approx(equity_before + 10.0)
+    assert b.deferred[1] == 0.0 and b.deferred_release[1] == 0.0
+    assert np.abs(b.imbalance(c, np.ones(1))).max() < 1e-12 and b.money_drift() == pytest.approx(0.0)
+
+
 def test_a_defaulters_unearned_income_ends_with_its_estate():
     b = Books(2, 1)
     c = ContractTable()
