@@ -243,6 +243,12 @@ class Funding(Strict):
 
     spread_distress: NonNeg = 0.05  # annual spread added per unit of distress
     spread_sector_loss: NonNeg = 0.5  # annual spread added per unit of the kind's loss rate
+    # how the kind's loss rate moves a borrower's spread: 'additive' (spread_sector_loss x rate, the
+    # same for every member) or 'proportional' to its opening spread (spread0 x spread_sector_beta x
+    # rate: duration-times-spread, Ben Dor et al. 2007, spread changes scale with the spread level;
+    # members without an opening spread, i.e. unrated, keep the additive term)
+    sector_spread_form: Literal["additive", "proportional"] = "additive"
+    spread_sector_beta: NonNeg = 10.0  # relative spread rise per unit of the kind's loss rate (proportional form)
     rollover_max_spread: NonNeg = 0.15  # maturing debt does not roll when the spread exceeds this
     distressed_at: Share = 0.5  # distress above which an institution is marked DISTRESSED
     provisioning: Share = 0.34  # monthly speed at which untraded loans are marked to credit quality

@@ -17,8 +17,12 @@ contracted payments at the tenants' own credit, renewal and re-letting, the resi
 guarantee and the collateral, shared by seniority (the ``project_marks`` channel; off: the
 book-equity mark above). Rating bands of the projects are recorded at the same time.
 
-**Spreads.** ``spread_i = spread_i(0) + spread_distress x h_i + spread_sector_loss x loss rate of
-i's kind + reputation penalty``. New and rolled debt is priced at the Treasury rate plus spread.
+**Spreads.** ``spread_i = spread_i(0) + spread_distress x h_i + sector term + reputation penalty``,
+the sector term ``spread_sector_loss x loss rate of i's kind`` (``funding.sector_spread_form:
+additive``) or, for borrowers with an opening spread, ``spread_i(0) x spread_sector_beta x loss
+rate`` (``proportional``: duration times spread, Ben Dor et al. 2007: a sector's spreads move in
+proportion to their level, so an AA giant's spread does not jump by a neocloud's amount when a peer
+loses). New and rolled debt is priced at the Treasury rate plus spread.
 """
 
 from __future__ import annotations
@@ -163,12 +167,11 @@ def update_spreads(state) -> None:
     k_assets = np.bincount(kinds, weights=state.snapshot.assets0, minlength=kinds.max() + 1)
     rate = ratio(k_loss, k_assets)
     active_penalty = np.where(state.month <= state.credit.reputation_until, state.credit.reputation_penalty, 0.0)
-    state.credit.spread = (
-        state.credit.spread0
-        + f.spread_distress * state.lifecycle.distress
-        + f.spread_sector_loss * rate[kinds]
-        + active_penalty
-    )
+    spread0 = state.credit.spread0
+    sector = f.spread_sector_loss * rate[kinds]
+    if f.sector_spread_form == "proportional":  # duration times spread: relative moves, rated borrowers
+        sector = np.where(spread0 > 0, spread0 * f.spread_sector_beta * rate[kinds], sector)
+    state.credit.spread = spread0 + f.spread_distress * state.lifecycle.distress + sector + active_penalty
 
 
 def new_debt_rate(state, borrower: int) -> float:

@@ -34,6 +34,31 @@ def test_spreads_rise_with_distress(state):
     assert state.credit.spread[neo] >= expected - 1e-12
 
 
+def test_the_proportional_sector_term_scales_with_each_borrowers_opening_spread(state):
+    """Hand-worked: a kind loses 10% of its opening assets. Additive: every member pays
+    spread_sector_loss x 0.1 more. Proportional (duration times spread): a member pays
+    spread0 x beta x 0.1 more, so one at 0.7% gets 0.7 x 10 x 0.1 = 0.7 points, one at 5% gets 5
+    points; an unrated member (spread0 0) keeps the additive term."""
+    kinds = state.registry.kind
+    members = np.flatnonzero(kinds == kinds[row(state, "neo")])
+    state.books.equity[:] = state.snapshot.equity0
+    loss = 0.1 * state.snapshot.assets0[members].sum()
+    state.books.equity[members[0]] -= loss
+    state.lifecycle.distress[:] = 0.0
+    state.credit.spread0[members] = 0.007
+    state.credit.spread0[members[0]] = 0.05
+    f = state.spec.funding
+    state.spec.funding = f.model_copy(update={"sector_spread_form": "additive"})
+    credit.update_spreads(state)
+    np.testing.assert_allclose(state.credit.spread[members] - state.credit.spread0[members], f.spread_sector_loss * 0.1)
+    state.spec.funding = f.model_copy(update={"sector_spread_form": "proportional", "spread_sector_beta": 10.0})
+    credit.update_spreads(state)
+    np.testing.assert_allclose(state.credit.spread[members], state.credit.spread0[members] * (1.0 + 10.0 * 0.1))
+    state.credit.spread0[members[0]] = 0.0  # unrated: the additive term
+    credit.update_spreads(state)
+    assert state.credit.spread[members[0]] == pytest.approx(f.spread_sector_loss * 0.1)
+
+
 def test_credit_marks_follow_distress_with_the_appraisal_lag(state):
     loan = contract(state, "neo_loan")  # a secured private loan, appraisal 0.2 a month
     neo = row(state, "neo")
