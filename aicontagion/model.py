@@ -58,6 +58,7 @@ from aicontagion.mechanisms.lease_events import scheduled_exits
 from aicontagion.mechanisms.liquidity_substeps import run_substeps
 from aicontagion.mechanisms.opening import opening_state
 from aicontagion.mechanisms.origination import built_this_month
+from aicontagion.mechanisms.rebalancing import rebalance
 from aicontagion.mechanisms.settlement import settle
 from aicontagion.mechanisms.strategic_default import strategic_value
 from aicontagion.mechanisms.treasury import fiscal_cost, fund_government, sovereign_spread
@@ -337,10 +338,18 @@ class ContagionModel(mesa.Model):
         resolve_defaults(s, illiquid, "could not pay", self._check)
 
     def stage_deleverage(self) -> None:
-        """5. Constraint-driven sales, cleared simultaneously in rounds until quiet."""
+        """5. Constraint-driven sales, cleared simultaneously in rounds until quiet; then the
+        long-horizon LPs rebalance toward their strategic weights (mechanisms/rebalancing.py)."""
         s = self.state
-        if not s.channels.fire_sales:
-            return
+        if s.channels.fire_sales:
+            self._forced_sales()
+        if rebalance(s):
+            self._check("rebalance")
+            resolve_defaults(s, np.zeros(s.n, dtype=bool), "fire sale", self._check)
+            s.snapshot.assets = s.books.assets(s.contracts, s.markets.marked_price)
+
+    def _forced_sales(self) -> None:
+        s = self.state
         for _ in range(MAX_ROUNDS):
             s.snapshot.assets = s.books.assets(s.contracts, s.markets.marked_price)
             orders = SaleOrders(s)

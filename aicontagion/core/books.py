@@ -320,6 +320,17 @@ class Books:
         if carried != paid:
             self.external.buyer_losses[channel.name.lower()] -= float(carried - paid)
 
+    def buy_outside(self, units: np.ndarray, price: np.ndarray, marked: np.ndarray, channel: Channel) -> None:
+        """The system buys ``units`` (per asset class) from outside at ``price`` per unit, carried at
+        ``marked``: first from the outside buyers' holding of what they bought from the system (they
+        sell it back, gaining ``price - marked`` per unit), the rest from outside holders the model
+        does not follow (nothing is recorded for them)."""
+        back = np.minimum(np.maximum(units, 0.0), np.maximum(self.external.units, 0.0))
+        self.external.units -= back
+        gain = float(back @ (np.asarray(price) - np.asarray(marked)))
+        if gain:
+            self.external.buyer_losses[channel.name.lower()] -= gain
+
     def defer(self, who: np.ndarray, amount: np.ndarray, months: np.ndarray) -> None:
         """Carry ``amount`` (USD bn, already received in cash) as unearned income of ``who``, to be
         earned in equal parts over ``months`` (at least 1): cash and liabilities rise together, so

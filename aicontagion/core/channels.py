@@ -23,6 +23,7 @@ capex_commitments  no capex order book: capex follows the sentiment of ``capex_l
 origination        no new SPVs, leases or loans: what cash and bonds do not cover is not spent
 renegotiation      customers short of cash never renegotiate leases and offtakes: they default
 relet_demand       vacated capacity is re-let at once, however much other capacity stands idle
+rebalancing        long-horizon LPs do not trade back toward their strategic weights (they hold)
 ================== ========================================================================
 """
 
@@ -45,6 +46,7 @@ CHANNEL_NAMES = (
     "origination",
     "renegotiation",
     "relet_demand",
+    "rebalancing",
 )
 
 
@@ -65,6 +67,7 @@ class Channels(Strict):
     origination: bool = True
     renegotiation: bool = True
     relet_demand: bool = True
+    rebalancing: bool = True
 
     def off(self) -> list[str]:
         """Names of the channels switched off."""

@@ -170,6 +170,7 @@ class PensionLPParams(Strict):
     capital_floor: Share = 0.0  # insurer: sell when equity / risk charges < floor x its opening ratio (0: off)
     stake_charge: Share = 0.0  # insurer: risk charge per USD of fund stakes (and of other assets: other_charge)
     other_charge: Share = 0.0
+    rebalance_speed: Share = 0.0  # monthly share of the way back to the opening weights of its tradables (0: holds)
 
 
 class MoneyMarketFundParams(Strict):

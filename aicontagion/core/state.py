@@ -167,6 +167,7 @@ class Operations:
     capex_ordered: Any = None  # USD bn ordered this month per institution
     origination: Any = None  # what was originated (mechanisms.origination.Ledger; None: no origination)
     capital_ratio0: Any = None  # opening equity / risk charges per institution (mechanisms.constraints.CapitalFloor)
+    rebalance_weights: Any = None  # (n, classes) opening value weights of tradables (mechanisms.rebalancing)
 
 
 @dataclass

@@ -239,6 +239,40 @@ class Markets:
             )
         return out
 
+    def clear_buys(
+        self, books: Books, contracts: ContractTable, unit_orders: np.ndarray, label: str = "rebalance_buy"
+    ) -> np.ndarray:
+        """Execute one round of purchases from outside sellers and mark every holder to the new prices.
+
+        A purchase absorbs the class's decaying selling pressure first (``sold_share`` falls, never
+        below 0: buying lifts a price depressed by past sales back toward its fundamental, not
+        above it), at the average of the trade prices before and after. Units come back first from
+        the outside buyers who bought them from the system (:meth:`Books.buy_outside`).
+
+        Args:
+            unit_orders: ``(n, classes)`` units each institution buys.
+
+        Returns:
+            What each institution paid (USD bn); the cash leaves the system.
+        """
+        units = np.maximum(np.asarray(unit_orders, dtype=float), 0.0)
+        if not units.any():
+            return np.zeros(books.n)
+        old_trade = self.trade_price
+        bought = (units * old_trade).sum(axis=0)
+        self.sold_share = np.maximum(self.sold_share - ratio(bought, self.depth), 0.0)
+        new_trade = self.trade_price
+        avg = 0.5 * (old_trade + new_trade)
+        paid = units @ avg
+        carried = units @ self.marked_price
+        books.holdings += units
+        books.transfer(np.arange(books.n), EXTERNAL, paid, label)
+        books.book(np.arange(books.n), carried - paid, Channel.FIRE_SALE)
+        books.buy_outside(units.sum(axis=0), avg, self.marked_price, Channel.FIRE_SALE)
+        target = self.marked_impact + self.appraisal * (self.impact_factor() - self.marked_impact)
+        self._remark(books, contracts, self.marked_fundamental, target, Channel.FIRE_SALE)
+        return paid
+
 
 def remark_traded_contracts(books: Books, contracts: ContractTable, marked_price: np.ndarray, channel: Channel) -> None:
     """Set ``mark = credit_mark x marked price`` on traded debt and book the change."""

@@ -18,6 +18,7 @@ from aicontagion.mechanisms.credit import NAV_KINDS
 from aicontagion.mechanisms.markets import Markets
 from aicontagion.mechanisms.order_book import active, builder_mask, opening_book
 from aicontagion.mechanisms.origination import opening_ledger
+from aicontagion.mechanisms.rebalancing import opening_weights
 
 READS: tuple[str, ...] = ()
 """None: it creates the state."""
@@ -131,4 +132,5 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
         start=pd.Period(spec.start, freq="M"),
     )
     state.operations.capital_ratio0 = capital_ratio(state)  # the base of the insurers' capital floor
+    state.operations.rebalance_weights = opening_weights(books.holdings, markets.marked_price)
     return state
