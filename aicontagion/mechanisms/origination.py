@@ -45,6 +45,7 @@ import numpy as np
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.fund_raising import raise_commitments
+from aicontagion.mechanisms.treasury import treasury_yield
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
 
 READS = ("ai", "channels", "credit", "dues", "lending", "lifecycle", "markets", "month", "registry", "snapshot", "spec")
@@ -298,7 +299,7 @@ def _loan(state, batch: _Batch, route: str, lender: int, borrower: int, amount: 
             ctype=[int(ctype)],
             creditor=[lender],
             obligor=[borrower],
-            rate=[state.registry.treasury_rate + state.credit.spread[borrower] + premium],
+            rate=[treasury_yield(state) + state.credit.spread[borrower] + premium],
             start=[t],
             maturity=[t + tenor],
             tenor=[tenor],
@@ -357,7 +358,7 @@ def _spv_deals(state, batch: _Batch, deals: list[tuple[int, int, float]]) -> Non
     market = state.markets.index.get("spv_bonds", -1)
     for k in range(len(deals)):
         v = int(vehicle[k])
-        rate = state.registry.treasury_rate + state.credit.spread[v]
+        rate = treasury_yield(state) + state.credit.spread[v]
         holders = [*buyers, EXTERNAL]
         amounts = [*bought[k], debt[k] - bought[k].sum()]
         for who, x in zip(holders, amounts, strict=True):

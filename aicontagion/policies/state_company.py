@@ -51,7 +51,7 @@ import numpy as np
 
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
-from aicontagion.mechanisms.treasury import credibility, fund_government_for, sovereign_spread
+from aicontagion.mechanisms.treasury import credibility, fund_government_for, treasury_yield
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
 from aicontagion.policies import agency_repo, leasing
 from aicontagion.policies.base import (
@@ -215,7 +215,7 @@ class StateCompany(Policy):
 
     def funding_rate(self, state) -> float:
         """Its borrowing rate (annual): the Treasury rate and the sovereign's spread, plus its spread."""
-        return state.registry.treasury_rate + sovereign_spread(state) + float(state.credit.spread[self.co])
+        return treasury_yield(state) + float(state.credit.spread[self.co])
 
     def issue(self, state, amount: float) -> None:
         """Sell ``amount`` (USD bn) of agency bonds: ``holder_share`` to intermediaries, the rest outside."""
