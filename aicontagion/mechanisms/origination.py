@@ -19,7 +19,8 @@ capacity this month:
 * for a neocloud, loans against ``advance_rate`` of the chips delivered: **bank project loans**
   (premium ``bank_premium``; each bank within ``bank_sector_limit`` of its equity in such loans
   and ``single_name_limit`` of its equity per borrower, only while its equity is above its
-  leverage floor, and within its risk-based capital headroom), warehoused and sold on to private-credit funds after ``warehouse_months``;
+  leverage floor, and within its risk-based capital headroom), warehoused and sold on to
+  private-credit funds after ``warehouse_months``;
   **vendor financing** by the chip sellers (``vendor_premium``, up to ``vendor_share`` of their
   spare cash, while they are willing); a **delayed-draw term loan** from private-credit funds
   (``pc_premium``, from their spare cash; they call LP capital for the demand they could not meet).
