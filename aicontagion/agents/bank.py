@@ -8,7 +8,7 @@ from aicontagion.agents.base import Institution
 from aicontagion.agents.financing import pay_out
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind, Status
-from aicontagion.mechanisms.constraints import LeverageTarget
+from aicontagion.mechanisms.constraints import LeverageTarget, RiskCapitalFloor
 from aicontagion.network.contracts import ContractType
 
 
@@ -17,10 +17,11 @@ class Bank(Institution):
     short-term wholesale funding. It cuts the undrawn part of credit lines to borrowers whose
     distress exceeds ``line_cut_distress``, withdraws short-term funding from counterparties whose
     distress exceeds ``run_distress`` (the funding stage), and delevers to its target when its
-    equity / assets ratio falls below its buffer (a constraint)."""
+    equity / assets ratio falls below its buffer, or sheds risk-weighted assets when its equity / RWA
+    falls below its risk-based floor (constraints)."""
 
     kind = Kind.BANK
-    constraints = (LeverageTarget(),)
+    constraints = (LeverageTarget(), RiskCapitalFloor())
 
     @classmethod
     def willing_lender(cls, state, rows: np.ndarray) -> np.ndarray:

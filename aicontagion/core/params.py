@@ -22,6 +22,7 @@ Positive = Annotated[float, Field(gt=0.0, le=MAX_AMOUNT)]
 Signed = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]  # a flow or a stated equity, either sign
 Elasticity = Annotated[float, Field(ge=0.0, le=10.0)]  # an exponent: larger ones overflow
 Sensitivity = Annotated[float, Field(ge=0.0, le=100.0)]  # a response per unit of a fall
+RiskWeight = Annotated[float, Field(ge=0.0, le=12.5)]  # a bank risk weight (1: 100%; 12.5: the 1,250% cap)
 
 
 class Strict(BaseModel):
@@ -155,6 +156,14 @@ class BankParams(Strict):
     run_distress: Share = 0.2  # withdraw short-term funding from borrowers with distress above this
     hoard_distress: Share = 1.0  # stop rolling short-term loans when its own distress exceeds this (hoarding)
     payout_share: Share = 0.0  # share of positive monthly net income paid out (dividends, buybacks)
+    # risk-based capital (mechanisms/risk_weights.py, constraints.RiskCapitalFloor); weights 0..12.5
+    risk_capital_floor: Share = 0.0  # delever when equity / RWA < floor x its opening ratio (0: off, leverage only)
+    loan_risk_weight: RiskWeight = 1.0  # corporate loans, credit lines, bonds not traded in a class
+    project_loan_risk_weight: RiskWeight = 1.3  # loans it wrote through origination's bank route
+    interbank_risk_weight: RiskWeight = 0.2  # interbank loans (claims on depository institutions)
+    agency_risk_weight: RiskWeight = 0.2  # debt of a government-kind institution other than the Treasury (GSE)
+    stake_risk_weight: RiskWeight = 4.0  # equity stakes not publicly traded
+    other_risk_weight: RiskWeight = 1.0  # other (unmodelled) assets
 
 
 class PensionLPParams(Strict):

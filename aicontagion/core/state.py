@@ -168,6 +168,7 @@ class Operations:
     origination: Any = None  # what was originated (mechanisms.origination.Ledger; None: no origination)
     capital_ratio0: Any = None  # opening equity / risk charges per institution (mechanisms.constraints.CapitalFloor)
     rebalance_weights: Any = None  # (n, classes) opening value weights of tradables (mechanisms.rebalancing)
+    risk_ratio0: Any = None  # banks' opening equity / risk-weighted assets (mechanisms.constraints.RiskCapitalFloor)
 
 
 @dataclass
@@ -193,6 +194,8 @@ class Snapshot:
     equity0: np.ndarray  # opening equity
     leverage_month: int = -1  # month of ``leverage_plan`` (mechanisms.constraints.LeverageTarget)
     leverage_plan: np.ndarray | None = None  # USD bn: banks' sale plans this month (partial adjustment)
+    risk_month: int = -1  # month of ``risk_plan`` (mechanisms.constraints.RiskCapitalFloor)
+    risk_plan: np.ndarray | None = None  # USD bn of RWA: banks' plans to shed this month (partial adjustment)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from aicontagion.core.numeric import ratio
 from aicontagion.mechanisms import origination, relet
 from aicontagion.mechanisms.income import relet_eligible
 from aicontagion.mechanisms.resolution import vacate
+from aicontagion.mechanisms.treasury import treasury_yield
 from aicontagion.network.contracts import EXTERNAL, Seniority
 
 READS = ("ai", "channels", "dues", "lending", "lifecycle", "markets", "month", "registry", "snapshot", "spec")
@@ -110,7 +111,7 @@ def issue_debt(state, new_debt: list[dict]) -> None:
         ctype=[nd["type"] for nd in new_debt],
         creditor=[nd["lender"] for nd in new_debt],
         obligor=borrower,
-        rate=state.registry.treasury_rate + state.credit.spread[borrower],
+        rate=treasury_yield(state) + state.credit.spread[borrower],
         start=np.full(borrower.size, state.month),
         maturity=state.month + tenor,
         tenor=tenor,

@@ -32,6 +32,7 @@ import numpy as np
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
+from aicontagion.mechanisms.treasury import treasury_yield
 from aicontagion.mechanisms.valuation import project_marks, project_values, update_ratings
 
 READS = ("books", "contracts", "markets", "spec", "channels", "month", "registry", "snapshot", "ai", "operations")
@@ -175,5 +176,5 @@ def update_spreads(state) -> None:
 
 
 def new_debt_rate(state, borrower: int) -> float:
-    """Annual rate on new debt of ``borrower``: the Treasury rate plus its current spread."""
-    return float(state.registry.treasury_rate + state.credit.spread[borrower])
+    """Annual rate on new debt of ``borrower``: the live Treasury yield plus its current spread."""
+    return float(treasury_yield(state) + state.credit.spread[borrower])

@@ -37,6 +37,7 @@ import numpy as np
 
 from aicontagion.core.numeric import ratio
 from aicontagion.mechanisms.strategic_default import annuity, committed_term_end
+from aicontagion.mechanisms.treasury import treasury_yield
 from aicontagion.mechanisms.valuation import lease_values
 
 READS = ("ai", "contracts", "credit", "month", "registry", "spec")
@@ -70,7 +71,7 @@ def route_costs(state, tenants: np.ndarray) -> dict[str, np.ndarray]:
     """Per tenant row, per USD of buildings' cost (PV at its borrowing rate): ``bond``, ``spv``
     (with the option), ``option`` (its value) and ``p`` (the renewal probability used)."""
     o = state.spec.origination
-    r = state.registry.treasury_rate + np.maximum(state.credit.spread[tenants], 0.0)
+    r = treasury_yield(state) + np.maximum(state.credit.spread[tenants], 0.0)
     months = o.lease_years * 12.0
     committed = min(o.renewal_years * 12.0, months) if o.renewal_years > 0 else months
     rent = o.lease_yield / 12.0
@@ -103,7 +104,7 @@ def committed_lease_debt(state, tenants: np.ndarray) -> np.ndarray:
     live = live[np.isin(obligor[live], tenants)]
     if live.size == 0:
         return np.zeros(tenants.size)
-    r = state.registry.treasury_rate + np.maximum(state.credit.spread[obligor[live]], 0.0)
+    r = treasury_yield(state) + np.maximum(state.credit.spread[obligor[live]], 0.0)
     start = np.maximum(state.contracts.start[live], t)
     months = committed_term_end(state.contracts, live, t) - start + 1
     pv = payment[live] * annuity(months, r) * _discount(start - t, r)

@@ -16,6 +16,7 @@ import numpy as np
 
 from aicontagion.core.kinds import Status
 from aicontagion.core.numeric import ratio
+from aicontagion.mechanisms.treasury import treasury_yield
 from aicontagion.network.contracts import SHORT_TERM_TYPES, ContractType
 
 READS = ("contracts", "markets", "books", "spec", "channels", "month", "registry", "lifecycle", "credit", "lending")
@@ -80,7 +81,7 @@ def rollover(state, runs_done: bool = False) -> None:
     rolled = rows[roll]
     c.maturity[rolled] += np.maximum(c.tenor[rolled], 1)
     cover = np.array([state.credit.rate_cover.get(int(r), 0.0) for r in rolled]) if state.credit.rate_cover else 0.0
-    c.rate[rolled] = state.registry.treasury_rate + state.credit.spread[c.obligor[rolled]] * (1.0 - cover)
+    c.rate[rolled] = treasury_yield(state) + state.credit.spread[c.obligor[rolled]] * (1.0 - cover)
     for k in np.flatnonzero(~roll & alive & c.rolls[rows]):
         r = int(rows[k])
         event = "run" if runs[k] else "hoarding" if hoards[k] else "rollover_failure"

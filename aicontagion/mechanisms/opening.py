@@ -19,11 +19,13 @@ from aicontagion.mechanisms.markets import Markets
 from aicontagion.mechanisms.order_book import active, builder_mask, opening_book
 from aicontagion.mechanisms.origination import opening_ledger
 from aicontagion.mechanisms.rebalancing import opening_weights
+from aicontagion.mechanisms.risk_weights import risk_capital_ratio
 
 READS: tuple[str, ...] = ()
 """None: it creates the state."""
 WRITES = ("operations",)
-"""It creates the state, then writes the insurers' opening capital ratio into it (``operations.capital_ratio0``)."""
+"""It creates the state, then writes the insurers' and the banks' opening capital ratios into it
+(``operations.capital_ratio0``, ``operations.risk_ratio0``)."""
 
 
 def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -> MonthState:
@@ -133,4 +135,5 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
     )
     state.operations.capital_ratio0 = capital_ratio(state)  # the base of the insurers' capital floor
     state.operations.rebalance_weights = opening_weights(books.holdings, markets.marked_price)
+    state.operations.risk_ratio0 = risk_capital_ratio(state)  # the base of the banks' risk-based floor
     return state

@@ -18,8 +18,9 @@ capacity this month:
   at ``lease_yield`` of their cost a year with a residual value guarantee of ``rvg_share``;
 * for a neocloud, loans against ``advance_rate`` of the chips delivered: **bank project loans**
   (premium ``bank_premium``; each bank within ``bank_sector_limit`` of its equity in such loans
-  and ``single_name_limit`` of its equity per borrower, and only while its equity is above its
-  leverage floor), warehoused and sold on to private-credit funds after ``warehouse_months``;
+  and ``single_name_limit`` of its equity per borrower, only while its equity is above its
+  leverage floor, and within its risk-based capital headroom), warehoused and sold on to
+  private-credit funds after ``warehouse_months``;
   **vendor financing** by the chip sellers (``vendor_premium``, up to ``vendor_share`` of their
   spare cash, while they are willing); a **delayed-draw term loan** from private-credit funds
   (``pc_premium``, from their spare cash; they call LP capital for the demand they could not meet).
@@ -45,6 +46,8 @@ import numpy as np
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.fund_raising import raise_commitments
+from aicontagion.mechanisms.risk_weights import risk_headroom
+from aicontagion.mechanisms.treasury import treasury_yield
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
 
 READS = ("ai", "channels", "credit", "dues", "lending", "lifecycle", "markets", "month", "registry", "snapshot", "spec")
@@ -125,7 +128,10 @@ def route_capacity(state, route: str, borrowers: np.ndarray) -> tuple[np.ndarray
         strong = eq >= floor * np.maximum(state.snapshot.assets[banks], 1e-12)
         held = project_loans_held(state, banks)
         room = np.where(strong, np.maximum(o.bank_sector_limit * eq - held, 0.0), 0.0)
-        return banks, np.minimum(room, spare_cash(state, banks))
+        # the risk-based floor: a project loan adds project_loan_risk_weight x its size to RWA
+        w = np.nan_to_num(state.registry.params["bank"]["project_loan_risk_weight"][banks], nan=1.3)
+        risk_room = np.maximum(risk_headroom(state, banks), 0.0) / np.maximum(w, 1e-9)
+        return banks, np.minimum(np.minimum(room, risk_room), spare_cash(state, banks))
     if route == "vendor":
         chips = state.registry.chip_sellers
         chips = chips[(state.lifecycle.status[chips] == Status.ACTIVE) & state.lending.holder_ok[chips]]
@@ -298,7 +304,7 @@ def _loan(state, batch: _Batch, route: str, lender: int, borrower: int, amount: 
             ctype=[int(ctype)],
             creditor=[lender],
             obligor=[borrower],
-            rate=[state.registry.treasury_rate + state.credit.spread[borrower] + premium],
+            rate=[treasury_yield(state) + state.credit.spread[borrower] + premium],
             start=[t],
             maturity=[t + tenor],
             tenor=[tenor],
@@ -357,7 +363,7 @@ def _spv_deals(state, batch: _Batch, deals: list[tuple[int, int, float]]) -> Non
     market = state.markets.index.get("spv_bonds", -1)
     for k in range(len(deals)):
         v = int(vehicle[k])
-        rate = state.registry.treasury_rate + state.credit.spread[v]
+        rate = treasury_yield(state) + state.credit.spread[v]
         holders = [*buyers, EXTERNAL]
         amounts = [*bought[k], debt[k] - bought[k].sum()]
         for who, x in zip(holders, amounts, strict=True):

@@ -13,8 +13,21 @@ so a rescue's funding cost is part of its fiscal cost.
 belief in a guarantee falls with the fiscal cost relative to the state's ``fiscal capacity``
 (:func:`credibility`). Government bonds held in the system (a market class with ``fundamental:
 sovereign``, ai_2025's ``gov_bonds``) fall by ``duration x sovereign_spread``, so a stretched state
-marks down every holder of its debt. The Treasury rate at which the rest of the system borrows
-stays the scenario's constant.
+marks down every holder of its debt.
+
+**The live Treasury yield** (:func:`treasury_yield`): the scenario's ``treasury_rate`` (the opening
+reference, ``registry.treasury_rate``) plus the sovereign spread. It is the risk-free base of every
+rate set during the run: new loans and bonds (origination, the decide stage's borrowing, rescue
+loans, the state company's debt), debt that rolls over (funding), and the discounting of leases and
+projects (valuation, the exit option), so a stretched state raises everyone's borrowing cost and
+lowers the present value of long leases. With no Treasury issuance the spread is 0 and every rate is
+the opening one. Marks that are relative to the opening price (government bonds' ``duration x
+sovereign_spread``) keep the opening reference.
+
+**The government's own debt** pays the blended rate of its stock: each issuance of ``x`` (USD bn) at
+the live yield ``y`` (measured with the issuance included: the new supply prices itself) moves the
+government's ``ext_liability_rate`` to ``(rate x stock + y x x) / (stock + x)``; debt already issued
+keeps its coupon (Treasury debt is fixed-rate), so the average coupon moves only with new borrowing.
 """
 
 from __future__ import annotations
@@ -33,9 +46,9 @@ DEBT_YIELD_SENSITIVITY = 0.03
 """Rise of the long Treasury yield per unit of debt-to-GDP: 3 bp per percentage point
 (CAL "Sovereign and bank capital" / debt and yields; range 0.01-0.05)."""
 
-READS = ("books", "registry", "snapshot")
+READS = ("books", "registry", "snapshot", "system")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
-WRITES = ("books",)
+WRITES = ("books", "system")
 """State groups this mechanism writes."""
 
 
@@ -44,8 +57,7 @@ def fund_government(state) -> None:
     gov = state.registry.members[Kind.GOVERNMENT]
     short = np.maximum(-state.books.cash[gov], 0.0)
     if short.any():
-        state.books.transfer(EXTERNAL, gov, short, "treasury_issuance")
-        state.books.ext_liab[gov] += short
+        _issue(state, gov, short)
 
 
 def fund_government_for(state, amount: float) -> None:
@@ -53,8 +65,19 @@ def fund_government_for(state, amount: float) -> None:
     gov = state.registry.members[Kind.GOVERNMENT][:1]
     short = max(amount - float(state.books.cash[gov].sum()), 0.0)
     if short > 0:
-        state.books.transfer(EXTERNAL, gov, short, "treasury_issuance")
-        state.books.ext_liab[gov] += short
+        _issue(state, gov, np.array([short]))
+
+
+def _issue(state, gov: np.ndarray, amount: np.ndarray) -> None:
+    """Sell ``amount`` (USD bn per row of ``gov``) of Treasury debt to outside investors at the live
+    yield, and move the government's ``ext_liability_rate`` to the blended coupon of its stock."""
+    stock = state.books.ext_liab[gov].copy()
+    state.books.transfer(EXTERNAL, gov, amount, "treasury_issuance")
+    state.books.ext_liab[gov] += amount
+    y = treasury_yield(state)  # the new supply included
+    rate = state.system.flows["ext_liability_rate"]
+    total = stock + amount
+    rate[gov] = np.where(total > 1e-12, (rate[gov] * stock + y * amount) / np.maximum(total, 1e-12), rate[gov])
 
 
 def fiscal_cost(state) -> float:
@@ -65,9 +88,12 @@ def fiscal_cost(state) -> float:
 
 
 def treasury_issued(state) -> float:
-    """Treasury debt the run has issued so far (USD bn): the government's debts to outsiders."""
+    """Treasury debt the run has issued so far (USD bn): the government's debts to outsiders less
+    its opening debt (``flows["treasury_debt0"]``, part of the opening public debt)."""
     gov = state.registry.members[Kind.GOVERNMENT][:1]
-    return float(state.books.ext_liab[gov].sum())
+    opening = state.system.flows.get("treasury_debt0")
+    before = float(opening[gov].sum()) if opening is not None else 0.0
+    return float(state.books.ext_liab[gov].sum()) - before
 
 
 def debt_to_gdp(state) -> float:
@@ -78,6 +104,12 @@ def debt_to_gdp(state) -> float:
 def sovereign_spread(state) -> float:
     """Extra Treasury yield (annual) from the debt the run added: ``DEBT_YIELD_SENSITIVITY x added debt / GDP``."""
     return DEBT_YIELD_SENSITIVITY * max(debt_to_gdp(state) - PUBLIC_DEBT_TO_GDP, 0.0)
+
+
+def treasury_yield(state) -> float:
+    """The live Treasury yield (annual): the scenario's ``treasury_rate`` plus :func:`sovereign_spread`.
+    The risk-free base of every borrowing rate set during the run."""
+    return float(state.registry.treasury_rate + sovereign_spread(state))
 
 
 def credibility(state, capacity: float) -> float:

@@ -63,6 +63,7 @@ from aicontagion.core.numeric import ratio
 from aicontagion.core.obligations import senior_tier
 from aicontagion.mechanisms.relet import lease_up_share, leased_annuity
 from aicontagion.mechanisms.strategic_default import annuity, appraise, committed_term_end, kept_values
+from aicontagion.mechanisms.treasury import treasury_yield
 
 READS = (
     "ai",
@@ -109,7 +110,7 @@ def lease_values(state, rows: np.ndarray) -> dict[str, np.ndarray]:
     t = state.month
     rules = state.spec.resolution
     demand = state.ai.demand_state
-    treasury = state.registry.treasury_rate
+    treasury = treasury_yield(state)
     tenant = c.obligor[rows]
     r_ten = treasury + np.maximum(state.credit.spread[tenant], 0.0)
     r_mkt = treasury + rules.merchant_spread
@@ -186,7 +187,7 @@ def project_values(state) -> dict[str, np.ndarray]:
     ex = ex[proj[c.creditor[ex]] & (state.lifecycle.status[c.obligor[ex]] != Status.DEFAULTED)]
     going = np.zeros(n)
     rent_now = np.zeros(n)
-    r_mkt = state.registry.treasury_rate + rules.merchant_spread
+    r_mkt = treasury_yield(state) + rules.merchant_spread
     q = lease_up_share(state)
     if ex.size:
         v = lease_values(state, ex)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from aicontagion.mechanisms.treasury import treasury_yield
 from aicontagion.network.contracts import ContractType
 from aicontagion.policies.base import (
     Catalogue,
@@ -134,7 +135,7 @@ class ImplicitGuarantee(Policy):
             # a guarantee that starts on a trigger does not reward the distress that set it off
             planned = np.minimum(before, state.credit.spread0[self.rows])
             self.multiplier = investment_response(
-                planned, self.compression, state.registry.treasury_rate, state.spec.funding.investment_elasticity
+                planned, self.compression, treasury_yield(state), state.spec.funding.investment_elasticity
             )
         state.credit.investment_multiplier[self.rows] = self.multiplier
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from aicontagion.core.kinds import Status
 from aicontagion.mechanisms.settlement import capital_calls
-from aicontagion.mechanisms.treasury import fund_government_for
+from aicontagion.mechanisms.treasury import fund_government_for, treasury_yield
 from aicontagion.network.contracts import ContractType, Seniority
 from aicontagion.policies.base import (
     Catalogue,
@@ -192,7 +192,7 @@ class LenderOfLastResort(Policy):
                 int(i),
                 None,
                 principal=0.0,
-                rate=state.registry.treasury_rate + self.penalty,
+                rate=treasury_yield(state) + self.penalty,
                 start=state.month,
                 maturity=state.month + 1,
                 tenor=1,
@@ -276,7 +276,7 @@ class RescueMerger(Policy):
                 int(i),
                 None,
                 principal=0.0,
-                rate=state.registry.treasury_rate,
+                rate=treasury_yield(state),
                 start=state.month,
                 maturity=state.month + self.tenor,
                 tenor=self.tenor,

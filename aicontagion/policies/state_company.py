@@ -20,7 +20,8 @@ Freddie Mac analogy, CAL "Government-sponsored enterprises").
   at ``b + (1 - b) x`` their credit mark (the company's own distress): doubt about the guarantee
   reaches every holder. A share
   ``holder_share`` of each issue is bought by banks, money-market funds, pensions and insurers
-  (pro rata to their cash, at most ``holder_cash_cap`` of each one's cash), the rest by outside
+  (pro rata to their cash, at most ``holder_cash_cap`` of each one's cash, and a bank at most what
+  its risk-based capital carries at the agency risk weight of 20%, :func:`agency_room`), the rest by outside
   (foreign and domestic) investors. Its debt always rolls; a cash shortfall is covered by more
   agency debt sold to outside investors (:func:`~aicontagion.mechanisms.treasury.fund_government`);
 * **near-sovereign collateral** (``repo=True``): its bondholders short of cash borrow on repo
@@ -51,7 +52,8 @@ import numpy as np
 
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
-from aicontagion.mechanisms.treasury import credibility, fund_government_for, sovereign_spread
+from aicontagion.mechanisms.risk_weights import risk_headroom
+from aicontagion.mechanisms.treasury import credibility, fund_government_for, treasury_yield
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
 from aicontagion.policies import agency_repo, leasing
 from aicontagion.policies.base import (
@@ -68,6 +70,20 @@ from aicontagion.policies.base import (
 COMPANY_ID = "state_compute"
 HOLDER_KINDS = (Kind.BANK, Kind.MONEY_MARKET_FUND, Kind.PENSION_LP)
 """Intermediaries that buy its bonds as near-sovereign paper."""
+
+
+def agency_room(state, holders: np.ndarray) -> np.ndarray:
+    """USD bn of agency bonds each of ``holders`` can buy within its risk-based capital: for a bank,
+    its RWA headroom (:func:`~aicontagion.mechanisms.risk_weights.risk_headroom`) over the agency
+    weight (20%, so five times what the same capital would carry of corporate loans at 100%);
+    unlimited for other holders and for banks whose floor is off."""
+    room = np.full(holders.size, np.inf)
+    banks = state.registry.kind[holders] == int(Kind.BANK)
+    if banks.any():
+        w = np.nan_to_num(state.registry.params["bank"]["agency_risk_weight"][holders[banks]], nan=0.2)
+        head = np.maximum(risk_headroom(state, holders[banks]), 0.0)
+        room[banks] = np.where(w > 0, head / np.maximum(w, 1e-12), np.inf)
+    return room
 
 
 def with_state_company(spec, company: str = COMPANY_ID):
@@ -215,7 +231,7 @@ class StateCompany(Policy):
 
     def funding_rate(self, state) -> float:
         """Its borrowing rate (annual): the Treasury rate and the sovereign's spread, plus its spread."""
-        return state.registry.treasury_rate + sovereign_spread(state) + float(state.credit.spread[self.co])
+        return treasury_yield(state) + float(state.credit.spread[self.co])
 
     def issue(self, state, amount: float) -> None:
         """Sell ``amount`` (USD bn) of agency bonds: ``holder_share`` to intermediaries, the rest outside."""
@@ -227,6 +243,7 @@ class StateCompany(Policy):
         take = np.zeros(0)
         if holders.size and cash.sum() > 0:
             take = np.minimum(self.holder_share * amount * cash / cash.sum(), self.cash_cap * cash)
+            take = np.minimum(take, agency_room(state, holders))
             keep = take > 1e-12
             holders, take = holders[keep], take[keep]
         lenders = np.concatenate([holders, [EXTERNAL]])

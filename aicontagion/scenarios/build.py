@@ -107,6 +107,9 @@ def build_system(spec: ScenarioSpec, label: str | None = None) -> System:
     flows["ext_liability_rate"][gov] = spec.treasury_rate
     contracts = _contracts(spec, idx, midx, label)
     _balance(spec, books, contracts, label)
+    # the government's opening debt is part of the opening public debt (treasury.PUBLIC_DEBT_TO_GDP):
+    # only what the run issues on top of it moves the Treasury yield
+    flows["treasury_debt0"] = np.where(kind == Kind.GOVERNMENT, books.ext_liab, 0.0)
     params = kind_params(spec, kind)
     return System(
         spec=spec,

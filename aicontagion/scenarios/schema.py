@@ -25,6 +25,7 @@ from aicontagion.core.params import (
     Positive,
     Rate,
     Resolution,
+    RiskWeight,
     Share,
     Signed,
     Strict,
@@ -145,6 +146,7 @@ class MarketSpec(Strict):
     collateral_gpu_share: Share = 0.0  # share of the collateral whose value follows the GPU rent index
     spread_beta: NonNeg = 0.0  # move of the borrowers' spreads per unit spread change of the class's modelled issuers
     capital_charge: Share = 0.0  # insurers' risk charge per USD held (mechanisms/constraints.py, CapitalFloor)
+    risk_weight: RiskWeight = 1.0  # banks' risk weight per USD held (mechanisms/risk_weights.py; 1: corporate)
     shocks: list[MarketShock] = []  # exogenous repricings of the fundamental
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from aicontagion.core.books import Channel
@@ -31,7 +32,7 @@ def test_negative_cash_is_covered_and_losses_are_the_fiscal_cost(state):
 def test_government_bonds_fall_with_the_treasury_yields_rise_and_treasury_debt_pays_interest():
     """ai_2025's gov_bonds are priced on the sovereign: issuing 10% of GDP of Treasury debt raises
     the yield by 0.03 x 0.1 = 30bp (Laubach), so bonds of duration 5 fall to 1 - 5 x 0.003 = 0.985;
-    and the government pays the Treasury rate on that debt."""
+    and the government pays the live yield (the opening rate plus those 30bp) on that debt."""
     from aicontagion.mechanisms.treasury import GDP, sovereign_spread
     from aicontagion.model import ContagionModel
 
@@ -44,5 +45,41 @@ def test_government_bonds_fall_with_the_treasury_yields_rise_and_treasury_debt_p
     assert sovereign_spread(s) == pytest.approx(0.003)
     model.step()
     assert s.markets.fundamental[a] == pytest.approx(0.985)
-    assert s.system.flows["ext_liability_rate"][gov] == pytest.approx(s.spec.treasury_rate)
-    assert s.books.pnl[gov, Channel.INTEREST] == pytest.approx(-0.1 * GDP * s.spec.treasury_rate / 12.0, rel=0.05)
+    y = s.spec.treasury_rate + 0.003
+    assert s.system.flows["ext_liability_rate"][gov] == pytest.approx(y)
+    assert s.books.pnl[gov, Channel.INTEREST] == pytest.approx(-0.1 * GDP * y / 12.0, rel=0.05)
+
+
+def test_the_treasury_yield_rises_with_the_governments_debt_and_its_coupon_blends(state):
+    """Two issuances of 1% and 2% of GDP: the yield rises by 3bp x 1 = 3bp, then by 3bp x 2 more;
+    the government's coupon is the stock-weighted average of its opening coupon on its opening debt
+    and of the two yields on the two tranches (each tranche keeps the coupon it was sold at)."""
+    from aicontagion.mechanisms.treasury import GDP, treasury_yield
+
+    gov = row(state, "government")
+    stock0 = float(state.books.ext_liab[gov])
+    rate0 = float(state.system.flows["ext_liability_rate"][gov])
+    y0 = treasury_yield(state)
+    assert stock0 > 0 and y0 == pytest.approx(state.registry.treasury_rate)  # opening debt: no spread
+    fund_government_for(state, state.books.cash[gov] + 0.01 * GDP)
+    first = treasury_yield(state)
+    assert first == pytest.approx(y0 + 0.0003)
+    fund_government_for(state, state.books.cash[gov] + 0.02 * GDP)
+    second = treasury_yield(state)
+    assert second == pytest.approx(y0 + 0.0009)
+    blended = (rate0 * stock0 + first * 0.01 * GDP + second * 0.02 * GDP) / (stock0 + 0.03 * GDP)
+    assert state.system.flows["ext_liability_rate"][gov] == pytest.approx(blended)
+    assert rate0 < blended < second
+
+
+def test_a_loan_priced_after_a_fiscal_shock_pays_more(state):
+    """The rate on new debt (credit.new_debt_rate: the base of origination, borrowing and rollovers)
+    rises one for one with the sovereign spread: issuing 10% of GDP adds 30bp to a borrower's rate."""
+    from aicontagion.mechanisms.credit import new_debt_rate
+    from aicontagion.mechanisms.treasury import GDP
+
+    gov = row(state, "government")
+    borrower = int(np.argmax(state.credit.spread))
+    before = new_debt_rate(state, borrower)
+    fund_government_for(state, state.books.cash[gov] + 0.1 * GDP)
+    assert new_debt_rate(state, borrower) == pytest.approx(before + 0.003)
