@@ -167,6 +167,7 @@ class Operations:
     capex_ordered: Any = None  # USD bn ordered this month per institution
     origination: Any = None  # what was originated (mechanisms.origination.Ledger; None: no origination)
     capital_ratio0: Any = None  # opening equity / risk charges per institution (mechanisms.constraints.CapitalFloor)
+    takeover: Any = None  # a policy's bid for failed borrowers' facilities (resolution's takeover hook; None: none)
 
 
 @dataclass
