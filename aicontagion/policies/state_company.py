@@ -200,6 +200,7 @@ class StateCompany(Policy):
             raise PolicyError(f"StateCompany: {self.company!r} must be a state-owned company besides the government")
         self.rows = targets_of(state, self.kinds, ())
         self.draws, self.bought, self.leased, self.taken = 0.0, 0.0, 0.0, 0.0
+        self.opex = 0.0  # USD bn/month: running costs of the facilities it took over
         state.operations.takeover = partial(self.take_over, state) if self.takes_over else None
         self.tenants = leasing.lessees(state, self.lease_kinds)
         self.lease_rows: dict = {}
@@ -263,6 +264,9 @@ class StateCompany(Policy):
 
     # -- hooks -----------------------------------------------------------------------------------
     def apply(self, state, decisions) -> None:
+        if self.opex > 0:  # the running costs of the facilities it took over
+            state.books.transfer(self.co, EXTERNAL, self.opex, "opex")
+            state.books.book(self.co, -self.opex, Channel.OPERATING)
         short = float(state.dues.due_now[self.co] - state.books.cash[self.co])
         if short > 1e-12:  # it always pays: a shortfall is rolled into new agency debt
             self.issue(state, short)
@@ -357,6 +361,7 @@ class StateCompany(Policy):
             return paid
         room = max(self.budget - self.bought - self.taken, 0.0)
         who = takeover.eligible(state, self.co, defaulted, self.rows, room)
+        self.opex += takeover.operating_costs(state, who)  # before the GPUs move to the company
         paid = takeover.take_over(state, self.co, who, partial(self.issue, state))
         self.taken += float(paid.sum())
         return paid

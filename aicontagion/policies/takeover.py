@@ -24,9 +24,16 @@ defaults, the resolution offers it the estate first (the resolution's takeover h
   re-letting (``operations.relet`` / ``vacant``) moves with the facility and is let at market rent
   as the market absorbs it (:mod:`aicontagion.mechanisms.relet`).
 
+* **bears their running costs**: the failed borrower's monthly ``opex`` flow and the operating
+  cost of the GPUs it had bought in the run (``compute.gpu_operating_cost`` a year per unit, as
+  the income stage charges a GPU renter) pass to the company with the facility
+  (:func:`operating_costs`, fixed at the takeover, as the borrower's own ``opex`` was), paid each
+  month in the decide stage.
+
 What it does not take over: the failed borrower's own leases as a tenant (they end in the
-default, their lessors claim as usual), its claims and stakes (sold to outside buyers as usual),
-and its operating costs (the company carries none: a limit of this model, stated in docs/model.md).
+default, their lessors claim as usual), its claims and stakes (sold to outside buyers as usual).
+Because the customer contracts survive (assumed and assigned, as a trustee may under 11 U.S.C.
+s.365, instead of ending in the default), the customers stay bound to pay for them.
 At most the company's ``budget`` (shared with the loans it buys) is spent on takeovers.
 """
 
@@ -62,6 +69,16 @@ def eligible(state, company: int, defaulted: np.ndarray, targets: np.ndarray, ro
     price = estate_value(state, who)
     keep = (price > 1e-12) & (np.cumsum(price) <= room + 1e-9)
     return who[keep]
+
+
+def operating_costs(state, who: np.ndarray) -> float:
+    """Monthly running costs (USD bn/month) of ``who``'s facilities: their ``opex`` flow plus the
+    operating cost of the GPUs bought in the run, for those that rent GPUs (as the income stage)."""
+    if who.size == 0:
+        return 0.0
+    gpu = state.spec.compute.gpu_operating_cost / 12.0 * state.operations.gpu_new[who]
+    gpu = np.where(state.system.rents_gpus[who], gpu, 0.0)
+    return float(state.system.flows["opex"][who].sum() + gpu.sum())
 
 
 def take_over(state, company: int, who: np.ndarray, issue: Callable[[float], None]) -> np.ndarray:

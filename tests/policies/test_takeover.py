@@ -21,6 +21,7 @@ from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType,
 from aicontagion.policies import PolicyError
 from aicontagion.policies.state_company import COMPANY_ID, StateCompany, with_state_company
 from aicontagion.policies.takeover import LABEL, take_over
+from aicontagion.results.metrics import loss_identity
 from aicontagion.scenarios.loader import load_scenario
 from aicontagion.scenarios.schema import MarketSpec
 
@@ -147,8 +148,24 @@ def test_in_a_run_the_company_takes_over_failed_facilities_and_collects_their_re
     # without the takeover the company owns nothing and the same defaults leave estates to outside buyers
     p0, m0 = runs[False]
     assert p0.taken == 0.0 and m0.state.books.facility[m0.state.registry.ids.index(COMPANY_ID)] == 0.0
+    # it collects the contracts' payments and pays the facilities' running costs
+    assert p.opex > 0
+    assert s.books.pnl[co, int(Channel.OPERATING)] > 0
+    co0 = m0.state.registry.ids.index(COMPANY_ID)
+    assert m0.state.books.pnl[co0, int(Channel.OPERATING)] == 0.0  # without it, the company earns no rents
     # its conservatorship draws cover exactly its negative net worth: it never ends negative
     assert s.books.equity[co] >= -1e-9
+
+
+def test_losses_are_counted_once_with_the_company_as_a_holder():
+    spec = with_state_company(load_scenario("ai_2025"))
+    policy = StateCompany(kinds=("spv", "neocloud"), lease_share=0.5, takeover=True)
+    done = ac.Sim(spec, productivity="disproven", seed=1, months=120, policies=[policy]).run()
+    terms = loss_identity(done.model.state)
+    assert policy.taken > 0
+    assert terms["net_borne"] == pytest.approx(terms["equity_side"], rel=1e-9, abs=1e-6)
+    assert terms["stake_gap"] < 1e-6
+    assert terms["gross_borne"] == pytest.approx(done.summary["total_loss"], rel=1e-9)
 
 
 def test_takeover_must_be_a_switch():
