@@ -4,7 +4,7 @@
 
 Monte Carlo over AI-productivity uncertainty (aicontagion.runs.montecarlo.sample_paths, seed 2025)
 with common random numbers: every policy runs on the same (path, seed) draws, so differences
-between policies are paired. Six setups on ai_2025 (the scenario with an empty state-backed
+between policies are paired. Eight setups on ai_2025 (the scenario with an empty state-backed
 compute company added, policies.state_company.with_state_company, which changes nothing by itself):
 
 * ``none``;
@@ -15,6 +15,10 @@ compute company added, policies.state_company.with_state_company, which changes 
 * ``state_company_mandate``: the same company with a mandate from the start (no trigger): it owns
   and leases ``LEASE_SHARE`` of the build-out's buildings from month 0, so its guaranteed book grows
   with the build-out (the Fannie/Freddie case);
+* ``state_company_takeover``: the mandate company that also takes over failed SPVs' and neoclouds'
+  facilities (policies.takeover): it buys their buildings and GPUs at carrying value with new agency
+  bonds instead of letting them be fire-sold, and keeps their customer contracts, so its book grows
+  with the distress and the failed borrowers' lenders recover more (the GSE creditor bailout);
 * ``loan_backstop``: an explicit (CHIPS-style) 80% guarantee of six named data-centre and GPU loans,
   once the trigger fires;
 * ``bailout``: capital injections into banks, private-credit funds, neoclouds and SPVs below 3%
@@ -120,6 +124,9 @@ def setups(scenario: str) -> dict[str, dict]:
             "policies": [StateCompany(kinds=("spv", "neocloud"), lease_share=LEASE_SHARE, trigger=t(scenario))]
         },
         "state_company_mandate": {"policies": [StateCompany(kinds=("spv", "neocloud"), lease_share=LEASE_SHARE)]},
+        "state_company_takeover": {
+            "policies": [StateCompany(kinds=("spv", "neocloud"), lease_share=LEASE_SHARE, takeover=True)]
+        },
         "loan_backstop": {"policies": [LoanGuarantee(contracts=AI_LOANS, coverage=0.8, trigger=t(scenario))]},
         "bailout": {
             "policies": [

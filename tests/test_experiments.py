@@ -225,6 +225,7 @@ def test_guarantees_quick_writes_parquet(tmp_path, capsys):
         "implicit_guarantee",
         "state_company",
         "state_company_mandate",
+        "state_company_takeover",
         "loan_backstop",
         "bailout",
         "lender_of_last_resort",

@@ -169,6 +169,7 @@ class Operations:
     capital_ratio0: Any = None  # opening equity / risk charges per institution (mechanisms.constraints.CapitalFloor)
     rebalance_weights: Any = None  # (n, classes) opening value weights of tradables (mechanisms.rebalancing)
     risk_ratio0: Any = None  # banks' opening equity / risk-weighted assets (mechanisms.constraints.RiskCapitalFloor)
+    takeover: Any = None  # a policy's bid for failed borrowers' facilities (resolution's takeover hook; None: none)
 
 
 @dataclass

@@ -63,6 +63,7 @@ def resolve_defaults(state, illiquid: np.ndarray, reason: str, check: Callable[[
             pay_guarantees=state.channels.guarantees,
             relet=state.operations.relet,
             preferred_outside=reg.kind == Kind.BANK,
+            takeover=state.operations.takeover,
         )
         life.loss_source = {int(k): reg.ids[int(v)] for k, v in enumerate(result.loss_source) if v >= 0}
         vac = result.vacated

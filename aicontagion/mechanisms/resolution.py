@@ -31,10 +31,18 @@ When institutions default (they could not pay what was due in full, or their equ
    be solvent) goes to shareholders.
 4. **Write-offs.** Unpaid claims are written off by their holders (COUNTERPARTY loss) and
    extinguished at the defaulter (RESOLUTION gain), leaving it with nothing: equity zero.
+
+**Takeover hook.** ``takeover`` (a callable a policy installs, ``operations.takeover``; the state
+company's takeover of failed facilities, :mod:`aicontagion.policies.takeover`) is offered the
+defaulters before anything else happens: it may buy a defaulter's facility and GPUs, paying the
+estate in cash, and take over the executory contracts in which the defaulter is the provider (they
+then do not end). It returns the price it paid per institution (USD bn), which counts as the
+collateral of the defaulter's secured lenders, as the proceeds of the facility and GPUs would.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +90,7 @@ def resolve(
     pay_guarantees: bool = True,
     relet: np.ndarray | None = None,
     preferred_outside: np.ndarray | None = None,
+    takeover: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> ResolutionResult:
     """Resolve the institutions in ``defaulted`` (row indices) in one round.
 
@@ -90,6 +99,8 @@ def resolve(
     ``relet`` (per institution, USD bn/month of capacity already vacated and re-let) tells which
     part of a facility was already written down to its re-let value; ``preferred_outside`` (per
     institution, bool) marks outside liabilities that are deposits, ranked ahead of senior debt.
+    ``takeover(defaulted)`` (optional) buys collateral before the estate is sold and returns the
+    price paid per institution (USD bn; see the module docstring).
     """
     n = books.n
     dset = np.zeros(n, dtype=bool)
@@ -101,6 +112,7 @@ def resolve(
     books.book(defaulted, books.deferred[defaulted], Channel.RESOLUTION)
     books.deferred[defaulted] = 0.0
     books.deferred_release[defaulted] = 0.0
+    taken = np.zeros(n) if takeover is None else np.asarray(takeover(defaulted), dtype=float)
     occupied = _occupied_share(c, dset, relet)  # before the defaulters' contracts end
     # 1. executory contracts: customer defaults -> provider claims; provider defaults -> ends
     ex = c.executory_rows
@@ -137,6 +149,7 @@ def resolve(
     proceeds = np.where(dset, books.cash - cash_before, 0.0)
     collateral = proceeds * ratio(held_value, held_value + claim_value)
     collateral += _sell_untraded(books, contracts, dset, cost, rules.franchise_recovery, occupied, keep)
+    collateral += np.where(dset, taken, 0.0)  # what a takeover paid for the facility and GPUs
 
     # 3. waterfall over debt rows owed by the defaulters, outside debt and lease claims
     owed = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))

@@ -42,11 +42,19 @@ Freddie Mac analogy, CAL "Government-sponsored enterprises").
   (:mod:`aicontagion.policies.leasing`). Its book then grows with the build-out, so the
   Fannie/Freddie question (a guaranteed book comparable to the intermediaries' capital) can be
   asked; its rents pay its coupons, and when tenants stop paying, conservatorship keeps it paying.
+
+* **what it takes over** (``takeover=True``, in its window and once its trigger fired): when one
+  of ``kinds`` defaults, the company buys its facility and GPUs at carrying value with new agency
+  bonds, before the estate is sold, and takes over the contracts in which it was the provider
+  (:mod:`aicontagion.policies.takeover`, through the resolution's takeover hook): the failed
+  borrower's lenders recover what a fire sale would not have fetched, and the company's book grows
+  with the distress.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 import numpy as np
 
@@ -55,7 +63,7 @@ from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.risk_weights import risk_headroom
 from aicontagion.mechanisms.treasury import credibility, fund_government_for, treasury_yield
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
-from aicontagion.policies import agency_repo, leasing
+from aicontagion.policies import agency_repo, leasing, takeover
 from aicontagion.policies.base import (
     Catalogue,
     Policy,
@@ -120,6 +128,8 @@ class StateCompany(Policy):
         repo: its bonds are repo collateral for their holders (haircut moving with belief).
         rent_yield: annual rent as a share of the buildings' cost (None: at cost, its funding rate
             plus ``lending_margin`` plus depreciation, :meth:`cost_rent`, fixed when each lease is signed).
+        takeover: when one of ``kinds`` defaults, buy its facility and GPUs at carrying value and take
+            over its customer contracts (:mod:`aicontagion.policies.takeover`), within ``budget``.
     """
 
     name = "state_company"
@@ -141,6 +151,7 @@ class StateCompany(Policy):
         lease_kinds: Iterable[str] = leasing.LESSEE_KINDS,
         rent_yield: float | None = None,
         repo: bool = True,
+        takeover: bool = False,
         start: int = 0,
         end: int | None = None,
         trigger=None,
@@ -151,6 +162,8 @@ class StateCompany(Policy):
             raise PolicyError(f"{who}: mandate must be true or false (got {mandate!r})")
         if not isinstance(repo, bool):
             raise PolicyError(f"{who}: repo must be true or false (got {repo!r})")
+        if not isinstance(takeover, bool):
+            raise PolicyError(f"{who}: takeover must be true or false (got {takeover!r})")
         if any(k not in leasing.LESSEE_KINDS for k in tuple(lease_kinds)):
             raise PolicyError(
                 f"{who}: lease_kinds must be builders {leasing.LESSEE_KINDS} (got {tuple(lease_kinds)!r})"
@@ -176,8 +189,9 @@ class StateCompany(Policy):
             lease_kinds=check_kinds(lease_kinds, who),
             rent_yield=None if rent_yield is None else check_nonneg(rent_yield, "rent_yield", who),
             repo=repo,
+            takeover=takeover,
         )
-        self.repo = repo
+        self.repo, self.takes_over = repo, takeover
         self.lease_share, self.lease_kinds, self.rent_yield = float(lease_share), self.args["lease_kinds"], rent_yield
         self.company, self.kinds, self.mandate = company, kinds, mandate
         self.budget, self.belief, self.premium, self.margin = float(budget), belief, agency_premium, lending_margin
@@ -201,7 +215,9 @@ class StateCompany(Policy):
         if state.registry.kind[self.co] != Kind.GOVERNMENT or self.co == self.gov:
             raise PolicyError(f"StateCompany: {self.company!r} must be a state-owned company besides the government")
         self.rows = targets_of(state, self.kinds, ())
-        self.draws, self.bought, self.leased = 0.0, 0.0, 0.0
+        self.draws, self.bought, self.leased, self.taken = 0.0, 0.0, 0.0, 0.0
+        self.opex = 0.0  # USD bn/month: running costs of the facilities it took over
+        state.operations.takeover = partial(self.take_over, state) if self.takes_over else None
         self.tenants = leasing.lessees(state, self.lease_kinds)
         self.lease_rows: dict = {}
         self.repo_rows: dict = {}
@@ -265,6 +281,9 @@ class StateCompany(Policy):
 
     # -- hooks -----------------------------------------------------------------------------------
     def apply(self, state, decisions) -> None:
+        if self.opex > 0:  # the running costs of the facilities it took over
+            state.books.transfer(self.co, EXTERNAL, self.opex, "opex")
+            state.books.book(self.co, -self.opex, Channel.OPERATING)
         short = float(state.dues.due_now[self.co] - state.books.cash[self.co])
         if short > 1e-12:  # it always pays: a shortfall is rolled into new agency debt
             self.issue(state, short)
@@ -350,6 +369,19 @@ class StateCompany(Policy):
         rent = self.cost_rent(state) if self.rent_yield is None else self.rent_yield
         leasing.lease_buildings(state, self.co, tenants, cost, rent, int(o.lease_years * 12), self.lease_rows)
         self.leased += total
+
+    def take_over(self, state, defaulted: np.ndarray) -> np.ndarray:
+        """The resolution's takeover hook: buy the facilities of the ``defaulted`` among its targets,
+        within what is left of ``budget``; returns the price paid per institution (USD bn)."""
+        paid = np.zeros(state.n)
+        if not self.active(state):
+            return paid
+        room = max(self.budget - self.bought - self.taken, 0.0)
+        who = takeover.eligible(state, self.co, defaulted, self.rows, room)
+        self.opex += takeover.operating_costs(state, who)  # before the GPUs move to the company
+        paid = takeover.take_over(state, self.co, who, partial(self.issue, state))
+        self.taken += float(paid.sum())
+        return paid
 
     def holders(self, state) -> dict[str, float]:
         """Who holds its bonds (USD bn of principal by holder kind; ``outside`` for outside investors)."""
