@@ -350,6 +350,8 @@ class Origination(Strict):
     syndicate_size: Annotated[int, Field(ge=1, le=100)] = 3  # lenders per route and month (the largest)
     fund_raise_rate: NonNeg = 0.0  # new LP commitments a year, share of a fund's NAV (at the opening sentiment)
     fund_raise_elasticity: Elasticity = 1.0  # ... x (sentiment ratio) ** this
+    call_lag_months: Annotated[int, Field(ge=0, le=24)] = 0  # LPs pay a call this many months later (0: at once)
+    subline_advance_rate: Share = 0.9  # subscription lines' borrowing base: share of eligible LPs' uncalled
 
 
 class ScenarioSpec(Strict):
