@@ -354,6 +354,14 @@ class Origination(Strict):
     subline_advance_rate: Share = 0.9  # subscription lines' borrowing base: share of eligible LPs' uncalled
 
 
+class PensionFunding(Strict):
+    """Pension plans' funding ratios and sponsors' contributions (mechanisms/pension_funding.py)."""
+
+    funding_ratio: dict[str, Positive] = {}  # pension id -> opening assets / PV of accrued benefits
+    amortisation_years: Positive = 20.0  # sponsors amortise a rise in the unfunded liability over this
+    contributions: bool = False  # sponsors' contributions rise with the unfunded liability (off: today)
+
+
 class ScenarioSpec(Strict):
     """A whole scenario file."""
 
@@ -370,6 +378,7 @@ class ScenarioSpec(Strict):
     funding: Funding = Funding()
     channels: Channels = Channels()
     origination: Origination = Origination()
+    pension_funding: PensionFunding = PensionFunding()
     institutions: list[InstitutionSpec]  # empty for synthetic systems (built as arrays); files need one
     contracts: list[ContractSpec] = []
     events: list[LeaseExitSpec] = []  # scheduled events: the stress tests' imposed lease exits
@@ -457,6 +466,9 @@ class ScenarioSpec(Strict):
                 raise ValueError(f"origination.spv_bond_buyers: unknown institution {who!r}")
         if sum(self.origination.spv_bond_buyers.values()) > 1.0 + 1e-9:
             raise ValueError("origination.spv_bond_buyers: shares add up to more than 1")
+        for who in self.pension_funding.funding_ratio:
+            if kind.get(who) != "pension_lp":
+                raise ValueError(f"pension_funding.funding_ratio: {who!r} is not a pension_lp")
         return self
 
 
