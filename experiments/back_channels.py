@@ -12,7 +12,12 @@ Banks reach the build-out four ways in ai_2025:
 * **fund lines**: credit lines to private-credit funds (switch ``fund_leverage`` closes them at
   the start);
 * **LP fire sales**: pensions', insurers' and ETF holders' sales of the assets banks also hold
-  (switch ``lp_sales``).
+  (switch ``lp_sales``);
+* **subscription lines**: the funds' capital calls paid ``call_lag_months`` later and bridged by
+  their banks' subscription lines meanwhile, an LP's default on a call leaving the bridge to the
+  fund and, if it fails, to its bank (``mechanisms/subscription_lines.py``; off: the option
+  ``origination.call_lag_months`` set to 0, calls paid at once; the lines themselves stay, and
+  switch ``fund_leverage`` closes them with the NAV loans).
 
 For each path and seed the script runs every channel on, then each switch off alone (common random
 numbers), and reports banks' own losses (``own_losses_by_kind["bank"]``), their P&L by column, their
@@ -31,12 +36,26 @@ from aicontagion import Sim
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind
 
-SWITCHES = {"project loans": "origination", "fund lines": "fund_leverage", "LP fire sales": "lp_sales"}
+SWITCHES = {
+    "project loans": "origination",
+    "fund lines": "fund_leverage",
+    "LP fire sales": "lp_sales",
+    "subscription lines": "call_lag_months",
+}
+OPTIONS = {"call_lag_months": {"origination__call_lag_months": 0}}
+"""Switches that are scenario options, not channels: the overrides that turn them off."""
+
+
+def switched_off(off: str | None) -> dict:
+    """``Sim`` keyword arguments that turn ``off`` off (a channel, or an option of :data:`OPTIONS`)."""
+    if off is None:
+        return {}
+    return OPTIONS.get(off, {"channels": {off: False}})
 
 
 def bank_outcome(path: str, seed: int, months: int, off: str | None) -> dict:
     """Banks' losses (USD bn) in one run, with switch ``off`` off (None: every channel on)."""
-    sim = Sim("ai_2025", productivity=path, seed=seed, months=months, channels={off: False} if off else None).run()
+    sim = Sim("ai_2025", productivity=path, seed=seed, months=months, **switched_off(off)).run()
     s = sim.model.state
     banks = s.registry.members[Kind.BANK]
     pnl = s.books.pnl[banks].sum(axis=0)

@@ -32,7 +32,7 @@ def test_back_channels_reports_each_switch_on_and_off(tmp_path):
     mod = load("back_channels")
     t = mod.main(["--seeds", "1", "--paths", "disproven", "--months", "24", "--out", str(tmp_path)])
     runs = pd.read_csv(tmp_path / "runs.csv")
-    assert set(runs["off"]) == {"none", "origination", "fund_leverage", "lp_sales"}
+    assert set(runs["off"]) == {"none", "origination", "fund_leverage", "lp_sales", "call_lag_months"}
     on = runs[runs["off"] == "none"].iloc[0]
     for label, switch in mod.SWITCHES.items():
         off = runs[runs["off"] == switch].iloc[0]

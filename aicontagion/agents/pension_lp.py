@@ -7,6 +7,7 @@ import numpy as np
 from aicontagion.agents.base import Institution
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind
+from aicontagion.mechanisms import pension_funding
 from aicontagion.mechanisms.constraints import AllocationCap, CapitalFloor, LiquidityFloor, RatingFloor
 
 
@@ -25,6 +26,7 @@ class PensionLP(Institution):
     @classmethod
     def decide(cls, state, rows: np.ndarray, decisions: Decisions) -> None:
         p = state.registry.params["pension_lp"]
+        pension_funding.contribute(state, rows)  # sponsors pay in more as the unfunded liability rises
         nav = np.maximum(state.books.equity[rows], 0.0)
         fall = np.maximum(
             state.lifecycle.distress[rows] - state.lifecycle.distress_prev[rows], 0.0

@@ -8,6 +8,7 @@ from aicontagion.agents.base import Institution
 from aicontagion.agents.financing import call_capital
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms import subscription_lines
 from aicontagion.mechanisms.constraints import LoanToValueCovenant
 from aicontagion.mechanisms.fund_raising import deal_flow
 from aicontagion.network.contracts import ContractType
@@ -44,6 +45,7 @@ class PrivateCreditFund(Institution):
     @classmethod
     def decide(cls, state, rows: np.ndarray, decisions: Decisions) -> None:
         p = state.registry.params["private_credit_fund"]
+        subscription_lines.settle(state, rows, decisions)  # calls made call_lag_months ago fall due
         income = np.maximum(state.operations.last_income[rows], 0.0)
         payout = p["distribution_share"][rows] * income
         nav = np.maximum(state.books.equity[rows], 0.0)
@@ -68,5 +70,7 @@ class PrivateCreditFund(Institution):
         target = p["liquidity_target"][rows] * state.snapshot.assets[rows]
         short = np.maximum(state.dues.due_now[rows] + target - (cash - pay), 0.0)
         short += deal_flow(state, rows)  # dry powder for the loans asked of private credit
-        if short.any():
+        if short.any() and subscription_lines.book(state) is not None:
+            subscription_lines.call(state, rows, short, decisions)  # paid later, bridged by sublines
+        elif short.any():
             call_capital(state, rows, short, decisions)

@@ -390,6 +390,32 @@ def commitment_appetite(state, lps: np.ndarray) -> np.ndarray:
     return out
 
 
+def lp_distressed(state, lps: np.ndarray) -> np.ndarray:
+    """Which LPs of ``lps`` (institution rows) are distressed as a fund's lenders read them: a
+    pension whose private share exceeds ``max_private_share`` (over its allocation cap), or an
+    insurer (``capital_floor`` above 0) whose equity / risk charges is below its floor."""
+    out = np.zeros(lps.size, dtype=bool)
+    lp = state.registry.kind[lps] == int(Kind.PENSION_LP)
+    if not lp.any():
+        return out
+    who = lps[lp]
+    p = state.registry.params["pension_lp"]
+    c = state.contracts
+    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
+    a = np.maximum(state.snapshot.assets[who], 1e-12)
+    over = private_assets(state, who, value[who]) > p["max_private_share"][who] * a + 1e-9
+    base = state.operations.capital_ratio0
+    floor = p["capital_floor"][who]
+    if base is not None and (floor > 0).any():
+        held, claims, fixed = risk_charges(state, who)
+        total = held + claims + fixed
+        ratio_now = np.where(total > 1e-12, state.books.equity[who] / np.maximum(total, 1e-12), np.inf)
+        over |= (floor > 0) & np.isfinite(base[who]) & (ratio_now < floor * base[who])
+    out[lp] = over
+    return out
+
+
 class CapitalFloor(Constraint):
     """Insurers' risk-based capital: equity / risk charges kept at or above ``capital_floor`` x the
     opening ratio. Risk charges are ``capital_charge`` per USD of each market class held (as

@@ -4,7 +4,8 @@ Each month (from :func:`aicontagion.mechanisms.origination.apply`) the funds rai
 commitments at ``fund_raise_rate`` a year of their NAV, scaled by AI sentiment (relative to the
 start) ** ``fund_raise_elasticity`` and by one minus their distress (performance); each LP takes
 its pro-rata part times its commitment appetite (an LP above its private-asset target commits
-less: :func:`~aicontagion.mechanisms.constraints.commitment_appetite`). The funds call LP capital
+less: :func:`~aicontagion.mechanisms.constraints.commitment_appetite`); an LP that defaulted on a
+call (:mod:`~aicontagion.mechanisms.subscription_lines`) is offered no more. The funds call LP capital
 for the private-credit loans and SPV equity asked of them last month and not funded
 (:func:`deal_flow`, read by :mod:`aicontagion.agents.private_credit`).
 """
@@ -47,6 +48,9 @@ def raise_commitments(state) -> None:
         return
     weight = np.bincount(c.obligor[lps], weights=c.share[lps], minlength=state.n)
     part = np.divide(c.share[lps], weight[c.obligor[lps]], out=np.zeros(lps.size), where=weight[c.obligor[lps]] > 0)
+    led = state.operations.origination
+    if led is not None and led.sublines.forfeited:  # an LP that defaulted on a call commits no more
+        part = part * ~np.isin(lps, np.fromiter(led.sublines.forfeited, dtype=np.int64))
     c.uncalled[lps] += new[c.obligor[lps]] * part * commitment_appetite(state, c.creditor[lps])
 
 

@@ -47,6 +47,7 @@ from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.fund_raising import raise_commitments
 from aicontagion.mechanisms.risk_weights import risk_headroom
+from aicontagion.mechanisms.subscription_lines import SublineBook
 from aicontagion.mechanisms.treasury import treasury_yield
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
 
@@ -71,6 +72,7 @@ class Ledger:
     warehouse: dict = field(default_factory=dict)  # month due for sale -> bank loan rows
     pc_unmet: np.ndarray | None = None  # per institution: private-credit demand not met last month
     unmet_now: np.ndarray | None = None  # ... this month (becomes ``pc_unmet`` when the deals are applied)
+    sublines: SublineBook = field(default_factory=SublineBook)  # calls in flight and their bridges
 
 
 def opening_ledger(spec, ids: list[str]) -> Ledger:

@@ -16,7 +16,8 @@ gap_c = s x (w_c V - h_c p_c)               > 0: buy, < 0: sell (sum_c gap_c = 0
 ```
 
 The sells clear first, as one round of sales (``Markets.clear_sales``, price impact on every
-holder; the impact is booked as ``FIRE_SALE`` P&L, the events are ``rebalance_sale``); then the buys are scaled to what the sells raised
+holder; the impact is booked as ``FIRE_SALE`` P&L, the events are ``rebalance_sale``); then the
+buys are scaled to what the sells raised
 and clear against outside sellers (``Markets.clear_buys``): a buy first absorbs the decaying
 selling pressure (the class's ``sold_share`` falls, so its price recovers toward the
 fundamental), never lifting it above the fundamental. Units come back first from the outside

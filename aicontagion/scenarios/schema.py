@@ -352,6 +352,16 @@ class Origination(Strict):
     syndicate_size: Annotated[int, Field(ge=1, le=100)] = 3  # lenders per route and month (the largest)
     fund_raise_rate: NonNeg = 0.0  # new LP commitments a year, share of a fund's NAV (at the opening sentiment)
     fund_raise_elasticity: Elasticity = 1.0  # ... x (sentiment ratio) ** this
+    call_lag_months: Annotated[int, Field(ge=0, le=24)] = 0  # LPs pay a call this many months later (0: at once)
+    subline_advance_rate: Share = 0.9  # subscription lines' borrowing base: share of eligible LPs' uncalled
+
+
+class PensionFunding(Strict):
+    """Pension plans' funding ratios and sponsors' contributions (mechanisms/pension_funding.py)."""
+
+    funding_ratio: dict[str, Positive] = {}  # pension id -> opening assets / PV of accrued benefits
+    amortisation_years: Positive = 20.0  # sponsors amortise a rise in the unfunded liability over this
+    contributions: bool = False  # sponsors' contributions rise with the unfunded liability (off: today)
 
 
 class ScenarioSpec(Strict):
@@ -370,6 +380,7 @@ class ScenarioSpec(Strict):
     funding: Funding = Funding()
     channels: Channels = Channels()
     origination: Origination = Origination()
+    pension_funding: PensionFunding = PensionFunding()
     institutions: list[InstitutionSpec]  # empty for synthetic systems (built as arrays); files need one
     contracts: list[ContractSpec] = []
     events: list[LeaseExitSpec] = []  # scheduled events: the stress tests' imposed lease exits
@@ -457,6 +468,9 @@ class ScenarioSpec(Strict):
                 raise ValueError(f"origination.spv_bond_buyers: unknown institution {who!r}")
         if sum(self.origination.spv_bond_buyers.values()) > 1.0 + 1e-9:
             raise ValueError("origination.spv_bond_buyers: shares add up to more than 1")
+        for who in self.pension_funding.funding_ratio:
+            if kind.get(who) != "pension_lp":
+                raise ValueError(f"pension_funding.funding_ratio: {who!r} is not a pension_lp")
         return self
 
 

@@ -269,6 +269,8 @@ def scenario_sections(
     raw["institutions"], raw["contracts"] = [], []
     if "origination" in raw:  # its vehicles and bond buyers name the base's institutions
         raw["origination"] = {k: v for k, v in raw["origination"].items() if k not in ("vehicles", "spv_bond_buyers")}
+    if "pension_funding" in raw:  # its funding ratios name the base's pensions
+        raw["pension_funding"] = {k: v for k, v in raw["pension_funding"].items() if k != "funding_ratio"}
     if overrides:
         raw = apply_overrides(raw, dict(overrides), name)
     spec = validate(raw, name)
