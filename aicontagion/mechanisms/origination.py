@@ -13,7 +13,8 @@ capacity this month:
   sheets) pays the buildings delivered this month; a vehicle takes deals until their cost reaches
   ``campus_size`` (one campus), then the pool's next vehicle opens, so each campus is its own
   non-recourse vehicle with its own bonds, equity and lease (the last one of a pool keeps taking
-  deals, with an event ``vehicle_pool_exhausted``); it is funded ``spv_equity_share`` by equity (a private-credit
+  deals, with an event ``vehicle_pool_exhausted``; once one of a tenant's vehicles has defaulted,
+  no new vehicle deal is signed with it); it is funded ``spv_equity_share`` by equity (a private-credit
   fund ``spv_fund_equity_share`` of it, the tenant the rest) and the rest by amortising secured
   bonds bought by the scenario's ``spv_bond_buyers`` in their Hyperion shares (each up to its
   spare cash; outside buyers take the rest), the guarantee's part as a bullet tranche repaid at the
@@ -120,28 +121,25 @@ def finance_spv(state, rows: np.ndarray, need: np.ndarray, decisions) -> np.ndar
 
 def _allot(state, led: Ledger, tenant: int, amount: float, decisions) -> float:
     """Record deals of ``amount`` (USD bn) for ``tenant``'s vehicles: the open one up to
-    ``campus_size``, then the pool's next one (a vehicle that has defaulted takes nothing more).
-    Returns what they take."""
+    ``campus_size``, then the pool's next one. Once one of its vehicles has defaulted, no new
+    vehicle deal is signed with the tenant (none opens for it). Returns what they take."""
     campus = state.spec.origination.campus_size
+    pool = led.pool[tenant]
     left = amount
     while left > 1e-9:
         v = int(led.vehicle[tenant])
-        pool = led.pool[tenant]
         at = pool.index(v)
-        dead = state.lifecycle.status[v] != Status.ACTIVE
-        if dead or led.filled[v] >= campus - 1e-9:
-            if at + 1 < len(pool):  # the next vehicle opens
-                led.vehicle[tenant] = pool[at + 1]
-                continue
-            if dead:
-                break
-            if tenant not in led.exhausted:
-                led.exhausted.add(tenant)
-                who = state.registry.ids[tenant]
-                state.events.record(v, "vehicle_pool_exhausted", float(led.filled[v]), f"{who}'s last vehicle")
-            x = left
-        else:
-            x = min(left, campus - led.filled[v]) if at + 1 < len(pool) else left
+        if (state.lifecycle.status[pool[: at + 1]] != Status.ACTIVE).any():
+            break
+        last = at + 1 == len(pool)
+        if led.filled[v] >= campus - 1e-9 and not last:  # the next vehicle opens
+            led.vehicle[tenant] = pool[at + 1]
+            continue
+        x = left if last else min(left, campus - led.filled[v])
+        if last and led.filled[v] + x > campus + 1e-9 and tenant not in led.exhausted:
+            led.exhausted.add(tenant)
+            who = state.registry.ids[tenant]
+            state.events.record(v, "vehicle_pool_exhausted", float(led.filled[v] + x), f"{who}'s last vehicle")
         led.filled[v] += x
         left -= x
         decisions.originations.append(("spv", v, tenant, x))
