@@ -378,8 +378,10 @@ def aggregate(
 
 def drop_dormant(frames: Frames) -> Frames:
     """``frames`` without the nodes that never had assets or an exposure line in the whole
-    recording (a pool's build-out vehicles that never opened); unchanged when there are none."""
+    recording (a pool's build-out vehicles that never opened; the government, which acts through
+    policies, is kept); unchanged when there are none."""
     used = (frames.assets0 > 0) | (frames.assets > 0).any(axis=0) | (frames.equity0 != 0)
+    used |= frames.kind == int(Kind.GOVERNMENT)
     live = frames.exposure.max(axis=0, initial=0.0) > 0 if frames.T else np.zeros(len(frames.pairs), dtype=bool)
     used[frames.pairs[live].ravel()] = True
     if used.all():

@@ -101,10 +101,10 @@ def node_area(assets: np.ndarray, scale: float) -> np.ndarray:
 
 def dormant(frames: Frames, t: int) -> np.ndarray:
     """Nodes with no assets at the start, none in frame ``t`` and no exposure line in it (a
-    build-out vehicle that has not opened yet), ``(n,)``."""
+    build-out vehicle that has not opened yet; never the government), ``(n,)``."""
     touched = np.zeros(frames.n, dtype=bool)
     touched[frames.pairs[frames.exposure[t] > 0].ravel()] = True
-    return (frames.assets0 <= 0) & (frames.assets[t] <= 0) & ~touched
+    return (frames.assets0 <= 0) & (frames.assets[t] <= 0) & ~touched & (frames.kind != int(Kind.GOVERNMENT))
 
 
 def line_width(exposure: np.ndarray, scale: float) -> np.ndarray:
