@@ -8,9 +8,13 @@ capacity this month:
 
 * **bonds** on the balance sheet (``agents/financing.py: issue_bonds``, lender ``EXTERNAL``), for
   a giant within its leverage ceiling (``max_debt_to_assets``);
-* **a single-tenant SPV with a lease** (as Hyperion), for a giant beyond it: the giant's
-  build-out vehicle (``origination.vehicles``, an SPV with an empty opening balance sheet) pays
-  the buildings delivered this month; it is funded ``spv_equity_share`` by equity (a private-credit
+* **a single-tenant SPV with a lease** (as Hyperion), for a giant beyond it: the giant's open
+  build-out vehicle (one of its pool, ``origination.vehicles``, SPVs with empty opening balance
+  sheets) pays the buildings delivered this month; a vehicle takes deals until their cost reaches
+  ``campus_size`` (one campus), then the pool's next vehicle opens, so each campus is its own
+  non-recourse vehicle with its own bonds, equity and lease (the last one of a pool keeps taking
+  deals, with an event ``vehicle_pool_exhausted``; once one of a tenant's vehicles has defaulted,
+  no new vehicle deal is signed with it); it is funded ``spv_equity_share`` by equity (a private-credit
   fund ``spv_fund_equity_share`` of it, the tenant the rest) and the rest by amortising secured
   bonds bought by the scenario's ``spv_bond_buyers`` in their Hyperion shares (each up to its
   spare cash; outside buyers take the rest), the guarantee's part as a bullet tranche repaid at the
@@ -64,7 +68,10 @@ ROUTES = ("bond", "spv", "bank", "vendor", "private_credit", "warehouse_sale")
 class Ledger:
     """What was originated during the run, by route (USD bn, cumulative) and row."""
 
-    vehicle: np.ndarray  # per institution: row of its build-out SPV (-1: none)
+    vehicle: np.ndarray  # per institution: row of its open build-out SPV (-1: none)
+    pool: dict = field(default_factory=dict)  # tenant row -> rows of its vehicles, in opening order
+    filled: np.ndarray | None = None  # per institution: USD bn of buildings a vehicle has taken on
+    exhausted: set = field(default_factory=set)  # tenants whose last vehicle keeps taking deals
     by_route: dict = field(default_factory=lambda: dict.fromkeys(ROUTES, 0.0))
     rows: list = field(default_factory=list)  # (contract row, route, month) of each row written
     vintage: dict = field(default_factory=dict)  # (route, lender, borrower, tranche, year) -> row
@@ -76,12 +83,16 @@ class Ledger:
 
 
 def opening_ledger(spec, ids: list[str]) -> Ledger:
-    """The ledger at the start: each tenant's vehicle row from ``origination.vehicles``."""
+    """The ledger at the start: each tenant's pool of vehicle rows from ``origination.vehicles``,
+    the first one open."""
     index = {x: i for i, x in enumerate(ids)}
     vehicle = np.full(len(ids), -1, dtype=np.int64)
-    for tenant, spv in spec.origination.vehicles.items():
-        vehicle[index[tenant]] = index[spv]
-    return Ledger(vehicle=vehicle, pc_unmet=np.zeros(len(ids)), unmet_now=np.zeros(len(ids)))
+    pool = {}
+    for tenant, spvs in spec.origination.vehicles.items():
+        pool[index[tenant]] = [index[v] for v in spvs.ids()]
+        vehicle[index[tenant]] = pool[index[tenant]][0]
+    n = len(ids)
+    return Ledger(vehicle=vehicle, pool=pool, filled=np.zeros(n), pc_unmet=np.zeros(n), unmet_now=np.zeros(n))
 
 
 def active(state) -> bool:
@@ -97,22 +108,47 @@ def spare_cash(state, rows: np.ndarray) -> np.ndarray:
 # -------------------------------------------------------------------- decide: record the deals
 def finance_spv(state, rows: np.ndarray, need: np.ndarray, decisions) -> np.ndarray:
     """Giants ``rows`` short of ``need`` (USD bn) after their bonds: their vehicles pay up to that
-    much of this month's building deliveries. Returns what each vehicle takes over (USD bn); the
+    much of this month's building deliveries. Returns what the vehicles take over (USD bn); the
     giant's deliveries are reduced by it (it leases the buildings instead)."""
     if not active(state):
         return np.zeros(rows.size)
     led: Ledger = state.operations.origination
     book = state.operations.order_book
-    v = led.vehicle[rows]
-    ok = (v >= 0) & (need > 1e-9)
-    ok[ok] &= state.lifecycle.status[v[ok]] == Status.ACTIVE
-    if book is None or not ok.any():
-        return np.zeros(rows.size)
-    take = np.where(ok, np.minimum(need, book.due_build[rows]), 0.0)
+    take = np.zeros(rows.size)
+    if book is None:
+        return take
+    for k in np.flatnonzero((led.vehicle[rows] >= 0) & (need > 1e-9)):
+        r = int(rows[k])
+        take[k] = _allot(state, led, r, min(float(need[k]), float(book.due_build[r])), decisions)
     book.due_build[rows] -= take
-    for r, x in zip(rows[take > 1e-9], take[take > 1e-9], strict=True):
-        decisions.originations.append(("spv", int(led.vehicle[r]), int(r), float(x)))
     return take
+
+
+def _allot(state, led: Ledger, tenant: int, amount: float, decisions) -> float:
+    """Record deals of ``amount`` (USD bn) for ``tenant``'s vehicles: the open one up to
+    ``campus_size``, then the pool's next one. Once one of its vehicles has defaulted, no new
+    vehicle deal is signed with the tenant (none opens for it). Returns what they take."""
+    campus = state.spec.origination.campus_size
+    pool = led.pool[tenant]
+    left = amount
+    while left > 1e-9:
+        v = int(led.vehicle[tenant])
+        at = pool.index(v)
+        if (state.lifecycle.status[pool[: at + 1]] != Status.ACTIVE).any():
+            break
+        last = at + 1 == len(pool)
+        if led.filled[v] >= campus - 1e-9 and not last:  # the next vehicle opens
+            led.vehicle[tenant] = pool[at + 1]
+            continue
+        x = left if last else min(left, campus - led.filled[v])
+        if last and led.filled[v] + x > campus + 1e-9 and tenant not in led.exhausted:
+            led.exhausted.add(tenant)
+            who = state.registry.ids[tenant]
+            state.events.record(v, "vehicle_pool_exhausted", float(led.filled[v] + x), f"{who}'s last vehicle")
+        led.filled[v] += x
+        left -= x
+        decisions.originations.append(("spv", v, tenant, x))
+    return amount - left
 
 
 def _lenders(state, kind: Kind) -> np.ndarray:
@@ -343,11 +379,11 @@ def _spv_deals(state, batch: _Batch, deals: list[tuple[int, int, float]]) -> Non
         spare = np.array([batch.spare(int(f)) for f in funds])
         fund = int(funds[np.argmax(spare)])
         fund_part = ask * min(1.0, spare.max() / max(ask.sum(), 1e-12))
-    tenant_part = np.array([min(e - f, batch.spare(int(r))) for e, f, r in zip(eq, fund_part, tenant, strict=True)])
     np.add.at(led.unmet_now, tenant, np.maximum(ask - fund_part, 0.0))  # funds call for it next month
-    for k in range(len(deals)):
-        outside = eq[k] - fund_part[k] - tenant_part[k]
-        parts = [(fund, fund_part[k]), (int(tenant[k]), tenant_part[k]), (EXTERNAL, outside)]
+    for k in range(len(deals)):  # a tenant's part from its spare cash after its earlier deals
+        tenant_part = min(eq[k] - fund_part[k], batch.spare(int(tenant[k])))
+        outside = eq[k] - fund_part[k] - tenant_part
+        parts = [(fund, fund_part[k]), (int(tenant[k]), tenant_part), (EXTERNAL, outside)]
         _add_equity(state, batch, int(vehicle[k]), parts)
     # bonds: the scenario's buyers in their shares, each up to its spare cash (shared pro rata
     # among the deals); outsiders the rest; an amortising tranche and a bullet one of the residual
@@ -390,6 +426,9 @@ def _spv_deals(state, batch: _Batch, deals: list[tuple[int, int, float]]) -> Non
 
                 batch.lend_on(_vintage_row(state, ("spv", who, v, tranche, year), make), who, part)
         # the vehicle pays the builders (from the money it raises this month) and owns the buildings
+        if state.books.facility[v] <= 1e-12:  # its first deal: a dormant vehicle opens
+            who = state.registry.ids[int(tenant[k])]
+            state.events.record(v, "vehicle_opened", float(cost[k]), f"single-tenant SPV of {who}")
         batch.move(v, EXTERNAL, float(cost[k]), "capex_construction")
         state.books.facility[v] += cost[k]
         r = int(tenant[k])

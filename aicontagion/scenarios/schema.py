@@ -327,10 +327,29 @@ ContractSpec = Annotated[
 ]
 
 
+class VehiclePool(Strict):
+    """A tenant's build-out vehicles: ``template`` (an spv entry with an empty opening sheet) is the
+    first, and ``count - 1`` copies of it, ``<template>_2`` .. ``<template>_<count>``, wait dormant
+    (empty books) until the one before has taken a campus of deals. A bare id is a pool of one."""
+
+    template: Slug
+    count: Annotated[int, Field(ge=1, le=1000)] = 1
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_id(cls, v):
+        return {"template": v} if isinstance(v, str) else v
+
+    def ids(self) -> list[str]:
+        """The pool's vehicle ids, in the order they open."""
+        return [self.template] + [f"{self.template}_{k}" for k in range(2, self.count + 1)]
+
+
 class Origination(Strict):
     """New financing written during the run (mechanisms/origination.py); no vehicles: no SPV deals."""
 
-    vehicles: dict[str, str] = {}  # tenant id -> id of its build-out SPV (an empty opening sheet)
+    vehicles: dict[str, VehiclePool] = {}  # tenant id -> its build-out SPVs (empty opening sheets)
+    campus_size: Positive = 27.0  # USD bn of buildings one vehicle finances before the next one opens
     spv_equity_share: Share = 0.084  # equity share of a vehicle's funding
     spv_fund_equity_share: Share = 0.8  # a private-credit fund's share of that equity (the tenant: the rest)
     spv_bond_buyers: dict[str, Share] = {}  # inside buyer id -> share of a vehicle's bonds (outsiders: the rest)
@@ -408,6 +427,7 @@ class ScenarioSpec(Strict):
 
     @model_validator(mode="after")
     def _references(self):  # linear in institutions and contracts
+        _expand_vehicle_pools(self)
         ids = [i.id for i in self.institutions]
         dup = _first_duplicate(ids)
         if dup is not None:
@@ -458,11 +478,9 @@ class ScenarioSpec(Strict):
             if e.at < self.start:
                 raise ValueError(f"events[{n}].at: {e.at} is before the scenario's start {self.start}")
         kind = {i.id: i.kind for i in self.institutions}
-        for tenant, spv in self.origination.vehicles.items():
+        for tenant in self.origination.vehicles:
             if tenant not in kind:
                 raise ValueError(f"origination.vehicles: unknown institution {tenant!r}")
-            if kind.get(spv) != "spv":
-                raise ValueError(f"origination.vehicles.{tenant}: {spv!r} is not an spv")
         for who in self.origination.spv_bond_buyers:
             if who not in kind:
                 raise ValueError(f"origination.spv_bond_buyers: unknown institution {who!r}")
@@ -472,6 +490,22 @@ class ScenarioSpec(Strict):
             if kind.get(who) != "pension_lp":
                 raise ValueError(f"pension_funding.funding_ratio: {who!r} is not a pension_lp")
         return self
+
+
+def _expand_vehicle_pools(spec: ScenarioSpec) -> None:
+    """Append each pool's dormant vehicles to the institutions, as copies of its template (those
+    already there, as in a scenario dumped and validated again, are kept)."""
+    by_id = {i.id: i for i in spec.institutions}
+    for tenant, pool in spec.origination.vehicles.items():
+        template = by_id.get(pool.template)
+        if template is None or template.kind != "spv":
+            raise ValueError(f"origination.vehicles.{tenant}.template: {pool.template!r} is not an spv")
+        for k, vid in enumerate(pool.ids()[1:], start=2):
+            if vid not in by_id:
+                by_id[vid] = template.model_copy(update={"id": vid, "name": f"{template.name or template.id} {k}"})
+                spec.institutions.append(by_id[vid])
+            elif by_id[vid].kind != "spv":
+                raise ValueError(f"origination.vehicles.{tenant}: {vid!r} is not an spv")
 
 
 _FIELDS = {  # per contract type: its counterparty fields and its date fields

@@ -20,6 +20,7 @@ from aicontagion.viz.frames import (
     FrameRecorder,
     Frames,
     aggregate,
+    drop_dormant,
     policies_from_name,
     policy_names,
     record,
@@ -43,7 +44,7 @@ def animate(
     """
     out = Path(out)
     output_format(out)
-    runs = [aggregate(f, max_nodes) for f in (frames if isinstance(frames, list | tuple) else [frames])]
+    runs = [aggregate(drop_dormant(f), max_nodes) for f in (frames if isinstance(frames, list | tuple) else [frames])]
     movie = NetworkAnimation(runs)
     try:
         movie.save(out, fps=fps, dpi=dpi, progress=progress)

@@ -8,8 +8,10 @@ contracts at what they cover), summed per creditor-obligor pair; the loss each c
 this month (a fall in its mark or in the value of a stake, or its end before maturity or in a
 default); cumulative losses at their final bearers (the recorder's ``losses`` series) and
 defaults by kind; the financing chain's system series (private credit's AI exposure, banks'
-claims on funds and SPVs, the order book). Systems with more than ``max_nodes`` institutions (default 300) are drawn as
-supernodes (see :func:`aggregate`).
+claims on funds and SPVs, the order book). Nodes that never had assets or a line (build-out
+vehicles that never opened) are left out of a recorded animation (:func:`drop_dormant`);
+systems with more than ``max_nodes`` institutions (default 300) are drawn as supernodes (see
+:func:`aggregate`).
 """
 
 from __future__ import annotations
@@ -289,7 +291,8 @@ def record(
 
 
 def record_sim(sim, progress: bool = False, policy: str | None = None) -> Frames:
-    """Record a (not yet run) :class:`~aicontagion.Sim`; the run's model is left in ``sim.model``."""
+    """Record a (not yet run) :class:`~aicontagion.Sim`; the run's model is left in ``sim.model``.
+    Nodes that never had assets or a line are left out (:func:`drop_dormant`)."""
     model = sim.build()
     label = f"{sim.spec.name} / {sim.pars['productivity']}"
     if policy and policy != "none":
@@ -302,7 +305,7 @@ def record_sim(sim, progress: bool = False, policy: str | None = None) -> Frames
     for p in model.policies:
         p.finalize(model)
     sim.model = model
-    return rec.frames()
+    return drop_dormant(rec.frames())
 
 
 def aggregate(
@@ -373,12 +376,43 @@ def aggregate(
     )
 
 
+def drop_dormant(frames: Frames) -> Frames:
+    """``frames`` without the nodes that never had assets or an exposure line in the whole
+    recording (a pool's build-out vehicles that never opened; the government, which acts through
+    policies, is kept); unchanged when there are none."""
+    used = (frames.assets0 > 0) | (frames.assets > 0).any(axis=0) | (frames.equity0 != 0)
+    used |= frames.kind == int(Kind.GOVERNMENT)
+    live = frames.exposure.max(axis=0, initial=0.0) > 0 if frames.T else np.zeros(len(frames.pairs), dtype=bool)
+    used[frames.pairs[live].ravel()] = True
+    if used.all():
+        return frames
+    new = np.cumsum(used) - 1  # old node -> new node
+    keep = used[frames.pairs[:, 0]] & used[frames.pairs[:, 1]]
+    return replace(
+        frames,
+        names=[x for x, u in zip(frames.names, used, strict=True) if u],
+        kind=frames.kind[used],
+        equity=frames.equity[:, used],
+        assets=frames.assets[:, used],
+        distress=frames.distress[:, used],
+        status=frames.status[:, used],
+        equity0=frames.equity0[used],
+        assets0=frames.assets0[used],
+        pairs=new[frames.pairs[keep]].reshape(-1, 2).astype(np.int64),
+        exposure=frames.exposure[:, keep],
+        loss=frames.loss[:, keep],
+        members=frames.members[used],
+        defaulted=frames.defaulted[:, used],
+    )
+
+
 __all__ = [
     "MAX_NODES",
     "AnimationError",
     "FrameRecorder",
     "Frames",
     "aggregate",
+    "drop_dormant",
     "policies_from_name",
     "policy_names",
     "record",

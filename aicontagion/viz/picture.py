@@ -99,6 +99,14 @@ def node_area(assets: np.ndarray, scale: float) -> np.ndarray:
     return 14.0 + 1300.0 * np.sqrt(np.maximum(assets, 0.0) / scale)
 
 
+def dormant(frames: Frames, t: int) -> np.ndarray:
+    """Nodes with no assets at the start, none in frame ``t`` and no exposure line in it (a
+    build-out vehicle that has not opened yet; never the government), ``(n,)``."""
+    touched = np.zeros(frames.n, dtype=bool)
+    touched[frames.pairs[frames.exposure[t] > 0].ravel()] = True
+    return (frames.assets0 <= 0) & (frames.assets[t] <= 0) & ~touched & (frames.kind != int(Kind.GOVERNMENT))
+
+
 def line_width(exposure: np.ndarray, scale: float) -> np.ndarray:
     """Line width (points) for an exposure (USD bn); zero when there is none."""
     return np.where(exposure > 0, 0.35 + 5.0 * np.sqrt(np.maximum(exposure, 0.0) / scale), 0.0)
@@ -203,6 +211,7 @@ class NetworkPicture:
         )
         area = node_area(f.assets[t], self.scales.assets)
         area = np.where(dead, np.maximum(area, node_area(f.assets0, self.scales.assets) * 0.5), area)
+        area[dormant(f, t) & ~dead] = 0.0  # a build-out vehicle appears with its first contract
         self.nodes.set_sizes(area[o])
         self.nodes.set_facecolors(face[o])
         self.nodes.set_edgecolors(ring[o])
