@@ -46,7 +46,7 @@ experiments: $(STAMP)
 animate-demo: $(BASE)
 	MPLBACKEND=Agg $(BIN)/aicontagion animate --scenario ai_2025 --productivity disproven --months 120 --seed 1 \
 		--out docs/img/disproven.gif
-	MPLBACKEND=Agg $(BIN)/python -c "from aicontagion.viz.animation import record; from aicontagion.viz.picture \
+	MPLBACKEND=Agg $(BIN)/python -c "from aicontagion.viz.animation import record; from aicontagion.viz.captions \
 		import caption; f = record('ai_2025', productivity='disproven', months=120, seed=1); \
 		print(caption(f, f.T - 1))" > docs/img/disproven.caption.txt
 

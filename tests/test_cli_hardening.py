@@ -3,7 +3,7 @@
 import pytest
 
 from aicontagion.cli import main
-from aicontagion.viz.picture import plain
+from aicontagion.viz.captions import plain
 from tests.conftest import MINI
 
 

@@ -15,8 +15,8 @@ from aicontagion.agents.financing import (
 )
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Kind
+from aicontagion.mechanisms.build_out_vehicles import finance_spv
 from aicontagion.mechanisms.exit_option import committed_lease_debt, spv_first
-from aicontagion.mechanisms.origination import finance_spv
 from aicontagion.mechanisms.strategic_default import review_commitments
 
 

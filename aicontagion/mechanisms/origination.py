@@ -36,7 +36,8 @@ funded (:mod:`~aicontagion.mechanisms.fund_raising`). Every new row is an ordina
 contract table (appended in amortised constant time), so valuation, defaults, the exposure graph
 and the events see it.
 
-Decisions are recorded in the decide stage (:func:`finance_spv`, :func:`finance_loans`) and carried
+Decisions are recorded in the decide stage
+(:func:`~aicontagion.mechanisms.build_out_vehicles.finance_spv`, :func:`finance_loans`) and carried
 out with the others (:func:`apply`, from :mod:`~aicontagion.mechanisms.actions`); money moves by
 :meth:`Books.transfer` / :meth:`Books.lend`, so every sheet stays balanced and money is conserved.
 """
@@ -106,51 +107,6 @@ def spare_cash(state, rows: np.ndarray) -> np.ndarray:
 
 
 # -------------------------------------------------------------------- decide: record the deals
-def finance_spv(state, rows: np.ndarray, need: np.ndarray, decisions) -> np.ndarray:
-    """Giants ``rows`` short of ``need`` (USD bn) after their bonds: their vehicles pay up to that
-    much of this month's building deliveries. Returns what the vehicles take over (USD bn); the
-    giant's deliveries are reduced by it (it leases the buildings instead)."""
-    if not active(state):
-        return np.zeros(rows.size)
-    led: Ledger = state.operations.origination
-    book = state.operations.order_book
-    take = np.zeros(rows.size)
-    if book is None:
-        return take
-    for k in np.flatnonzero((led.vehicle[rows] >= 0) & (need > 1e-9)):
-        r = int(rows[k])
-        take[k] = _allot(state, led, r, min(float(need[k]), float(book.due_build[r])), decisions)
-    book.due_build[rows] -= take
-    return take
-
-
-def _allot(state, led: Ledger, tenant: int, amount: float, decisions) -> float:
-    """Record deals of ``amount`` (USD bn) for ``tenant``'s vehicles: the open one up to
-    ``campus_size``, then the pool's next one. Once one of its vehicles has defaulted, no new
-    vehicle deal is signed with the tenant (none opens for it). Returns what they take."""
-    campus = state.spec.origination.campus_size
-    pool = led.pool[tenant]
-    left = amount
-    while left > 1e-9:
-        v = int(led.vehicle[tenant])
-        at = pool.index(v)
-        if (state.lifecycle.status[pool[: at + 1]] != Status.ACTIVE).any():
-            break
-        last = at + 1 == len(pool)
-        if led.filled[v] >= campus - 1e-9 and not last:  # the next vehicle opens
-            led.vehicle[tenant] = pool[at + 1]
-            continue
-        x = left if last else min(left, campus - led.filled[v])
-        if last and led.filled[v] + x > campus + 1e-9 and tenant not in led.exhausted:
-            led.exhausted.add(tenant)
-            who = state.registry.ids[tenant]
-            state.events.record(v, "vehicle_pool_exhausted", float(led.filled[v] + x), f"{who}'s last vehicle")
-        led.filled[v] += x
-        left -= x
-        decisions.originations.append(("spv", v, tenant, x))
-    return amount - left
-
-
 def _lenders(state, kind: Kind) -> np.ndarray:
     rows = state.registry.members[kind]
     return rows[(state.lifecycle.status[rows] == Status.ACTIVE) & state.lending.lender_ok[rows]]

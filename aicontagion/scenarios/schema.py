@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Annotated, Literal
 
-from pydantic import AllowInfNan, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from aicontagion.core.calendar import month_index  # noqa: F401  (re-exported)
 from aicontagion.core.channels import Channels
@@ -31,13 +31,8 @@ from aicontagion.core.params import (
     Strict,
     allowed_range,
 )
-
-Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-EXTERNAL_ID = "external"
-MAX_MONTHS = 1200  # a hundred years: the cap on months in scenario files, sweep specs and the CLI
-Months = Annotated[int, Field(gt=0, le=MAX_MONTHS)]
-Cap = Annotated[float, Field(ge=0.0), AllowInfNan(True)]  # an amount that may be unlimited (.inf), never NaN
+from aicontagion.scenarios.fields import EXTERNAL_ID, MAX_MONTHS, Cap, Month, Months, Slug  # noqa: F401  (re-exported)
+from aicontagion.scenarios.financing_spec import Origination, PensionFunding, VehiclePool  # noqa: F401  (re-exported)
 
 
 # ---------------------------------------------------------------- AI demand
@@ -325,62 +320,6 @@ class GuaranteeSpec(_Contract):
 ContractSpec = Annotated[
     DebtSpec | StakeSpec | ExecutorySpec | BackstopSpec | GuaranteeSpec, Field(discriminator="type")
 ]
-
-
-class VehiclePool(Strict):
-    """A tenant's build-out vehicles: ``template`` (an spv entry with an empty opening sheet) is the
-    first, and ``count - 1`` copies of it, ``<template>_2`` .. ``<template>_<count>``, wait dormant
-    (empty books) until the one before has taken a campus of deals. A bare id is a pool of one."""
-
-    template: Slug
-    count: Annotated[int, Field(ge=1, le=1000)] = 1
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_id(cls, v):
-        return {"template": v} if isinstance(v, str) else v
-
-    def ids(self) -> list[str]:
-        """The pool's vehicle ids, in the order they open."""
-        return [self.template] + [f"{self.template}_{k}" for k in range(2, self.count + 1)]
-
-
-class Origination(Strict):
-    """New financing written during the run (mechanisms/origination.py); no vehicles: no SPV deals."""
-
-    vehicles: dict[str, VehiclePool] = {}  # tenant id -> its build-out SPVs (empty opening sheets)
-    campus_size: Positive = 27.0  # USD bn of buildings one vehicle finances before the next one opens
-    spv_equity_share: Share = 0.084  # equity share of a vehicle's funding
-    spv_fund_equity_share: Share = 0.8  # a private-credit fund's share of that equity (the tenant: the rest)
-    spv_bond_buyers: dict[str, Share] = {}  # inside buyer id -> share of a vehicle's bonds (outsiders: the rest)
-    lease_years: Positive = 20.0  # lease (and bond) term
-    renewal_years: NonNeg = 4.0  # lease renewal term (0: not renewable)
-    lease_yield: NonNeg = 0.105  # annual rent / cost of the buildings
-    rvg_share: Share = 0.54  # residual value guarantee / cost
-    value_exit_option: bool = True  # giants price the option not to renew an SPV lease (mechanisms/exit_option.py)
-    lease_debt: bool = False  # a giant's bond ceiling counts its leases' committed-term PV as debt (S&P)
-    advance_rate: Share = 0.8  # loans to a neocloud: at most this share of the chips delivered
-    loan_years: Positive = 5.0  # term of new loans (amortising)
-    bank_premium: NonNeg = 0.0  # over the borrower's spread, annual
-    vendor_premium: NonNeg = 0.02
-    pc_premium: NonNeg = 0.04
-    bank_sector_limit: Share = 0.1  # a bank's originated loans, share of its equity
-    single_name_limit: Share = 0.25  # a bank's loans to one borrower, share of its equity
-    vendor_share: Share = 0.2  # share of a chip seller's spare cash it lends to customers a month
-    warehouse_months: Annotated[int, Field(ge=0, le=120)] = 12  # bank loans sold to private credit after this
-    syndicate_size: Annotated[int, Field(ge=1, le=100)] = 3  # lenders per route and month (the largest)
-    fund_raise_rate: NonNeg = 0.0  # new LP commitments a year, share of a fund's NAV (at the opening sentiment)
-    fund_raise_elasticity: Elasticity = 1.0  # ... x (sentiment ratio) ** this
-    call_lag_months: Annotated[int, Field(ge=0, le=24)] = 0  # LPs pay a call this many months later (0: at once)
-    subline_advance_rate: Share = 0.9  # subscription lines' borrowing base: share of eligible LPs' uncalled
-
-
-class PensionFunding(Strict):
-    """Pension plans' funding ratios and sponsors' contributions (mechanisms/pension_funding.py)."""
-
-    funding_ratio: dict[str, Positive] = {}  # pension id -> opening assets / PV of accrued benefits
-    amortisation_years: Positive = 20.0  # sponsors amortise a rise in the unfunded liability over this
-    contributions: bool = False  # sponsors' contributions rise with the unfunded liability (off: today)
 
 
 class ScenarioSpec(Strict):

@@ -8,7 +8,7 @@ import pytest
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.invariants import check_books
 from aicontagion.core.kinds import Status
-from aicontagion.mechanisms import origination
+from aicontagion.mechanisms import build_out_vehicles, origination
 from aicontagion.model import ContagionModel
 from aicontagion.network.contracts import ContractType
 from aicontagion.scenarios.loader import ScenarioError, read_raw, resolve, validate
@@ -33,7 +33,7 @@ def deals_for(state, giant: int, amount: float) -> list:
     """The deals the giant's vehicles record for ``amount`` of this month's buildings."""
     state.operations.order_book.due_build[giant] = amount
     d = Decisions()
-    took = origination.finance_spv(state, np.array([giant]), np.array([amount]), d)
+    took = build_out_vehicles.finance_spv(state, np.array([giant]), np.array([amount]), d)
     assert took[0] == pytest.approx(amount)
     return d.originations
 
@@ -92,7 +92,7 @@ def test_no_new_vehicle_opens_for_a_tenant_whose_vehicle_defaulted():
     s.lifecycle.status[v1] = Status.DEFAULTED  # the full one defaults: the open one takes no more, none opens
     s.operations.order_book.due_build[giant] = 3.0
     d = Decisions()
-    took = origination.finance_spv(s, np.array([giant]), np.array([3.0]), d)
+    took = build_out_vehicles.finance_spv(s, np.array([giant]), np.array([3.0]), d)
     assert took[0] == 0.0 and not d.originations and s.operations.order_book.due_build[giant] == 3.0
 
 

@@ -5,8 +5,8 @@ import numpy as np
 
 from aicontagion import Sim
 from aicontagion.viz.animation import record
+from aicontagion.viz.captions import chain_caption
 from aicontagion.viz.frames import CHAIN_SERIES
-from aicontagion.viz.picture import chain_caption
 
 
 def test_the_frames_carry_the_chain_series_of_the_run_and_the_caption_quotes_them():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from aicontagion.viz.animation import record
-from aicontagion.viz.picture import caption
+from aicontagion.viz.captions import caption
 
 ROOT = Path(__file__).resolve().parents[2]
 GIF = ROOT / "docs" / "img" / "disproven.gif"
