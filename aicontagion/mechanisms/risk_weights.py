@@ -87,13 +87,29 @@ def project_rows(state) -> np.ndarray:
     return np.array([r for (route, *_), r in led.vintage.items() if route == "bank"], dtype=np.int64)
 
 
+def _row_weights(state) -> np.ndarray:
+    """Risk weight of every debt row held in the system (NaN for other rows), kept until the
+    contract table's structure changes (weights depend on the row's kind, market, collateral,
+    obligor and route, and on parameters fixed for the run)."""
+    c, _ = _tables(state)
+
+    def compute():
+        out = np.full(c.size, np.nan)
+        debt = np.flatnonzero(c.is_debt & (c.creditor >= 0))
+        out[debt] = claim_weights(state, debt)
+        return out
+
+    return c.cached("risk weights of debt rows", compute)
+
+
 def risk_weighted_assets(state, rows: np.ndarray) -> np.ndarray:
     """USD bn of risk-weighted assets of institutions ``rows`` (weights of the bank block)."""
     rows = np.asarray(rows, dtype=np.int64)
     c, p = _tables(state)
     held = state.books.holdings[rows] @ (state.markets.marked_price * class_weights(state))
-    debt = np.flatnonzero(c.is_debt & (c.creditor >= 0) & (c.principal > 0))
-    w = c.principal[debt] * c.mark[debt] * claim_weights(state, debt)
+    weights = _row_weights(state)
+    debt = np.flatnonzero(np.isfinite(weights) & (c.principal > 0))
+    w = c.principal[debt] * c.mark[debt] * weights[debt]
     claims = np.bincount(c.creditor[debt], weights=w, minlength=state.n)[rows]
     stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)[rows]
