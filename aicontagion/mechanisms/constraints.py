@@ -235,12 +235,7 @@ class RiskCapitalFloor(Constraint):
         value = state.books.holdings * state.markets.marked_price
         for i in np.flatnonzero(excess > 1e-9):
             who = int(rows[i])
-            left = float(excess[i])
-            for cls in np.argsort(-weight, kind="stable"):  # the highest weight first
-                if left <= 1e-9 or weight[cls] <= 0:
-                    break
-                if value[who, cls] > 1e-12:
-                    left -= weight[cls] * out.sell_class(who, int(cls), left / weight[cls], self.name)
+            left = shed_by_weight(out, who, float(excess[i]), weight, value[who], self.name)
             if slow[i]:
                 risk_plan(state)[who] = left  # what its holdings could not cover stays planned
 
@@ -445,12 +440,22 @@ class CapitalFloor(Constraint):
         value = state.books.holdings * state.markets.marked_price
         for i in np.flatnonzero((held > 1e-12) & (excess > 1e-9)):
             who = int(rows[i])
-            left = float(excess[i])
-            for cls in np.argsort(-charge, kind="stable"):  # the highest charge first
-                if left <= 1e-9 or charge[cls] <= 0:
-                    break
-                if value[who, cls] > 1e-12:
-                    left -= charge[cls] * out.sell_class(who, int(cls), left / charge[cls], self.name)
+            shed_by_weight(out, who, float(excess[i]), charge, value[who], self.name)
+
+
+def shed_by_weight(
+    out: SaleOrders, who: int, excess: float, weight: np.ndarray, value: np.ndarray, reason: str
+) -> float:
+    """Order ``who`` to sell its holdings with the highest ``weight`` per USD (a risk weight or risk
+    charge per class) first until ``excess`` (USD bn of weighted assets) is shed; ``value`` is its
+    holdings per class at marks. Returns what its holdings could not cover."""
+    left = excess
+    for cls in np.argsort(-weight, kind="stable"):  # the highest weight first
+        if left <= 1e-9 or weight[cls] <= 0:
+            break
+        if value[cls] > 1e-12:
+            left -= weight[cls] * out.sell_class(who, int(cls), left / weight[cls], reason)
+    return left
 
 
 def risk_charges(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

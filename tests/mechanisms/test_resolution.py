@@ -116,6 +116,18 @@ def test_surplus_goes_to_shareholders():
     assert b.cash[0] == pytest.approx(0.0)
 
 
+def _offtake_estate():
+    """Customer 0 (cash 10, no other debt) takes an offtake of 1 a month to month 60 from provider 1
+    (cash 1, no facility)."""
+    b = Books(2, 1)
+    c = ContractTable()
+    c.add(ContractType.OFFTAKE, 1, 0, None, payment=1.0, maturity=60, take_or_pay=1.0)
+    b.cash[:] = [10.0, 1.0]
+    b.equity = b.assets(c, np.ones(1)) - b.liabilities(c)
+    b.cash_at_start = b.cash.sum()
+    return b, c, Markets(["x"], [MarketSpec(depth=100)])
+
+
 def test_a_provider_books_no_gain_when_its_customer_defaults_the_recovery_is_earned_as_the_payments_fall_due():
     """Hand-worked: customer 0 (cash 10, no other debt) defaults in month 0 on an offtake of 1 a
     month to month 60 from provider 1 (no facility): 60 payments left after this month's. The
@@ -123,13 +135,7 @@ def test_a_provider_books_no_gain_when_its_customer_defaults_the_recovery_is_ear
     provider never carried the 60 payments as an asset, so the 10 replaces payments it will not
     receive: its equity does not move at the default, it carries 10 of unearned income, and earns
     10 / 60 a month over the 60 months left."""
-    b = Books(2, 1)
-    c = ContractTable()
-    c.add(ContractType.OFFTAKE, 1, 0, None, payment=1.0, maturity=60, take_or_pay=1.0)
-    b.cash[:] = [10.0, 1.0]
-    b.equity = b.assets(c, np.ones(1)) - b.liabilities(c)
-    b.cash_at_start = b.cash.sum()
-    mk = Markets(["x"], [MarketSpec(depth=100)])
+    b, c, mk = _offtake_estate()
     equity_before = b.equity[1]
     resolve(b, c, mk, np.array([0]), 0, Resolution(bankruptcy_cost=0.0), 1.0, np.full(2, int(Channel.COUNTERPARTY)))
     assert b.cash[1] == pytest.approx(11.0)  # the recovery is real cash
@@ -146,13 +152,7 @@ def test_a_provider_books_no_gain_when_its_customer_defaults_the_recovery_is_ear
 def test_immediate_lease_claim_income_is_the_ablation_a_gain_at_the_default():
     """Same estate as above with ``lease_claim_income: immediate``: the 10 recovered is income in
     the month of the default (the accounting the deferral replaced), nothing is deferred."""
-    b = Books(2, 1)
-    c = ContractTable()
-    c.add(ContractType.OFFTAKE, 1, 0, None, payment=1.0, maturity=60, take_or_pay=1.0)
-    b.cash[:] = [10.0, 1.0]
-    b.equity = b.assets(c, np.ones(1)) - b.liabilities(c)
-    b.cash_at_start = b.cash.sum()
-    mk = Markets(["x"], [MarketSpec(depth=100)])
+    b, c, mk = _offtake_estate()
     equity_before = b.equity[1]
     rules = Resolution(bankruptcy_cost=0.0, lease_claim_income="immediate")
     resolve(b, c, mk, np.array([0]), 0, rules, 1.0, np.full(2, int(Channel.COUNTERPARTY)))
