@@ -61,6 +61,7 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
             cpt.gpu_share_of_capex,
             cpt.gpu_lead_months,
             cpt.build_lead_months,
+            cpt.opening_order_growth,
         )
     state = MonthState(
         books=books,

@@ -98,16 +98,30 @@ def capex_elasticity(registry) -> np.ndarray:
     return out
 
 
-def opening_book(plan: np.ndarray, builders: np.ndarray, gpu_share: float, gpu_lead: int, build_lead: int) -> OrderBook:
+def opening_ramp(slots: int, growth: float) -> np.ndarray:
+    """Relative size of the orders placed before the start for delivery in each of the first
+    ``slots`` months: rising at ``growth`` a year (annual rate), scaled so that the first twelve
+    months average 1 (so the first year's deliveries arrive at the opening rate)."""
+    rise = (1.0 + growth) ** (np.arange(max(slots, 12)) / 12.0)
+    return (rise / rise[:12].mean())[:slots]
+
+
+def opening_book(
+    plan: np.ndarray, builders: np.ndarray, gpu_share: float, gpu_lead: int, build_lead: int, growth: float = 0.0
+) -> OrderBook:
     """The book at the start: orders placed before the start at the opening monthly ``plan``
-    (USD bn/month), so deliveries of the first ``lead`` months arrive at that rate."""
+    (USD bn/month), so deliveries of the first ``lead`` months arrive at that rate; with
+    ``growth`` (annual rate) the orders already placed rise across delivery months (the next
+    year's published capex guidance is orders already placed), the first year still averaging
+    ``plan`` (see :func:`opening_ramp`)."""
     n = plan.size
     slots = max(gpu_lead, build_lead) + 1
     monthly = np.where(builders, plan, 0.0)
     gpu = np.zeros((n, slots))
     build = np.zeros((n, slots))
-    gpu[:, :gpu_lead] = (monthly * gpu_share)[:, None]
-    build[:, :build_lead] = (monthly * (1.0 - gpu_share))[:, None]
+    ramp = opening_ramp(slots, growth)
+    gpu[:, :gpu_lead] = (monthly * gpu_share)[:, None] * ramp[:gpu_lead]
+    build[:, :build_lead] = (monthly * (1.0 - gpu_share))[:, None] * ramp[:build_lead]
     return OrderBook(gpu, build, gpu_lead, build_lead, np.zeros(n), np.zeros(n))
 
 

@@ -108,6 +108,7 @@ class Compute(Strict):
     build_lead_months: Annotated[int, Field(ge=0, le=60)] = 0  # buildings ordered this many months ahead
     cancel_fee: Share = 0.2  # share of a cancelled order owed to the supplier
     opening_orders: Positive = 1.0  # the opening order book's monthly deliveries / the opening planned capex
+    opening_order_growth: Rate = 0.0  # annual rise of the orders placed before the start across delivery months
 
 
 class MarketShock(Strict):

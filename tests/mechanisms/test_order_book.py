@@ -95,3 +95,24 @@ def test_chip_supplier_revenue_follows_deliveries_not_orders():
     book = m.state.operations.order_book
     opening = m.state.system.flows["capex"][giant] * m.state.spec.compute.gpu_share_of_capex
     assert book.due_gpu[giant] == pytest.approx(opening)
+
+
+def test_an_opening_book_that_rises_keeps_its_first_year_at_the_opening_plan():
+    """With ``opening_order_growth`` g the orders placed before the start rise by (1 + g) a year
+    across delivery months; the first twelve months still average the opening plan."""
+    plan = np.array([12.0])
+    book = opening_book(plan, np.array([True]), 0.5, 9, 30, growth=0.5)
+    build = book.build[0, :30]
+    assert build[:12].mean() == pytest.approx(6.0)
+    assert build[12:24].sum() / build[:12].sum() == pytest.approx(1.5)
+    assert np.all(np.diff(build) > 0)
+    assert book.gpu[0, :9] == pytest.approx(build[:9])  # chips ramp the same way over their lead
+    flat = opening_book(plan, np.array([True]), 0.5, 9, 30)
+    assert flat.build[0, :30] == pytest.approx(np.full(30, 6.0))
+
+
+def test_opening_order_growth_is_checked_by_the_schema():
+    from aicontagion.scenarios.loader import ScenarioError
+
+    with pytest.raises(ScenarioError, match="opening_order_growth"):
+        Sim(MINI, **{"compute.opening_order_growth": float("nan")})
