@@ -81,6 +81,25 @@ class Ledger:
     pc_unmet: np.ndarray | None = None  # per institution: private-credit demand not met last month
     unmet_now: np.ndarray | None = None  # ... this month (becomes ``pc_unmet`` when the deals are applied)
     sublines: SublineBook = field(default_factory=SublineBook)  # calls in flight and their bridges
+    _route_rows: dict = field(default_factory=dict, repr=False, compare=False)  # routes -> rows, see route_rows
+
+    def set_vintage(self, key: tuple, row: int) -> None:
+        """Make ``row`` this year's contract ``key`` (``vintage[key] = row``; the only writer of
+        ``vintage``, so :meth:`route_rows` can keep its arrays until the next one)."""
+        self.vintage[key] = row
+        self._route_rows.clear()
+
+    def route_rows(self, routes: tuple[str, ...]) -> np.ndarray:
+        """Contract rows of the vintages of ``routes`` (in ``vintage``'s order), read-only; kept
+        until the next :meth:`set_vintage` (the month's risk and capacity checks read them often)."""
+        try:
+            return self._route_rows[routes]
+        except KeyError:
+            pass
+        rows = np.array([r for (route, *_), r in self.vintage.items() if route in routes], dtype=np.int64)
+        rows.flags.writeable = False
+        self._route_rows[routes] = rows
+        return rows
 
 
 def opening_ledger(spec, ids: list[str]) -> Ledger:
@@ -139,7 +158,7 @@ def project_loans_held(state, lenders: np.ndarray) -> np.ndarray:
     ``lenders`` still holds."""
     led: Ledger = state.operations.origination
     c = state.contracts
-    rows = np.array([r for (route, *_), r in led.vintage.items() if route in ORDER], dtype=np.int64)
+    rows = led.route_rows(ORDER)
     if rows.size == 0:
         return np.zeros(lenders.size)
     rows = rows[c.creditor[rows] >= 0]
@@ -272,7 +291,7 @@ def _vintage_row(state, key: tuple, make) -> int:
     if row is not None and c.active[row] and int(c.creditor[row]) == lender:
         return row
     row = int(make()[0])
-    led.vintage[key] = row
+    led.set_vintage(key, row)
     _record(state, np.array([row]), key[0])
     if key[0] == "bank":  # sold on to private credit after the warehouse period
         led.warehouse.setdefault(state.month + state.spec.origination.warehouse_months, []).append(row)

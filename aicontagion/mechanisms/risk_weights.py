@@ -69,12 +69,14 @@ def claim_weights(state, rows: np.ndarray) -> np.ndarray:
     gov = state.registry.members[Kind.GOVERNMENT]
     treasury = gov[:1]
     is_gov = (obligor >= 0) & (state.registry.kind[np.maximum(obligor, 0)] == int(Kind.GOVERNMENT))
-    is_treasury = np.isin(obligor, treasury)
+    is_treasury = obligor == treasury[0] if treasury.size else np.zeros(rows.size, dtype=bool)
     w = np.where(is_gov & ~is_treasury, np.nan_to_num(p["agency_risk_weight"][creditor], nan=0.2), w)
     w = np.where(is_treasury, 0.0, w)
     project = project_rows(state)
     if project.size:
-        mine = np.isin(rows, project)
+        is_project = np.zeros(c.size, dtype=bool)
+        is_project[project] = True
+        mine = is_project[rows]
         w = np.where(mine, np.nan_to_num(p["project_loan_risk_weight"][creditor], nan=1.3), w)
     return w
 
@@ -84,7 +86,7 @@ def project_rows(state) -> np.ndarray:
     led = state.operations.origination
     if led is None or not led.vintage:
         return np.zeros(0, dtype=np.int64)
-    return np.array([r for (route, *_), r in led.vintage.items() if route == "bank"], dtype=np.int64)
+    return led.route_rows(("bank",))
 
 
 def _row_weights(state) -> np.ndarray:
