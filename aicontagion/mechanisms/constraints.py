@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.core.kinds import Kind
-from aicontagion.core.numeric import ratio
+from aicontagion.core.numeric import fill_nan, ratio
 from aicontagion.mechanisms.risk_weights import class_weights, risk_headroom
 from aicontagion.mechanisms.valuation import SPECULATIVE
 from aicontagion.network.contracts import ContractType
@@ -179,7 +179,7 @@ class LeverageTarget(Constraint):
         eq = state.books.equity[rows]
         lev = ratio(eq, assets, default=1.0)
         gap = np.maximum(assets - eq / np.maximum(p["leverage_target"][rows], 1e-9), 0.0)
-        speed = np.nan_to_num(p["leverage_adjustment"][rows], nan=1.0)
+        speed = fill_nan(p["leverage_adjustment"][rows], 1.0)
         hit = (lev < p["leverage_buffer"][rows]) & (eq > 0)
         instant = speed >= 1.0
         now = hit & instant
@@ -190,7 +190,7 @@ class LeverageTarget(Constraint):
         slow = rows[~instant]
         fresh = hit[~instant] & np.isnan(plan[slow])
         plan[slow[fresh]] = speed[~instant][fresh] * gap[~instant][fresh]
-        left = np.nan_to_num(plan[slow], nan=0.0)
+        left = fill_nan(plan[slow], 0.0)
         due = (left > 1e-9) & (eq[~instant] > 0)
         who = slow[due]
         sold = out.sell(who, left[due], claims=True, repay=SaleOrders.FUNDING, reason=self.name, override=True)
@@ -223,14 +223,14 @@ class RiskCapitalFloor(Constraint):
     def orders(self, state, rows, out):
         excess = -risk_headroom(state, rows)  # RWA to shed (USD bn); -inf where the floor is off
         excess = np.where(np.isfinite(excess) & (state.books.equity[rows] > 0), excess, 0.0)
-        speed = np.nan_to_num(state.registry.params["bank"]["leverage_adjustment"][rows], nan=1.0)
+        speed = fill_nan(state.registry.params["bank"]["leverage_adjustment"][rows], 1.0)
         slow = speed < 1.0
         if slow.any():
             plan = risk_plan(state)
             who = rows[slow]
             fresh = (excess[slow] > 1e-9) & np.isnan(plan[who])
             plan[who[fresh]] = speed[slow][fresh] * excess[slow][fresh]
-            excess[slow] = np.nan_to_num(plan[who], nan=0.0)
+            excess[slow] = fill_nan(plan[who], 0.0)
         weight = class_weights(state)
         value = state.books.holdings * state.markets.marked_price
         for i in np.flatnonzero(excess > 1e-9):

@@ -50,6 +50,7 @@ import numpy as np
 
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.core.numeric import fill_nan
 from aicontagion.mechanisms.fund_raising import raise_commitments
 from aicontagion.mechanisms.risk_weights import risk_headroom
 from aicontagion.mechanisms.subscription_lines import SublineBook
@@ -142,7 +143,7 @@ def route_capacity(state, route: str, borrowers: np.ndarray) -> tuple[np.ndarray
         held = project_loans_held(state, banks)
         room = np.where(strong, np.maximum(o.bank_sector_limit * eq - held, 0.0), 0.0)
         # the risk-based floor: a project loan adds project_loan_risk_weight x its size to RWA
-        w = np.nan_to_num(state.registry.params["bank"]["project_loan_risk_weight"][banks], nan=1.3)
+        w = fill_nan(state.registry.params["bank"]["project_loan_risk_weight"][banks], 1.3)
         risk_room = np.maximum(risk_headroom(state, banks), 0.0) / np.maximum(w, 1e-9)
         return banks, np.minimum(np.minimum(room, risk_room), spare_cash(state, banks))
     if route == "vendor":
