@@ -40,7 +40,7 @@ import numpy as np
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.numeric import geometric_sum
 from aicontagion.core.obligations import Purpose
-from aicontagion.mechanisms.relet import lease_up_share, leased_annuity
+from aicontagion.mechanisms.relet import lease_up_share
 from aicontagion.mechanisms.resolution import contract_share as resolution_share
 
 READS = ("ai", "books", "channels", "dues", "month", "operations", "registry", "snapshot", "spec", "system")
@@ -54,10 +54,19 @@ def pv_growing(months, monthly_growth, growth_months, annual_rate) -> np.ndarray
 
     Paid at month ends for ``months`` months; discounted at ``annual_rate``. Closed form.
     """
+    return _pv_growing(months, monthly_growth, growth_months, monthly_factor(annual_rate))
+
+
+def monthly_factor(annual_rate) -> np.ndarray:
+    """The one-month discount factor ``(1 + annual_rate)^(-1/12)``."""
+    return (1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0)
+
+
+def _pv_growing(months, monthly_growth, growth_months, d) -> np.ndarray:
+    """:func:`pv_growing` at the one-month discount factor ``d`` (:func:`monthly_factor`)."""
     months = np.maximum(np.asarray(months, dtype=float), 0.0)
     g = np.asarray(monthly_growth, dtype=float)
     h = np.minimum(np.asarray(growth_months, dtype=float), months)
-    d = (1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0)
     q = np.exp(g) * d  # growth-and-discount per month
     first = np.where(np.abs(q - 1) < 1e-12, h, q * (1 - q**h) / np.where(np.abs(1 - q) < 1e-12, 1, 1 - q))
     rest_n = months - h
@@ -110,15 +119,22 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     delay = np.maximum(c.start[rows] - t, 0)
     months_left = term_end - np.maximum(t, c.start[rows]) + 1
     dfac = (1.0 + disc) ** (-delay / 12.0)
-    term_annuity = annuity(months_left, disc)
+    # the annuities below share the one-month factor (and the re-let ones the plain annuity's
+    # sum: mechanisms/relet.py's leased_annuity is that sum less the vacant months' own)
+    step_disc = monthly_factor(disc)
+    vacant = (1.0 - np.clip(np.asarray(lease_up_share(state), dtype=float), 0.0, 1.0)) * step_disc
+    left = _months(months_left)
+    term_annuity = geometric_sum(step_disc, left)
     pay_pv = c.payment[rows] * term_annuity * dfac
-    grown = gross[cust] * np.exp(growth * delay) * pv_growing(months_left, growth, np.maximum(horizon - delay, 0), disc)
+    growing = _pv_growing(months_left, growth, np.maximum(horizon - delay, 0), step_disc)
+    grown = gross[cust] * np.exp(growth * delay) * growing
     value_pv = weight * (grown + income[cust] * term_annuity) * dfac
 
     keep = max(min(demand.rent_index, 1.0), state.spec.resolution.relet_floor)
     provider = c.creditor[rows]
     facility = np.where(provider >= 0, state.books.facility[np.maximum(provider, 0)], 0.0)
-    rvg_short = np.minimum(c.rvg[rows], facility * resolution_share(c, rows) * (1.0 - keep))
+    impairment = facility * resolution_share(c, rows) * (1.0 - keep)
+    rvg_short = np.minimum(c.rvg[rows], impairment)
     # the guarantee is owed at the lease's end in any case: walking early only pays it sooner
     to_end = np.maximum(c.maturity[rows] - t, 0)
     rvg_cost = rvg_short * (1.0 - (1.0 + disc) ** (-to_end / 12.0))
@@ -131,8 +147,7 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     # GPU rental index and usage), let as the market absorbs idle capacity (mechanisms/relet.py):
     # a lease is worth at least that to its holder
     market = demand.rent_index * state.ai.usage
-    q = lease_up_share(state)
-    sublet_pv = c.payment[rows] * market * leased_annuity(months_left, disc, q) * dfac
+    sublet_pv = c.payment[rows] * market * (term_annuity - geometric_sum(vacant, left)) * dfac
 
     # expectation damages: a solvent customer repudiating mid-term owes the rent it repudiates over
     # the committed term less what the provider re-lets the capacity for (the contract's own fee
@@ -141,7 +156,6 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     fee = np.maximum(c.termination_fee[rows], damages)
     # the customer's own stake in the provider loses its share of what the provider loses: the
     # facility's fall to its re-let value less what the customer pays it
-    impairment = facility * resolution_share(c, rows) * (1.0 - keep)
     stake = _stake_in_provider(state, cust, provider)
     equity = np.where(provider >= 0, np.maximum(state.books.equity[np.maximum(provider, 0)], 0.0), 0.0)
     stake_walk = stake * np.minimum(equity, np.maximum(impairment - fee - rvg_short, 0.0))
@@ -149,15 +163,12 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
 
     at_renewal = renewable & (t == term_end) & (term_end < c.maturity[rows])
     next_months = np.minimum(c.renewal[rows], c.maturity[rows] - t)
-    step_disc = (1.0 + disc) ** (-1 / 12)
-    next_annuity = annuity(next_months, disc)
+    nxt = _months(next_months)
+    next_annuity = geometric_sum(step_disc, nxt)
     next_pay = c.payment[rows] * next_annuity * step_disc
-    next_val = (
-        weight
-        * (gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc) + income[cust] * next_annuity)
-        * step_disc
-    )
-    next_sublet = c.payment[rows] * market * leased_annuity(next_months, disc, q) * step_disc
+    next_growing = _pv_growing(next_months, growth, horizon, step_disc)
+    next_val = weight * (gross[cust] * np.exp(growth) * next_growing + income[cust] * next_annuity) * step_disc
+    next_sublet = c.payment[rows] * market * (next_annuity - geometric_sum(vacant, nxt)) * step_disc
     # what replacing the capacity it uses at today's market rent would cost the customer (idle
     # capacity is there to take, so no lease-up): the 'derived' strategic value
     replace_pv = c.payment[rows] * market * term_annuity * dfac
@@ -283,8 +294,12 @@ def review_commitments(state, customers: np.ndarray, decisions: Decisions, event
 
 def annuity(months, annual_rate):
     """PV of 1 a month for ``months`` months (paid at month ends): :func:`pv_growing` without growth."""
-    months = np.maximum(np.asarray(months, dtype=float), 0.0)
-    return geometric_sum((1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0), months)
+    return geometric_sum(monthly_factor(annual_rate), _months(months))
+
+
+def _months(months) -> np.ndarray:
+    """``months`` as floats, at least 0 (the count of an annuity's payments)."""
+    return np.maximum(np.asarray(months, dtype=float), 0.0)
 
 
 def _stake_in_provider(state, customers: np.ndarray, providers: np.ndarray) -> np.ndarray:
