@@ -123,7 +123,7 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     # sum: mechanisms/relet.py's leased_annuity is that sum less the vacant months' own)
     step_disc = monthly_factor(disc)
     vacant = (1.0 - np.clip(np.asarray(lease_up_share(state), dtype=float), 0.0, 1.0)) * step_disc
-    left = _months(months_left)
+    left = payment_months(months_left)
     term_annuity = geometric_sum(step_disc, left)
     pay_pv = c.payment[rows] * term_annuity * dfac
     growing = _pv_growing(months_left, growth, np.maximum(horizon - delay, 0), step_disc)
@@ -163,7 +163,7 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
 
     at_renewal = renewable & (t == term_end) & (term_end < c.maturity[rows])
     next_months = np.minimum(c.renewal[rows], c.maturity[rows] - t)
-    nxt = _months(next_months)
+    nxt = payment_months(next_months)
     next_annuity = geometric_sum(step_disc, nxt)
     next_pay = c.payment[rows] * next_annuity * step_disc
     next_growing = _pv_growing(next_months, growth, horizon, step_disc)
@@ -294,10 +294,10 @@ def review_commitments(state, customers: np.ndarray, decisions: Decisions, event
 
 def annuity(months, annual_rate):
     """PV of 1 a month for ``months`` months (paid at month ends): :func:`pv_growing` without growth."""
-    return geometric_sum(monthly_factor(annual_rate), _months(months))
+    return geometric_sum(monthly_factor(annual_rate), payment_months(months))
 
 
-def _months(months) -> np.ndarray:
+def payment_months(months) -> np.ndarray:
     """``months`` as floats, at least 0 (the count of an annuity's payments)."""
     return np.maximum(np.asarray(months, dtype=float), 0.0)
 
