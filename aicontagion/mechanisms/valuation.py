@@ -157,7 +157,7 @@ def _renewal(state, rows: np.ndarray, after_term: np.ndarray) -> tuple[np.ndarra
     """Renewal probability and RVG shortfall (USD bn) of executory ``rows`` with ``after_term``
     months past their committed term: the tenant's own incentives (section 7.8's appraisal), only
     where there is a renewal to price or a guarantee."""
-    c = state.contracts
+    c, _ = _tables(state)
     p_renew = np.ones(rows.size)
     rvg = np.zeros(rows.size)
     ask = np.flatnonzero((after_term > 0) | (c.rvg[rows] > 0))
@@ -172,7 +172,7 @@ def _renewal(state, rows: np.ndarray, after_term: np.ndarray) -> tuple[np.ndarra
 
 def renewal_probability_of(state, rows: np.ndarray) -> np.ndarray:
     """:func:`lease_values`'s ``p_renew`` of executory ``rows``, without the values."""
-    c = state.contracts
+    c, _ = _tables(state)
     after_term = np.maximum(c.maturity[rows] - committed_term_end(c, rows, state.month), 0)
     return _renewal(state, rows, after_term)[0]
 
