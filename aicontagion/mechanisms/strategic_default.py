@@ -89,12 +89,14 @@ def committed_term_end(c, rows: np.ndarray, t: int) -> np.ndarray:
     return term_end
 
 
-def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
+def appraise(state, rows: np.ndarray, month: int, walk: bool = True) -> dict[str, np.ndarray]:
     """P, V and walk-away cost T (USD bn) of executory contract ``rows`` for their customers.
 
     Also returns the renewal-time values (``next_pay``, ``next_val``), ``at_renewal``, the RVG
     shortfall and the reputation penalty parameters. ``V`` is before the customer's strategic
-    value multiplier.
+    value multiplier. With ``walk`` False only what a renewal is priced on (``customer``,
+    ``rvg_short``, ``rvg_cost``, ``at_renewal`` and the ``next_*`` values: what
+    :func:`kept_next` and the valuation's renewal probability read), the same numbers.
     """
     c = state.contracts
     t = month
@@ -116,19 +118,14 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
 
     renewable = c.renewal[rows] > 0
     term_end = committed_term_end(c, rows, t)
-    delay = np.maximum(c.start[rows] - t, 0)
-    months_left = term_end - np.maximum(t, c.start[rows]) + 1
-    dfac = (1.0 + disc) ** (-delay / 12.0)
     # the annuities below share the one-month factor (and the re-let ones the plain annuity's
     # sum: mechanisms/relet.py's leased_annuity is that sum less the vacant months' own)
     step_disc = monthly_factor(disc)
     vacant = (1.0 - np.clip(np.asarray(lease_up_share(state), dtype=float), 0.0, 1.0)) * step_disc
-    left = payment_months(months_left)
-    term_annuity = geometric_sum(step_disc, left)
-    pay_pv = c.payment[rows] * term_annuity * dfac
-    growing = _pv_growing(months_left, growth, np.maximum(horizon - delay, 0), step_disc)
-    grown = gross[cust] * np.exp(growth * delay) * growing
-    value_pv = weight * (grown + income[cust] * term_annuity) * dfac
+    # what the capacity would fetch if sublet at today's market rent (the contract rent moved by the
+    # GPU rental index and usage), let as the market absorbs idle capacity (mechanisms/relet.py):
+    # a lease is worth at least that to its holder
+    market = demand.rent_index * state.ai.usage
 
     keep = max(min(demand.rent_index, 1.0), state.spec.resolution.relet_floor)
     provider = c.creditor[rows]
@@ -138,27 +135,10 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     # the guarantee is owed at the lease's end in any case: walking early only pays it sooner
     to_end = np.maximum(c.maturity[rows] - t, 0)
     rvg_cost = rvg_short * (1.0 - (1.0 + disc) ** (-to_end / 12.0))
-    debt = state.snapshot.debt  # the decide stage's snapshot
-    rep_spread = _param(state, "reputation_spread", cust)
-    rep_years = _param(state, "reputation_years", cust)
-    rep = rep_spread * rep_years * debt[cust]
-
-    # what the capacity would fetch if sublet at today's market rent (the contract rent moved by the
-    # GPU rental index and usage), let as the market absorbs idle capacity (mechanisms/relet.py):
-    # a lease is worth at least that to its holder
-    market = demand.rent_index * state.ai.usage
-    sublet_pv = c.payment[rows] * market * (term_annuity - geometric_sum(vacant, left)) * dfac
-
-    # expectation damages: a solvent customer repudiating mid-term owes the rent it repudiates over
-    # the committed term less what the provider re-lets the capacity for (the contract's own fee
-    # if larger); the one-year cap of the lease claim applies only in the customer's bankruptcy
-    damages = np.maximum(pay_pv - sublet_pv, 0.0) if state.spec.resolution.expectation_damages else 0.0
-    fee = np.maximum(c.termination_fee[rows], damages)
     # the customer's own stake in the provider loses its share of what the provider loses: the
     # facility's fall to its re-let value less what the customer pays it
     stake = _stake_in_provider(state, cust, provider)
     equity = np.where(provider >= 0, np.maximum(state.books.equity[np.maximum(provider, 0)], 0.0), 0.0)
-    stake_walk = stake * np.minimum(equity, np.maximum(impairment - fee - rvg_short, 0.0))
     stake_expiry = stake * np.minimum(equity, np.maximum(impairment - rvg_short, 0.0))
 
     at_renewal = renewable & (t == term_end) & (term_end < c.maturity[rows])
@@ -171,25 +151,51 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
     next_sublet = c.payment[rows] * market * (next_annuity - geometric_sum(vacant, nxt)) * step_disc
     # what replacing the capacity it uses at today's market rent would cost the customer (idle
     # capacity is there to take, so no lease-up): the 'derived' strategic value
-    replace_pv = c.payment[rows] * market * term_annuity * dfac
     next_replace = c.payment[rows] * market * next_annuity * step_disc
-    return {
+    out = {
         "customer": cust,
-        "pay_pv": pay_pv,
-        "value_pv": value_pv,
-        "sublet_pv": sublet_pv,
         "next_sublet": next_sublet,
-        "replace_pv": replace_pv,
         "next_replace": next_replace,
         "rvg_short": rvg_short,
-        "reputation": rep,
         "rvg_cost": rvg_cost + stake_expiry,
-        "fee": fee,
-        "stake_cost": stake_walk,
-        "walk_cost": fee + rvg_cost + rep + stake_walk,
         "at_renewal": at_renewal,
         "next_pay": next_pay,
         "next_val": next_val,
+    }
+    if not walk:
+        return out
+
+    # walking away now: the rest of the committed term
+    delay = np.maximum(c.start[rows] - t, 0)
+    months_left = term_end - np.maximum(t, c.start[rows]) + 1
+    dfac = (1.0 + disc) ** (-delay / 12.0)
+    left = payment_months(months_left)
+    term_annuity = geometric_sum(step_disc, left)
+    pay_pv = c.payment[rows] * term_annuity * dfac
+    growing = _pv_growing(months_left, growth, np.maximum(horizon - delay, 0), step_disc)
+    grown = gross[cust] * np.exp(growth * delay) * growing
+    value_pv = weight * (grown + income[cust] * term_annuity) * dfac
+    sublet_pv = c.payment[rows] * market * (term_annuity - geometric_sum(vacant, left)) * dfac
+    debt = state.snapshot.debt  # the decide stage's snapshot
+    rep_spread = _param(state, "reputation_spread", cust)
+    rep_years = _param(state, "reputation_years", cust)
+    rep = rep_spread * rep_years * debt[cust]
+    # expectation damages: a solvent customer repudiating mid-term owes the rent it repudiates over
+    # the committed term less what the provider re-lets the capacity for (the contract's own fee
+    # if larger); the one-year cap of the lease claim applies only in the customer's bankruptcy
+    damages = np.maximum(pay_pv - sublet_pv, 0.0) if state.spec.resolution.expectation_damages else 0.0
+    fee = np.maximum(c.termination_fee[rows], damages)
+    stake_walk = stake * np.minimum(equity, np.maximum(impairment - fee - rvg_short, 0.0))
+    replace_pv = c.payment[rows] * market * term_annuity * dfac
+    return out | {
+        "pay_pv": pay_pv,
+        "value_pv": value_pv,
+        "sublet_pv": sublet_pv,
+        "replace_pv": replace_pv,
+        "reputation": rep,
+        "fee": fee,
+        "stake_cost": stake_walk,
+        "walk_cost": fee + rvg_cost + rep + stake_walk,
         "rep_spread": rep_spread,
         "rep_years": rep_years,
     }
@@ -201,10 +207,17 @@ def kept_values(state, a: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray
     ``max(V, R)`` with ``derived``, ``R`` the cost of replacing the capacity at market rent."""
     if state.spec.resolution.strategic_value == "derived":
         now = np.maximum(np.maximum(a["value_pv"], a["replace_pv"]), a["sublet_pv"])
-        nxt = np.maximum(np.maximum(a["next_val"], a["next_replace"]), a["next_sublet"])
-        return now, nxt
+    else:
+        now = np.maximum(state.operations.strategic_value[a["customer"]] * a["value_pv"], a["sublet_pv"])
+    return now, kept_next(state, a)
+
+
+def kept_next(state, a: dict[str, np.ndarray]) -> np.ndarray:
+    """The renewal half of :func:`kept_values` (all an appraisal with ``walk=False`` has)."""
+    if state.spec.resolution.strategic_value == "derived":
+        return np.maximum(np.maximum(a["next_val"], a["next_replace"]), a["next_sublet"])
     kappa = state.operations.strategic_value[a["customer"]]
-    return np.maximum(kappa * a["value_pv"], a["sublet_pv"]), np.maximum(kappa * a["next_val"], a["next_sublet"])
+    return np.maximum(kappa * a["next_val"], a["next_sublet"])
 
 
 def strategic_value(state) -> tuple[np.ndarray, np.ndarray]:

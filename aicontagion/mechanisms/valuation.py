@@ -66,7 +66,7 @@ from aicontagion.mechanisms.strategic_default import (
     annuity,
     appraise,
     committed_term_end,
-    kept_values,
+    kept_next,
     monthly_factor,
     payment_months,
 )
@@ -162,8 +162,8 @@ def _renewal(state, rows: np.ndarray, after_term: np.ndarray) -> tuple[np.ndarra
     rvg = np.zeros(rows.size)
     ask = np.flatnonzero((after_term > 0) | (c.rvg[rows] > 0))
     if ask.size:
-        a = appraise(state, rows[ask], state.month)
-        keep_next = kept_values(state, a)[1]
+        a = appraise(state, rows[ask], state.month, walk=False)
+        keep_next = kept_next(state, a)
         p_ask = np.clip(ratio(keep_next + a["rvg_cost"], a["next_pay"], default=1.0), 0.0, 1.0)
         p_renew[ask] = np.where(after_term[ask] > 0, p_ask, 1.0)
         rvg[ask] = a["rvg_short"]

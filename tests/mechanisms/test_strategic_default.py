@@ -6,6 +6,7 @@ import pytest
 from aicontagion.core.decisions import Decisions
 from aicontagion.mechanisms.strategic_default import (
     appraise,
+    kept_next,
     kept_values,
     pv_growing,
     review_commitments,
@@ -83,3 +84,20 @@ def test_derived_rule_does_not_renew_above_market_rent(state, rent, leaves):
     events = {(r, what) for r, what, _ in d.terminations}
     assert ((lease, "non_renewal") in events) == leaves
     assert leaves == (a["next_pay"][0] > max(a["next_val"][0], a["next_replace"][0]))
+
+
+@pytest.mark.parametrize("derived", [False, True])
+def test_the_renewal_appraisal_is_the_full_one_cut_short(state, derived):
+    """appraise(walk=False), what the valuation's renewal probability reads, gives the same numbers
+    for every key it returns, and kept_next the renewal half of kept_values, bit for bit."""
+    if derived:
+        _derived(state)
+    state.month = 13
+    state.snapshot.debt = state.books.liabilities(state.contracts)
+    state.ai.demand_state.rent_index = 0.7
+    rows = state.contracts.executory_rows
+    full, short = appraise(state, rows, 13), appraise(state, rows, 13, walk=False)
+    assert set(short) < set(full)
+    for key, value in short.items():
+        assert np.array_equal(value, full[key]), key
+    assert np.array_equal(kept_next(state, short), kept_values(state, full)[1])
