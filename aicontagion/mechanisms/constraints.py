@@ -62,7 +62,7 @@ class SaleOrders:
         self.reason = np.full(n, "", dtype=object)
         prices = state.markets.marked_price
         self.hold_value = state.books.holdings @ prices
-        self.traded = (c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0)).nonzero()[0]
+        self.traded = c.traded_claims_held()
         carried = c.principal[self.traded] * c.mark[self.traded]  # debt is carried at principal x mark
         self.claim_value = np.bincount(c.creditor[self.traded], weights=carried, minlength=n)
 
@@ -343,7 +343,7 @@ class AllocationCap(Constraint):
     def orders(self, state, rows, out):
         cap = state.registry.params["pension_lp"]["max_private_share"]
         c = state.contracts
-        stakes = (c.is_stake & (c.creditor >= 0) & (c.principal > 0)).nonzero()[0]
+        stakes = c.stakes_held()
         value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
         private = private_assets(state, rows, value[rows])
         over = np.zeros(state.n)
@@ -375,7 +375,7 @@ def commitment_appetite(state, lps: np.ndarray) -> np.ndarray:
     if not lp_kind.any():
         return out
     who = lps[lp_kind]
-    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    stakes = c.stakes_held()
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
     a = np.maximum(state.snapshot.assets[who], 1e-12)
     share = private_assets(state, who, value[who]) / a
@@ -396,7 +396,7 @@ def lp_distressed(state, lps: np.ndarray) -> np.ndarray:
     who = lps[lp]
     p = state.registry.params["pension_lp"]
     c = state.contracts
-    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    stakes = c.stakes_held()
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
     a = np.maximum(state.snapshot.assets[who], 1e-12)
     over = private_assets(state, who, value[who]) > p["max_private_share"][who] * a + 1e-9
@@ -465,10 +465,10 @@ def risk_charges(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     c = state.contracts
     charge = class_charges(state)
     held = state.books.holdings[rows] @ (state.markets.marked_price * charge)
-    debt = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0))
+    debt = c.traded_claims_held()
     w = c.principal[debt] * c.mark[debt] * charge[c.market[debt]]
     claims = np.bincount(c.creditor[debt], weights=w, minlength=state.n)[rows]
-    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    stakes = c.stakes_held()
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)[rows]
     fixed = p["stake_charge"][rows] * value + p["other_charge"][rows] * state.books.other_assets[rows]
     return held, claims, fixed

@@ -114,7 +114,7 @@ def risk_weighted_assets(state, rows: np.ndarray) -> np.ndarray:
     debt = np.flatnonzero(np.isfinite(weights) & (c.principal > 0))
     w = c.principal[debt] * c.mark[debt] * weights[debt]
     claims = np.bincount(c.creditor[debt], weights=w, minlength=state.n)[rows]
-    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    stakes = c.stakes_held()
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)[rows]
     stake_w = fill_nan(p["stake_risk_weight"][rows], 4.0)
     other_w = fill_nan(p["other_risk_weight"][rows], 1.0)
