@@ -121,7 +121,7 @@ def appraise(state, rows: np.ndarray, month: int, walk: bool = True) -> dict[str
     # the annuities below share the one-month factor (and the re-let ones the plain annuity's
     # sum: mechanisms/relet.py's leased_annuity is that sum less the vacant months' own)
     step_disc = monthly_factor(disc)
-    vacant = (1.0 - np.clip(np.asarray(lease_up_share(state), dtype=float), 0.0, 1.0)) * step_disc
+    vacant = (1.0 - min(max(lease_up_share(state), 0.0), 1.0)) * step_disc  # leased_annuity's clip, on a float
     # what the capacity would fetch if sublet at today's market rent (the contract rent moved by the
     # GPU rental index and usage), let as the market absorbs idle capacity (mechanisms/relet.py):
     # a lease is worth at least that to its holder
@@ -318,18 +318,26 @@ def payment_months(months) -> np.ndarray:
 def _stake_in_provider(state, customers: np.ndarray, providers: np.ndarray) -> np.ndarray:
     """Share of each provider's equity its customer holds (0 where none)."""
     c = state.contracts
-    stakes = c.stake_rows
-    stakes = stakes[(c.creditor[stakes] >= 0) & (c.obligor[stakes] >= 0)]
+    span = state.n + 1  # a (holder, issuer) pair as one key
+    # the stakes between institutions sorted by that key, kept with the structure (the shares are
+    # read fresh): the sort is the same as on each call, so is the stake a duplicate pair finds
+    stakes = c.cached("stakes between institutions by pair", lambda: _stakes_by_pair(c, span))
     out = np.zeros(customers.size)
     if stakes.size == 0:
         return out
-    key = c.creditor[stakes] * (state.n + 1) + c.obligor[stakes]
-    want = customers * (state.n + 1) + providers
-    order = np.argsort(key)
-    pos = np.searchsorted(key[order], want)
+    key = c.cached("pair keys of the sorted stakes", lambda: c.creditor[stakes] * span + c.obligor[stakes])
+    want = customers * span + providers
+    pos = np.searchsorted(key, want)
     pos = np.minimum(pos, key.size - 1)
-    hit = (key[order][pos] == want) & (providers >= 0)
-    return np.where(hit, c.share[stakes][order][pos], 0.0)
+    hit = (key[pos] == want) & (providers >= 0)
+    return np.where(hit, c.share[stakes[pos]], 0.0)
+
+
+def _stakes_by_pair(c, span: int) -> np.ndarray:
+    """Rows of the active stakes between institutions, sorted by ``holder x span + issuer``."""
+    stakes = c.stake_rows
+    stakes = stakes[(c.creditor[stakes] >= 0) & (c.obligor[stakes] >= 0)]
+    return stakes[np.argsort(c.creditor[stakes] * span + c.obligor[stakes])]
 
 
 def _param(state, name: str, who: np.ndarray) -> np.ndarray:

@@ -228,7 +228,8 @@ def project_values(state) -> dict[str, np.ndarray]:
     rent_index = min(demand.rent_index, 1.0) * state.ai.usage
     to_horizon = np.maximum(horizon - t, 0)
     relet_rent = (relet - vacant) * rent_index
-    going += relet_rent * annuity(to_horizon, r_mkt) + vacant * rent_index * leased_annuity(to_horizon, r_mkt, q)
+    leased = leased_annuity(to_horizon, r_mkt, q)  # also the empty facility's value below
+    going += relet_rent * annuity(to_horizon, r_mkt) + vacant * rent_index * leased
     rent_now += relet_rent
     has_flows |= relet > 0
 
@@ -239,7 +240,7 @@ def project_values(state) -> dict[str, np.ndarray]:
     if ex.size:
         let = np.bincount(c.creditor[ex], weights=c.payment[ex], minlength=n)
     capacity_rent = (let + relet) * rent_index
-    empty = np.where(b.facility > 0, capacity_rent * leased_annuity(to_horizon, r_mkt, q), 0.0)
+    empty = np.where(b.facility > 0, capacity_rent * leased, 0.0)
     tradables = b.holdings @ state.markets.marked_price
     collateral = (tradables + empty) * (1.0 - rules.bankruptcy_cost)
     claims = b.claims(c)

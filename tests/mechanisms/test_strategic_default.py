@@ -101,3 +101,30 @@ def test_the_renewal_appraisal_is_the_full_one_cut_short(state, derived):
     for key, value in short.items():
         assert np.array_equal(value, full[key]), key
     assert np.array_equal(kept_next(state, short), kept_values(state, full)[1])
+
+
+def test_the_customers_stake_in_its_provider_follows_new_stakes_and_shares(state):
+    """The stakes sorted by (holder, issuer) are kept with the structure; the share found must be
+    what a search of the table finds, after a share changes and after a new stake is written."""
+    from aicontagion.mechanisms.strategic_default import _stake_in_provider
+    from aicontagion.network.contracts import ContractType
+
+    c, n = state.contracts, state.n
+    pairs = np.array([(i, j) for i in range(n) for j in range(-1, n)])
+
+    def brute():
+        rows = c.stake_rows
+        out = np.zeros(len(pairs))
+        for k, (i, j) in enumerate(pairs):
+            mine = rows[(c.creditor[rows] == i) & (c.obligor[rows] == j)]
+            out[k] = c.share[mine[0]] if mine.size and j >= 0 else 0.0
+        return out
+
+    assert np.array_equal(_stake_in_provider(state, pairs[:, 0], pairs[:, 1]), brute())
+    c.share[c.stake_rows[0]] *= 0.5
+    assert np.array_equal(_stake_in_provider(state, pairs[:, 0], pairs[:, 1]), brute())
+    holder, issuer = 0, n - 1
+    if not ((c.creditor[c.stake_rows] == holder) & (c.obligor[c.stake_rows] == issuer)).any():
+        c.add(ContractType.EQUITY, holder, issuer, share=0.3, principal=1.0)
+    got = _stake_in_provider(state, pairs[:, 0], pairs[:, 1])
+    assert np.array_equal(got, brute()) and got[(pairs[:, 0] == holder) & (pairs[:, 1] == issuer)].item() > 0
