@@ -48,8 +48,8 @@ class Recorder:
         state = self.state
         self.steps.append(state.step)
         self.periods.append(state.date)  # Period.to_timestamp costs ~0.1 ms: converted in bulk when read
-        self.system.append(np.array(metrics.system_values(state), dtype=float))
         assets = state.books.assets(state.contracts, state.markets.marked_price)
+        self.system.append(np.array(metrics.system_values(state, assets), dtype=float))
         losses = metrics.own_losses(state)
         dead = (state.lifecycle.status == Status.DEFAULTED).astype(float)
         # np.array of equal-length rows: what np.vstack builds, in one call instead of about ten
