@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.core.kinds import Kind
-from aicontagion.core.numeric import ratio
+from aicontagion.core.numeric import fill_nan, ratio
 from aicontagion.mechanisms.risk_weights import class_weights, risk_headroom
 from aicontagion.mechanisms.valuation import SPECULATIVE
 from aicontagion.network.contracts import ContractType
@@ -62,7 +62,7 @@ class SaleOrders:
         self.reason = np.full(n, "", dtype=object)
         prices = state.markets.marked_price
         self.hold_value = state.books.holdings @ prices
-        self.traded = (c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0)).nonzero()[0]
+        self.traded = c.traded_claims_held()
         carried = c.principal[self.traded] * c.mark[self.traded]  # debt is carried at principal x mark
         self.claim_value = np.bincount(c.creditor[self.traded], weights=carried, minlength=n)
 
@@ -179,7 +179,7 @@ class LeverageTarget(Constraint):
         eq = state.books.equity[rows]
         lev = ratio(eq, assets, default=1.0)
         gap = np.maximum(assets - eq / np.maximum(p["leverage_target"][rows], 1e-9), 0.0)
-        speed = np.nan_to_num(p["leverage_adjustment"][rows], nan=1.0)
+        speed = fill_nan(p["leverage_adjustment"][rows], 1.0)
         hit = (lev < p["leverage_buffer"][rows]) & (eq > 0)
         instant = speed >= 1.0
         now = hit & instant
@@ -190,7 +190,7 @@ class LeverageTarget(Constraint):
         slow = rows[~instant]
         fresh = hit[~instant] & np.isnan(plan[slow])
         plan[slow[fresh]] = speed[~instant][fresh] * gap[~instant][fresh]
-        left = np.nan_to_num(plan[slow], nan=0.0)
+        left = fill_nan(plan[slow], 0.0)
         due = (left > 1e-9) & (eq[~instant] > 0)
         who = slow[due]
         sold = out.sell(who, left[due], claims=True, repay=SaleOrders.FUNDING, reason=self.name, override=True)
@@ -223,14 +223,14 @@ class RiskCapitalFloor(Constraint):
     def orders(self, state, rows, out):
         excess = -risk_headroom(state, rows)  # RWA to shed (USD bn); -inf where the floor is off
         excess = np.where(np.isfinite(excess) & (state.books.equity[rows] > 0), excess, 0.0)
-        speed = np.nan_to_num(state.registry.params["bank"]["leverage_adjustment"][rows], nan=1.0)
+        speed = fill_nan(state.registry.params["bank"]["leverage_adjustment"][rows], 1.0)
         slow = speed < 1.0
         if slow.any():
             plan = risk_plan(state)
             who = rows[slow]
             fresh = (excess[slow] > 1e-9) & np.isnan(plan[who])
             plan[who[fresh]] = speed[slow][fresh] * excess[slow][fresh]
-            excess[slow] = np.nan_to_num(plan[who], nan=0.0)
+            excess[slow] = fill_nan(plan[who], 0.0)
         weight = class_weights(state)
         value = state.books.holdings * state.markets.marked_price
         for i in np.flatnonzero(excess > 1e-9):
@@ -343,7 +343,7 @@ class AllocationCap(Constraint):
     def orders(self, state, rows, out):
         cap = state.registry.params["pension_lp"]["max_private_share"]
         c = state.contracts
-        stakes = (c.is_stake & (c.creditor >= 0) & (c.principal > 0)).nonzero()[0]
+        stakes = c.stakes_held()
         value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
         private = private_assets(state, rows, value[rows])
         over = np.zeros(state.n)
@@ -375,7 +375,7 @@ def commitment_appetite(state, lps: np.ndarray) -> np.ndarray:
     if not lp_kind.any():
         return out
     who = lps[lp_kind]
-    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    stakes = c.stakes_held()
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
     a = np.maximum(state.snapshot.assets[who], 1e-12)
     share = private_assets(state, who, value[who]) / a
@@ -396,7 +396,7 @@ def lp_distressed(state, lps: np.ndarray) -> np.ndarray:
     who = lps[lp]
     p = state.registry.params["pension_lp"]
     c = state.contracts
-    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    stakes = c.stakes_held()
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
     a = np.maximum(state.snapshot.assets[who], 1e-12)
     over = private_assets(state, who, value[who]) > p["max_private_share"][who] * a + 1e-9
@@ -465,10 +465,10 @@ def risk_charges(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     c = state.contracts
     charge = class_charges(state)
     held = state.books.holdings[rows] @ (state.markets.marked_price * charge)
-    debt = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0))
+    debt = c.traded_claims_held()
     w = c.principal[debt] * c.mark[debt] * charge[c.market[debt]]
     claims = np.bincount(c.creditor[debt], weights=w, minlength=state.n)[rows]
-    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    stakes = c.stakes_held()
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)[rows]
     fixed = p["stake_charge"][rows] * value + p["other_charge"][rows] * state.books.other_assets[rows]
     return held, claims, fixed

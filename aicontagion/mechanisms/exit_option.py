@@ -38,7 +38,7 @@ import numpy as np
 from aicontagion.core.numeric import ratio
 from aicontagion.mechanisms.strategic_default import annuity, committed_term_end
 from aicontagion.mechanisms.treasury import treasury_yield
-from aicontagion.mechanisms.valuation import lease_values
+from aicontagion.mechanisms.valuation import renewal_probability_of
 
 READS = ("ai", "contracts", "credit", "month", "registry", "spec")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
@@ -60,7 +60,7 @@ def renewal_probability(state, tenants: np.ndarray) -> np.ndarray:
     out = np.ones(tenants.size)
     if live.size == 0:
         return out
-    p = lease_values(state, live)["p_renew"]
+    p = renewal_probability_of(state, live)
     w = np.maximum(payment[live], 0.0)
     num = np.bincount(obligor[live], weights=w * p, minlength=state.n)[tenants]
     den = np.bincount(obligor[live], weights=w, minlength=state.n)[tenants]

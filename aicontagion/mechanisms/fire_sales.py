@@ -15,7 +15,7 @@ import numpy as np
 
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
-from aicontagion.core.numeric import ratio
+from aicontagion.core.numeric import fill_nan, ratio
 from aicontagion.mechanisms.constraints import SaleOrders
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
@@ -51,7 +51,7 @@ def sell_stakes(state, rows: np.ndarray, frac: np.ndarray) -> np.ndarray:
     c = state.contracts
     holder = c.creditor[rows]
     value = c.principal[rows] * frac
-    disc = np.nan_to_num(state.registry.params["pension_lp"]["secondary_discount"][holder], nan=0.2)
+    disc = fill_nan(state.registry.params["pension_lp"]["secondary_discount"][holder], 0.2)
     price = value * (1.0 - disc)
     state.books.transfer(EXTERNAL, holder, price, "secondary_sale")
     state.books.book(holder, price - value, Channel.FIRE_SALE)

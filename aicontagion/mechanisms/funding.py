@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.core.kinds import Status
-from aicontagion.core.numeric import ratio
+from aicontagion.core.numeric import fill_nan, ratio
 from aicontagion.mechanisms.treasury import treasury_yield
 from aicontagion.network.contracts import SHORT_TERM_TYPES, ContractType
 
@@ -49,7 +49,7 @@ def run_masks(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     run_limit = np.where(np.isnan(run_limit) | (lender < 0), f.outside_run_distress, run_limit)
     runs = short & (state.lifecycle.distress[borrower] > run_limit)
     # a weak bank keeps its cash: it stops rolling its short-term lending (liquidity hoarding)
-    hoard_limit = np.nan_to_num(state.registry.params["bank"]["hoard_distress"][safe_lender], nan=1.0)
+    hoard_limit = fill_nan(state.registry.params["bank"]["hoard_distress"][safe_lender], 1.0)
     hoards = short & (lender >= 0) & (state.lifecycle.distress[safe_lender] > hoard_limit)
     return short, runs, hoards
 

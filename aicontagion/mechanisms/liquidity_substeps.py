@@ -41,7 +41,7 @@ from collections.abc import Callable
 import numpy as np
 
 from aicontagion.core.kinds import Kind, Status
-from aicontagion.core.numeric import ratio
+from aicontagion.core.numeric import fill_nan, ratio
 from aicontagion.mechanisms.actions import distribute
 from aicontagion.mechanisms.constraints import SaleOrders
 from aicontagion.mechanisms.credit import update_distress
@@ -152,7 +152,7 @@ def broken_funds(state) -> np.ndarray:
     fund's run becomes a run on every dealer it funds). A fund whose shares the government
     guarantees (``credit.always_rolls``: the Treasury's program of 19 September 2008) is not run."""
     buck = state.registry.params["money_market_fund"]["buck"]
-    return (np.nan_to_num(state.lifecycle.distress - buck, nan=-1.0) > 0) & ~state.credit.always_rolls
+    return (fill_nan(state.lifecycle.distress - buck, -1.0) > 0) & ~state.credit.always_rolls
 
 
 def redemptions(state, nav0: np.ndarray, substeps: int, announced: np.ndarray, day: int) -> np.ndarray:

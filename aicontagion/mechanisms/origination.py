@@ -50,6 +50,7 @@ import numpy as np
 
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.core.numeric import fill_nan
 from aicontagion.mechanisms.fund_raising import raise_commitments
 from aicontagion.mechanisms.risk_weights import risk_headroom
 from aicontagion.mechanisms.subscription_lines import SublineBook
@@ -81,6 +82,41 @@ class Ledger:
     pc_unmet: np.ndarray | None = None  # per institution: private-credit demand not met last month
     unmet_now: np.ndarray | None = None  # ... this month (becomes ``pc_unmet`` when the deals are applied)
     sublines: SublineBook = field(default_factory=SublineBook)  # calls in flight and their bridges
+    # the vintages' rows by route, kept in step with ``vintage`` by set_vintage (see route_rows)
+    _by_route: dict = field(default_factory=dict, repr=False, compare=False)  # route -> ([order], [row])
+    _place: dict = field(default_factory=dict, repr=False, compare=False)  # key -> index in its route's lists
+    _route_rows: dict = field(default_factory=dict, repr=False, compare=False)  # routes -> rows
+
+    def set_vintage(self, key: tuple, row: int) -> None:
+        """Make ``row`` this year's contract ``key`` (``vintage[key] = row``; the only writer of
+        ``vintage``, so :meth:`route_rows` keeps its per-route lists in step)."""
+        order, rows = self._by_route.setdefault(key[0], ([], []))
+        at = self._place.get(key)
+        if at is None:  # a new key: last in the dict's order
+            self._place[key] = len(rows)
+            order.append(len(self.vintage))
+            rows.append(row)
+        else:  # a key written again keeps its place in the dict's order
+            rows[at] = row
+        self.vintage[key] = row
+        self._route_rows.clear()
+
+    def route_rows(self, routes: tuple[str, ...]) -> np.ndarray:
+        """Contract rows of the vintages of ``routes``, in ``vintage``'s order (read-only); kept
+        until the next :meth:`set_vintage` (the month's risk and capacity checks read them often)."""
+        try:
+            return self._route_rows[routes]
+        except KeyError:
+            pass
+        parts = [self._by_route[r] for r in routes if r in self._by_route]
+        if len(parts) == 1:
+            rows = np.array(parts[0][1], dtype=np.int64)
+        else:  # merged back into the dict's order
+            order = np.array([i for p in parts for i in p[0]], dtype=np.int64)
+            rows = np.array([r for p in parts for r in p[1]], dtype=np.int64)[np.argsort(order, kind="stable")]
+        rows.flags.writeable = False
+        self._route_rows[routes] = rows
+        return rows
 
 
 def opening_ledger(spec, ids: list[str]) -> Ledger:
@@ -123,7 +159,7 @@ def route_capacity(state, route: str, borrowers: np.ndarray) -> tuple[np.ndarray
         held = project_loans_held(state, banks)
         room = np.where(strong, np.maximum(o.bank_sector_limit * eq - held, 0.0), 0.0)
         # the risk-based floor: a project loan adds project_loan_risk_weight x its size to RWA
-        w = np.nan_to_num(state.registry.params["bank"]["project_loan_risk_weight"][banks], nan=1.3)
+        w = fill_nan(state.registry.params["bank"]["project_loan_risk_weight"][banks], 1.3)
         risk_room = np.maximum(risk_headroom(state, banks), 0.0) / np.maximum(w, 1e-9)
         return banks, np.minimum(np.minimum(room, risk_room), spare_cash(state, banks))
     if route == "vendor":
@@ -139,7 +175,7 @@ def project_loans_held(state, lenders: np.ndarray) -> np.ndarray:
     ``lenders`` still holds."""
     led: Ledger = state.operations.origination
     c = state.contracts
-    rows = np.array([r for (route, *_), r in led.vintage.items() if route in ORDER], dtype=np.int64)
+    rows = led.route_rows(ORDER)
     if rows.size == 0:
         return np.zeros(lenders.size)
     rows = rows[c.creditor[rows] >= 0]
@@ -272,7 +308,7 @@ def _vintage_row(state, key: tuple, make) -> int:
     if row is not None and c.active[row] and int(c.creditor[row]) == lender:
         return row
     row = int(make()[0])
-    led.vintage[key] = row
+    led.set_vintage(key, row)
     _record(state, np.array([row]), key[0])
     if key[0] == "bank":  # sold on to private credit after the warehouse period
         led.warehouse.setdefault(state.month + state.spec.origination.warehouse_months, []).append(row)

@@ -267,11 +267,17 @@ def lease_claim(contracts: ContractTable, rows, month: int, claim_months: int) -
 def contract_share(contracts: ContractTable, rows: np.ndarray) -> np.ndarray:
     """Share of each row's payment in its provider's live executory payments (1 for a single tenant)."""
     c = contracts
-    live = c.executory_rows
-    live = live[c.creditor[live] >= 0]
-    total = np.bincount(c.creditor[live], weights=c.payment[live], minlength=max(int(c.creditor.max(initial=0)) + 1, 1))
+    live = c.cached("executory rows with a provider inside", lambda: _provided(c))
+    size = c.cached("bins of the creditors", lambda: np.array([max(int(c.creditor.max(initial=0)) + 1, 1)]))
+    total = np.bincount(c.creditor[live], weights=c.payment[live], minlength=int(size[0]))
     provider = np.maximum(c.creditor[rows], 0)
     return ratio(c.payment[rows], total[provider], default=1.0)
+
+
+def _provided(c: ContractTable) -> np.ndarray:
+    """Active leases and offtakes whose provider is an institution."""
+    live = c.executory_rows
+    return live[c.creditor[live] >= 0]
 
 
 def vacate(

@@ -30,6 +30,7 @@ import numpy as np
 
 from aicontagion.core.contract_types import ContractType
 from aicontagion.core.kinds import Kind
+from aicontagion.core.numeric import fill_nan
 
 READS = ("books", "contracts", "markets", "operations", "registry", "spec")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
@@ -57,11 +58,11 @@ def claim_weights(state, rows: np.ndarray) -> np.ndarray:
     c, p = _tables(state)
     creditor = np.maximum(c.creditor[rows], 0)
     ctype = c.ctype[rows]
-    w = np.nan_to_num(p["loan_risk_weight"][creditor], nan=1.0)
+    w = fill_nan(p["loan_risk_weight"][creditor], 1.0)
     cls = class_weights(state)
     traded = c.market[rows] >= 0
     w = np.where(traded, cls[np.maximum(c.market[rows], 0)], w)
-    w = np.where(ctype == int(ContractType.INTERBANK), np.nan_to_num(p["interbank_risk_weight"][creditor], nan=0.2), w)
+    w = np.where(ctype == int(ContractType.INTERBANK), fill_nan(p["interbank_risk_weight"][creditor], 0.2), w)
     coll = c.collateral[rows]
     repo_w = np.where(coll >= 0, np.maximum(cls[np.maximum(coll, 0)], REPO_FLOOR), w)
     w = np.where(ctype == int(ContractType.REPO), repo_w, w)
@@ -69,13 +70,15 @@ def claim_weights(state, rows: np.ndarray) -> np.ndarray:
     gov = state.registry.members[Kind.GOVERNMENT]
     treasury = gov[:1]
     is_gov = (obligor >= 0) & (state.registry.kind[np.maximum(obligor, 0)] == int(Kind.GOVERNMENT))
-    is_treasury = np.isin(obligor, treasury)
-    w = np.where(is_gov & ~is_treasury, np.nan_to_num(p["agency_risk_weight"][creditor], nan=0.2), w)
+    is_treasury = obligor == treasury[0] if treasury.size else np.zeros(rows.size, dtype=bool)
+    w = np.where(is_gov & ~is_treasury, fill_nan(p["agency_risk_weight"][creditor], 0.2), w)
     w = np.where(is_treasury, 0.0, w)
     project = project_rows(state)
     if project.size:
-        mine = np.isin(rows, project)
-        w = np.where(mine, np.nan_to_num(p["project_loan_risk_weight"][creditor], nan=1.3), w)
+        is_project = np.zeros(c.size, dtype=bool)
+        is_project[project] = True
+        mine = is_project[rows]
+        w = np.where(mine, fill_nan(p["project_loan_risk_weight"][creditor], 1.3), w)
     return w
 
 
@@ -84,7 +87,7 @@ def project_rows(state) -> np.ndarray:
     led = state.operations.origination
     if led is None or not led.vintage:
         return np.zeros(0, dtype=np.int64)
-    return np.array([r for (route, *_), r in led.vintage.items() if route == "bank"], dtype=np.int64)
+    return led.route_rows(("bank",))
 
 
 def _row_weights(state) -> np.ndarray:
@@ -111,10 +114,10 @@ def risk_weighted_assets(state, rows: np.ndarray) -> np.ndarray:
     debt = np.flatnonzero(np.isfinite(weights) & (c.principal > 0))
     w = c.principal[debt] * c.mark[debt] * weights[debt]
     claims = np.bincount(c.creditor[debt], weights=w, minlength=state.n)[rows]
-    stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+    stakes = c.stakes_held()
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)[rows]
-    stake_w = np.nan_to_num(p["stake_risk_weight"][rows], nan=4.0)
-    other_w = np.nan_to_num(p["other_risk_weight"][rows], nan=1.0)
+    stake_w = fill_nan(p["stake_risk_weight"][rows], 4.0)
+    other_w = fill_nan(p["other_risk_weight"][rows], 1.0)
     return held + claims + stake_w * value + other_w * state.books.other_assets[rows]
 
 
@@ -132,7 +135,7 @@ def risk_capital_ratio(state) -> np.ndarray:
 def risk_headroom(state, banks: np.ndarray) -> np.ndarray:
     """USD bn of risk-weighted assets each of ``banks`` may add before its ratio reaches its floor
     (``risk_capital_floor x`` its opening ratio); inf where the floor is off (0) or not set."""
-    floor = np.nan_to_num(state.registry.params["bank"]["risk_capital_floor"][banks], nan=0.0)
+    floor = fill_nan(state.registry.params["bank"]["risk_capital_floor"][banks], 0.0)
     base = state.operations.risk_ratio0
     out = np.full(banks.size, np.inf)
     if base is None:

@@ -40,7 +40,7 @@ import numpy as np
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.numeric import geometric_sum
 from aicontagion.core.obligations import Purpose
-from aicontagion.mechanisms.relet import lease_up_share, leased_annuity
+from aicontagion.mechanisms.relet import lease_up_share
 from aicontagion.mechanisms.resolution import contract_share as resolution_share
 
 READS = ("ai", "books", "channels", "dues", "month", "operations", "registry", "snapshot", "spec", "system")
@@ -54,10 +54,19 @@ def pv_growing(months, monthly_growth, growth_months, annual_rate) -> np.ndarray
 
     Paid at month ends for ``months`` months; discounted at ``annual_rate``. Closed form.
     """
+    return _pv_growing(months, monthly_growth, growth_months, monthly_factor(annual_rate))
+
+
+def monthly_factor(annual_rate) -> np.ndarray:
+    """The one-month discount factor ``(1 + annual_rate)^(-1/12)``."""
+    return (1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0)
+
+
+def _pv_growing(months, monthly_growth, growth_months, d) -> np.ndarray:
+    """:func:`pv_growing` at the one-month discount factor ``d`` (:func:`monthly_factor`)."""
     months = np.maximum(np.asarray(months, dtype=float), 0.0)
     g = np.asarray(monthly_growth, dtype=float)
     h = np.minimum(np.asarray(growth_months, dtype=float), months)
-    d = (1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0)
     q = np.exp(g) * d  # growth-and-discount per month
     first = np.where(np.abs(q - 1) < 1e-12, h, q * (1 - q**h) / np.where(np.abs(1 - q) < 1e-12, 1, 1 - q))
     rest_n = months - h
@@ -80,12 +89,14 @@ def committed_term_end(c, rows: np.ndarray, t: int) -> np.ndarray:
     return term_end
 
 
-def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
+def appraise(state, rows: np.ndarray, month: int, walk: bool = True) -> dict[str, np.ndarray]:
     """P, V and walk-away cost T (USD bn) of executory contract ``rows`` for their customers.
 
     Also returns the renewal-time values (``next_pay``, ``next_val``), ``at_renewal``, the RVG
     shortfall and the reputation penalty parameters. ``V`` is before the customer's strategic
-    value multiplier.
+    value multiplier. With ``walk`` False only what a renewal is priced on (``customer``,
+    ``rvg_short``, ``rvg_cost``, ``at_renewal`` and the ``next_*`` values: what
+    :func:`kept_next` and the valuation's renewal probability read), the same numbers.
     """
     c = state.contracts
     t = month
@@ -107,78 +118,84 @@ def appraise(state, rows: np.ndarray, month: int) -> dict[str, np.ndarray]:
 
     renewable = c.renewal[rows] > 0
     term_end = committed_term_end(c, rows, t)
-    delay = np.maximum(c.start[rows] - t, 0)
-    months_left = term_end - np.maximum(t, c.start[rows]) + 1
-    dfac = (1.0 + disc) ** (-delay / 12.0)
-    term_annuity = annuity(months_left, disc)
-    pay_pv = c.payment[rows] * term_annuity * dfac
-    grown = gross[cust] * np.exp(growth * delay) * pv_growing(months_left, growth, np.maximum(horizon - delay, 0), disc)
-    value_pv = weight * (grown + income[cust] * term_annuity) * dfac
-
-    keep = max(min(demand.rent_index, 1.0), state.spec.resolution.relet_floor)
-    provider = c.creditor[rows]
-    facility = np.where(provider >= 0, state.books.facility[np.maximum(provider, 0)], 0.0)
-    rvg_short = np.minimum(c.rvg[rows], facility * resolution_share(c, rows) * (1.0 - keep))
-    # the guarantee is owed at the lease's end in any case: walking early only pays it sooner
-    to_end = np.maximum(c.maturity[rows] - t, 0)
-    rvg_cost = rvg_short * (1.0 - (1.0 + disc) ** (-to_end / 12.0))
-    debt = state.snapshot.debt  # the decide stage's snapshot
-    rep_spread = _param(state, "reputation_spread", cust)
-    rep_years = _param(state, "reputation_years", cust)
-    rep = rep_spread * rep_years * debt[cust]
-
+    # the annuities below share the one-month factor (and the re-let ones the plain annuity's
+    # sum: mechanisms/relet.py's leased_annuity is that sum less the vacant months' own)
+    step_disc = monthly_factor(disc)
+    vacant = (1.0 - min(max(lease_up_share(state), 0.0), 1.0)) * step_disc  # leased_annuity's clip, on a float
     # what the capacity would fetch if sublet at today's market rent (the contract rent moved by the
     # GPU rental index and usage), let as the market absorbs idle capacity (mechanisms/relet.py):
     # a lease is worth at least that to its holder
     market = demand.rent_index * state.ai.usage
-    q = lease_up_share(state)
-    sublet_pv = c.payment[rows] * market * leased_annuity(months_left, disc, q) * dfac
 
+    keep = max(min(demand.rent_index, 1.0), state.spec.resolution.relet_floor)
+    provider = c.creditor[rows]
+    facility = np.where(provider >= 0, state.books.facility[np.maximum(provider, 0)], 0.0)
+    impairment = facility * resolution_share(c, rows) * (1.0 - keep)
+    rvg_short = np.minimum(c.rvg[rows], impairment)
+    # the guarantee is owed at the lease's end in any case: walking early only pays it sooner
+    to_end = np.maximum(c.maturity[rows] - t, 0)
+    rvg_cost = rvg_short * (1.0 - (1.0 + disc) ** (-to_end / 12.0))
+    # the customer's own stake in the provider loses its share of what the provider loses: the
+    # facility's fall to its re-let value less what the customer pays it
+    stake = _stake_in_provider(state, cust, provider)
+    equity = np.where(provider >= 0, np.maximum(state.books.equity[np.maximum(provider, 0)], 0.0), 0.0)
+    stake_expiry = stake * np.minimum(equity, np.maximum(impairment - rvg_short, 0.0))
+
+    at_renewal = renewable & (t == term_end) & (term_end < c.maturity[rows])
+    next_months = np.minimum(c.renewal[rows], c.maturity[rows] - t)
+    nxt = payment_months(next_months)
+    next_annuity = geometric_sum(step_disc, nxt)
+    next_pay = c.payment[rows] * next_annuity * step_disc
+    next_growing = _pv_growing(next_months, growth, horizon, step_disc)
+    next_val = weight * (gross[cust] * np.exp(growth) * next_growing + income[cust] * next_annuity) * step_disc
+    next_sublet = c.payment[rows] * market * (next_annuity - geometric_sum(vacant, nxt)) * step_disc
+    # what replacing the capacity it uses at today's market rent would cost the customer (idle
+    # capacity is there to take, so no lease-up): the 'derived' strategic value
+    next_replace = c.payment[rows] * market * next_annuity * step_disc
+    out = {
+        "customer": cust,
+        "next_sublet": next_sublet,
+        "next_replace": next_replace,
+        "rvg_short": rvg_short,
+        "rvg_cost": rvg_cost + stake_expiry,
+        "at_renewal": at_renewal,
+        "next_pay": next_pay,
+        "next_val": next_val,
+    }
+    if not walk:
+        return out
+
+    # walking away now: the rest of the committed term
+    delay = np.maximum(c.start[rows] - t, 0)
+    months_left = term_end - np.maximum(t, c.start[rows]) + 1
+    dfac = (1.0 + disc) ** (-delay / 12.0)
+    left = payment_months(months_left)
+    term_annuity = geometric_sum(step_disc, left)
+    pay_pv = c.payment[rows] * term_annuity * dfac
+    growing = _pv_growing(months_left, growth, np.maximum(horizon - delay, 0), step_disc)
+    grown = gross[cust] * np.exp(growth * delay) * growing
+    value_pv = weight * (grown + income[cust] * term_annuity) * dfac
+    sublet_pv = c.payment[rows] * market * (term_annuity - geometric_sum(vacant, left)) * dfac
+    debt = state.snapshot.debt  # the decide stage's snapshot
+    rep_spread = _param(state, "reputation_spread", cust)
+    rep_years = _param(state, "reputation_years", cust)
+    rep = rep_spread * rep_years * debt[cust]
     # expectation damages: a solvent customer repudiating mid-term owes the rent it repudiates over
     # the committed term less what the provider re-lets the capacity for (the contract's own fee
     # if larger); the one-year cap of the lease claim applies only in the customer's bankruptcy
     damages = np.maximum(pay_pv - sublet_pv, 0.0) if state.spec.resolution.expectation_damages else 0.0
     fee = np.maximum(c.termination_fee[rows], damages)
-    # the customer's own stake in the provider loses its share of what the provider loses: the
-    # facility's fall to its re-let value less what the customer pays it
-    impairment = facility * resolution_share(c, rows) * (1.0 - keep)
-    stake = _stake_in_provider(state, cust, provider)
-    equity = np.where(provider >= 0, np.maximum(state.books.equity[np.maximum(provider, 0)], 0.0), 0.0)
     stake_walk = stake * np.minimum(equity, np.maximum(impairment - fee - rvg_short, 0.0))
-    stake_expiry = stake * np.minimum(equity, np.maximum(impairment - rvg_short, 0.0))
-
-    at_renewal = renewable & (t == term_end) & (term_end < c.maturity[rows])
-    next_months = np.minimum(c.renewal[rows], c.maturity[rows] - t)
-    step_disc = (1.0 + disc) ** (-1 / 12)
-    next_annuity = annuity(next_months, disc)
-    next_pay = c.payment[rows] * next_annuity * step_disc
-    next_val = (
-        weight
-        * (gross[cust] * np.exp(growth) * pv_growing(next_months, growth, horizon, disc) + income[cust] * next_annuity)
-        * step_disc
-    )
-    next_sublet = c.payment[rows] * market * leased_annuity(next_months, disc, q) * step_disc
-    # what replacing the capacity it uses at today's market rent would cost the customer (idle
-    # capacity is there to take, so no lease-up): the 'derived' strategic value
     replace_pv = c.payment[rows] * market * term_annuity * dfac
-    next_replace = c.payment[rows] * market * next_annuity * step_disc
-    return {
-        "customer": cust,
+    return out | {
         "pay_pv": pay_pv,
         "value_pv": value_pv,
         "sublet_pv": sublet_pv,
-        "next_sublet": next_sublet,
         "replace_pv": replace_pv,
-        "next_replace": next_replace,
-        "rvg_short": rvg_short,
         "reputation": rep,
-        "rvg_cost": rvg_cost + stake_expiry,
         "fee": fee,
         "stake_cost": stake_walk,
         "walk_cost": fee + rvg_cost + rep + stake_walk,
-        "at_renewal": at_renewal,
-        "next_pay": next_pay,
-        "next_val": next_val,
         "rep_spread": rep_spread,
         "rep_years": rep_years,
     }
@@ -190,10 +207,17 @@ def kept_values(state, a: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray
     ``max(V, R)`` with ``derived``, ``R`` the cost of replacing the capacity at market rent."""
     if state.spec.resolution.strategic_value == "derived":
         now = np.maximum(np.maximum(a["value_pv"], a["replace_pv"]), a["sublet_pv"])
-        nxt = np.maximum(np.maximum(a["next_val"], a["next_replace"]), a["next_sublet"])
-        return now, nxt
+    else:
+        now = np.maximum(state.operations.strategic_value[a["customer"]] * a["value_pv"], a["sublet_pv"])
+    return now, kept_next(state, a)
+
+
+def kept_next(state, a: dict[str, np.ndarray]) -> np.ndarray:
+    """The renewal half of :func:`kept_values` (all an appraisal with ``walk=False`` has)."""
+    if state.spec.resolution.strategic_value == "derived":
+        return np.maximum(np.maximum(a["next_val"], a["next_replace"]), a["next_sublet"])
     kappa = state.operations.strategic_value[a["customer"]]
-    return np.maximum(kappa * a["value_pv"], a["sublet_pv"]), np.maximum(kappa * a["next_val"], a["next_sublet"])
+    return np.maximum(kappa * a["next_val"], a["next_sublet"])
 
 
 def strategic_value(state) -> tuple[np.ndarray, np.ndarray]:
@@ -283,25 +307,37 @@ def review_commitments(state, customers: np.ndarray, decisions: Decisions, event
 
 def annuity(months, annual_rate):
     """PV of 1 a month for ``months`` months (paid at month ends): :func:`pv_growing` without growth."""
-    months = np.maximum(np.asarray(months, dtype=float), 0.0)
-    return geometric_sum((1.0 + np.asarray(annual_rate, dtype=float)) ** (-1.0 / 12.0), months)
+    return geometric_sum(monthly_factor(annual_rate), payment_months(months))
+
+
+def payment_months(months) -> np.ndarray:
+    """``months`` as floats, at least 0 (the count of an annuity's payments)."""
+    return np.maximum(np.asarray(months, dtype=float), 0.0)
 
 
 def _stake_in_provider(state, customers: np.ndarray, providers: np.ndarray) -> np.ndarray:
     """Share of each provider's equity its customer holds (0 where none)."""
     c = state.contracts
-    stakes = c.stake_rows
-    stakes = stakes[(c.creditor[stakes] >= 0) & (c.obligor[stakes] >= 0)]
+    span = state.n + 1  # a (holder, issuer) pair as one key
+    # the stakes between institutions sorted by that key, kept with the structure (the shares are
+    # read fresh): the sort is the same as on each call, so is the stake a duplicate pair finds
+    stakes = c.cached("stakes between institutions by pair", lambda: _stakes_by_pair(c, span))
     out = np.zeros(customers.size)
     if stakes.size == 0:
         return out
-    key = c.creditor[stakes] * (state.n + 1) + c.obligor[stakes]
-    want = customers * (state.n + 1) + providers
-    order = np.argsort(key)
-    pos = np.searchsorted(key[order], want)
+    key = c.cached("pair keys of the sorted stakes", lambda: c.creditor[stakes] * span + c.obligor[stakes])
+    want = customers * span + providers
+    pos = np.searchsorted(key, want)
     pos = np.minimum(pos, key.size - 1)
-    hit = (key[order][pos] == want) & (providers >= 0)
-    return np.where(hit, c.share[stakes][order][pos], 0.0)
+    hit = (key[pos] == want) & (providers >= 0)
+    return np.where(hit, c.share[stakes[pos]], 0.0)
+
+
+def _stakes_by_pair(c, span: int) -> np.ndarray:
+    """Rows of the active stakes between institutions, sorted by ``holder x span + issuer``."""
+    stakes = c.stake_rows
+    stakes = stakes[(c.creditor[stakes] >= 0) & (c.obligor[stakes] >= 0)]
+    return stakes[np.argsort(c.creditor[stakes] * span + c.obligor[stakes])]
 
 
 def _param(state, name: str, who: np.ndarray) -> np.ndarray:

@@ -90,10 +90,13 @@ def fiscal_cost(state) -> float:
 def treasury_issued(state) -> float:
     """Treasury debt the run has issued so far (USD bn): the government's debts to outsiders less
     its opening debt (``flows["treasury_debt0"]``, part of the opening public debt)."""
-    gov = state.registry.members[Kind.GOVERNMENT][:1]
+    gov = state.registry.members[Kind.GOVERNMENT]
+    if not gov.size:
+        return 0.0
+    g = gov[0]  # the Treasury (read at every rate set: one element, not a slice and its sum)
     opening = state.system.flows.get("treasury_debt0")
-    before = float(opening[gov].sum()) if opening is not None else 0.0
-    return float(state.books.ext_liab[gov].sum()) - before
+    before = float(opening[g]) if opening is not None else 0.0
+    return float(state.books.ext_liab[g]) - before
 
 
 def debt_to_gdp(state) -> float:

@@ -59,10 +59,17 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.core.kinds import Kind, Status
-from aicontagion.core.numeric import ratio
+from aicontagion.core.numeric import geometric_sum, ratio
 from aicontagion.core.obligations import senior_tier
 from aicontagion.mechanisms.relet import lease_up_share, leased_annuity
-from aicontagion.mechanisms.strategic_default import annuity, appraise, committed_term_end, kept_values
+from aicontagion.mechanisms.strategic_default import (
+    annuity,
+    appraise,
+    committed_term_end,
+    kept_next,
+    monthly_factor,
+    payment_months,
+)
 from aicontagion.mechanisms.treasury import treasury_yield
 
 READS = (
@@ -122,25 +129,18 @@ def lease_values(state, rows: np.ndarray) -> dict[str, np.ndarray]:
     start = np.maximum(c.start[rows], t)
     term_end = committed_term_end(c, rows, t)
     delay = start - t  # months before the first payment still to come (0 once running)
-    committed = pay * annuity(term_end - start + 1, r_ten) * _discount(delay, r_ten)
+    d_ten = monthly_factor(r_ten)  # shared by the tenant-rate annuities
+    committed = pay * geometric_sum(d_ten, payment_months(term_end - start + 1)) * _discount(delay, r_ten)
     after_term = np.maximum(c.maturity[rows] - term_end, 0)
     to_term = term_end - t + 1
-    renewed = pay * annuity(after_term, r_ten) * _discount(to_term, r_ten)
+    to_term_ten = _discount(to_term, r_ten)
+    renewed = pay * geometric_sum(d_ten, payment_months(after_term)) * to_term_ten
     q = lease_up_share(state)  # re-let capacity finds tenants as the market absorbs it
     relet_after_term = market * leased_annuity(after_term, r_mkt, q) * _discount(to_term, r_mkt)
 
-    # the tenant's own incentives (section 7.8's appraisal) only where there is a renewal to price
-    p_renew = np.ones(rows.size)
-    rvg = np.zeros(rows.size)
-    ask = np.flatnonzero((after_term > 0) | (c.rvg[rows] > 0))
-    if ask.size:
-        a = appraise(state, rows[ask], t)
-        keep_next = kept_values(state, a)[1]
-        p_ask = np.clip(ratio(keep_next + a["rvg_cost"], a["next_pay"], default=1.0), 0.0, 1.0)
-        p_renew[ask] = np.where(after_term[ask] > 0, p_ask, 1.0)
-        rvg[ask] = a["rvg_short"]
+    p_renew, rvg = _renewal(state, rows, after_term)
     to_end = c.maturity[rows] - t + 1
-    rvg_pv = (1.0 - p_renew) * rvg * _discount(to_term, r_ten) + p_renew * rvg * _discount(to_end, r_ten)
+    rvg_pv = (1.0 - p_renew) * rvg * to_term_ten + p_renew * rvg * _discount(to_end, r_ten)
     beyond = p_renew * renewed + (1.0 - p_renew) * relet_after_term
     return {
         "committed": committed,
@@ -151,6 +151,30 @@ def lease_values(state, rows: np.ndarray) -> dict[str, np.ndarray]:
         "pay": pay,
         "end": c.maturity[rows],
     }
+
+
+def _renewal(state, rows: np.ndarray, after_term: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Renewal probability and RVG shortfall (USD bn) of executory ``rows`` with ``after_term``
+    months past their committed term: the tenant's own incentives (section 7.8's appraisal), only
+    where there is a renewal to price or a guarantee."""
+    c, _ = _tables(state)
+    p_renew = np.ones(rows.size)
+    rvg = np.zeros(rows.size)
+    ask = np.flatnonzero((after_term > 0) | (c.rvg[rows] > 0))
+    if ask.size:
+        a = appraise(state, rows[ask], state.month, walk=False)
+        keep_next = kept_next(state, a)
+        p_ask = np.clip(ratio(keep_next + a["rvg_cost"], a["next_pay"], default=1.0), 0.0, 1.0)
+        p_renew[ask] = np.where(after_term[ask] > 0, p_ask, 1.0)
+        rvg[ask] = a["rvg_short"]
+    return p_renew, rvg
+
+
+def renewal_probability_of(state, rows: np.ndarray) -> np.ndarray:
+    """:func:`lease_values`'s ``p_renew`` of executory ``rows``, without the values."""
+    c, _ = _tables(state)
+    after_term = np.maximum(c.maturity[rows] - committed_term_end(c, rows, state.month), 0)
+    return _renewal(state, rows, after_term)[0]
 
 
 def project_values(state) -> dict[str, np.ndarray]:
@@ -204,7 +228,8 @@ def project_values(state) -> dict[str, np.ndarray]:
     rent_index = min(demand.rent_index, 1.0) * state.ai.usage
     to_horizon = np.maximum(horizon - t, 0)
     relet_rent = (relet - vacant) * rent_index
-    going += relet_rent * annuity(to_horizon, r_mkt) + vacant * rent_index * leased_annuity(to_horizon, r_mkt, q)
+    leased = leased_annuity(to_horizon, r_mkt, q)  # also the empty facility's value below
+    going += relet_rent * annuity(to_horizon, r_mkt) + vacant * rent_index * leased
     rent_now += relet_rent
     has_flows |= relet > 0
 
@@ -215,7 +240,7 @@ def project_values(state) -> dict[str, np.ndarray]:
     if ex.size:
         let = np.bincount(c.creditor[ex], weights=c.payment[ex], minlength=n)
     capacity_rent = (let + relet) * rent_index
-    empty = np.where(b.facility > 0, capacity_rent * leased_annuity(to_horizon, r_mkt, q), 0.0)
+    empty = np.where(b.facility > 0, capacity_rent * leased, 0.0)
     tradables = b.holdings @ state.markets.marked_price
     collateral = (tradables + empty) * (1.0 - rules.bankruptcy_cost)
     claims = b.claims(c)

@@ -152,6 +152,23 @@ class ContractTable:
         view[rows] = value
         self._masks.clear()
 
+    def stakes_held(self) -> np.ndarray:
+        """Rows (ascending) of active stakes held by institutions with a carrying value above zero:
+        ``flatnonzero(is_stake & (creditor >= 0) & (principal > 0))``, the first two kept with the
+        structure (the constraints and risk weights read it every sale round)."""
+        rows = self.cached("stakes held inside", lambda: np.flatnonzero(self.is_stake & (self.creditor >= 0)))
+        return rows[self.principal[rows] > 0]
+
+    def traded_claims_held(self) -> np.ndarray:
+        """Rows (ascending) of active debt trading in a market, held by institutions, with principal
+        left: ``flatnonzero(is_debt & (market >= 0) & (creditor >= 0) & (principal > 0))``, all but
+        the principal kept with the structure (a row's market is set when it is written)."""
+        rows = self.cached(
+            "traded claims held inside",
+            lambda: np.flatnonzero(self.is_debt & (self.market >= 0) & (self.creditor >= 0)),
+        )
+        return rows[self.principal[rows] > 0]
+
     def traded_claims_of(self, who: int) -> np.ndarray:
         """Debt rows held by institution ``who`` that trade in a market (with principal left)."""
         return ((self.creditor == who) & self.is_debt & (self.market >= 0) & (self.principal > 0)).nonzero()[0]

@@ -60,6 +60,7 @@ import numpy as np
 
 from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.core.numeric import fill_nan
 from aicontagion.mechanisms.risk_weights import risk_headroom
 from aicontagion.mechanisms.treasury import credibility, fund_government_for, treasury_yield
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
@@ -88,7 +89,7 @@ def agency_room(state, holders: np.ndarray) -> np.ndarray:
     room = np.full(holders.size, np.inf)
     banks = state.registry.kind[holders] == int(Kind.BANK)
     if banks.any():
-        w = np.nan_to_num(state.registry.params["bank"]["agency_risk_weight"][holders[banks]], nan=0.2)
+        w = fill_nan(state.registry.params["bank"]["agency_risk_weight"][holders[banks]], 0.2)
         head = np.maximum(risk_headroom(state, holders[banks]), 0.0)
         room[banks] = np.where(w > 0, head / np.maximum(w, 1e-12), np.inf)
     return room

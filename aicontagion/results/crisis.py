@@ -89,14 +89,16 @@ def _intermediary(state) -> np.ndarray:
     return _IS_INTERMEDIARY[state.registry.kind]
 
 
-def capital_shortfalls(state) -> tuple[np.ndarray, np.ndarray]:
+def capital_shortfalls(state, assets: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per institution: capital shortfall (USD bn) and whether it is below its requirement.
 
     Banks: ``max(CAPITAL_REQUIREMENT x assets - equity, 0)``; pensions and insurers: their funding
     gap ``max(-equity, 0)``; a failed bank or pension counts as below. Other kinds: zero.
+    ``assets``: the books' assets at marks, if the caller has them already.
     """
     kind = state.registry.kind
-    assets = state.books.assets(state.contracts, state.markets.marked_price)
+    if assets is None:
+        assets = state.books.assets(state.contracts, state.markets.marked_price)
     equity = state.books.equity
     dead = state.lifecycle.status == Status.DEFAULTED
     bank, pension = kind == Kind.BANK, kind == Kind.PENSION_LP
@@ -129,10 +131,11 @@ def guaranteed_book(state) -> float:
     government guarantees, plus the debt of state-backed companies (government-kind obligors)."""
     c = state.contracts
     gov = state.registry.kind == Kind.GOVERNMENT
-    g = ((c.ctype == ContractType.GUARANTEE) & c.active & (c.covers >= 0)).nonzero()[0]
-    g = g[(c.obligor[g] >= 0) & gov[np.maximum(c.obligor[g], 0)]]
+    g = c.rows_of(ContractType.GUARANTEE)  # active guarantees, ascending
+    g = g[(c.covers[g] >= 0) & (c.obligor[g] >= 0)]
+    g = g[gov[np.maximum(c.obligor[g], 0)]]
     covered = float(np.minimum(c.share[g] * c.principal[c.covers[g]], c.limit[g]).sum()) if g.size else 0.0
-    debt = (c.is_debt & (c.obligor >= 0)).nonzero()[0]
+    debt = c.cached("debt rows owed by institutions", lambda: (c.is_debt & (c.obligor >= 0)).nonzero()[0])
     agency = float(c.principal[debt[gov[c.obligor[debt]]]].sum())
     return covered + agency
 
@@ -154,9 +157,9 @@ def guaranteed_holders(state) -> dict[str, float]:
     return {labels[k]: float(v) for k, v in enumerate(total) if v > 0}
 
 
-def crisis_values(state) -> list[float]:
-    """This month's values of :data:`SERIES`."""
-    short, below = capital_shortfalls(state)
+def crisis_values(state, assets: np.ndarray | None = None) -> list[float]:
+    """This month's values of :data:`SERIES` (``assets``: as in :func:`capital_shortfalls`)."""
+    short, below = capital_shortfalls(state, assets)
     credit = credit_losses(state)
     hit = _intermediary(state) & (credit >= CREDIT_LOSS_SHARE * np.maximum(state.snapshot.equity0, 1e-9))
     kind = state.registry.kind

@@ -338,8 +338,9 @@ def originated(state) -> float:
     return float(sum(v for k, v in led.by_route.items() if k != "warehouse_sale")) if led is not None else 0.0
 
 
-def system_values(state) -> list[float]:
-    """This month's system-level values (USD bn, rates and ratios as named)."""
+def system_values(state, assets: np.ndarray | None = None) -> list[float]:
+    """This month's system-level values (USD bn, rates and ratios as named); ``assets``: the
+    books' assets at marks, if the caller has them already."""
     s = state.ai.demand_state
     borne, by_channel, outside = borne_losses(state)
     ext = outside_losses(state)
@@ -364,7 +365,7 @@ def system_values(state) -> list[float]:
         *interbank_market(state),
     ]
     thermo = [globals()[name](state) for name in THERMOMETER]
-    return base + thermo + list(state.markets.trade_price) + list(loss_by_channel) + crisis_values(state)
+    return base + thermo + list(state.markets.trade_price) + list(loss_by_channel) + crisis_values(state, assets)
 
 
 # ---------------------------------------------------------------- summaries

@@ -101,6 +101,36 @@ def test_structure_changes_only_through_setters_and_caches_follow():
     assert c.sum_by("obligor", c.liability(), 3).tolist() == [0.0, 4.0, 0.0]
 
 
+def test_held_rows_follow_principal_and_structure_as_the_masks_do():
+    """stakes_held and traded_claims_held keep their structural part cached: they must equal the
+    full masks after principal, creditor, activity and new rows change."""
+    c = ContractTable()
+    c.add_many(
+        ctype=[ContractType.BOND, ContractType.EQUITY, ContractType.LOAN, ContractType.BOND, ContractType.EQUITY],
+        creditor=[0, 1, 2, EXTERNAL, 2],
+        obligor=[1, 2, 0, 1, 0],
+        principal=[4.0, 3.0, 2.0, 1.0, 0.0],
+        market=[0, -1, -1, 0, -1],
+    )
+
+    def masks():
+        stakes = np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0))
+        traded = np.flatnonzero(c.is_debt & (c.market >= 0) & (c.creditor >= 0) & (c.principal > 0))
+        assert c.stakes_held().tolist() == stakes.tolist()
+        assert c.traded_claims_held().tolist() == traded.tolist()
+        return stakes.tolist(), traded.tolist()
+
+    assert masks() == ([1], [0])
+    c.principal[4] = 1.0  # not structure: read fresh every call
+    assert masks() == ([1, 4], [0])
+    c.set_creditor([0], EXTERNAL)
+    assert masks() == ([1, 4], [])
+    c.split(np.array([3]), 0.5, 2)  # half of the outsiders' bond to institution 2
+    assert masks() == ([1, 4], [5])
+    c.set_active([1], False)
+    assert masks() == ([4], [5])
+
+
 def test_contract_table_pickles_as_views_of_its_buffers():
     import pickle
 

@@ -141,3 +141,15 @@ def test_switching_origination_off_writes_nothing_and_ai_2025_originates_on_the_
     assert off.series("originated")["system"].abs().max() == 0
     assert on.model.state.contracts.size > off.model.state.contracts.size
     assert on.series("pc_ai_exposure")["system"].iloc[-1] > 0
+
+
+def test_the_ledger_keeps_each_routes_rows_in_the_vintage_order():
+    led = origination.opening_ledger(validate(read_raw(resolve(MINI)), "mini"), ["a", "b", "c", "d", "e"])
+    writes = [(("bank", 0, 1, 0, 0), 10), (("spv", 2, 3, 0, 0), 11), (("vendor", 1, 1, 0, 0), 12)]
+    writes += [(("bank", 0, 1, 0, 0), 13), (("bank", 0, 2, 0, 0), 14), (("private_credit", 4, 1, 0, 0), 15)]
+    for key, row in writes:
+        led.set_vintage(key, row)
+        for routes in (("bank",), origination.ORDER, ("spv", "vendor")):
+            want = [r for (route, *_), r in led.vintage.items() if route in routes]
+            assert led.route_rows(routes).tolist() == want
+    assert led.route_rows(origination.ORDER).tolist() == [13, 12, 14, 15]  # a rewritten key keeps its place

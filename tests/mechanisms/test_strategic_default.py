@@ -6,6 +6,7 @@ import pytest
 from aicontagion.core.decisions import Decisions
 from aicontagion.mechanisms.strategic_default import (
     appraise,
+    kept_next,
     kept_values,
     pv_growing,
     review_commitments,
@@ -83,3 +84,47 @@ def test_derived_rule_does_not_renew_above_market_rent(state, rent, leaves):
     events = {(r, what) for r, what, _ in d.terminations}
     assert ((lease, "non_renewal") in events) == leaves
     assert leaves == (a["next_pay"][0] > max(a["next_val"][0], a["next_replace"][0]))
+
+
+@pytest.mark.parametrize("derived", [False, True])
+def test_the_renewal_appraisal_is_the_full_one_cut_short(state, derived):
+    """appraise(walk=False), what the valuation's renewal probability reads, gives the same numbers
+    for every key it returns, and kept_next the renewal half of kept_values, bit for bit."""
+    if derived:
+        _derived(state)
+    state.month = 13
+    state.snapshot.debt = state.books.liabilities(state.contracts)
+    state.ai.demand_state.rent_index = 0.7
+    rows = state.contracts.executory_rows
+    full, short = appraise(state, rows, 13), appraise(state, rows, 13, walk=False)
+    assert set(short) < set(full)
+    for key, value in short.items():
+        assert np.array_equal(value, full[key]), key
+    assert np.array_equal(kept_next(state, short), kept_values(state, full)[1])
+
+
+def test_the_customers_stake_in_its_provider_follows_new_stakes_and_shares(state):
+    """The stakes sorted by (holder, issuer) are kept with the structure; the share found must be
+    what a search of the table finds, after a share changes and after a new stake is written."""
+    from aicontagion.mechanisms.strategic_default import _stake_in_provider
+    from aicontagion.network.contracts import ContractType
+
+    c, n = state.contracts, state.n
+    pairs = np.array([(i, j) for i in range(n) for j in range(-1, n)])
+
+    def brute():
+        rows = c.stake_rows
+        out = np.zeros(len(pairs))
+        for k, (i, j) in enumerate(pairs):
+            mine = rows[(c.creditor[rows] == i) & (c.obligor[rows] == j)]
+            out[k] = c.share[mine[0]] if mine.size and j >= 0 else 0.0
+        return out
+
+    assert np.array_equal(_stake_in_provider(state, pairs[:, 0], pairs[:, 1]), brute())
+    c.share[c.stake_rows[0]] *= 0.5
+    assert np.array_equal(_stake_in_provider(state, pairs[:, 0], pairs[:, 1]), brute())
+    holder, issuer = 0, n - 1
+    if not ((c.creditor[c.stake_rows] == holder) & (c.obligor[c.stake_rows] == issuer)).any():
+        c.add(ContractType.EQUITY, holder, issuer, share=0.3, principal=1.0)
+    got = _stake_in_provider(state, pairs[:, 0], pairs[:, 1])
+    assert np.array_equal(got, brute()) and got[(pairs[:, 0] == holder) & (pairs[:, 1] == issuer)].item() > 0
