@@ -55,6 +55,7 @@ from aicontagion.mechanisms.fund_raising import raise_commitments
 from aicontagion.mechanisms.risk_weights import risk_headroom
 from aicontagion.mechanisms.subscription_lines import SublineBook
 from aicontagion.mechanisms.treasury import treasury_yield
+from aicontagion.mechanisms.vintage_index import RouteIndex
 from aicontagion.network.contracts import EXTERNAL, ContractType, Seniority
 
 READS = ("ai", "channels", "credit", "dues", "lending", "lifecycle", "markets", "month", "registry", "snapshot", "spec")
@@ -82,41 +83,17 @@ class Ledger:
     pc_unmet: np.ndarray | None = None  # per institution: private-credit demand not met last month
     unmet_now: np.ndarray | None = None  # ... this month (becomes ``pc_unmet`` when the deals are applied)
     sublines: SublineBook = field(default_factory=SublineBook)  # calls in flight and their bridges
-    # the vintages' rows by route, kept in step with ``vintage`` by set_vintage (see route_rows)
-    _by_route: dict = field(default_factory=dict, repr=False, compare=False)  # route -> ([order], [row])
-    _place: dict = field(default_factory=dict, repr=False, compare=False)  # key -> index in its route's lists
-    _route_rows: dict = field(default_factory=dict, repr=False, compare=False)  # routes -> rows
+    _index: RouteIndex = field(default_factory=RouteIndex, repr=False, compare=False)  # vintage rows by route
 
     def set_vintage(self, key: tuple, row: int) -> None:
         """Make ``row`` this year's contract ``key`` (``vintage[key] = row``; the only writer of
-        ``vintage``, so :meth:`route_rows` keeps its per-route lists in step)."""
-        order, rows = self._by_route.setdefault(key[0], ([], []))
-        at = self._place.get(key)
-        if at is None:  # a new key: last in the dict's order
-            self._place[key] = len(rows)
-            order.append(len(self.vintage))
-            rows.append(row)
-        else:  # a key written again keeps its place in the dict's order
-            rows[at] = row
+        ``vintage``, so :meth:`route_rows` stays in step with it)."""
+        self._index.put(key, row, len(self.vintage))
         self.vintage[key] = row
-        self._route_rows.clear()
 
     def route_rows(self, routes: tuple[str, ...]) -> np.ndarray:
-        """Contract rows of the vintages of ``routes``, in ``vintage``'s order (read-only); kept
-        until the next :meth:`set_vintage` (the month's risk and capacity checks read them often)."""
-        try:
-            return self._route_rows[routes]
-        except KeyError:
-            pass
-        parts = [self._by_route[r] for r in routes if r in self._by_route]
-        if len(parts) == 1:
-            rows = np.array(parts[0][1], dtype=np.int64)
-        else:  # merged back into the dict's order
-            order = np.array([i for p in parts for i in p[0]], dtype=np.int64)
-            rows = np.array([r for p in parts for r in p[1]], dtype=np.int64)[np.argsort(order, kind="stable")]
-        rows.flags.writeable = False
-        self._route_rows[routes] = rows
-        return rows
+        """Contract rows of the vintages of ``routes``, in ``vintage``'s order (read-only)."""
+        return self._index.rows(routes)
 
 
 def opening_ledger(spec, ids: list[str]) -> Ledger:
