@@ -47,7 +47,7 @@ from aicontagion.core.invariants import check_books
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.numeric import ratio
 from aicontagion.core.obligations import DISCRETIONARY_TIER, Obligations, Purpose
-from aicontagion.mechanisms import credit, funding
+from aicontagion.mechanisms import capex_returns, credit, funding
 from aicontagion.mechanisms.ablations import close_fund_bank_lines
 from aicontagion.mechanisms.actions import apply_decisions
 from aicontagion.mechanisms.constraints import SaleOrders, uncured_breaches
@@ -227,7 +227,7 @@ class ContagionModel(mesa.Model):
         """1. AI revenue, expectations, compute and rents; fundamental prices re-marked."""
         s = self.state
         outside_capex = s.spec.compute.outside_capex / 12.0 * capex_growth_factor(s, s.month)
-        outside_capex *= s.ai.sentiment_capex_response
+        outside_capex *= capex_returns.outside_response(s)
         s.ai.demand_state = s.ai.demand.advance(s.month, s.operations.capex_spent + outside_capex)
         s.ai.sentiment_history.append(s.ai.sentiment_ratio)
         s.markets.relax(s.books, s.contracts)
@@ -327,6 +327,7 @@ class ContagionModel(mesa.Model):
         capex = arr["priority"] == DISCRETIONARY_TIER
         bought = (arr["purpose"] == Purpose.CAPEX_GPU) | (arr["purpose"] == Purpose.CAPEX_BUILD)
         s.operations.capex_spent = float(res.paid[bought].sum())  # draws share the tier but are not capex
+        capex_returns.add_paid(s, arr["obligor"][bought], res.paid[bought])
         s.operations.capex_spent += built_this_month(s)  # buildings paid by build-out SPVs
         short = arr["due"] - res.paid
         binding = (~capex) & (arr["obligor"] >= 0)

@@ -11,7 +11,7 @@ import numpy as np
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.kinds import Status
 from aicontagion.core.obligations import DISCRETIONARY_TIER, Purpose
-from aicontagion.mechanisms import order_book
+from aicontagion.mechanisms import capex_returns, order_book
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
 
@@ -40,7 +40,8 @@ def plan_capex(state, rows: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
     or cancelled (:func:`spend_capex` cancels what is not paid)."""
     if state.operations.order_book is not None:
         return state.operations.order_book.due[rows].copy()
-    response = np.clip(state.ai.committed_sentiment_ratio**elasticity, 0.0, 2.0)
+    level = state.ai.committed_sentiment_ratio * capex_returns.return_ratio(state)[rows]
+    response = np.clip(np.maximum(level, 0.0) ** elasticity, 0.0, 2.0)
     return state.operations.capex_plan[rows] * response * state.credit.investment_multiplier[rows]
 
 

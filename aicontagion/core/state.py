@@ -165,6 +165,7 @@ class Operations:
     outside_revenue: float = 0.0  # USD bn/month of AI revenue from outside customers
     order_book: Any = None  # the capex order book (mechanisms.order_book.OrderBook; None: no book)
     capex_ordered: Any = None  # USD bn ordered this month per institution
+    fleet: Any = None  # builders' AI capital in service (mechanisms.capex_returns.Fleet; None: sentiment rule)
     origination: Any = None  # what was originated (mechanisms.origination.Ledger; None: no origination)
     capital_ratio0: Any = None  # opening equity / risk charges per institution (mechanisms.constraints.CapitalFloor)
     rebalance_weights: Any = None  # (n, classes) opening value weights of tradables (mechanisms.rebalancing)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from aicontagion.core.kinds import Status
+from aicontagion.mechanisms import capex_returns
 from aicontagion.mechanisms.origination import Ledger, active
 
 READS = ("lifecycle", "operations", "registry", "spec")
@@ -37,6 +38,7 @@ def finance_spv(state, rows: np.ndarray, need: np.ndarray, decisions) -> np.ndar
         r = int(rows[k])
         take[k] = _allot(state, led, r, min(float(need[k]), float(book.due_build[r])), decisions)
     book.due_build[rows] -= take
+    capex_returns.add(state, rows, take)  # the tenant's capacity, paid by its vehicle
     return take
 
 

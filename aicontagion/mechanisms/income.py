@@ -25,7 +25,7 @@ from aicontagion.core.books import Channel
 from aicontagion.core.kinds import Status
 from aicontagion.core.numeric import ratio
 from aicontagion.core.obligations import Obligations, Purpose, contract_obligations
-from aicontagion.mechanisms import order_book, relet
+from aicontagion.mechanisms import capex_returns, order_book, relet
 from aicontagion.mechanisms.resolution import contract_share, vacate
 from aicontagion.network.contracts import EXTERNAL, ContractType
 
@@ -95,6 +95,8 @@ def operate(state) -> Obligations:
 
     growth = capex_growth_factor(state, t)
     state.operations.capex_plan = np.where(live, f["capex"] * growth, 0.0)
+    if state.operations.fleet is not None:
+        capex_returns.wear(state)  # last month's capex in service, this month's wear
     if state.operations.order_book is not None:
         order_book.advance(state)  # this month's deliveries out, this month's orders in
 
@@ -114,7 +116,7 @@ def operate(state) -> Obligations:
         / 12.0
         * state.spec.compute.gpu_share_of_capex
         * chip_share
-        * state.ai.sentiment_capex_response
+        * capex_returns.outside_response(state)
     )
     income = ai + np.maximum(core, 0.0) + spot + outside + outside_chips
     b.transfer(EXTERNAL, rows, income, "operating_revenue")

@@ -12,6 +12,7 @@ from aicontagion.core.channels import Channels
 from aicontagion.core.events import EventLog
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.core.state import AIState, Credit, Dues, Lending, Lifecycle, MonthState, Operations, Registry, Snapshot
+from aicontagion.mechanisms import capex_returns
 from aicontagion.mechanisms.ai_revenue import Demand
 from aicontagion.mechanisms.constraints import capital_ratio
 from aicontagion.mechanisms.credit import NAV_KINDS
@@ -116,6 +117,15 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
             valued_at_signing=np.zeros(contracts.size, dtype=bool),
             last_income=np.zeros(n),
             order_book=book,
+            fleet=capex_returns.opening_fleet(
+                books,
+                contracts,
+                gpu_class,
+                float(markets.marked_price[gpu_class]) if gpu_class >= 0 else 1.0,
+                builder_mask(system.kind),
+            )
+            if capex_returns.active(spec)
+            else None,
             origination=opening_ledger(spec, system.ids) if channels.origination else None,
         ),
         dues=Dues(

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.mechanisms import capex_returns
 
 READS = ("ai", "credit", "lifecycle", "month", "registry", "spec")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
@@ -137,7 +138,7 @@ def wanted_capex(state, months: int = 1) -> np.ndarray:
         e = capex_elasticity(state.registry)
         if book is not None:
             book.elasticity = e  # parameters are fixed for the run
-    response = np.clip(max(level, 0.0) ** e, 0.0, 2.0)
+    response = np.clip(np.maximum(level * capex_returns.return_ratio(state), 0.0) ** e, 0.0, 2.0)
     want = state.operations.capex_plan * response * state.credit.investment_multiplier
     return np.where(builder_mask(state.registry.kind), want, 0.0)
 
