@@ -109,7 +109,7 @@ class Compute(Strict):
     cancel_fee: Share = 0.2  # share of a cancelled order owed to the supplier
     opening_orders: Positive = 1.0  # the opening order book's monthly deliveries / the opening planned capex
     opening_order_growth: Rate = 0.0  # annual rise of the orders placed before the start across delivery months
-    capex_rule: Literal["sentiment", "own_return"] = "sentiment"  # what builders' capex answers to (mechanisms/capex_returns.py)
+    capex_rule: Literal["sentiment", "own_return"] = "sentiment"  # what builders' capex answers to (capex_returns)
 
 
 class MarketShock(Strict):
