@@ -9,7 +9,7 @@ credit + 350 PE and sovereign + 200 corporate debt + 150 ABS.
 
 The model's spend is what builders paid for chips and buildings (``capex_spent``: giants and
 neoclouds, and the buildings their build-out SPVs paid) plus the unmodelled builders' capex
-(``outside_capex``, grown and scaled by sentiment as in the income stage). Its financing, summed
+(``outside_capex``, grown and scaled by its return-tested response as in the income stage). Its financing, summed
 from the month's events: bonds on balance sheet (``bond_issue``), SPV deals (``spv_financing``:
 split into the vehicle's bonds bought by private-credit funds, the bonds bought by insurers, ETFs and
 outside buyers, and its equity), loans by route (``bank_loan``, ``vendor_loan``,
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from aicontagion.core.kinds import Kind
+from aicontagion.mechanisms.capex_returns import outside_response
 from aicontagion.mechanisms.exit_option import route_costs, spv_first
 from aicontagion.mechanisms.income import capex_growth_factor
 from aicontagion.model import ContagionModel
@@ -72,7 +73,7 @@ def run_mix(
         m.step()
         s = m.state
         modelled += s.operations.capex_spent
-        outside += spec.compute.outside_capex / 12.0 * capex_growth_factor(s, s.month) * s.ai.sentiment_capex_response
+        outside += spec.compute.outside_capex / 12.0 * capex_growth_factor(s, s.month) * outside_response(s)
     ev = pd.DataFrame(m.events)
     kinds = dict(zip(s.registry.ids, [Kind(int(k)).label for k in s.registry.kind], strict=True))
 

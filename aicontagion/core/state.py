@@ -90,11 +90,6 @@ class AIState:
         return h[-1 - lag] if len(h) > lag else 1.0
 
     @property
-    def sentiment_capex_response(self) -> float:
-        """How outside builders scale capex with (committed) sentiment, clipped to [0, 2]."""
-        return float(min(max(self.committed_sentiment_ratio, 0.0), 2.0))
-
-    @property
     def usage(self) -> float:
         """Share of contracted compute customers use: utilisation relative to the start, at most 1."""
         return float(min(1.0, self.demand_state.utilisation / self.initial_utilisation))
@@ -165,7 +160,7 @@ class Operations:
     outside_revenue: float = 0.0  # USD bn/month of AI revenue from outside customers
     order_book: Any = None  # the capex order book (mechanisms.order_book.OrderBook; None: no book)
     capex_ordered: Any = None  # USD bn ordered this month per institution
-    fleet: Any = None  # builders' AI capital in service (mechanisms.capex_returns.Fleet; None: sentiment rule)
+    fleet: Any = None  # builders' AI capital in service (mechanisms.capex_returns.Fleet)
     origination: Any = None  # what was originated (mechanisms.origination.Ledger; None: no origination)
     capital_ratio0: Any = None  # opening equity / risk charges per institution (mechanisms.constraints.CapitalFloor)
     rebalance_weights: Any = None  # (n, classes) opening value weights of tradables (mechanisms.rebalancing)

@@ -16,11 +16,12 @@ and orders less; one whose fleet wears out faster than revenue falls orders more
 accelerator (a firm invests while the expected return on its capital holds up), with the
 builder's capital measured at cost.
 
-**The fleet** (USD bn, per builder): at the start, its GPUs and data centres at book plus the
-data centres it leases (each lease's share of its provider's facility); each month it wears at
-``1 / useful_life_years`` (the rate at which the demand block's compute capacity wears) and grows
-by the capex the builder paid (chips and buildings delivered and paid in the month's clearing)
-and the buildings its build-out vehicles paid for it (:mod:`~aicontagion.mechanisms.build_out_vehicles`).
+**The fleet** (USD bn, per builder; tracked under either rule, so the two can be compared): at
+the start, its GPUs and data centres at book plus the data centres it leases (each lease's share
+of its provider's facility); each month it wears at ``1 / useful_life_years`` (the rate at which
+the demand block's compute capacity wears) and grows by the capex the builder paid (chips and
+buildings delivered and paid in the month's clearing) and the buildings its build-out vehicles
+paid for it (:mod:`~aicontagion.mechanisms.build_out_vehicles`).
 Outside builders answer to the system's return in the same way: the sentiment ratio times the
 opening compute capacity over today's (:mod:`~aicontagion.mechanisms.ai_revenue`).
 """
@@ -98,7 +99,7 @@ def return_ratio(state) -> np.ndarray:
     """Per institution, its fleet at the start over its fleet now (1 without the return test or
     for institutions without a fleet): the factor on the sentiment ratio in the capex rule."""
     f: Fleet | None = state.operations.fleet
-    if f is None:
+    if f is None or not active(state.spec):
         return np.ones(state.n)
     return ratio(f.opening, f.now, default=1.0)
 

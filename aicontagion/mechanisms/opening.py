@@ -123,9 +123,7 @@ def opening_state(system, spec, path, path_name: str, rng, channels: Channels) -
                 gpu_class,
                 float(markets.marked_price[gpu_class]) if gpu_class >= 0 else 1.0,
                 builder_mask(system.kind),
-            )
-            if capex_returns.active(spec)
-            else None,
+            ),
             origination=opening_ledger(spec, system.ids) if channels.origination else None,
         ),
         dues=Dues(

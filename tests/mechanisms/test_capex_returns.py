@@ -54,9 +54,11 @@ def test_a_builder_whose_fleet_doubled_wants_half_as_much_at_elasticity_one():
     assert wanted_capex(s, 3)[giant] == pytest.approx(0.5 * at_opening)
 
 
-def test_under_the_sentiment_rule_there_is_no_fleet_and_the_factor_is_one():
+def test_under_the_sentiment_rule_the_fleet_is_tracked_but_the_factor_is_one():
     m = ContagionModel(MINI, seed=1, **LEADS)
-    assert m.state.operations.fleet is None
+    m.step()
+    m.step()
+    assert m.state.operations.fleet.now.sum() > 0
     assert np.all(capex_returns.return_ratio(m.state) == 1.0)
     assert capex_returns.outside_ratio(m.state) == 1.0
 
