@@ -10,7 +10,8 @@ before the ninth session. Three setups on the same seeds and clock, every path:
 
 * ``own_return``: the scenario as shipped (plan +50% a year to 2026-12, the return test);
 * ``sentiment``: the same plan without the return test;
-* ``sentiment, flat plan``: the eighth session's rule (plan flat at 2025, ``capex_growth`` 0).
+* ``sentiment, flat plan``: the rule of the eighth session, the plan flat at its 2025 level
+  (``capex_growth`` 0; the outside builders' capex as shipped).
 
 Per run: the four hyperscalers' deliveries in 2025 and 2026 (chips and buildings paid, by them
 and by their vehicles), all modelled builders' spend to 2028, defaults (tech giants among them),
@@ -84,7 +85,7 @@ def table(runs: pd.DataFrame) -> str:
         "hyperscalers_2025": "four hyperscalers 2025",
         "hyperscalers_2026": "2026",
         "builders_to_2028": "modelled builders to 2028",
-        "defaults": "defaults",
+        "defaults": "defaults (vehicles included)",
         "giant_defaults": "of which giants",
         "first_default": "first default (month)",
         "losses": "losses",
@@ -102,7 +103,9 @@ def table(runs: pd.DataFrame) -> str:
                     cells.append("none")
                     continue
                 lo, hi = np.quantile(v, [0.1, 0.9])
-                cells.append(f"{v.mean():,.0f}" if lo == hi else f"{v.mean():,.0f} [{lo:,.0f}, {hi:,.0f}]")
+                fmt = ",.1f" if c.endswith("defaults") else ",.0f"
+                mean = format(v.mean(), fmt)
+                cells.append(mean if lo == hi else f"{mean} [{lo:{fmt}}, {hi:{fmt}}]")
             lines.append(f"| {path} | {setup} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
