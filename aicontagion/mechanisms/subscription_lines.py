@@ -184,6 +184,22 @@ def _prepay_deficiency(state, sb: SublineBook, due: np.ndarray) -> None:
         sb.bridges[month] = kept
 
 
+def _pending_of(pending: dict, rows: np.ndarray) -> np.ndarray:
+    """USD bn already called and not yet paid on each of ``rows`` (0 where none): the lookup of
+    ``pending`` as one sorted search, not a Python loop over the stakes."""
+    out = np.zeros(rows.size)
+    if not pending or rows.size == 0:
+        return out
+    keys = np.fromiter(pending.keys(), dtype=np.int64, count=len(pending))
+    vals = np.fromiter(pending.values(), dtype=float, count=len(pending))
+    order = np.argsort(keys)
+    keys, vals = keys[order], vals[order]
+    pos = np.minimum(np.searchsorted(keys, rows), keys.size - 1)
+    hit = keys[pos] == rows
+    out[hit] = vals[pos[hit]]
+    return out
+
+
 def call(state, funds: np.ndarray, need: np.ndarray, decisions) -> np.ndarray:
     """Call ``need`` (USD bn, net of calls already in flight) of ``funds``' uncalled commitments
     not yet called, from willing LPs pro rata, due ``call_lag_months`` from now; bridge what the
@@ -199,7 +215,7 @@ def call(state, funds: np.ndarray, need: np.ndarray, decisions) -> np.ndarray:
     stakes = stakes[(c.obligor[stakes] >= 0) & (want[np.maximum(c.obligor[stakes], 0)] > 0)]
     stakes = stakes[(c.creditor[stakes] >= 0) & (c.start[stakes] <= t)]
     stakes = stakes[state.lending.holder_ok[c.creditor[stakes]]]
-    callable_ = np.maximum(c.uncalled[stakes] - np.array([sb.pending.get(int(r), 0.0) for r in stakes]), 0.0)
+    callable_ = np.maximum(c.uncalled[stakes] - _pending_of(sb.pending, stakes), 0.0)
     room = np.bincount(c.obligor[stakes], weights=callable_, minlength=state.n)
     take = np.minimum(np.divide(want, room, out=np.zeros(state.n), where=room > 1e-12), 1.0)
     amount = callable_ * take[c.obligor[stakes]]

@@ -124,3 +124,17 @@ def test_the_borrowing_base_excludes_an_lp_over_its_allocation_cap():
 def test_a_negative_call_lag_is_rejected():
     with pytest.raises(ScenarioError, match="call_lag_months"):
         ContagionModel("ai_2025", origination__call_lag_months=-1)
+
+
+def test_the_pending_lookup_equals_the_dict_lookup_it_replaces():
+    import numpy as np
+
+    from aicontagion.mechanisms.subscription_lines import _pending_of
+
+    rng = np.random.default_rng(3)
+    pending = {int(k): float(v) for k, v in zip(rng.choice(500, 60, replace=False), rng.random(60), strict=True)}
+    rows = rng.integers(0, 600, size=300)
+    want = np.array([pending.get(int(r), 0.0) for r in rows])
+    assert np.array_equal(_pending_of(pending, rows), want)
+    assert _pending_of({}, rows).tolist() == [0.0] * rows.size
+    assert _pending_of(pending, rows[:0]).size == 0
