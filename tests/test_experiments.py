@@ -167,6 +167,21 @@ def test_hyperion_quick(tmp_path, capsys):
     assert "hyperion" in capsys.readouterr().out
 
 
+def test_capex_rule_quick(tmp_path, capsys):
+    """Seed 1, 24 months, every path and rule: one row per run, and in the first two years (the
+    fleets growing) the return test orders less than the same plan without it."""
+    mod = load("capex_rule")
+    assert mod.main(["--quick", "--out", str(tmp_path)]) == 0
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    assert len(runs) == len(mod.PATHS) * len(mod.SETUPS)
+    assert set(runs["setup"]) == set(mod.SETUPS) and set(runs["path"]) == set(mod.PATHS)
+    wide = runs.pivot(index="path", columns="setup", values="builders_to_2028")
+    assert (wide["own_return"] < wide["sentiment"]).all()
+    assert (runs["hyperscalers_2025"] > 0).all()
+    assert (tmp_path / "table.md").read_text().count("| own_return |") == len(mod.PATHS)
+    assert "own_return" in capsys.readouterr().out
+
+
 def test_hurdle_quick(tmp_path, capsys):
     mod = load("hurdle")
     assert mod.main(["--quick", "--out", str(tmp_path)]) == 0
