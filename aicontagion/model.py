@@ -53,7 +53,7 @@ from aicontagion.mechanisms.actions import apply_decisions
 from aicontagion.mechanisms.constraints import SaleOrders, uncured_breaches
 from aicontagion.mechanisms.defaults import resolve_defaults
 from aicontagion.mechanisms.fire_sales import MAX_ROUNDS, liquidity_sales, sell_round
-from aicontagion.mechanisms.income import capex_growth_factor, operate
+from aicontagion.mechanisms.income import operate, outside_capex_month
 from aicontagion.mechanisms.lease_events import scheduled_exits
 from aicontagion.mechanisms.liquidity_substeps import run_substeps
 from aicontagion.mechanisms.opening import opening_state
@@ -226,8 +226,7 @@ class ContagionModel(mesa.Model):
     def stage_demand(self) -> None:
         """1. AI revenue, expectations, compute and rents; fundamental prices re-marked."""
         s = self.state
-        outside_capex = s.spec.compute.outside_capex / 12.0 * capex_growth_factor(s, s.month)
-        outside_capex *= capex_returns.outside_response(s)
+        outside_capex = outside_capex_month(s, s.month)
         s.ai.demand_state = s.ai.demand.advance(s.month, s.operations.capex_spent + outside_capex)
         s.ai.sentiment_history.append(s.ai.sentiment_ratio)
         s.markets.relax(s.books, s.contracts)

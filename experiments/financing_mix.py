@@ -29,9 +29,8 @@ import numpy as np
 import pandas as pd
 
 from aicontagion.core.kinds import Kind
-from aicontagion.mechanisms.capex_returns import outside_response
 from aicontagion.mechanisms.exit_option import route_costs, spv_first
-from aicontagion.mechanisms.income import capex_growth_factor
+from aicontagion.mechanisms.income import outside_capex_month
 from aicontagion.model import ContagionModel
 from aicontagion.runs import experiment_kit as ex
 from aicontagion.runs.executors import map_tasks
@@ -73,7 +72,7 @@ def run_mix(
         m.step()
         s = m.state
         modelled += s.operations.capex_spent
-        outside += spec.compute.outside_capex / 12.0 * capex_growth_factor(s, s.month) * outside_response(s)
+        outside += outside_capex_month(s, s.month)
     ev = pd.DataFrame(m.events)
     kinds = dict(zip(s.registry.ids, [Kind(int(k)).label for k in s.registry.kind], strict=True))
 

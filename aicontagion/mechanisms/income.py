@@ -82,6 +82,18 @@ def capex_growth_factor(state, month: int) -> float:
     return (1.0 + cpt.capex_growth) ** max(years, 0.0)
 
 
+def outside_capex_month(state, month: int) -> float:
+    """USD bn the unmodelled builders spend in ``month``: ``outside_capex / 12`` grown like the
+    plan (:func:`capex_growth_factor`) and scaled by their (return-tested) response,
+    :func:`~aicontagion.mechanisms.capex_returns.outside_response`."""
+    return (
+        state.spec.compute.outside_capex
+        / 12.0
+        * capex_growth_factor(state, month)
+        * capex_returns.outside_response(state)
+    )
+
+
 def operate(state) -> Obligations:
     """Book this month's operating flows and return the obligations due."""
     b = state.books
