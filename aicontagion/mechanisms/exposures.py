@@ -35,17 +35,25 @@ def exposures(state) -> tuple[float, float, float]:
 
 
 def claims_by_kind(c, kinds: np.ndarray) -> tuple[float, float, float]:
-    """:func:`exposures` of contract table ``c`` with institutions of ``kinds``."""
-    rows = ((c.creditor >= 0) & (c.obligor >= 0) & c.active & (c.is_debt | c.is_stake)).nonzero()[0]
-    value = c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)
-    holder, on = kinds[c.creditor[rows]], kinds[c.obligor[rows]]
-    pc = holder == int(Kind.PRIVATE_CREDIT_FUND)
-    bank = holder == int(Kind.BANK)
-    return (
-        float(value[pc & _IS_AI[on]].sum()),
-        float(value[bank & _IS_FUND[on]].sum()),
-        float(value[bank & _IS_SPV[on]].sum()),
-    )
+    """:func:`exposures` of contract table ``c`` with institutions of ``kinds``. The three row sets
+    depend only on the structure (and kinds never change), so they are kept with it."""
+
+    def chosen():
+        rows = ((c.creditor >= 0) & (c.obligor >= 0) & (c.is_debt | c.is_stake)).nonzero()[0]
+        holder, on = kinds[c.creditor[rows]], kinds[c.obligor[rows]]
+        pc = holder == int(Kind.PRIVATE_CREDIT_FUND)
+        bank = holder == int(Kind.BANK)
+        # one array of three ascending row sets and where each ends (cached arrays are single arrays)
+        parts = [rows[pc & _IS_AI[on]], rows[bank & _IS_FUND[on]], rows[bank & _IS_SPV[on]]]
+        return np.concatenate([np.cumsum([len(x) for x in parts]), *parts])
+
+    packed = c.cached(("exposure rows by holder kind", id(kinds)), chosen)
+    ends = packed[:3] + 3
+    out = []
+    for lo, hi in zip((3, *ends[:2]), ends, strict=True):
+        rows = packed[lo:hi]
+        out.append(float((c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)).sum()))
+    return out[0], out[1], out[2]
 
 
 def pc_ai_exposure(state) -> float:

@@ -55,6 +55,19 @@ def class_weights(state) -> np.ndarray:
 
 def claim_weights(state, rows: np.ndarray) -> np.ndarray:
     """Risk weight of each debt contract row of ``rows`` to its creditor (a bank's parameters)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    w = _kind_weights(state, rows)
+    project = project_rows(state)
+    if project.size:
+        c, p = _tables(state)
+        mine = np.isin(rows, project)
+        w = np.where(mine, fill_nan(p["project_loan_risk_weight"][np.maximum(c.creditor[rows], 0)], 1.3), w)
+    return w
+
+
+def _kind_weights(state, rows: np.ndarray) -> np.ndarray:
+    """:func:`claim_weights` before the project-loan weight: what the row's kind, market,
+    collateral, obligor and creditor decide (fields fixed when the row is written)."""
     c, p = _tables(state)
     creditor = np.maximum(c.creditor[rows], 0)
     ctype = c.ctype[rows]
@@ -72,14 +85,7 @@ def claim_weights(state, rows: np.ndarray) -> np.ndarray:
     is_gov = (obligor >= 0) & (state.registry.kind[np.maximum(obligor, 0)] == int(Kind.GOVERNMENT))
     is_treasury = obligor == treasury[0] if treasury.size else np.zeros(rows.size, dtype=bool)
     w = np.where(is_gov & ~is_treasury, fill_nan(p["agency_risk_weight"][creditor], 0.2), w)
-    w = np.where(is_treasury, 0.0, w)
-    project = project_rows(state)
-    if project.size:
-        is_project = np.zeros(c.size, dtype=bool)
-        is_project[project] = True
-        mine = is_project[rows]
-        w = np.where(mine, fill_nan(p["project_loan_risk_weight"][creditor], 1.3), w)
-    return w
+    return np.where(is_treasury, 0.0, w)
 
 
 def project_rows(state) -> np.ndarray:
@@ -90,31 +96,51 @@ def project_rows(state) -> np.ndarray:
     return led.route_rows(("bank",))
 
 
-def _row_weights(state) -> np.ndarray:
-    """Risk weight of every debt row held in the system (NaN for other rows), kept until the
-    contract table's structure changes (weights depend on the row's kind, market, collateral,
-    obligor and route, and on parameters fixed for the run)."""
-    c, _ = _tables(state)
-
-    def compute():
-        out = np.full(c.size, np.nan)
-        debt = np.flatnonzero(c.is_debt & (c.creditor >= 0))
-        out[debt] = claim_weights(state, debt)
-        return out
-
-    return c.cached("risk weights of debt rows", compute)
+def held_debt_weights(state, banks_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, weights)``: the active debt rows held by institutions (by banks only with
+    ``banks_only``), ascending, and their risk weights. The weights of the rows' kinds are computed
+    once per row as the table grows
+    (:meth:`~aicontagion.network.contracts.ContractTable.per_row`: they depend on fields fixed when
+    a row is written and on parameters fixed for the run); the bank route's loans then take the
+    project-loan weight."""
+    c, p = _tables(state)
+    if banks_only:
+        bank = state.registry.kind == int(Kind.BANK)
+        debt = c.cached(
+            "debt rows held by banks", lambda: np.flatnonzero(c.is_debt & (c.creditor >= 0) & bank[c.creditor])
+        )
+    else:
+        debt = c.cached("debt rows held inside", lambda: np.flatnonzero(c.is_debt & (c.creditor >= 0)))
+    weights = c.per_row("risk weight by kind", lambda rows: _kind_weights(state, rows))[debt]
+    project = project_rows(state)
+    if project.size and debt.size:
+        at = np.minimum(np.searchsorted(debt, project), debt.size - 1)
+        at = at[debt[at] == project]
+        weights[at] = fill_nan(p["project_loan_risk_weight"][c.creditor[debt[at]]], 1.3)
+    return debt, weights
 
 
 def risk_weighted_assets(state, rows: np.ndarray) -> np.ndarray:
-    """USD bn of risk-weighted assets of institutions ``rows`` (weights of the bank block)."""
+    """USD bn of risk-weighted assets of institutions ``rows`` (weights of the bank block). When
+    ``rows`` are all banks (every caller's case) only the banks' claims are read; the sums per
+    holder are the same."""
     rows = np.asarray(rows, dtype=np.int64)
     c, p = _tables(state)
+    banks_only = bool((state.registry.kind[rows] == int(Kind.BANK)).all())
     held = state.books.holdings[rows] @ (state.markets.marked_price * class_weights(state))
-    weights = _row_weights(state)
-    debt = np.flatnonzero(np.isfinite(weights) & (c.principal > 0))
-    w = c.principal[debt] * c.mark[debt] * weights[debt]
+    debt, weights = held_debt_weights(state, banks_only)
+    left = c.principal[debt] > 0
+    debt, weights = debt[left], weights[left]
+    w = c.principal[debt] * c.mark[debt] * weights
     claims = np.bincount(c.creditor[debt], weights=w, minlength=state.n)[rows]
-    stakes = c.stakes_held()
+    if banks_only:
+        bank = state.registry.kind == int(Kind.BANK)
+        stakes = c.cached(
+            "stakes held by banks", lambda: np.flatnonzero(c.is_stake & (c.creditor >= 0) & bank[c.creditor])
+        )
+        stakes = stakes[c.principal[stakes] > 0]
+    else:
+        stakes = c.stakes_held()
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)[rows]
     stake_w = fill_nan(p["stake_risk_weight"][rows], 4.0)
     other_w = fill_nan(p["other_risk_weight"][rows], 1.0)

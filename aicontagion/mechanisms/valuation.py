@@ -105,6 +105,14 @@ def _tables(state):
     return state.contracts, state.books
 
 
+def spv_debt_rows(state) -> np.ndarray:
+    """Rows (ascending) of active debt owed by SPVs, kept with the table's structure (the live
+    ones with principal left are every project's debt)."""
+    c, _ = _tables(state)
+    spv = state.registry.kind == Kind.SPV
+    return c.cached("debt rows owed by SPVs", lambda: (c.is_debt & (c.obligor >= 0) & spv[c.obligor]).nonzero()[0])
+
+
 def project_rows(state) -> np.ndarray:
     """Institutions valued as projects: live SPVs."""
     kind = state.registry.kind
@@ -198,8 +206,8 @@ def project_values(state) -> dict[str, np.ndarray]:
     if not proj.any():
         return {"value": value, "debt": np.zeros(n), "cover": cover, "dscr": dscr, "band": band, "has_flows": has_flows}
 
-    debt_rows = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
-    debt_rows = debt_rows[proj[c.obligor[debt_rows]]]
+    debt_rows = spv_debt_rows(state)
+    debt_rows = debt_rows[(c.principal[debt_rows] > 0) & proj[c.obligor[debt_rows]]]
     debt = np.bincount(c.obligor[debt_rows], weights=c.principal[debt_rows], minlength=n) + np.where(
         proj, b.ext_liab, 0.0
     )
@@ -270,8 +278,8 @@ def project_marks(state, values: dict[str, np.ndarray]) -> tuple[np.ndarray, np.
     c, _ = _tables(state)
     n = state.n
     use = values["has_flows"] & np.isfinite(values["value"])
-    rows = np.flatnonzero(c.is_debt & (c.obligor >= 0) & (c.principal > 0))
-    rows = rows[use[c.obligor[rows]]]
+    rows = spv_debt_rows(state)  # projects are SPVs
+    rows = rows[(c.principal[rows] > 0) & use[c.obligor[rows]]]
     if rows.size == 0:
         return rows, np.zeros(0)
     who = np.flatnonzero(use)

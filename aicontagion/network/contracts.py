@@ -99,6 +99,7 @@ class ContractTable:
         self.size = 0
         self._buf = {k: np.full(self._capacity, d, dtype=t) for k, (t, d) in FIELDS.items()}
         self.ids: list[str] = []
+        self._per_row: dict = {}
         self._refresh_views()
 
     # -- storage ------------------------------------------------------------------------------
@@ -118,6 +119,7 @@ class ContractTable:
         view = self._buf["creditor"][: self.size]
         view[rows] = creditor
         self._masks.clear()
+        self._per_row.clear()
 
     def _derived(self, key: tuple, compute):
         """``compute()``, an array that depends only on the structure, kept read-only until the
@@ -135,6 +137,24 @@ class ContractTable:
         """``compute()`` (a selection that depends only on the structure: types, parties, what is in
         force), kept until the structure changes; ``key`` names it. The array returned is read-only."""
         return self._derived(("named", key), compute)
+
+    def per_row(self, key, compute) -> np.ndarray:
+        """``compute(rows)`` for every row: a float that depends only on the row's own fields, fixed
+        when it is written, and on its creditor. Kept across appends, so the rows written since the
+        last call are the only ones computed (amortised constant time per contract, in a buffer that
+        doubles); cleared when a row changes hands (:meth:`set_creditor`). ``key`` names it; the
+        array returned is read-only and stays valid."""
+        buf, done = self._per_row.get(key, (np.empty(0), 0))
+        if done < self.size:
+            if buf.size < self.size:
+                bigger = np.empty(max(self._capacity, self.size))
+                bigger[:done] = buf[:done]
+                buf = bigger
+            buf[done : self.size] = compute(np.arange(done, self.size))
+            self._per_row[key] = (buf, self.size)
+        view = buf[: self.size]
+        view.flags.writeable = False
+        return view
 
     def sum_by(self, side: str, weights: np.ndarray, n: int) -> np.ndarray:
         """Sum ``weights`` (one per contract) per institution on ``side`` (``"creditor"`` or
@@ -179,6 +199,7 @@ class ContractTable:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self._per_row = {}
         self._refresh_views()
 
     def _grow(self, needed: int) -> None:
@@ -241,6 +262,7 @@ class ContractTable:
         new.size = self.size
         new._buf = {k: v.copy() for k, v in self._buf.items()}
         new.ids = list(self.ids)
+        new._per_row = {}
         new._refresh_views()
         return new
 

@@ -51,6 +51,8 @@ DISTRESSED = "#ff7f0e"
 EDGE = (0.33, 0.40, 0.50, 0.28)
 LOSS = "#d7191c"
 RUN_COLOURS = ("#d7191c", "#1f77b4", "#2ca02c", "#9467bd")
+
+
 @dataclass
 class Scales:
     """Largest node assets and pair exposure (USD bn) shown: shared by side-by-side pictures."""

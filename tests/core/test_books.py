@@ -131,6 +131,32 @@ def test_held_rows_follow_principal_and_structure_as_the_masks_do():
     assert masks() == ([4], [5])
 
 
+def test_per_row_values_are_computed_once_per_row_and_follow_a_change_of_hands():
+    """ContractTable.per_row computes only the rows appended since its last call (the amortised
+    constant-time append of issue 12, item 6), always equals computing every row afresh, and
+    starts again when a row changes hands (its creditor is an input)."""
+    c = ContractTable(capacity=8)
+    seen = []
+
+    def creditor_plus_principal(rows):
+        seen.append(rows.tolist())
+        return c.creditor[rows] + c.principal[rows]
+
+    c.add_many(ctype=[ContractType.BOND] * 3, creditor=[0, 1, 2], obligor=[1, 2, 0], principal=[1.0, 2.0, 3.0])
+    assert c.per_row("k", creditor_plus_principal).tolist() == [1.0, 3.0, 5.0]
+    first = c.per_row("k", creditor_plus_principal)
+    assert seen == [[0, 1, 2]] and not first.flags.writeable  # the second read computed nothing
+    c.add_many(ctype=[ContractType.LOAN] * 10, creditor=[1] * 10, obligor=[0] * 10, principal=np.arange(10.0))
+    grown = c.per_row("k", creditor_plus_principal)
+    assert seen[-1] == list(range(3, 13))  # only the new rows, through a buffer that grew
+    assert grown.tolist() == (c.creditor + c.principal).tolist() and first.tolist() == [1.0, 3.0, 5.0]
+    c.set_active([4], False)  # activity is not an input: nothing recomputed
+    c.per_row("k", creditor_plus_principal)
+    assert len(seen) == 2
+    c.set_creditor([0], 2)
+    assert c.per_row("k", creditor_plus_principal)[0] == 3.0 and seen[-1] == list(range(13))
+
+
 def test_contract_table_pickles_as_views_of_its_buffers():
     import pickle
 

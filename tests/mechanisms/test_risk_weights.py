@@ -8,7 +8,14 @@ import pytest
 from aicontagion.core.invariants import check_books
 from aicontagion.core.kinds import Kind
 from aicontagion.mechanisms.constraints import LeverageTarget, RiskCapitalFloor, SaleOrders
-from aicontagion.mechanisms.risk_weights import claim_weights, risk_capital_ratio, risk_headroom, risk_weighted_assets
+from aicontagion.mechanisms.risk_weights import (
+    claim_weights,
+    held_debt_weights,
+    project_rows,
+    risk_capital_ratio,
+    risk_headroom,
+    risk_weighted_assets,
+)
 from aicontagion.model import ContagionModel
 from aicontagion.network.contracts import ContractType, Seniority
 from aicontagion.policies.state_company import COMPANY_ID, with_state_company
@@ -151,3 +158,22 @@ def test_a_bank_can_buy_five_times_more_agency_debt_than_corporate_debt_with_the
     assert room[0] == pytest.approx(head / 0.2) and np.isinf(room[1])
     s.registry.params["bank"]["risk_capital_floor"][bank] = 0.0  # off: no limit
     assert np.isinf(agency_room(s, np.array([bank]))[0])
+
+
+def test_the_kept_weights_equal_weighing_every_row_afresh_after_a_run_that_originates():
+    """held_debt_weights keeps the weights of rows' kinds across the contracts written during a run
+    (issue 12, item 6) and applies the project-loan weight at reading; after two years of ai_2025,
+    with bank-route loans written and sold on, it equals claim_weights of every held debt row, and
+    the banks' RWA from the bank-held rows equals the RWA from all rows."""
+    model = ContagionModel(load_scenario("ai_2025"), seed=1, collect=False)
+    for _ in range(24):
+        model.step()
+    state = model.state
+    c = state.contracts
+    rows, weights = held_debt_weights(state)
+    assert rows.tolist() == np.flatnonzero(c.is_debt & (c.creditor >= 0)).tolist()
+    np.testing.assert_array_equal(weights, claim_weights(state, rows))
+    assert project_rows(state).size > 0  # the bank route wrote loans, so the override is exercised
+    banks = state.registry.members[Kind.BANK]
+    mixed = np.concatenate([banks, state.registry.members[Kind.PENSION_LP][:1]])  # not all banks: every row
+    np.testing.assert_allclose(risk_weighted_assets(state, banks), risk_weighted_assets(state, mixed)[:-1], rtol=1e-12)
