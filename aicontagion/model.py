@@ -366,7 +366,8 @@ class ContagionModel(mesa.Model):
             sell_round(s, orders)
             self._check("deleverage")
             resolve_defaults(s, np.zeros(s.n, dtype=bool), "fire sale", self._check)
-        s.snapshot.assets = s.books.assets(s.contracts, s.markets.marked_price)
+        else:  # the last round sold: re-mark (a quiet round has just marked what nothing has moved since)
+            s.snapshot.assets = s.books.assets(s.contracts, s.markets.marked_price)
         funds = s.registry.members[Kind.PRIVATE_CREDIT_FUND]
         funds = funds[s.lifecycle.status[funds] != Status.DEFAULTED]
         resolve_defaults(s, uncured_breaches(s, funds), "covenant breach not cured", self._check)

@@ -368,32 +368,49 @@ def commitment_appetite(state, lps: np.ndarray) -> np.ndarray:
     rows, repeated per commitment) takes: 1 while its private share of assets is at or below
     ``private_target``, falling linearly to 0 at ``max_private_share`` (commitment pacing: an LP
     over its target commits less to new funds, the first effect of the denominator effect)."""
+    return _per_pension(state, lps, _appetite, 1.0)
+
+
+def _per_pension(state, rows: np.ndarray, fn, other) -> np.ndarray:
+    """``fn(state, pensions)`` read for each entry of ``rows`` (institution rows, repeated once per
+    contract: hundreds of thousands in the scale benchmark), evaluated once per pension-kind
+    institution (``fn`` is elementwise in its rows); ``other`` for rows of other kinds."""
+    lp = state.registry.kind[rows] == int(Kind.PENSION_LP)
+    if not lp.any():
+        return np.full(rows.size, other)
+    who = rows[lp]
+    if who.size > state.n:  # repeated rows: once per pension, then read per row
+        pensions = state.registry.members[Kind.PENSION_LP]
+        each = np.full(state.n, other, dtype=np.result_type(other))
+        each[pensions] = fn(state, pensions)
+        value = each[who]
+    else:
+        value = fn(state, who)
+    out = np.full(rows.size, other, dtype=value.dtype)
+    out[lp] = value
+    return out
+
+
+def _appetite(state, who: np.ndarray) -> np.ndarray:
     p = state.registry.params["pension_lp"]
     c = state.contracts
-    out = np.ones(lps.size)
-    lp_kind = state.registry.kind[lps] == int(Kind.PENSION_LP)
-    if not lp_kind.any():
-        return out
-    who = lps[lp_kind]
     stakes = c.stakes_held()
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)
     a = np.maximum(state.snapshot.assets[who], 1e-12)
     share = private_assets(state, who, value[who]) / a
     lo, hi = p["private_target"][who], p["max_private_share"][who]
     room = np.where(hi > lo, (hi - share) / np.maximum(hi - lo, 1e-12), (share <= lo).astype(float))
-    out[lp_kind] = np.clip(room, 0.0, 1.0)
-    return out
+    return np.clip(room, 0.0, 1.0)
 
 
 def lp_distressed(state, lps: np.ndarray) -> np.ndarray:
     """Which LPs of ``lps`` (institution rows) are distressed as a fund's lenders read them: a
     pension whose private share exceeds ``max_private_share`` (over its allocation cap), or an
     insurer (``capital_floor`` above 0) whose equity / risk charges is below its floor."""
-    out = np.zeros(lps.size, dtype=bool)
-    lp = state.registry.kind[lps] == int(Kind.PENSION_LP)
-    if not lp.any():
-        return out
-    who = lps[lp]
+    return _per_pension(state, lps, _distressed, False)
+
+
+def _distressed(state, who: np.ndarray) -> np.ndarray:
     p = state.registry.params["pension_lp"]
     c = state.contracts
     stakes = c.stakes_held()
@@ -407,8 +424,7 @@ def lp_distressed(state, lps: np.ndarray) -> np.ndarray:
         total = held + claims + fixed
         ratio_now = np.where(total > 1e-12, state.books.equity[who] / np.maximum(total, 1e-12), np.inf)
         over |= (floor > 0) & np.isfinite(base[who]) & (ratio_now < floor * base[who])
-    out[lp] = over
-    return out
+    return over
 
 
 class CapitalFloor(Constraint):

@@ -35,16 +35,16 @@ def exposures(state) -> tuple[float, float, float]:
 
 
 def claims_by_kind(c, kinds: np.ndarray) -> tuple[float, float, float]:
-    """:func:`exposures` of contract table ``c`` with institutions of ``kinds``. The three row sets
-    depend only on the structure (and kinds never change), so they are kept with it."""
+    """:func:`exposures` of contract table ``c`` with institutions of ``kinds``. Each row's exposure
+    class (by its holder's and issuer's kinds, which never change) is computed once per row as the
+    table grows; the three row sets of the active ones are kept with the structure."""
+    kinds = np.asarray(kinds)
+    klass = c.per_row(("exposure class", id(kinds)), lambda rows: _exposure_class(c, kinds, rows))
 
     def chosen():
-        rows = ((c.creditor >= 0) & (c.obligor >= 0) & (c.is_debt | c.is_stake)).nonzero()[0]
-        holder, on = kinds[c.creditor[rows]], kinds[c.obligor[rows]]
-        pc = holder == int(Kind.PRIVATE_CREDIT_FUND)
-        bank = holder == int(Kind.BANK)
+        live = klass * (c.is_debt | c.is_stake)
         # one array of three ascending row sets and where each ends (cached arrays are single arrays)
-        parts = [rows[pc & _IS_AI[on]], rows[bank & _IS_FUND[on]], rows[bank & _IS_SPV[on]]]
+        parts = [np.flatnonzero(live == k) for k in (1.0, 2.0, 3.0)]
         return np.concatenate([np.cumsum([len(x) for x in parts]), *parts])
 
     packed = c.cached(("exposure rows by holder kind", id(kinds)), chosen)
@@ -54,6 +54,21 @@ def claims_by_kind(c, kinds: np.ndarray) -> tuple[float, float, float]:
         rows = packed[lo:hi]
         out.append(float((c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)).sum()))
     return out[0], out[1], out[2]
+
+
+def _exposure_class(c, kinds: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """1 for a private-credit fund's claim on an AI borrower, 2 a bank's on a fund, 3 a bank's on
+    an SPV, 0 otherwise (outside parties included), per contract row of ``rows``."""
+    holder_ok, issuer_ok = c.creditor[rows] >= 0, c.obligor[rows] >= 0
+    holder = np.where(holder_ok, kinds[np.maximum(c.creditor[rows], 0)], -1)
+    issuer = np.where(issuer_ok, kinds[np.maximum(c.obligor[rows], 0)], -1)
+    on = np.maximum(issuer, 0)
+    pc, bank = holder == int(Kind.PRIVATE_CREDIT_FUND), holder == int(Kind.BANK)
+    out = np.zeros(rows.size)
+    out[pc & issuer_ok & _IS_AI[on]] = 1.0
+    out[bank & issuer_ok & _IS_FUND[on]] = 2.0
+    out[bank & issuer_ok & _IS_SPV[on]] = 3.0
+    return out
 
 
 def pc_ai_exposure(state) -> float:

@@ -129,16 +129,13 @@ def risk_weighted_assets(state, rows: np.ndarray) -> np.ndarray:
     banks_only = bool((state.registry.kind[rows] == int(Kind.BANK)).all())
     held = state.books.holdings[rows] @ (state.markets.marked_price * class_weights(state))
     debt, weights = held_debt_weights(state, banks_only)
-    left = c.principal[debt] > 0
-    debt, weights = debt[left], weights[left]
-    w = c.principal[debt] * c.mark[debt] * weights
+    w = c.principal[debt] * c.mark[debt] * weights  # rows repaid to zero add exact zeros
     claims = np.bincount(c.creditor[debt], weights=w, minlength=state.n)[rows]
     if banks_only:
         bank = state.registry.kind == int(Kind.BANK)
         stakes = c.cached(
             "stakes held by banks", lambda: np.flatnonzero(c.is_stake & (c.creditor >= 0) & bank[c.creditor])
         )
-        stakes = stakes[c.principal[stakes] > 0]
     else:
         stakes = c.stakes_held()
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)[rows]

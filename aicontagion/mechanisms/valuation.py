@@ -113,6 +113,18 @@ def spv_debt_rows(state) -> np.ndarray:
     return c.cached("debt rows owed by SPVs", lambda: (c.is_debt & (c.obligor >= 0) & spv[c.obligor]).nonzero()[0])
 
 
+def _spv_claims(state) -> np.ndarray:
+    """Carrying value of the claims SPVs hold (USD bn per institution, zero for other kinds): the
+    books' claims read from the rows SPVs hold (kept with the structure), the same sums per holder."""
+    c, _ = _tables(state)
+    spv = state.registry.kind == Kind.SPV
+    rows = c.cached(
+        "claims held by SPVs", lambda: ((c.is_debt | c.is_stake) & (c.creditor >= 0) & spv[c.creditor]).nonzero()[0]
+    )
+    value = c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)
+    return np.bincount(c.creditor[rows], weights=value, minlength=state.n)
+
+
 def project_rows(state) -> np.ndarray:
     """Institutions valued as projects: live SPVs."""
     kind = state.registry.kind
@@ -236,8 +248,12 @@ def project_values(state) -> dict[str, np.ndarray]:
     rent_index = min(demand.rent_index, 1.0) * state.ai.usage
     to_horizon = np.maximum(horizon - t, 0)
     relet_rent = (relet - vacant) * rent_index
-    leased = leased_annuity(to_horizon, r_mkt, q)  # also the empty facility's value below
-    going += relet_rent * annuity(to_horizon, r_mkt) + vacant * rent_index * leased
+    # the annuities of projects only (others' values are discarded below)
+    at = np.flatnonzero(proj)
+    leased, plain = np.zeros(n), np.zeros(n)
+    leased[at] = leased_annuity(to_horizon[at], r_mkt, q)  # also the empty facility's value below
+    plain[at] = annuity(to_horizon[at], r_mkt)
+    going += relet_rent * plain + vacant * rent_index * leased
     rent_now += relet_rent
     has_flows |= relet > 0
 
@@ -251,7 +267,7 @@ def project_values(state) -> dict[str, np.ndarray]:
     empty = np.where(b.facility > 0, capacity_rent * leased, 0.0)
     tradables = b.holdings @ state.markets.marked_price
     collateral = (tradables + empty) * (1.0 - rules.bankruptcy_cost)
-    claims = b.claims(c)
+    claims = _spv_claims(state)
     value = np.where(proj, b.cash + claims + np.maximum(going, collateral), np.nan)
     cover = np.where(proj & (debt > 1e-12), ratio(value, debt, default=np.inf), np.nan)
 
