@@ -231,7 +231,7 @@ class Books:
         c = contracts
         delta = np.where(selected, c.principal * (new_mark - c.mark), 0.0)
         np.copyto(c.mark, new_mark, where=selected)
-        held_outside = c.cached("held outside", lambda: (c.creditor == EXTERNAL).nonzero()[0])
+        held_outside = c.selection("held outside", lambda lo: c.creditor[lo:] == EXTERNAL)
         if isinstance(channel, np.ndarray):
             self.book_channels(c.creditor, delta, channel)
             self._outside_losses(delta[held_outside], channel[held_outside])

@@ -79,10 +79,13 @@ def money_market_nav(state, rows: np.ndarray, performance: np.ndarray) -> np.nda
     books, c = state.books, state.contracts
     nav = performance - books.pnl[rows, Channel.OPERATING] - books.pnl[rows, Channel.INTEREST]
     kind = state.registry.kind
-    held = c.cached(
+    held = c.selection(
         "debt owed by institutions to money-market funds",
-        lambda: np.flatnonzero(
-            c.is_debt & (c.creditor >= 0) & (c.obligor >= 0) & (kind[c.creditor] == Kind.MONEY_MARKET_FUND)
+        lambda lo: (
+            c.is_debt[lo:]
+            & (c.creditor[lo:] >= 0)
+            & (c.obligor[lo:] >= 0)
+            & (kind[c.creditor[lo:]] == Kind.MONEY_MARKET_FUND)
         ),
     )
     held = held[(c.principal[held] > 0) & (state.lifecycle.status[c.obligor[held]] != Status.DEFAULTED)]
@@ -93,7 +96,7 @@ def money_market_nav(state, rows: np.ndarray, performance: np.ndarray) -> np.nda
 def update_credit_marks(state) -> None:
     """Move every debt claim's credit mark toward ``1 - h_obligor x LGD`` and book the change."""
     c = state.contracts
-    claims = c.cached("debt owed by institutions", lambda: c.is_debt & (c.obligor >= 0))
+    claims = c.selection_mask("debt owed by institutions", lambda lo: c.is_debt[lo:] & (c.obligor[lo:] >= 0))
     if not claims.any():
         return
     r = state.spec.resolution

@@ -35,23 +35,17 @@ def exposures(state) -> tuple[float, float, float]:
 
 
 def claims_by_kind(c, kinds: np.ndarray) -> tuple[float, float, float]:
-    """:func:`exposures` of contract table ``c`` with institutions of ``kinds``. Each row's exposure
+    """:func:`exposures` of contract table ``c`` with institutions of ``kinds`` (the registry's, one
+    per table: the caches below are keyed by the table). Each row's exposure
     class (by its holder's and issuer's kinds, which never change) is computed once per row as the
-    table grows; the three row sets of the active ones are kept with the structure."""
+    table grows; the three row sets of the active ones are kept with the structure and extended as
+    rows are appended."""
     kinds = np.asarray(kinds)
-    klass = c.per_row(("exposure class", id(kinds)), lambda rows: _exposure_class(c, kinds, rows))
+    klass = c.per_row("exposure class", lambda rows: _exposure_class(c, kinds, rows))
 
-    def chosen():
-        live = klass * (c.is_debt | c.is_stake)
-        # one array of three ascending row sets and where each ends (cached arrays are single arrays)
-        parts = [np.flatnonzero(live == k) for k in (1.0, 2.0, 3.0)]
-        return np.concatenate([np.cumsum([len(x) for x in parts]), *parts])
-
-    packed = c.cached(("exposure rows by holder kind", id(kinds)), chosen)
-    ends = packed[:3] + 3
     out = []
-    for lo, hi in zip((3, *ends[:2]), ends, strict=True):
-        rows = packed[lo:hi]
+    for k in (1.0, 2.0, 3.0):
+        rows = c.selection(("exposure rows", k), lambda lo, k=k: (klass[lo:] == k) & (c.is_debt[lo:] | c.is_stake[lo:]))
         out.append(float((c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)).sum()))
     return out[0], out[1], out[2]
 

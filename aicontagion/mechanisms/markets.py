@@ -277,6 +277,8 @@ class Markets:
 def remark_traded_contracts(books: Books, contracts: ContractTable, marked_price: np.ndarray, channel: Channel) -> None:
     """Set ``mark = credit_mark x marked price`` on traded debt and book the change."""
     c = contracts
-    traded = c.cached("traded debt mask", lambda: c.is_debt & (c.market >= 0))  # a row's market never changes
+    traded = c.selection_mask(
+        "traded debt mask", lambda lo: c.is_debt[lo:] & (c.market[lo:] >= 0)
+    )  # a row's market never changes
     if traded.any():
         books.remark_claims(c, traded, c.credit_mark * np.append(marked_price, 1.0)[c.market], channel)

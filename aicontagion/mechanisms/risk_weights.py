@@ -106,11 +106,11 @@ def held_debt_weights(state, banks_only: bool = False) -> tuple[np.ndarray, np.n
     c, p = _tables(state)
     if banks_only:
         bank = state.registry.kind == int(Kind.BANK)
-        debt = c.cached(
-            "debt rows held by banks", lambda: np.flatnonzero(c.is_debt & (c.creditor >= 0) & bank[c.creditor])
+        debt = c.selection(
+            "debt rows held by banks", lambda lo: c.is_debt[lo:] & (c.creditor[lo:] >= 0) & bank[c.creditor[lo:]]
         )
     else:
-        debt = c.cached("debt rows held inside", lambda: np.flatnonzero(c.is_debt & (c.creditor >= 0)))
+        debt = c.selection("debt rows held inside", lambda lo: c.is_debt[lo:] & (c.creditor[lo:] >= 0))
     weights = c.per_row("risk weight by kind", lambda rows: _kind_weights(state, rows))[debt]
     project = project_rows(state)
     if project.size and debt.size:
@@ -133,8 +133,8 @@ def risk_weighted_assets(state, rows: np.ndarray) -> np.ndarray:
     claims = np.bincount(c.creditor[debt], weights=w, minlength=state.n)[rows]
     if banks_only:
         bank = state.registry.kind == int(Kind.BANK)
-        stakes = c.cached(
-            "stakes held by banks", lambda: np.flatnonzero(c.is_stake & (c.creditor >= 0) & bank[c.creditor])
+        stakes = c.selection(
+            "stakes held by banks", lambda lo: c.is_stake[lo:] & (c.creditor[lo:] >= 0) & bank[c.creditor[lo:]]
         )
     else:
         stakes = c.stakes_held()

@@ -78,9 +78,13 @@ def subline_rows(state) -> np.ndarray:
 def lp_stakes(state) -> np.ndarray:
     """LP commitments in private-credit funds held by institutions in the system."""
     c, kind = state.contracts, state.registry.kind
-    rows = c.rows_of(ContractType.LP_COMMITMENT)
-    rows = rows[(c.creditor[rows] >= 0) & (c.obligor[rows] >= 0)]
-    return rows[kind[c.obligor[rows]] == Kind.PRIVATE_CREDIT_FUND]
+
+    def test(lo: int) -> np.ndarray:
+        creditor, obligor = c.creditor[lo:], c.obligor[lo:]
+        lp = (c.ctype[lo:] == int(ContractType.LP_COMMITMENT)) & c.active[lo:] & (creditor >= 0) & (obligor >= 0)
+        return lp & (kind[obligor] == Kind.PRIVATE_CREDIT_FUND)
+
+    return c.selection("LP commitments in funds held inside", test)
 
 
 def eligible(state, holders: np.ndarray) -> np.ndarray:

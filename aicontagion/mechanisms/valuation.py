@@ -110,7 +110,9 @@ def spv_debt_rows(state) -> np.ndarray:
     ones with principal left are every project's debt)."""
     c, _ = _tables(state)
     spv = state.registry.kind == Kind.SPV
-    return c.cached("debt rows owed by SPVs", lambda: (c.is_debt & (c.obligor >= 0) & spv[c.obligor]).nonzero()[0])
+    return c.selection(
+        "debt rows owed by SPVs", lambda lo: c.is_debt[lo:] & (c.obligor[lo:] >= 0) & spv[c.obligor[lo:]]
+    )
 
 
 def _spv_claims(state) -> np.ndarray:
@@ -118,8 +120,9 @@ def _spv_claims(state) -> np.ndarray:
     books' claims read from the rows SPVs hold (kept with the structure), the same sums per holder."""
     c, _ = _tables(state)
     spv = state.registry.kind == Kind.SPV
-    rows = c.cached(
-        "claims held by SPVs", lambda: ((c.is_debt | c.is_stake) & (c.creditor >= 0) & spv[c.creditor]).nonzero()[0]
+    rows = c.selection(
+        "claims held by SPVs",
+        lambda lo: (c.is_debt[lo:] | c.is_stake[lo:]) & (c.creditor[lo:] >= 0) & spv[c.creditor[lo:]],
     )
     value = c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)
     return np.bincount(c.creditor[rows], weights=value, minlength=state.n)

@@ -100,6 +100,7 @@ class ContractTable:
         self._buf = {k: np.full(self._capacity, d, dtype=t) for k, (t, d) in FIELDS.items()}
         self.ids: list[str] = []
         self._per_row: dict = {}
+        self._grown: dict = {}
         self._refresh_views()
 
     # -- storage ------------------------------------------------------------------------------
@@ -119,24 +120,51 @@ class ContractTable:
         view = self._buf["creditor"][: self.size]
         view[rows] = creditor
         self._masks.clear()
+        self._grown.clear()
         self._per_row.clear()
 
-    def _derived(self, key: tuple, compute):
+    def _derived(self, key: tuple, compute, extend=None):
         """``compute()``, an array that depends only on the structure, kept read-only until the
-        structure changes (every cache of the table goes through here, keyed by namespace)."""
+        structure changes (every cache of the table goes through here, keyed by namespace).
+
+        With ``extend`` (``extend(lo)``: the same array's part for rows ``lo`` onward, where each
+        row's part depends only on that row's structural fields), the array survives rows being
+        appended: it is extended by the new rows alone, so a month that writes a few contracts
+        does not recompute it over the whole table."""
         try:
             return self._masks[key]  # a hit costs no call (most reads are hits)
         except KeyError:
             pass
-        value = compute()
+        kept = self._grown.get(key) if extend is not None else None
+        if kept is not None:
+            old, done = kept
+            value = np.concatenate([old, extend(done)]) if done < self.size else old
+        else:
+            value = compute()
         value.flags.writeable = False
         self._masks[key] = value
+        if extend is not None:
+            self._grown[key] = (value, self.size)
         return value
 
     def cached(self, key, compute):
         """``compute()`` (a selection that depends only on the structure: types, parties, what is in
         force), kept until the structure changes; ``key`` names it. The array returned is read-only."""
         return self._derived(("named", key), compute)
+
+    def selection(self, key, test) -> np.ndarray:
+        """Rows (ascending, read-only) where ``test(lo)`` holds: ``test(lo)`` is a boolean mask of
+        the rows from ``lo`` on that depends only on each row's own structure (its type, parties,
+        whether it is in force, and fields fixed when it is written) and on arrays fixed for the
+        run. Kept like :meth:`cached`, and extended by testing only the new rows when rows are
+        appended (amortised constant time per contract written); ``key`` names it."""
+        return self._derived(
+            ("selection", key), lambda: np.flatnonzero(test(0)), lambda lo: np.flatnonzero(test(lo)) + lo
+        )
+
+    def selection_mask(self, key, test) -> np.ndarray:
+        """:meth:`selection` as a boolean mask over all rows (read-only)."""
+        return self._derived(("selection mask", key), lambda: np.asarray(test(0), dtype=bool), test)
 
     def per_row(self, key, compute) -> np.ndarray:
         """``compute(rows)`` for every row: a float that depends only on the row's own fields, fixed
@@ -160,7 +188,7 @@ class ContractTable:
         """Sum ``weights`` (one per contract) per institution on ``side`` (``"creditor"`` or
         ``"obligor"``), dropping outside parties; the shifted index is cached with the masks."""
         # the outside world (-1) goes to bin 0, dropped
-        bins = self._derived(("bins", side), lambda: getattr(self, side) + 1)
+        bins = self._derived(("bins", side), lambda: getattr(self, side) + 1, lambda lo: getattr(self, side)[lo:] + 1)
         return np.bincount(bins, weights=weights, minlength=n + 1)[1 : n + 1]
 
     def set_active(self, rows, value: bool) -> None:
@@ -171,21 +199,22 @@ class ContractTable:
             return  # nothing changes: the cached masks stay valid
         view[rows] = value
         self._masks.clear()
+        self._grown.clear()
 
     def stakes_held(self) -> np.ndarray:
         """Rows (ascending) of active stakes held by institutions with a carrying value above zero:
         ``flatnonzero(is_stake & (creditor >= 0) & (principal > 0))``, the first two kept with the
         structure (the constraints and risk weights read it every sale round)."""
-        rows = self.cached("stakes held inside", lambda: np.flatnonzero(self.is_stake & (self.creditor >= 0)))
+        rows = self.selection("stakes held inside", lambda lo: self.is_stake[lo:] & (self.creditor[lo:] >= 0))
         return rows[self.principal[rows] > 0]
 
     def traded_claims_held(self) -> np.ndarray:
         """Rows (ascending) of active debt trading in a market, held by institutions, with principal
         left: ``flatnonzero(is_debt & (market >= 0) & (creditor >= 0) & (principal > 0))``, all but
         the principal kept with the structure (a row's market is set when it is written)."""
-        rows = self.cached(
+        rows = self.selection(
             "traded claims held inside",
-            lambda: np.flatnonzero(self.is_debt & (self.market >= 0) & (self.creditor >= 0)),
+            lambda lo: self.is_debt[lo:] & (self.market[lo:] >= 0) & (self.creditor[lo:] >= 0),
         )
         return rows[self.principal[rows] > 0]
 
@@ -199,7 +228,7 @@ class ContractTable:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._per_row = {}
+        self._per_row, self._grown = {}, {}
         self._refresh_views()
 
     def _grow(self, needed: int) -> None:
@@ -229,6 +258,8 @@ class ContractTable:
             raise KeyError(f"unknown contract fields: {sorted(unknown)}")
         k = len(next(iter(columns.values())))
         start = self.size
+        if k == 0:  # nothing written: the structure, and every cache of it, stays as it is
+            return np.arange(start, start)
         self._grow(start + k)
         for name, values in columns.items():
             self._buf[name][start : start + k] = values
@@ -262,7 +293,7 @@ class ContractTable:
         new.size = self.size
         new._buf = {k: v.copy() for k, v in self._buf.items()}
         new.ids = list(self.ids)
-        new._per_row = {}
+        new._per_row, new._grown = {}, {}
         new._refresh_views()
         return new
 
@@ -279,7 +310,11 @@ class ContractTable:
             return self._masks[("family", name)]  # the hit without a call (read on every is_debt)
         except KeyError:
             pass
-        return self._derived(("family", name), lambda: (self.ctype >= first) & (self.ctype <= last) & self.active)
+
+        def part(lo: int) -> np.ndarray:
+            return (self.ctype[lo:] >= first) & (self.ctype[lo:] <= last) & self.active[lo:]
+
+        return self._derived(("family", name), lambda: part(0), part)
 
     @property
     def is_debt(self) -> np.ndarray:
@@ -304,13 +339,15 @@ class ContractTable:
         except KeyError:
             pass
 
-        def compute() -> np.ndarray:
-            codes = sorted({int(t) for t in types})
-            if codes == list(range(codes[0], codes[-1] + 1)):  # contiguous codes: two comparisons
-                return ((self.ctype >= codes[0]) & (self.ctype <= codes[-1]) & self.active).nonzero()[0]
-            return (np.isin(self.ctype, codes) & self.active).nonzero()[0]
+        codes = sorted({int(t) for t in types})
 
-        return self._derived(("rows", *types), compute)
+        def part(lo: int) -> np.ndarray:
+            ctype, active = self.ctype[lo:], self.active[lo:]
+            if codes == list(range(codes[0], codes[-1] + 1)):  # contiguous codes: two comparisons
+                return ((ctype >= codes[0]) & (ctype <= codes[-1]) & active).nonzero()[0] + lo
+            return (np.isin(ctype, codes) & active).nonzero()[0] + lo
+
+        return self._derived(("rows", *types), lambda: part(0), part)
 
     @property
     def executory_rows(self) -> np.ndarray:

@@ -101,7 +101,9 @@ def spv_bond_price(state) -> float:
     """Price of SPV debt per 100 of face: principal-weighted mark of live bonds and loans to SPVs."""
     c = state.contracts
     spv = state.registry.kind == Kind.SPV
-    rows = c.cached("debt owed by SPVs", lambda: (c.is_debt & (c.obligor >= 0) & spv[c.obligor]).nonzero()[0])
+    rows = c.selection(
+        "debt rows owed by SPVs", lambda lo: c.is_debt[lo:] & (c.obligor[lo:] >= 0) & spv[c.obligor[lo:]]
+    )
     rows = rows[c.principal[rows] > 0]
     if rows.size == 0:
         return float("nan")
@@ -205,8 +207,8 @@ def outside_share(state) -> np.ndarray:
     listed kinds also less the part of their shares that modelled holders of the listed class
     hold (their loss is counted once, as those holders' own marks)."""
     c = state.contracts
-    rows = c.cached(
-        "stakes between institutions", lambda: (c.is_stake & (c.creditor >= 0) & (c.obligor >= 0)).nonzero()[0]
+    rows = c.selection(
+        "stakes between institutions", lambda lo: c.is_stake[lo:] & (c.creditor[lo:] >= 0) & (c.obligor[lo:] >= 0)
     )
     inside = np.bincount(c.obligor[rows], weights=c.share[rows], minlength=state.n)
     share = np.clip(1.0 - inside, 0.0, 1.0)

@@ -157,6 +157,45 @@ def test_per_row_values_are_computed_once_per_row_and_follow_a_change_of_hands()
     assert c.per_row("k", creditor_plus_principal)[0] == 3.0 and seen[-1] == list(range(13))
 
 
+def test_selections_extend_over_appended_rows_and_equal_a_fresh_scan():
+    """Cached selections, families, row lists and bins survive rows being appended (only the new
+    rows are tested: issue 12, item 6) and always equal scanning the whole table afresh, through
+    appends, a contract ending and a change of hands."""
+    c = ContractTable(capacity=8)
+    tested = []
+
+    def held_debt(lo):
+        tested.append(lo)
+        return c.is_debt[lo:] & (c.creditor[lo:] >= 0)
+
+    def fresh():
+        return np.flatnonzero(c.is_debt & (c.creditor >= 0)).tolist()
+
+    def check():
+        assert c.selection("held debt", held_debt).tolist() == fresh()
+        assert c.selection_mask("held debt mask", held_debt).tolist() == (c.is_debt & (c.creditor >= 0)).tolist()
+        scan = (c.ctype >= int(ContractType.LOAN)) & (c.ctype <= int(ContractType.VENDOR_FINANCING)) & c.active
+        assert c.debt_rows.tolist() == np.flatnonzero(scan).tolist() and c.is_debt.tolist() == scan.tolist()
+        assert c.stakes_held().tolist() == np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0)).tolist()
+        assert c.sum_by("creditor", c.value(), 4).tolist() == [
+            float(c.value()[(c.creditor == i)].sum()) for i in range(4)
+        ]
+
+    c.add_many(ctype=[ContractType.BOND, ContractType.EQUITY], creditor=[0, 1], obligor=[1, 2], principal=[1.0, 2.0])
+    check()
+    tested.clear()
+    c.add_many(ctype=[ContractType.LOAN] * 12, creditor=[2, EXTERNAL] * 6, obligor=[3] * 12, principal=np.ones(12))
+    check()
+    assert set(tested) == {2}  # the old rows were not tested again
+    assert c.add_many(ctype=[], creditor=[], obligor=[]).size == 0  # nothing written: caches kept
+    check()
+    c.set_active([2], False)
+    check()
+    c.set_creditor([0], 3)
+    check()
+    assert c.selection("held debt", held_debt).flags.writeable is False
+
+
 def test_contract_table_pickles_as_views_of_its_buffers():
     import pickle
 
