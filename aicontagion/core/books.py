@@ -152,6 +152,9 @@ class Books:
             self.book(who, amount, Channel(first))
             return
         k = len(Channel)
+        moved = amount != 0.0
+        if moved.sum() < amount.size // 2:  # a whole-table remark moves few rows: exact zeros add nothing
+            who, amount, channel = who[moved], amount[moved], channel[moved]
         flat = np.bincount((who + 1) * k + channel, weights=amount, minlength=(self.n + 1) * k)
         delta = flat[k:].reshape(self.n, k)
         self.pnl += delta
@@ -231,7 +234,7 @@ class Books:
         c = contracts
         delta = np.where(selected, c.principal * (new_mark - c.mark), 0.0)
         np.copyto(c.mark, new_mark, where=selected)
-        held_outside = c.selection("held outside", lambda lo: c.creditor[lo:] == EXTERNAL)
+        held_outside = c.selection("held outside", lambda at: c.creditor[at] == EXTERNAL)
         if isinstance(channel, np.ndarray):
             self.book_channels(c.creditor, delta, channel)
             self._outside_losses(delta[held_outside], channel[held_outside])

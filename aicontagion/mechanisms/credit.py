@@ -81,11 +81,11 @@ def money_market_nav(state, rows: np.ndarray, performance: np.ndarray) -> np.nda
     kind = state.registry.kind
     held = c.selection(
         "debt owed by institutions to money-market funds",
-        lambda lo: (
-            c.is_debt[lo:]
-            & (c.creditor[lo:] >= 0)
-            & (c.obligor[lo:] >= 0)
-            & (kind[c.creditor[lo:]] == Kind.MONEY_MARKET_FUND)
+        lambda at: (
+            c.is_debt[at]
+            & (c.creditor[at] >= 0)
+            & (c.obligor[at] >= 0)
+            & (kind[c.creditor[at]] == Kind.MONEY_MARKET_FUND)
         ),
     )
     held = held[(c.principal[held] > 0) & (state.lifecycle.status[c.obligor[held]] != Status.DEFAULTED)]
@@ -96,7 +96,7 @@ def money_market_nav(state, rows: np.ndarray, performance: np.ndarray) -> np.nda
 def update_credit_marks(state) -> None:
     """Move every debt claim's credit mark toward ``1 - h_obligor x LGD`` and book the change."""
     c = state.contracts
-    claims = c.selection_mask("debt owed by institutions", lambda lo: c.is_debt[lo:] & (c.obligor[lo:] >= 0))
+    claims = c.selection_mask("debt owed by institutions", lambda at: c.is_debt[at] & (c.obligor[at] >= 0))
     if not claims.any():
         return
     r = state.spec.resolution

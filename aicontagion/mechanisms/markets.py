@@ -278,7 +278,7 @@ def remark_traded_contracts(books: Books, contracts: ContractTable, marked_price
     """Set ``mark = credit_mark x marked price`` on traded debt and book the change."""
     c = contracts
     traded = c.selection_mask(
-        "traded debt mask", lambda lo: c.is_debt[lo:] & (c.market[lo:] >= 0)
+        "traded debt mask", lambda at: c.is_debt[at] & (c.market[at] >= 0)
     )  # a row's market never changes
     if traded.any():
         books.remark_claims(c, traded, c.credit_mark * np.append(marked_price, 1.0)[c.market], channel)

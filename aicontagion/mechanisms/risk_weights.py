@@ -107,10 +107,10 @@ def held_debt_weights(state, banks_only: bool = False) -> tuple[np.ndarray, np.n
     if banks_only:
         bank = state.registry.kind == int(Kind.BANK)
         debt = c.selection(
-            "debt rows held by banks", lambda lo: c.is_debt[lo:] & (c.creditor[lo:] >= 0) & bank[c.creditor[lo:]]
+            "debt rows held by banks", lambda at: c.is_debt[at] & (c.creditor[at] >= 0) & bank[c.creditor[at]]
         )
     else:
-        debt = c.selection("debt rows held inside", lambda lo: c.is_debt[lo:] & (c.creditor[lo:] >= 0))
+        debt = c.selection("debt rows held inside", lambda at: c.is_debt[at] & (c.creditor[at] >= 0))
     weights = c.per_row("risk weight by kind", lambda rows: _kind_weights(state, rows))[debt]
     project = project_rows(state)
     if project.size and debt.size:
@@ -134,7 +134,7 @@ def risk_weighted_assets(state, rows: np.ndarray) -> np.ndarray:
     if banks_only:
         bank = state.registry.kind == int(Kind.BANK)
         stakes = c.selection(
-            "stakes held by banks", lambda lo: c.is_stake[lo:] & (c.creditor[lo:] >= 0) & bank[c.creditor[lo:]]
+            "stakes held by banks", lambda at: c.is_stake[at] & (c.creditor[at] >= 0) & bank[c.creditor[at]]
         )
     else:
         stakes = c.stakes_held()

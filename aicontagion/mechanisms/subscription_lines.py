@@ -79,9 +79,9 @@ def lp_stakes(state) -> np.ndarray:
     """LP commitments in private-credit funds held by institutions in the system."""
     c, kind = state.contracts, state.registry.kind
 
-    def test(lo: int) -> np.ndarray:
-        creditor, obligor = c.creditor[lo:], c.obligor[lo:]
-        lp = (c.ctype[lo:] == int(ContractType.LP_COMMITMENT)) & c.active[lo:] & (creditor >= 0) & (obligor >= 0)
+    def test(at) -> np.ndarray:
+        creditor, obligor = c.creditor[at], c.obligor[at]
+        lp = (c.ctype[at] == int(ContractType.LP_COMMITMENT)) & c.active[at] & (creditor >= 0) & (obligor >= 0)
         return lp & (kind[obligor] == Kind.PRIVATE_CREDIT_FUND)
 
     return c.selection("LP commitments in funds held inside", test)
@@ -121,21 +121,7 @@ def settle(state, funds: np.ndarray, decisions) -> np.ndarray:
     c, t = state.contracts, state.month
     index = {int(f): k for k, f in enumerate(funds)}
     called_now = np.zeros(state.n)
-    for row, amount in sb.calls.pop(t, []):
-        sb.pending[row] = sb.pending.get(row, 0.0) - amount
-        fund, lp = int(c.obligor[row]), int(c.creditor[row])
-        called_now[fund] += amount
-        amount = min(amount, float(c.uncalled[row]))
-        if amount <= 1e-12 or fund not in index:
-            continue  # a defaulted fund's calls lapse; its lenders recover in resolution
-        if not pays_call(state, lp, amount):
-            sb.defaulted += amount
-            state.events.record(lp, "lp_call_default", amount, state.registry.ids[fund])
-            c.uncalled[row] = 0.0  # the defaulting LP forfeits the rest of its commitment
-            sb.forfeited.add(int(row))
-            continue
-        decisions.obligations.add(lp, fund, amount, 1, Purpose.CALL, row)
-        received[index[fund]] += amount
+    _collect_calls(state, sb, sb.calls.pop(t, []), index, called_now, received, decisions)
     bridge_now = np.zeros(state.n)
     for row, amount in sb.bridges.get(t, []):
         bridge_now[c.obligor[row]] += amount
@@ -158,12 +144,56 @@ def settle(state, funds: np.ndarray, decisions) -> np.ndarray:
     return received
 
 
-def pays_call(state, lp: int, amount: float) -> bool:
-    """Whether LP ``lp`` pays a call of ``amount`` (USD bn) falling due: it is not defaulted, it is
-    willing, and its liquid assets (cash and holdings at marks) cover the call."""
-    if state.lifecycle.status[lp] == Status.DEFAULTED or not state.lending.holder_ok[lp]:
-        return False
-    return bool(state.books.cash[lp] + state.books.holdings[lp] @ state.markets.marked_price >= amount)
+def _collect_calls(state, sb, entries, index, called_now, received, decisions) -> None:
+    """The calls falling due (``entries``: (commitment row, USD bn) in the order they were made):
+    each LP pays or defaults (:func:`pays_calls`, judged on its liquid assets before this month's
+    payments), and the paid calls become one block of obligations. Vectorised: the scale
+    benchmark's funds call thousands of commitments a month, and one obligation block per call made
+    every later sum over the blocks a Python loop."""
+    if not entries:
+        return
+    c = state.contracts
+    rows = np.fromiter((r for r, _ in entries), dtype=np.int64, count=len(entries))
+    asked = np.fromiter((a for _, a in entries), dtype=float, count=len(entries))
+    for row, amount in entries:
+        sb.pending[row] = sb.pending.get(row, 0.0) - amount
+    fund, lp = c.obligor[rows], c.creditor[rows]
+    np.add.at(called_now, fund, asked)
+    amount = np.minimum(asked, c.uncalled[rows])
+    live = (amount > 1e-12) & np.isin(fund, np.fromiter(index, dtype=np.int64, count=len(index)))
+    if np.unique(rows[live]).size < int(live.sum()):  # a commitment called twice: one after the other
+        pays = np.zeros(rows.size, dtype=bool)
+        for k in np.flatnonzero(live):
+            amount[k] = min(asked[k], float(c.uncalled[rows[k]]))
+            pays[k] = amount[k] > 1e-12 and bool(pays_calls(state, lp[k : k + 1], amount[k : k + 1])[0])
+            if amount[k] > 1e-12 and not pays[k]:
+                _forfeit(state, sb, int(rows[k]), int(lp[k]), int(fund[k]), float(amount[k]))
+    else:
+        at = np.flatnonzero(live)
+        ok = pays_calls(state, lp[at], amount[at])
+        pays = np.zeros(rows.size, dtype=bool)
+        pays[at[ok]] = True
+        for k in at[~ok]:
+            _forfeit(state, sb, int(rows[k]), int(lp[k]), int(fund[k]), float(amount[k]))
+    if pays.any():
+        decisions.obligations.add(lp[pays], fund[pays], amount[pays], 1, Purpose.CALL, rows[pays])
+        np.add.at(received, np.array([index[int(f)] for f in fund[pays]], dtype=np.int64), amount[pays])
+
+
+def _forfeit(state, sb, row: int, lp: int, fund: int, amount: float) -> None:
+    """LP ``lp`` defaults on its call of ``amount`` on commitment ``row``: it forfeits the rest."""
+    sb.defaulted += amount
+    state.events.record(lp, "lp_call_default", amount, state.registry.ids[fund])
+    state.contracts.uncalled[row] = 0.0
+    sb.forfeited.add(row)
+
+
+def pays_calls(state, lps: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """Whether each LP of ``lps`` pays its call of ``amounts`` (USD bn) falling due: it is not
+    defaulted, it is willing, and its liquid assets (cash and holdings at marks) cover the call."""
+    ok = (state.lifecycle.status[lps] != Status.DEFAULTED) & state.lending.holder_ok[lps]
+    liquid = state.books.cash[lps] + state.books.holdings[lps] @ state.markets.marked_price
+    return ok & (liquid >= amounts)
 
 
 def _prepay_deficiency(state, sb: SublineBook, due: np.ndarray) -> None:

@@ -110,9 +110,7 @@ def spv_debt_rows(state) -> np.ndarray:
     ones with principal left are every project's debt)."""
     c, _ = _tables(state)
     spv = state.registry.kind == Kind.SPV
-    return c.selection(
-        "debt rows owed by SPVs", lambda lo: c.is_debt[lo:] & (c.obligor[lo:] >= 0) & spv[c.obligor[lo:]]
-    )
+    return c.selection("debt rows owed by SPVs", lambda at: c.is_debt[at] & (c.obligor[at] >= 0) & spv[c.obligor[at]])
 
 
 def _spv_claims(state) -> np.ndarray:
@@ -122,7 +120,7 @@ def _spv_claims(state) -> np.ndarray:
     spv = state.registry.kind == Kind.SPV
     rows = c.selection(
         "claims held by SPVs",
-        lambda lo: (c.is_debt[lo:] | c.is_stake[lo:]) & (c.creditor[lo:] >= 0) & spv[c.creditor[lo:]],
+        lambda at: (c.is_debt[at] | c.is_stake[at]) & (c.creditor[at] >= 0) & spv[c.creditor[at]],
     )
     value = c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)
     return np.bincount(c.creditor[rows], weights=value, minlength=state.n)
@@ -305,8 +303,8 @@ def project_marks(state, values: dict[str, np.ndarray]) -> tuple[np.ndarray, np.
     ob = np.concatenate([c.obligor[rows], who])
     face = np.concatenate([c.principal[rows], _tables(state)[1].ext_liab[who]])
     tier = np.concatenate([senior_tier(c.seniority[rows]), np.ones(who.size, dtype=np.int64)])
-    totals = np.zeros((n, N_TIERS))
-    np.add.at(totals, (ob, tier), face)
+    # per (obligor, tier) in order of appearance, as np.add.at would add them
+    totals = np.bincount(ob * N_TIERS + tier, weights=face, minlength=n * N_TIERS).reshape(n, N_TIERS)
     before = np.cumsum(totals, axis=1) - totals
     v = np.where(use, np.maximum(values["value"], 0.0), 0.0)
     frac = np.clip(np.divide(v[:, None] - before, totals, out=np.ones_like(totals), where=totals > 1e-12), 0.0, 1.0)

@@ -101,6 +101,8 @@ class ContractTable:
         self.ids: list[str] = []
         self._per_row: dict = {}
         self._grown: dict = {}
+        self._handed: list[np.ndarray] = []  # rows whose creditor changed, in order (for per_row)
+        self._touched: list[np.ndarray] = []  # rows switched on or off or handed on (for _derived)
         self._refresh_views()
 
     # -- storage ------------------------------------------------------------------------------
@@ -120,31 +122,48 @@ class ContractTable:
         view = self._buf["creditor"][: self.size]
         view[rows] = creditor
         self._masks.clear()
-        self._grown.clear()
-        self._per_row.clear()
+        moved = _as_rows(rows)
+        self._handed.append(moved)
+        self._touched.append(moved)
 
-    def _derived(self, key: tuple, compute, extend=None):
+    def _derived(self, key: tuple, compute, part=None, listing: bool = False):
         """``compute()``, an array that depends only on the structure, kept read-only until the
         structure changes (every cache of the table goes through here, keyed by namespace).
 
-        With ``extend`` (``extend(lo)``: the same array's part for rows ``lo`` onward, where each
-        row's part depends only on that row's structural fields), the array survives rows being
-        appended: it is extended by the new rows alone, so a month that writes a few contracts
-        does not recompute it over the whole table."""
+        With ``part`` (``part(at)``: the array's values for the rows ``at``, a slice or an index
+        array, where each row's value depends only on that row's own structure), the array is
+        kept through structural changes and updated only where they happened: rows appended are
+        evaluated alone, and so are rows switched on or off or handed to a new creditor. With
+        ``listing`` the array is the ascending rows where ``part`` is true. So a month that writes,
+        ends or sells a few contracts does not recompute it over the whole table."""
         try:
             return self._masks[key]  # a hit costs no call (most reads are hits)
         except KeyError:
             pass
-        kept = self._grown.get(key) if extend is not None else None
-        if kept is not None:
-            old, done = kept
-            value = np.concatenate([old, extend(done)]) if done < self.size else old
-        else:
+        kept = self._grown.get(key) if part is not None else None
+        if kept is None:
             value = compute()
+        else:
+            value, done, seen = kept
+            if seen < len(self._touched):
+                changed = np.unique(np.concatenate(self._touched[seen:]))
+                changed = changed[changed < done]
+                if changed.size:
+                    if listing:
+                        flag = np.zeros(done, dtype=bool)
+                        flag[value] = True
+                        flag[changed] = part(changed)
+                        value = np.flatnonzero(flag)
+                    else:
+                        value = value.copy()
+                        value[changed] = part(changed)
+            if done < self.size:
+                new = part(slice(done, None))
+                value = np.concatenate([value, np.flatnonzero(new) + done if listing else new])
         value.flags.writeable = False
         self._masks[key] = value
-        if extend is not None:
-            self._grown[key] = (value, self.size)
+        if part is not None:
+            self._grown[key] = (value, self.size, len(self._touched))
         return value
 
     def cached(self, key, compute):
@@ -153,33 +172,36 @@ class ContractTable:
         return self._derived(("named", key), compute)
 
     def selection(self, key, test) -> np.ndarray:
-        """Rows (ascending, read-only) where ``test(lo)`` holds: ``test(lo)`` is a boolean mask of
-        the rows from ``lo`` on that depends only on each row's own structure (its type, parties,
-        whether it is in force, and fields fixed when it is written) and on arrays fixed for the
-        run. Kept like :meth:`cached`, and extended by testing only the new rows when rows are
-        appended (amortised constant time per contract written); ``key`` names it."""
-        return self._derived(
-            ("selection", key), lambda: np.flatnonzero(test(0)), lambda lo: np.flatnonzero(test(lo)) + lo
-        )
+        """Rows (ascending, read-only) where ``test(at)`` holds: ``test(at)`` is a boolean mask of
+        the rows ``at`` (a slice or an index array) that depends only on each row's own structure
+        (its type, parties, whether it is in force, and fields fixed when it is written) and on
+        arrays fixed for the run. Kept like :meth:`cached`, and updated by testing only the rows
+        appended, ended or handed on since (amortised constant time per contract); ``key`` names it."""
+        return self._derived(("selection", key), lambda: np.flatnonzero(test(slice(None))), test, listing=True)
 
     def selection_mask(self, key, test) -> np.ndarray:
         """:meth:`selection` as a boolean mask over all rows (read-only)."""
-        return self._derived(("selection mask", key), lambda: np.asarray(test(0), dtype=bool), test)
+        return self._derived(("selection mask", key), lambda: np.asarray(test(slice(None)), dtype=bool), test)
 
     def per_row(self, key, compute) -> np.ndarray:
         """``compute(rows)`` for every row: a float that depends only on the row's own fields, fixed
-        when it is written, and on its creditor. Kept across appends, so the rows written since the
-        last call are the only ones computed (amortised constant time per contract, in a buffer that
-        doubles); cleared when a row changes hands (:meth:`set_creditor`). ``key`` names it; the
-        array returned is read-only and stays valid."""
-        buf, done = self._per_row.get(key, (np.empty(0), 0))
+        when it is written, and on its creditor. Kept across appends and changes of hands: the rows
+        written since the last call, and the rows that changed hands (:meth:`set_creditor`), are the
+        only ones computed (amortised constant time per contract, in a buffer that doubles). ``key``
+        names it; the array returned is read-only and is updated in place by later calls."""
+        buf, done, seen = self._per_row.get(key, (np.empty(0), 0, len(self._handed)))
+        if seen < len(self._handed):
+            moved = np.unique(np.concatenate(self._handed[seen:]))
+            moved = moved[moved < done]
+            if moved.size:
+                buf[moved] = compute(moved)
         if done < self.size:
             if buf.size < self.size:
                 bigger = np.empty(max(self._capacity, self.size))
                 bigger[:done] = buf[:done]
                 buf = bigger
             buf[done : self.size] = compute(np.arange(done, self.size))
-            self._per_row[key] = (buf, self.size)
+        self._per_row[key] = (buf, self.size, len(self._handed))
         view = buf[: self.size]
         view.flags.writeable = False
         return view
@@ -188,7 +210,7 @@ class ContractTable:
         """Sum ``weights`` (one per contract) per institution on ``side`` (``"creditor"`` or
         ``"obligor"``), dropping outside parties; the shifted index is cached with the masks."""
         # the outside world (-1) goes to bin 0, dropped
-        bins = self._derived(("bins", side), lambda: getattr(self, side) + 1, lambda lo: getattr(self, side)[lo:] + 1)
+        bins = self._derived(("bins", side), lambda: getattr(self, side) + 1, lambda at: getattr(self, side)[at] + 1)
         return np.bincount(bins, weights=weights, minlength=n + 1)[1 : n + 1]
 
     def set_active(self, rows, value: bool) -> None:
@@ -199,13 +221,13 @@ class ContractTable:
             return  # nothing changes: the cached masks stay valid
         view[rows] = value
         self._masks.clear()
-        self._grown.clear()
+        self._touched.append(_as_rows(rows))
 
     def stakes_held(self) -> np.ndarray:
         """Rows (ascending) of active stakes held by institutions with a carrying value above zero:
         ``flatnonzero(is_stake & (creditor >= 0) & (principal > 0))``, the first two kept with the
         structure (the constraints and risk weights read it every sale round)."""
-        rows = self.selection("stakes held inside", lambda lo: self.is_stake[lo:] & (self.creditor[lo:] >= 0))
+        rows = self.selection("stakes held inside", lambda at: self.is_stake[at] & (self.creditor[at] >= 0))
         return rows[self.principal[rows] > 0]
 
     def traded_claims_held(self) -> np.ndarray:
@@ -214,7 +236,7 @@ class ContractTable:
         the principal kept with the structure (a row's market is set when it is written)."""
         rows = self.selection(
             "traded claims held inside",
-            lambda lo: self.is_debt[lo:] & (self.market[lo:] >= 0) & (self.creditor[lo:] >= 0),
+            lambda at: self.is_debt[at] & (self.market[at] >= 0) & (self.creditor[at] >= 0),
         )
         return rows[self.principal[rows] > 0]
 
@@ -228,7 +250,7 @@ class ContractTable:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._per_row, self._grown = {}, {}
+        self._per_row, self._grown, self._handed, self._touched = {}, {}, [], []
         self._refresh_views()
 
     def _grow(self, needed: int) -> None:
@@ -293,7 +315,7 @@ class ContractTable:
         new.size = self.size
         new._buf = {k: v.copy() for k, v in self._buf.items()}
         new.ids = list(self.ids)
-        new._per_row, new._grown = {}, {}
+        new._per_row, new._grown, new._handed, new._touched = {}, {}, [], []
         new._refresh_views()
         return new
 
@@ -311,10 +333,10 @@ class ContractTable:
         except KeyError:
             pass
 
-        def part(lo: int) -> np.ndarray:
-            return (self.ctype[lo:] >= first) & (self.ctype[lo:] <= last) & self.active[lo:]
+        def part(at) -> np.ndarray:
+            return (self.ctype[at] >= first) & (self.ctype[at] <= last) & self.active[at]
 
-        return self._derived(("family", name), lambda: part(0), part)
+        return self._derived(("family", name), lambda: part(slice(None)), part)
 
     @property
     def is_debt(self) -> np.ndarray:
@@ -341,13 +363,15 @@ class ContractTable:
 
         codes = sorted({int(t) for t in types})
 
-        def part(lo: int) -> np.ndarray:
-            ctype, active = self.ctype[lo:], self.active[lo:]
-            if codes == list(range(codes[0], codes[-1] + 1)):  # contiguous codes: two comparisons
-                return ((ctype >= codes[0]) & (ctype <= codes[-1]) & active).nonzero()[0] + lo
-            return (np.isin(ctype, codes) & active).nonzero()[0] + lo
+        contiguous = codes == list(range(codes[0], codes[-1] + 1))
 
-        return self._derived(("rows", *types), lambda: part(0), part)
+        def part(at) -> np.ndarray:
+            ctype, active = self.ctype[at], self.active[at]
+            if contiguous:  # two comparisons
+                return (ctype >= codes[0]) & (ctype <= codes[-1]) & active
+            return np.isin(ctype, codes) & active
+
+        return self._derived(("rows", *types), lambda: np.flatnonzero(part(slice(None))), part, listing=True)
 
     @property
     def executory_rows(self) -> np.ndarray:
@@ -384,3 +408,9 @@ class ContractTable:
         counts = np.bincount(self.ctype[self.active], minlength=len(ContractType))
         parts = [f"{ContractType(i).name.lower()}={c}" for i, c in enumerate(counts) if c]
         return f"ContractTable({self.size} rows: {', '.join(parts)})"
+
+
+def _as_rows(rows) -> np.ndarray:
+    """Row indices (int64, 1-d) of ``rows``: indices, one index, or a boolean mask."""
+    rows = np.asarray(rows)
+    return np.flatnonzero(rows) if rows.dtype == bool else np.atleast_1d(rows).astype(np.int64)

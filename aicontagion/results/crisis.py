@@ -135,7 +135,7 @@ def guaranteed_book(state) -> float:
     g = g[(c.covers[g] >= 0) & (c.obligor[g] >= 0)]
     g = g[gov[np.maximum(c.obligor[g], 0)]]
     covered = float(np.minimum(c.share[g] * c.principal[c.covers[g]], c.limit[g]).sum()) if g.size else 0.0
-    debt = c.selection("debt rows owed by institutions", lambda lo: c.is_debt[lo:] & (c.obligor[lo:] >= 0))
+    debt = c.selection("debt rows owed by institutions", lambda at: c.is_debt[at] & (c.obligor[at] >= 0))
     agency = float(c.principal[debt[gov[c.obligor[debt]]]].sum())
     return covered + agency
 

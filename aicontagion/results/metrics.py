@@ -101,9 +101,7 @@ def spv_bond_price(state) -> float:
     """Price of SPV debt per 100 of face: principal-weighted mark of live bonds and loans to SPVs."""
     c = state.contracts
     spv = state.registry.kind == Kind.SPV
-    rows = c.selection(
-        "debt rows owed by SPVs", lambda lo: c.is_debt[lo:] & (c.obligor[lo:] >= 0) & spv[c.obligor[lo:]]
-    )
+    rows = c.selection("debt rows owed by SPVs", lambda at: c.is_debt[at] & (c.obligor[at] >= 0) & spv[c.obligor[at]])
     rows = rows[c.principal[rows] > 0]
     if rows.size == 0:
         return float("nan")
@@ -208,7 +206,7 @@ def outside_share(state) -> np.ndarray:
     hold (their loss is counted once, as those holders' own marks)."""
     c = state.contracts
     rows = c.selection(
-        "stakes between institutions", lambda lo: c.is_stake[lo:] & (c.creditor[lo:] >= 0) & (c.obligor[lo:] >= 0)
+        "stakes between institutions", lambda at: c.is_stake[at] & (c.creditor[at] >= 0) & (c.obligor[at] >= 0)
     )
     inside = np.bincount(c.obligor[rows], weights=c.share[rows], minlength=state.n)
     share = np.clip(1.0 - inside, 0.0, 1.0)

@@ -134,7 +134,7 @@ def test_held_rows_follow_principal_and_structure_as_the_masks_do():
 def test_per_row_values_are_computed_once_per_row_and_follow_a_change_of_hands():
     """ContractTable.per_row computes only the rows appended since its last call (the amortised
     constant-time append of issue 12, item 6), always equals computing every row afresh, and
-    starts again when a row changes hands (its creditor is an input)."""
+    recomputes a row that changes hands (its creditor is an input)."""
     c = ContractTable(capacity=8)
     seen = []
 
@@ -154,45 +154,46 @@ def test_per_row_values_are_computed_once_per_row_and_follow_a_change_of_hands()
     c.per_row("k", creditor_plus_principal)
     assert len(seen) == 2
     c.set_creditor([0], 2)
-    assert c.per_row("k", creditor_plus_principal)[0] == 3.0 and seen[-1] == list(range(13))
+    assert c.per_row("k", creditor_plus_principal)[0] == 3.0 and seen[-1] == [0]  # only the row handed on
+    assert c.per_row("k", creditor_plus_principal).tolist() == (c.creditor + c.principal).tolist()
 
 
-def test_selections_extend_over_appended_rows_and_equal_a_fresh_scan():
-    """Cached selections, families, row lists and bins survive rows being appended (only the new
-    rows are tested: issue 12, item 6) and always equal scanning the whole table afresh, through
-    appends, a contract ending and a change of hands."""
+def test_selections_follow_appends_ends_and_sales_testing_only_those_rows():
+    """Cached selections, families, row lists and bins are kept through structural changes and
+    updated only where they happened (issue 12, item 6): rows appended, switched off or handed to a
+    new creditor are tested alone, and the result always equals scanning the whole table afresh."""
     c = ContractTable(capacity=8)
     tested = []
 
-    def held_debt(lo):
-        tested.append(lo)
-        return c.is_debt[lo:] & (c.creditor[lo:] >= 0)
-
-    def fresh():
-        return np.flatnonzero(c.is_debt & (c.creditor >= 0)).tolist()
+    def held_debt(at):
+        tested.append(list(range(c.size))[at] if isinstance(at, slice) else at.tolist())
+        return c.is_debt[at] & (c.creditor[at] >= 0)
 
     def check():
-        assert c.selection("held debt", held_debt).tolist() == fresh()
-        assert c.selection_mask("held debt mask", held_debt).tolist() == (c.is_debt & (c.creditor >= 0)).tolist()
         scan = (c.ctype >= int(ContractType.LOAN)) & (c.ctype <= int(ContractType.VENDOR_FINANCING)) & c.active
-        assert c.debt_rows.tolist() == np.flatnonzero(scan).tolist() and c.is_debt.tolist() == scan.tolist()
+        assert c.is_debt.tolist() == scan.tolist() and c.debt_rows.tolist() == np.flatnonzero(scan).tolist()
+        assert c.selection("held debt", held_debt).tolist() == np.flatnonzero(scan & (c.creditor >= 0)).tolist()
+        assert c.selection_mask("held debt mask", held_debt).tolist() == (scan & (c.creditor >= 0)).tolist()
         assert c.stakes_held().tolist() == np.flatnonzero(c.is_stake & (c.creditor >= 0) & (c.principal > 0)).tolist()
-        assert c.sum_by("creditor", c.value(), 4).tolist() == [
-            float(c.value()[(c.creditor == i)].sum()) for i in range(4)
-        ]
+        v = c.value()
+        assert c.sum_by("creditor", v, 4).tolist() == [float(v[c.creditor == i].sum()) for i in range(4)]
 
     c.add_many(ctype=[ContractType.BOND, ContractType.EQUITY], creditor=[0, 1], obligor=[1, 2], principal=[1.0, 2.0])
     check()
     tested.clear()
     c.add_many(ctype=[ContractType.LOAN] * 12, creditor=[2, EXTERNAL] * 6, obligor=[3] * 12, principal=np.ones(12))
     check()
-    assert set(tested) == {2}  # the old rows were not tested again
+    assert tested == [list(range(2, 14))] * 2  # the selection and the mask tested the new rows only
     assert c.add_many(ctype=[], creditor=[], obligor=[]).size == 0  # nothing written: caches kept
-    check()
+    tested.clear()
     c.set_active([2], False)
     check()
-    c.set_creditor([0], 3)
+    assert tested == [[2], [2]]
+    tested.clear()
+    c.set_creditor(np.arange(14) == 3, 0)  # a mask, as the sale rounds pass
+    c.set_creditor([0], EXTERNAL)
     check()
+    assert tested == [[0, 3], [0, 3]]
     assert c.selection("held debt", held_debt).flags.writeable is False
 
 

@@ -84,10 +84,10 @@ def test_an_lp_pays_a_call_only_when_alive_and_liquid_enough():
     lp = row(s, "life_insurers")
     s.lending.holder_ok[:] = True
     liquid = s.books.cash[lp] + s.books.holdings[lp] @ s.markets.marked_price
-    assert sl.pays_call(s, lp, 1.0)
-    assert not sl.pays_call(s, lp, liquid + 1.0)  # its liquid assets do not cover the call
+    assert sl.pays_calls(s, np.array([lp]), np.array([1.0]))[0]
+    assert not sl.pays_calls(s, np.array([lp]), np.array([liquid + 1.0]))[0]  # its liquid assets do not cover the call
     s.lending.holder_ok[lp] = False
-    assert not sl.pays_call(s, lp, 1.0)
+    assert not sl.pays_calls(s, np.array([lp]), np.array([1.0]))[0]
 
 
 def test_an_lp_that_defaults_on_the_call_leaves_the_fund_to_repay_the_bridge(forced_call, monkeypatch):
@@ -98,8 +98,8 @@ def test_an_lp_that_defaults_on_the_call_leaves_the_fund_to_repay_the_bridge(for
     drawn = s.contracts.principal[lines].sum()
     _steps(m, 3)  # months 1-3: called and bridged
     insurers = row(s, "life_insurers")
-    pays = sl.pays_call
-    monkeypatch.setattr(sl, "pays_call", lambda state, lp, amount: lp != insurers and pays(state, lp, amount))
+    pays = sl.pays_calls
+    monkeypatch.setattr(sl, "pays_calls", lambda state, lps, amounts: (lps != insurers) & pays(state, lps, amounts))
     stake = contract(s, "blue_owl_lp_insurers")
     m.step()  # month 4
     assert s.contracts.uncalled[stake] == 0.0  # forfeited
