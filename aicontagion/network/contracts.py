@@ -103,6 +103,7 @@ class ContractTable:
         self._grown: dict = {}
         self._handed: list[np.ndarray] = []  # rows whose creditor changed, in order (for per_row)
         self._touched: list[np.ndarray] = []  # rows switched on or off or handed on (for _derived)
+        self._touched_memo: dict = {}
         self._refresh_views()
 
     # -- storage ------------------------------------------------------------------------------
@@ -146,17 +147,10 @@ class ContractTable:
         else:
             value, done, seen = kept
             if seen < len(self._touched):
-                changed = np.unique(np.concatenate(self._touched[seen:]))
+                changed = self._touched_since(seen)
                 changed = changed[changed < done]
                 if changed.size:
-                    if listing:
-                        flag = np.zeros(done, dtype=bool)
-                        flag[value] = True
-                        flag[changed] = part(changed)
-                        value = np.flatnonzero(flag)
-                    else:
-                        value = value.copy()
-                        value[changed] = part(changed)
+                    value = _update_listing(value, changed, part(changed)) if listing else _update(value, changed, part)
             if done < self.size:
                 new = part(slice(done, None))
                 value = np.concatenate([value, np.flatnonzero(new) + done if listing else new])
@@ -165,6 +159,16 @@ class ContractTable:
         if part is not None:
             self._grown[key] = (value, self.size, len(self._touched))
         return value
+
+    def _touched_since(self, seen: int) -> np.ndarray:
+        """Rows (unique, ascending) switched or handed on since entry ``seen`` of the log; the
+        caches read together share it (one union per log position, not one per cache)."""
+        memo = self._touched_memo
+        key = (seen, len(self._touched))
+        if key not in memo:
+            memo.clear()
+            memo[key] = np.unique(np.concatenate(self._touched[seen:]))
+        return memo[key]
 
     def cached(self, key, compute):
         """``compute()`` (a selection that depends only on the structure: types, parties, what is in
@@ -250,7 +254,7 @@ class ContractTable:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._per_row, self._grown, self._handed, self._touched = {}, {}, [], []
+        self._per_row, self._grown, self._handed, self._touched, self._touched_memo = {}, {}, [], [], {}
         self._refresh_views()
 
     def _grow(self, needed: int) -> None:
@@ -315,7 +319,7 @@ class ContractTable:
         new.size = self.size
         new._buf = {k: v.copy() for k, v in self._buf.items()}
         new.ids = list(self.ids)
-        new._per_row, new._grown, new._handed, new._touched = {}, {}, [], []
+        new._per_row, new._grown, new._handed, new._touched, new._touched_memo = {}, {}, [], [], {}
         new._refresh_views()
         return new
 
@@ -414,3 +418,27 @@ def _as_rows(rows) -> np.ndarray:
     """Row indices (int64, 1-d) of ``rows``: indices, one index, or a boolean mask."""
     rows = np.asarray(rows)
     return np.flatnonzero(rows) if rows.dtype == bool else np.atleast_1d(rows).astype(np.int64)
+
+
+def _update(value: np.ndarray, rows: np.ndarray, part) -> np.ndarray:
+    """``value`` with ``value[rows] = part(rows)``: a new array only when something changed."""
+    new = part(rows)
+    if np.array_equal(value[rows], new):
+        return value
+    value = value.copy()
+    value[rows] = new
+    return value
+
+
+def _update_listing(listing: np.ndarray, rows: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The ascending ``listing`` with ``rows`` (ascending, unique) in it where ``keep`` and out of
+    it elsewhere: a new array only when a row enters or leaves."""
+    pos = np.searchsorted(listing, rows)
+    present = np.zeros(rows.size, dtype=bool)
+    inside = pos < listing.size
+    present[inside] = listing[pos[inside]] == rows[inside]
+    leave, enter = present & ~keep, ~present & keep
+    if not (leave.any() or enter.any()):
+        return listing
+    out = np.delete(listing, pos[leave])
+    return np.insert(out, np.searchsorted(out, rows[enter]), rows[enter])

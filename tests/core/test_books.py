@@ -197,6 +197,47 @@ def test_selections_follow_appends_ends_and_sales_testing_only_those_rows():
     assert c.selection("held debt", held_debt).flags.writeable is False
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_kept_selections_equal_fresh_scans_through_random_structural_changes(seed):
+    """Random appends, ends, revivals and sales: every kept selection, mask, family, row list and
+    bin equals a fresh scan after each change."""
+    rng = np.random.default_rng(seed)
+    c = ContractTable(capacity=8)
+    types = [ContractType.LOAN, ContractType.BOND, ContractType.EQUITY, ContractType.LEASE]
+
+    def add(k):
+        c.add_many(
+            ctype=rng.choice(types, k),
+            creditor=rng.integers(-1, 5, k),
+            obligor=rng.integers(-1, 5, k),
+            principal=rng.random(k),
+        )
+
+    add(20)
+    for _ in range(40):
+        op = rng.integers(4)
+        if op == 0:
+            add(int(rng.integers(0, 6)))
+        elif op == 1:
+            c.set_active(rng.integers(0, c.size, 3), bool(rng.integers(2)))
+        elif op == 2:
+            c.set_creditor(rng.random(c.size) < 0.1, int(rng.integers(-1, 5)))
+        held = c.selection("held stakes or debt", lambda at: (c.is_debt[at] | c.is_stake[at]) & (c.creditor[at] >= 0))
+        want = (c.is_debt | c.is_stake) & (c.creditor >= 0)
+        scan_debt = (c.ctype <= int(ContractType.VENDOR_FINANCING)) & c.active
+        assert c.is_debt.tolist() == scan_debt.tolist()
+        assert held.tolist() == np.flatnonzero(want).tolist()
+        assert (
+            c.selection_mask("held mask", lambda at: c.is_stake[at] & (c.obligor[at] >= 0)).tolist()
+            == (c.is_stake & (c.obligor >= 0)).tolist()
+        )
+        assert c.executory_rows.tolist() == np.flatnonzero((c.ctype == int(ContractType.LEASE)) & c.active).tolist()
+        assert (
+            c.sum_by("obligor", np.ones(c.size), 5).tolist()
+            == np.bincount(c.obligor[c.obligor >= 0], minlength=5).tolist()
+        )
+
+
 def test_contract_table_pickles_as_views_of_its_buffers():
     import pickle
 
