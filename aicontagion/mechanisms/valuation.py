@@ -300,15 +300,18 @@ def project_marks(state, values: dict[str, np.ndarray]) -> tuple[np.ndarray, np.
     if rows.size == 0:
         return rows, np.zeros(0)
     who = np.flatnonzero(use)
-    ob = np.concatenate([c.obligor[rows], who])
+    slot = np.full(n, -1, dtype=np.int64)  # the projects numbered 0..m-1: the tiers of m, not of n
+    slot[who] = np.arange(who.size)
+    tier_rows = senior_tier(c.seniority[rows])
+    ob = np.concatenate([slot[c.obligor[rows]], np.arange(who.size)])
     face = np.concatenate([c.principal[rows], _tables(state)[1].ext_liab[who]])
-    tier = np.concatenate([senior_tier(c.seniority[rows]), np.ones(who.size, dtype=np.int64)])
-    # per (obligor, tier) in order of appearance, as np.add.at would add them
-    totals = np.bincount(ob * N_TIERS + tier, weights=face, minlength=n * N_TIERS).reshape(n, N_TIERS)
+    tier = np.concatenate([tier_rows, np.ones(who.size, dtype=np.int64)])
+    # per (project, tier) in order of appearance, as np.add.at would add them
+    totals = np.bincount(ob * N_TIERS + tier, weights=face, minlength=who.size * N_TIERS).reshape(who.size, N_TIERS)
     before = np.cumsum(totals, axis=1) - totals
-    v = np.where(use, np.maximum(values["value"], 0.0), 0.0)
+    v = np.maximum(values["value"][who], 0.0)
     frac = np.clip(np.divide(v[:, None] - before, totals, out=np.ones_like(totals), where=totals > 1e-12), 0.0, 1.0)
-    return rows, frac[c.obligor[rows], senior_tier(c.seniority[rows])]
+    return rows, frac[slot[c.obligor[rows]], tier_rows]
 
 
 def update_ratings(state, values: dict[str, np.ndarray]) -> None:
