@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aicontagion.core.books import Books, Channel
+from aicontagion.core.contract_types import EXECUTORY_TYPES
 from aicontagion.core.numeric import ratio
 from aicontagion.core.params import Resolution
 from aicontagion.network.contracts import EXTERNAL, ContractTable, ContractType
@@ -267,7 +268,7 @@ def lease_claim(contracts: ContractTable, rows, month: int, claim_months: int) -
 def contract_share(contracts: ContractTable, rows: np.ndarray) -> np.ndarray:
     """Share of each row's payment in its provider's live executory payments (1 for a single tenant)."""
     c = contracts
-    live = c.cached("executory rows with a provider inside", lambda: _provided(c))
+    live = c.cached("executory rows with a provider inside", lambda: _provided(c), EXECUTORY_TYPES)
     size = c.cached("bins of the creditors", lambda: np.array([max(int(c.creditor.max(initial=0)) + 1, 1)]))
     total = np.bincount(c.creditor[live], weights=c.payment[live], minlength=int(size[0]))
     provider = np.maximum(c.creditor[rows], 0)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from aicontagion.core.contract_types import STAKE_TYPES
 from aicontagion.core.decisions import Decisions
 from aicontagion.core.numeric import geometric_sum
 from aicontagion.core.obligations import Purpose
@@ -321,11 +322,11 @@ def _stake_in_provider(state, customers: np.ndarray, providers: np.ndarray) -> n
     span = state.n + 1  # a (holder, issuer) pair as one key
     # the stakes between institutions sorted by that key, kept with the structure (the shares are
     # read fresh): the sort is the same as on each call, so is the stake a duplicate pair finds
-    stakes = c.cached("stakes between institutions by pair", lambda: _stakes_by_pair(c, span))
+    stakes = c.cached("stakes between institutions by pair", lambda: _stakes_by_pair(c, span), STAKE_TYPES)
     out = np.zeros(customers.size)
     if stakes.size == 0:
         return out
-    key = c.cached("pair keys of the sorted stakes", lambda: c.creditor[stakes] * span + c.obligor[stakes])
+    key = c.cached("pair keys of the sorted stakes", lambda: c.creditor[stakes] * span + c.obligor[stakes], STAKE_TYPES)
     want = customers * span + providers
     pos = np.searchsorted(key, want)
     pos = np.minimum(pos, key.size - 1)

@@ -72,7 +72,7 @@ def subline_rows(state) -> np.ndarray:
         ok = (kind[c.creditor[lines]] == Kind.BANK) & (kind[c.obligor[lines]] == Kind.PRIVATE_CREDIT_FUND)
         return lines[ok]
 
-    return c.cached("subscription_lines", compute)
+    return c.cached("subscription_lines", compute, (ContractType.CREDIT_LINE,))
 
 
 def lp_stakes(state) -> np.ndarray:

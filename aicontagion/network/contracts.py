@@ -170,10 +170,31 @@ class ContractTable:
             memo[key] = np.unique(np.concatenate(self._touched[seen:]))
         return memo[key]
 
-    def cached(self, key, compute):
+    def cached(self, key, compute, types=None):
         """``compute()`` (a selection that depends only on the structure: types, parties, what is in
-        force), kept until the structure changes; ``key`` names it. The array returned is read-only."""
-        return self._derived(("named", key), compute)
+        force), kept until the structure changes; ``key`` names it. The array returned is read-only.
+        With ``types`` (contract types), ``compute`` reads only rows of those types, and the array
+        is kept through changes that append, end or hand on no row of them."""
+        name = ("named", key)
+        if types is None:
+            return self._derived(name, compute)
+        try:
+            return self._masks[name]
+        except KeyError:
+            pass
+        kept = self._grown.get(name)
+        if kept is not None:
+            value, done, seen = kept
+            changed = self._touched_since(seen) if seen < len(self._touched) else np.zeros(0, dtype=np.int64)
+            codes = [int(t) for t in types]
+            if np.isin(self.ctype[changed[changed < done]], codes).any() or np.isin(self.ctype[done:], codes).any():
+                kept = None
+        if kept is None:
+            value = compute()
+            value.flags.writeable = False
+        self._masks[name] = value
+        self._grown[name] = (value, self.size, len(self._touched))
+        return value
 
     def selection(self, key, test) -> np.ndarray:
         """Rows (ascending, read-only) where ``test(at)`` holds: ``test(at)`` is a boolean mask of

@@ -238,6 +238,31 @@ def test_kept_selections_equal_fresh_scans_through_random_structural_changes(see
         )
 
 
+def test_a_cache_of_some_types_is_kept_through_changes_to_other_types():
+    """cached(key, compute, types) is recomputed only when a row of those types is appended, ended
+    or handed on (the stakes sorted by holder-issuer pair survive a month of bond issues)."""
+    c = ContractTable()
+    c.add_many(ctype=[ContractType.EQUITY, ContractType.BOND], creditor=[0, 1], obligor=[1, 2], principal=[1.0, 1.0])
+    computed = []
+
+    def stakes():
+        computed.append(1)
+        return c.stake_rows.copy()
+
+    def read():
+        return c.cached("stakes", stakes, (ContractType.EQUITY, ContractType.LP_COMMITMENT)).tolist()
+
+    assert read() == [0]
+    c.add(ContractType.BOND, 2, 0, principal=1.0)
+    c.set_active([1], False)
+    c.set_creditor([2], EXTERNAL)
+    assert read() == [0] and len(computed) == 1  # only debt changed: kept
+    c.add(ContractType.LP_COMMITMENT, 3, 1, principal=1.0)
+    assert read() == [0, 3] and len(computed) == 2
+    c.set_active([0], False)
+    assert read() == [3] and len(computed) == 3
+
+
 def test_contract_table_pickles_as_views_of_its_buffers():
     import pickle
 
