@@ -29,7 +29,12 @@ def maturing(state) -> np.ndarray:
     """Rows of the bullet debt that matures next month."""
     c = state.contracts
     nxt = state.month + 1
-    return np.flatnonzero(c.is_debt & ~c.amortising & (c.maturity == nxt) & (c.principal > 0) & (c.obligor >= 0))
+    # whether a row is bullet debt owed by an institution is fixed when it is written (kept);
+    # maturities move (rollovers), so they are read fresh
+    bullets = c.selection(
+        "bullet debt owed by institutions", lambda at: c.is_debt[at] & ~c.amortising[at] & (c.obligor[at] >= 0)
+    )
+    return bullets[(c.maturity[bullets] == nxt) & (c.principal[bullets] > 0)]
 
 
 def run_masks(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -38,19 +43,21 @@ def run_masks(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     with the ``funding_runs`` channel off) face neither."""
     c = state.contracts
     f = state.spec.funding
+    p = state.registry.params
     borrower = c.obligor[rows]
     lender = c.creditor[rows]
-    short = np.isin(c.ctype[rows], [int(t) for t in SHORT_TERM_TYPES])
+    is_short = np.zeros(int(max(ContractType)) + 1, dtype=bool)
+    is_short[[int(t) for t in SHORT_TERM_TYPES]] = True
+    short = is_short[c.ctype[rows]]
     safe_lender = np.maximum(lender, 0)
-    run_limit = np.fmin(
-        state.registry.params["bank"]["run_distress"][safe_lender],
-        state.registry.params["money_market_fund"]["run_distress"][safe_lender],
-    )
-    run_limit = np.where(np.isnan(run_limit) | (lender < 0), f.outside_run_distress, run_limit)
+    # the lenders' limits per institution, then read per row (rows are many, institutions fewer)
+    limit = np.fmin(p["bank"]["run_distress"], p["money_market_fund"]["run_distress"])
+    limit = np.where(np.isnan(limit), f.outside_run_distress, limit)
+    run_limit = np.where(lender < 0, f.outside_run_distress, limit[safe_lender])
     runs = short & (state.lifecycle.distress[borrower] > run_limit)
     # a weak bank keeps its cash: it stops rolling its short-term lending (liquidity hoarding)
-    hoard_limit = fill_nan(state.registry.params["bank"]["hoard_distress"][safe_lender], 1.0)
-    hoards = short & (lender >= 0) & (state.lifecycle.distress[safe_lender] > hoard_limit)
+    weak = state.lifecycle.distress > fill_nan(p["bank"]["hoard_distress"], 1.0)
+    hoards = short & (lender >= 0) & weak[safe_lender]
     return short, runs, hoards
 
 
