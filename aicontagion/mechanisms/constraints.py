@@ -375,20 +375,11 @@ def _per_pension(state, rows: np.ndarray, fn, other) -> np.ndarray:
     """``fn(state, pensions)`` read for each entry of ``rows`` (institution rows, repeated once per
     contract: hundreds of thousands in the scale benchmark), evaluated once per pension-kind
     institution (``fn`` is elementwise in its rows); ``other`` for rows of other kinds."""
-    lp = state.registry.kind[rows] == int(Kind.PENSION_LP)
-    if not lp.any():
-        return np.full(rows.size, other)
-    who = rows[lp]
-    if who.size > state.n:  # repeated rows: once per pension, then read per row
-        pensions = state.registry.members[Kind.PENSION_LP]
-        each = np.full(state.n, other, dtype=np.result_type(other))
+    pensions = state.registry.members[Kind.PENSION_LP]
+    each = np.full(state.n, other, dtype=np.result_type(other))
+    if pensions.size:
         each[pensions] = fn(state, pensions)
-        value = each[who]
-    else:
-        value = fn(state, who)
-    out = np.full(rows.size, other, dtype=value.dtype)
-    out[lp] = value
-    return out
+    return each[rows]
 
 
 def _appetite(state, who: np.ndarray) -> np.ndarray:

@@ -46,7 +46,7 @@ def claims_by_kind(c, kinds: np.ndarray) -> tuple[float, float, float]:
     out = []
     for k in (1.0, 2.0, 3.0):
         rows = c.selection(("exposure rows", k), lambda at, k=k: (klass[at] == k) & (c.is_debt[at] | c.is_stake[at]))
-        out.append(float((c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)).sum()))
+        out.append(float(c.value_of(rows).sum()))
     return out[0], out[1], out[2]
 
 

@@ -56,13 +56,17 @@ def class_weights(state) -> np.ndarray:
 def claim_weights(state, rows: np.ndarray) -> np.ndarray:
     """Risk weight of each debt contract row of ``rows`` to its creditor (a bank's parameters)."""
     rows = np.asarray(rows, dtype=np.int64)
-    w = _kind_weights(state, rows)
-    project = project_rows(state)
-    if project.size:
-        c, p = _tables(state)
-        mine = np.isin(rows, project)
-        w = np.where(mine, fill_nan(p["project_loan_risk_weight"][np.maximum(c.creditor[rows], 0)], 1.3), w)
-    return w
+    return _with_project_weight(state, rows, _kind_weights(state, rows))
+
+
+def _with_project_weight(state, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``w`` (weights of ``rows``) with the bank route's loans at ``project_loan_risk_weight``."""
+    project = np.sort(project_rows(state))
+    if project.size == 0 or rows.size == 0:
+        return w
+    c, p = _tables(state)
+    mine = project[np.minimum(np.searchsorted(project, rows), project.size - 1)] == rows
+    return np.where(mine, fill_nan(p["project_loan_risk_weight"][np.maximum(c.creditor[rows], 0)], 1.3), w)
 
 
 def _kind_weights(state, rows: np.ndarray) -> np.ndarray:
@@ -103,21 +107,23 @@ def held_debt_weights(state, banks_only: bool = False) -> tuple[np.ndarray, np.n
     (:meth:`~aicontagion.network.contracts.ContractTable.per_row`: they depend on fields fixed when
     a row is written and on parameters fixed for the run); the bank route's loans then take the
     project-loan weight."""
-    c, p = _tables(state)
-    if banks_only:
-        bank = state.registry.kind == int(Kind.BANK)
-        debt = c.selection(
-            "debt rows held by banks", lambda at: c.is_debt[at] & (c.creditor[at] >= 0) & bank[c.creditor[at]]
-        )
-    else:
-        debt = c.selection("debt rows held inside", lambda at: c.is_debt[at] & (c.creditor[at] >= 0))
+    c, _ = _tables(state)
+    debt = _held(state, "debt", banks_only)
     weights = c.per_row("risk weight by kind", lambda rows: _kind_weights(state, rows))[debt]
-    project = project_rows(state)
-    if project.size and debt.size:
-        at = np.minimum(np.searchsorted(debt, project), debt.size - 1)
-        at = at[debt[at] == project]
-        weights[at] = fill_nan(p["project_loan_risk_weight"][c.creditor[debt[at]]], 1.3)
-    return debt, weights
+    return debt, _with_project_weight(state, debt, weights)
+
+
+def _held(state, family: str, banks_only: bool) -> np.ndarray:
+    """Rows (ascending, kept with the structure) of active ``family`` contracts (``"debt"`` or
+    ``"stake"``) held by institutions, or by banks only."""
+    c, _ = _tables(state)
+    bank = state.registry.kind == int(Kind.BANK)
+
+    def test(at):
+        held = getattr(c, f"is_{family}")[at] & (c.creditor[at] >= 0)
+        return held & bank[c.creditor[at]] if banks_only else held
+
+    return c.selection((f"{family} rows held", banks_only), test)
 
 
 def risk_weighted_assets(state, rows: np.ndarray) -> np.ndarray:
@@ -131,13 +137,7 @@ def risk_weighted_assets(state, rows: np.ndarray) -> np.ndarray:
     debt, weights = held_debt_weights(state, banks_only)
     w = c.principal[debt] * c.mark[debt] * weights  # rows repaid to zero add exact zeros
     claims = np.bincount(c.creditor[debt], weights=w, minlength=state.n)[rows]
-    if banks_only:
-        bank = state.registry.kind == int(Kind.BANK)
-        stakes = c.selection(
-            "stakes held by banks", lambda at: c.is_stake[at] & (c.creditor[at] >= 0) & bank[c.creditor[at]]
-        )
-    else:
-        stakes = c.stakes_held()
+    stakes = _held(state, "stake", banks_only)
     value = np.bincount(c.creditor[stakes], weights=c.principal[stakes], minlength=state.n)[rows]
     stake_w = fill_nan(p["stake_risk_weight"][rows], 4.0)
     other_w = fill_nan(p["other_risk_weight"][rows], 1.0)

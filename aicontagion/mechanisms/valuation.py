@@ -122,7 +122,7 @@ def _spv_claims(state) -> np.ndarray:
         "claims held by SPVs",
         lambda at: (c.is_debt[at] | c.is_stake[at]) & (c.creditor[at] >= 0) & spv[c.creditor[at]],
     )
-    value = c.principal[rows] * np.where(c.is_debt[rows], c.mark[rows], 1.0)
+    value = c.value_of(rows)
     return np.bincount(c.creditor[rows], weights=value, minlength=state.n)
 
 

@@ -101,8 +101,7 @@ class ContractTable:
         self.ids: list[str] = []
         self._per_row: dict = {}
         self._grown: dict = {}
-        self._handed: list[np.ndarray] = []  # rows whose creditor changed, in order (for per_row)
-        self._touched: list[np.ndarray] = []  # rows switched on or off or handed on (for _derived)
+        self._touched: list[tuple[np.ndarray, bool]] = []  # (rows, handed on?) switched or sold, in order
         self._touched_memo: dict = {}
         self._refresh_views()
 
@@ -123,11 +122,9 @@ class ContractTable:
         view = self._buf["creditor"][: self.size]
         view[rows] = creditor
         self._masks.clear()
-        moved = _as_rows(rows)
-        self._handed.append(moved)
-        self._touched.append(moved)
+        self._touched.append((_as_rows(rows), True))
 
-    def _derived(self, key: tuple, compute, part=None, listing: bool = False):
+    def _derived(self, key: tuple, compute, part=None, listing: bool = False, types=None):
         """``compute()``, an array that depends only on the structure, kept read-only until the
         structure changes (every cache of the table goes through here, keyed by namespace).
 
@@ -135,66 +132,63 @@ class ContractTable:
         array, where each row's value depends only on that row's own structure), the array is
         kept through structural changes and updated only where they happened: rows appended are
         evaluated alone, and so are rows switched on or off or handed to a new creditor. With
-        ``listing`` the array is the ascending rows where ``part`` is true. So a month that writes,
-        ends or sells a few contracts does not recompute it over the whole table."""
+        ``listing`` the array is the ascending rows where ``part`` is true. With ``types``
+        (``compute`` reads only rows of those contract types) the array is kept through changes
+        that append, end or hand on no row of them. So a month that writes, ends or sells a few
+        contracts does not recompute it over the whole table."""
         try:
             return self._masks[key]  # a hit costs no call (most reads are hits)
         except KeyError:
             pass
-        kept = self._grown.get(key) if part is not None else None
+        kept = self._grown.get(key) if part is not None or types is not None else None
+        if kept is not None and types is not None and self._changed_any(kept, types):
+            kept = None
         if kept is None:
             value = compute()
         else:
             value, done, seen = kept
-            if seen < len(self._touched):
-                changed = self._touched_since(seen)
-                changed = changed[changed < done]
+            if part is not None:
+                changed = self._touched_since(seen, done)
                 if changed.size:
                     value = _update_listing(value, changed, part(changed)) if listing else _update(value, changed, part)
-            if done < self.size:
-                new = part(slice(done, None))
-                value = np.concatenate([value, np.flatnonzero(new) + done if listing else new])
+                if done < self.size:
+                    new = part(slice(done, None))
+                    value = np.concatenate([value, np.flatnonzero(new) + done if listing else new])
         value.flags.writeable = False
         self._masks[key] = value
-        if part is not None:
+        if part is not None or types is not None:
             self._grown[key] = (value, self.size, len(self._touched))
         return value
 
-    def _touched_since(self, seen: int) -> np.ndarray:
-        """Rows (unique, ascending) switched or handed on since entry ``seen`` of the log; the
-        caches read together share it (one union per log position, not one per cache)."""
+    def _touched_since(self, seen: int, done: int, handed: bool = False) -> np.ndarray:
+        """Rows (unique, ascending, below ``done``) switched or handed on (only handed on, with
+        ``handed``) since entry ``seen`` of the log; the caches read together share one union per
+        log position, not one per cache."""
+        if seen == len(self._touched):
+            return np.zeros(0, dtype=np.int64)
         memo = self._touched_memo
-        key = (seen, len(self._touched))
+        key = (seen, len(self._touched), handed)
         if key not in memo:
-            memo.clear()
-            memo[key] = np.unique(np.concatenate(self._touched[seen:]))
-        return memo[key]
+            if len(memo) > 4:  # keys of older log positions are not read again
+                memo.clear()
+            entries = [rows for rows, sold in self._touched[seen:] if sold or not handed]
+            memo[key] = np.unique(np.concatenate(entries)) if entries else np.zeros(0, dtype=np.int64)
+        changed = memo[key]
+        return changed[changed < done]
+
+    def _changed_any(self, kept: tuple, types) -> bool:
+        """Whether a row of contract ``types`` was appended, ended or handed on since ``kept``."""
+        _, done, seen = kept
+        codes = [int(t) for t in types]
+        touched = self.ctype[self._touched_since(seen, done)]
+        return bool(np.isin(touched, codes).any() or np.isin(self.ctype[done:], codes).any())
 
     def cached(self, key, compute, types=None):
         """``compute()`` (a selection that depends only on the structure: types, parties, what is in
         force), kept until the structure changes; ``key`` names it. The array returned is read-only.
         With ``types`` (contract types), ``compute`` reads only rows of those types, and the array
         is kept through changes that append, end or hand on no row of them."""
-        name = ("named", key)
-        if types is None:
-            return self._derived(name, compute)
-        try:
-            return self._masks[name]
-        except KeyError:
-            pass
-        kept = self._grown.get(name)
-        if kept is not None:
-            value, done, seen = kept
-            changed = self._touched_since(seen) if seen < len(self._touched) else np.zeros(0, dtype=np.int64)
-            codes = [int(t) for t in types]
-            if np.isin(self.ctype[changed[changed < done]], codes).any() or np.isin(self.ctype[done:], codes).any():
-                kept = None
-        if kept is None:
-            value = compute()
-            value.flags.writeable = False
-        self._masks[name] = value
-        self._grown[name] = (value, self.size, len(self._touched))
-        return value
+        return self._derived(("named", key), compute, types=types)
 
     def selection(self, key, test) -> np.ndarray:
         """Rows (ascending, read-only) where ``test(at)`` holds: ``test(at)`` is a boolean mask of
@@ -214,19 +208,17 @@ class ContractTable:
         written since the last call, and the rows that changed hands (:meth:`set_creditor`), are the
         only ones computed (amortised constant time per contract, in a buffer that doubles). ``key``
         names it; the array returned is read-only and is updated in place by later calls."""
-        buf, done, seen = self._per_row.get(key, (np.empty(0), 0, len(self._handed)))
-        if seen < len(self._handed):
-            moved = np.unique(np.concatenate(self._handed[seen:]))
-            moved = moved[moved < done]
-            if moved.size:
-                buf[moved] = compute(moved)
+        buf, done, seen = self._per_row.get(key, (np.empty(0), 0, len(self._touched)))
+        moved = self._touched_since(seen, done, handed=True)
+        if moved.size:
+            buf[moved] = compute(moved)
         if done < self.size:
             if buf.size < self.size:
                 bigger = np.empty(max(self._capacity, self.size))
                 bigger[:done] = buf[:done]
                 buf = bigger
             buf[done : self.size] = compute(np.arange(done, self.size))
-        self._per_row[key] = (buf, self.size, len(self._handed))
+        self._per_row[key] = (buf, self.size, len(self._touched))
         view = buf[: self.size]
         view.flags.writeable = False
         return view
@@ -246,7 +238,7 @@ class ContractTable:
             return  # nothing changes: the cached masks stay valid
         view[rows] = value
         self._masks.clear()
-        self._touched.append(_as_rows(rows))
+        self._touched.append((_as_rows(rows), False))
 
     def stakes_held(self) -> np.ndarray:
         """Rows (ascending) of active stakes held by institutions with a carrying value above zero:
@@ -275,7 +267,7 @@ class ContractTable:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._per_row, self._grown, self._handed, self._touched, self._touched_memo = {}, {}, [], [], {}
+        self._per_row, self._grown, self._touched, self._touched_memo = {}, {}, [], {}
         self._refresh_views()
 
     def _grow(self, needed: int) -> None:
@@ -340,7 +332,7 @@ class ContractTable:
         new.size = self.size
         new._buf = {k: v.copy() for k, v in self._buf.items()}
         new.ids = list(self.ids)
-        new._per_row, new._grown, new._handed, new._touched, new._touched_memo = {}, {}, [], [], {}
+        new._per_row, new._grown, new._touched, new._touched_memo = {}, {}, [], {}
         new._refresh_views()
         return new
 
@@ -421,6 +413,11 @@ class ContractTable:
         """Creditor-side carrying value of each contract (USD bn); zero for off-balance rows."""
         v = np.where(self.is_debt, self.principal * self.mark, 0.0)
         return np.where(self.is_stake, self.principal, v)
+
+    def value_of(self, rows: np.ndarray) -> np.ndarray:
+        """:meth:`value` of debt and stake ``rows`` only (USD bn): debt at its mark, stakes at
+        carrying value."""
+        return self.principal[rows] * np.where(self.is_debt[rows], self.mark[rows], 1.0)
 
     def liability(self) -> np.ndarray:
         """Obligor-side liability of each contract (USD bn, nominal debt only)."""
