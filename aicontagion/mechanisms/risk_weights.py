@@ -59,12 +59,21 @@ def claim_weights(state, rows: np.ndarray) -> np.ndarray:
     return _with_project_weight(state, rows, _kind_weights(state, rows))
 
 
-def _with_project_weight(state, rows: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``w`` (weights of ``rows``) with the bank route's loans at ``project_loan_risk_weight``."""
+def _with_project_weight(state, rows: np.ndarray, w: np.ndarray, ascending: bool = False) -> np.ndarray:
+    """``w`` (weights of ``rows``) with the bank route's loans at ``project_loan_risk_weight``.
+    With ``ascending`` (``rows`` sorted and unique, as the kept selections are) the few project
+    rows are looked up in ``rows``, not each of ``rows`` among the projects."""
     project = np.sort(project_rows(state))
     if project.size == 0 or rows.size == 0:
         return w
     c, p = _tables(state)
+    if ascending:
+        at = np.searchsorted(rows, project)
+        at = at[at < rows.size]  # project rows past the last of ``rows`` (the tail) are not in it
+        at = at[rows[at] == project[: at.size]]
+        out = w.copy()
+        out[at] = fill_nan(p["project_loan_risk_weight"][np.maximum(c.creditor[rows[at]], 0)], 1.3)
+        return out
     mine = project[np.minimum(np.searchsorted(project, rows), project.size - 1)] == rows
     return np.where(mine, fill_nan(p["project_loan_risk_weight"][np.maximum(c.creditor[rows], 0)], 1.3), w)
 
@@ -110,7 +119,7 @@ def held_debt_weights(state, banks_only: bool = False) -> tuple[np.ndarray, np.n
     c, _ = _tables(state)
     debt = _held(state, "debt", banks_only)
     weights = c.per_row("risk weight by kind", lambda rows: _kind_weights(state, rows))[debt]
-    return debt, _with_project_weight(state, debt, weights)
+    return debt, _with_project_weight(state, debt, weights, ascending=True)
 
 
 def _held(state, family: str, banks_only: bool) -> np.ndarray:

@@ -209,21 +209,21 @@ def project_values(state) -> dict[str, np.ndarray]:
     t = state.month
     rules = state.spec.resolution
     demand = state.ai.demand_state
+    at = project_rows(state)
     proj = np.zeros(n, dtype=bool)
-    proj[project_rows(state)] = True
+    proj[at] = True
     value = np.full(n, np.nan)
     cover = np.full(n, np.nan)
     dscr = np.full(n, np.nan)
     band = np.full(n, -1, dtype=np.int64)
     has_flows = np.zeros(n, dtype=bool)
-    if not proj.any():
+    if at.size == 0:
         return {"value": value, "debt": np.zeros(n), "cover": cover, "dscr": dscr, "band": band, "has_flows": has_flows}
 
     debt_rows = spv_debt_rows(state)
     debt_rows = debt_rows[(c.principal[debt_rows] > 0) & proj[c.obligor[debt_rows]]]
-    debt = np.bincount(c.obligor[debt_rows], weights=c.principal[debt_rows], minlength=n) + np.where(
-        proj, b.ext_liab, 0.0
-    )
+    debt = np.bincount(c.obligor[debt_rows], weights=c.principal[debt_rows], minlength=n)
+    debt[at] += b.ext_liab[at]
     horizon = np.full(n, t)
     np.maximum.at(horizon, c.obligor[debt_rows], c.maturity[debt_rows])
 
@@ -244,33 +244,29 @@ def project_values(state) -> dict[str, np.ndarray]:
         running = c.start[ex] <= t
         rent_now += np.bincount(owner[running], weights=v["pay"][running], minlength=n)
         has_flows[owner] = True
-    relet = np.where(proj, state.operations.relet, 0.0)
-    vacant = np.where(proj, np.minimum(state.operations.vacant, relet), 0.0)
+    # from here on, the projects only (``at``, ascending): the rest of the outputs stay NaN / -1
+    relet = state.operations.relet[at]
+    vacant = np.minimum(state.operations.vacant[at], relet)
     rent_index = min(demand.rent_index, 1.0) * state.ai.usage
-    to_horizon = np.maximum(horizon - t, 0)
+    to_horizon = np.maximum(horizon[at] - t, 0)
     relet_rent = (relet - vacant) * rent_index
-    # the annuities of projects only (others' values are discarded below)
-    at = np.flatnonzero(proj)
-    leased, plain = np.zeros(n), np.zeros(n)
-    leased[at] = leased_annuity(to_horizon[at], r_mkt, q)  # also the empty facility's value below
-    plain[at] = annuity(to_horizon[at], r_mkt)
-    going += relet_rent * plain + vacant * rent_index * leased
-    rent_now += relet_rent
-    has_flows |= relet > 0
+    leased = leased_annuity(to_horizon, r_mkt, q)  # also the empty facility's value below
+    plain = annuity(to_horizon, r_mkt)
+    going = going[at] + (relet_rent * plain + vacant * rent_index * leased)
+    rent_now = rent_now[at] + relet_rent
+    has_flows[at] |= relet > 0
 
     # collateral: GPUs at the secondary price; a facility at what a buyer pays for it empty, the PV
     # of its whole capacity re-let at market rent to the horizon as the market absorbs it (leased up
     # from empty at the share q a month); both less the bankruptcy cost
-    let = np.zeros(n)
-    if ex.size:
-        let = np.bincount(c.creditor[ex], weights=c.payment[ex], minlength=n)
+    let = np.bincount(c.creditor[ex], weights=c.payment[ex], minlength=n)[at] if ex.size else np.zeros(at.size)
     capacity_rent = (let + relet) * rent_index
-    empty = np.where(b.facility > 0, capacity_rent * leased, 0.0)
-    tradables = b.holdings @ state.markets.marked_price
+    empty = np.where(b.facility[at] > 0, capacity_rent * leased, 0.0)
+    tradables = b.holdings[at] @ state.markets.marked_price
     collateral = (tradables + empty) * (1.0 - rules.bankruptcy_cost)
-    claims = _spv_claims(state)
-    value = np.where(proj, b.cash + claims + np.maximum(going, collateral), np.nan)
-    cover = np.where(proj & (debt > 1e-12), ratio(value, debt, default=np.inf), np.nan)
+    value[at] = b.cash[at] + _spv_claims(state)[at] + np.maximum(going, collateral)
+    debt_at = debt[at]
+    cover[at] = np.where(debt_at > 1e-12, ratio(value[at], debt_at, default=np.inf), np.nan)
 
     # this month's debt service: interest plus amortisation (bullets at maturity)
     started = debt_rows[c.start[debt_rows] <= t]
@@ -278,11 +274,11 @@ def project_values(state) -> dict[str, np.ndarray]:
     service_row = c.principal[started] * c.rate[started] / 12.0 + np.where(
         c.amortising[started], c.principal[started] / months_left, 0.0
     )
-    service = np.bincount(c.obligor[started], weights=service_row, minlength=n)
-    dscr = np.where(proj & (service > 1e-12), ratio(rent_now, service, default=np.inf), np.nan)
+    service = np.bincount(c.obligor[started], weights=service_row, minlength=n)[at]
+    dscr[at] = np.where(service > 1e-12, ratio(rent_now, service, default=np.inf), np.nan)
 
-    safe_cover = np.where(np.isnan(cover), np.inf, cover)
-    band = np.where(proj, np.searchsorted(-COVER_FLOORS, -safe_cover, side="right"), -1).astype(np.int64)
+    safe_cover = np.where(np.isnan(cover[at]), np.inf, cover[at])
+    band[at] = np.searchsorted(-COVER_FLOORS, -safe_cover, side="right")
     return {"value": value, "debt": debt, "cover": cover, "dscr": dscr, "band": band, "has_flows": has_flows}
 
 
