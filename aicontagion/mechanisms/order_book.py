@@ -14,7 +14,8 @@ outside builders for construction), binding like any fee. A builder that could n
 last month's deliveries orders no more this month than it could pay then. A defaulted
 builder's orders lapse.
 
-The book is a ring of ``max lead + 1`` monthly slots per institution (numpy arrays); at the
+The book is a ring of ``max lead + 1`` monthly slots per builder (numpy arrays over the builders
+only, :attr:`OrderBook.rows`; what is due this month is per institution); at the
 start it holds the orders already placed at the opening plan, so that the first deliveries
 arrive at the opening rate. Placing and taking the month's deliveries happen in the income
 stage (:func:`advance`); paying and cancelling are decided in the decide stage
@@ -42,10 +43,11 @@ BUILDERS = (Kind.TECH_GIANT, Kind.NEOCLOUD)
 
 @dataclass
 class OrderBook:
-    """Undelivered orders (USD bn at order prices), by institution and delivery month."""
+    """Undelivered orders (USD bn at order prices), by builder and delivery month."""
 
-    gpu: np.ndarray  # (n, slots): chips due in each of the next months (ring)
-    build: np.ndarray  # (n, slots): buildings due (ring)
+    rows: np.ndarray  # (m,) institution rows of the builders, ascending: row i of the rings
+    gpu: np.ndarray  # (m, slots): chips due in each of the next months (ring)
+    build: np.ndarray  # (m, slots): buildings due (ring)
     gpu_lead: int
     build_lead: int
     due_gpu: np.ndarray  # (n,) chips delivered this month
@@ -57,6 +59,13 @@ class OrderBook:
     cancelled_by: np.ndarray | None = None  # (n,) USD bn cancelled per institution, cumulative
     afford: np.ndarray | None = None  # (n,) USD bn it could pay last month when it could not pay all (else inf)
     elasticity: np.ndarray | None = None  # (n,) capex elasticity (cached: parameters are fixed)
+
+    def builders(self, institutions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(which, at)``: which of ``institutions`` are builders, and their rows in the rings."""
+        at = np.searchsorted(self.rows, institutions)
+        which = at < self.rows.size
+        which[which] = self.rows[at[which]] == institutions[which]
+        return which, at[which]
 
     @property
     def slots(self) -> int:
@@ -116,14 +125,15 @@ def opening_book(
     year's published capex guidance is orders already placed), the first year still averaging
     ``plan`` (see :func:`opening_ramp`)."""
     n = plan.size
+    rows = np.flatnonzero(builders)
     slots = max(gpu_lead, build_lead) + 1
-    monthly = np.where(builders, plan, 0.0)
-    gpu = np.zeros((n, slots))
-    build = np.zeros((n, slots))
+    monthly = plan[rows]
+    gpu = np.zeros((rows.size, slots))
+    build = np.zeros((rows.size, slots))
     ramp = opening_ramp(slots, growth)
     gpu[:, :gpu_lead] = (monthly * gpu_share)[:, None] * ramp[:gpu_lead]
     build[:, :build_lead] = (monthly * (1.0 - gpu_share))[:, None] * ramp[:build_lead]
-    return OrderBook(gpu, build, gpu_lead, build_lead, np.zeros(n), np.zeros(n))
+    return OrderBook(rows, gpu, build, gpu_lead, build_lead, np.zeros(n), np.zeros(n))
 
 
 def wanted_capex(state, months: int = 1) -> np.ndarray:
@@ -150,29 +160,34 @@ def advance(state) -> None:
     goes into slot ``(t + L) mod slots`` (a lead of 0 is delivered at once)."""
     book: OrderBook = state.operations.order_book
     t = state.month
+    n = state.n
     dead = state.lifecycle.status == Status.DEFAULTED
-    if dead.any():
-        book.lapsed += float(book.gpu[dead].sum() + book.build[dead].sum())
-        book.gpu[dead] = 0.0
-        book.build[dead] = 0.0
+    gone = dead[book.rows]
+    if gone.any():
+        book.lapsed += float(book.gpu[gone].sum() + book.build[gone].sum())
+        book.gpu[gone] = 0.0
+        book.build[gone] = 0.0
     slot = t % book.slots
-    want = np.where(dead, 0.0, wanted_capex(state, max(book.gpu_lead, 1)))
+    want = np.where(dead, 0.0, wanted_capex(state, max(book.gpu_lead, 1)))  # 0 for non-builders
     if book.afford is not None:  # no builder orders more than it could pay last month
         want = np.minimum(want, book.afford)
     share = state.spec.compute.gpu_share_of_capex
     book.afford = None
-    book.due_gpu = book.gpu[:, slot].copy()
-    book.due_build = book.build[:, slot].copy()
+    mine = want[book.rows]
+    book.due_gpu = np.zeros(n)
+    book.due_build = np.zeros(n)
+    book.due_gpu[book.rows] = book.gpu[:, slot]
+    book.due_build[book.rows] = book.build[:, slot]
     book.gpu[:, slot] = 0.0
     book.build[:, slot] = 0.0
     if book.gpu_lead == 0:
-        book.due_gpu += want * share
+        book.due_gpu[book.rows] += mine * share
     else:
-        book.gpu[:, (t + book.gpu_lead) % book.slots] += want * share
+        book.gpu[:, (t + book.gpu_lead) % book.slots] += mine * share
     if book.build_lead == 0:
-        book.due_build += want * (1.0 - share)
+        book.due_build[book.rows] += mine * (1.0 - share)
     else:
-        book.build[:, (t + book.build_lead) % book.slots] += want * (1.0 - share)
+        book.build[:, (t + book.build_lead) % book.slots] += mine * (1.0 - share)
     state.operations.capex_ordered = want
 
 
@@ -197,7 +212,7 @@ def take_deliveries(
     short = affordable_cap < due - 1e-9
     if short.any():
         if book.afford is None:
-            book.afford = np.full(book.gpu.shape[0], np.inf)
+            book.afford = np.full(book.due_gpu.size, np.inf)
         book.afford[rows[short]] = np.maximum(affordable_cap[short], 0.0)
     frac = np.divide(keep, due, out=np.zeros(rows.size), where=due > 1e-12)
     chips = book.due_gpu[rows] * frac
@@ -211,6 +226,6 @@ def record(state, rows: np.ndarray, taken: np.ndarray, cancelled: np.ndarray) ->
     book.delivered += float(taken.sum())
     book.cancelled += float(cancelled.sum())
     if book.cancelled_by is None:
-        book.cancelled_by = np.zeros(book.gpu.shape[0])
+        book.cancelled_by = np.zeros(book.due_gpu.size)
     np.add.at(book.cancelled_by, rows, cancelled)
     book.fees += float(cancelled.sum() * state.spec.compute.cancel_fee)

@@ -35,7 +35,10 @@ def next_buildings(state, tenants: np.ndarray) -> np.ndarray:
     if book is None:
         return np.zeros(tenants.size)
     slot = (state.month + 1) % book.slots
-    return book.build[tenants, slot].copy()
+    out = np.zeros(tenants.size)
+    which, at = book.builders(tenants)
+    out[which] = book.build[at, slot]
+    return out
 
 
 def take_buildings(state, company: int, tenants: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
@@ -46,10 +49,11 @@ def take_buildings(state, company: int, tenants: np.ndarray, share: float) -> tu
     if book is None or share <= 0 or live.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     slot = (state.month + 1) % book.slots
-    cost = share * book.build[live, slot]
+    which, at = book.builders(live)
+    live, cost = live[which], share * book.build[at, slot]
     keep = cost > 1e-9
-    live, cost = live[keep], cost[keep]
-    book.build[live, slot] -= cost
+    live, cost, at = live[keep], cost[keep], at[keep]
+    book.build[at, slot] -= cost
     return live, cost
 
 

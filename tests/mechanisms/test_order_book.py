@@ -17,7 +17,7 @@ def test_opening_book_holds_the_lead_months_of_the_opening_plan():
     plan = np.array([10.0, 0.0, 4.0])
     book = opening_book(plan, np.array([True, True, False]), 0.5, 2, 4)
     # builder 0: 2 months of chips (5 each) and 4 of buildings (5 each); non-builder 2: nothing
-    assert book.gpu.shape == (3, 5)
+    assert book.rows.tolist() == [0, 1] and book.gpu.shape == (2, 5)  # the rings hold the builders only
     assert book.gpu[0].tolist() == [5.0, 5.0, 0.0, 0.0, 0.0]
     assert book.build[0].tolist() == [5.0, 5.0, 5.0, 5.0, 0.0]
     assert book.outstanding == pytest.approx(30.0)
