@@ -135,8 +135,12 @@ def guaranteed_book(state) -> float:
     g = g[(c.covers[g] >= 0) & (c.obligor[g] >= 0)]
     g = g[gov[np.maximum(c.obligor[g], 0)]]
     covered = float(np.minimum(c.share[g] * c.principal[c.covers[g]], c.limit[g]).sum()) if g.size else 0.0
-    debt = c.selection("debt rows owed by institutions", lambda at: c.is_debt[at] & (c.obligor[at] >= 0))
-    agency = float(c.principal[debt[gov[c.obligor[debt]]]].sum())
+    # an obligor's kind is fixed, so the state-backed companies' debt rows are kept with the structure
+    debt = c.selection(
+        "debt rows owed by government-kind institutions",
+        lambda at: c.is_debt[at] & (c.obligor[at] >= 0) & gov[np.maximum(c.obligor[at], 0)],
+    )
+    agency = float(c.principal[debt].sum())
     return covered + agency
 
 

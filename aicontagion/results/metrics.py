@@ -323,8 +323,11 @@ def interbank_market(state) -> tuple[float, float]:
     principal owed by institutions still standing) and its principal-weighted borrower spread
     (annual; NaN when nothing is lent). A freeze shows as the first falling and the second rising."""
     c = state.contracts
-    rows = c.rows_of(ContractType.INTERBANK)
-    rows = rows[(c.principal[rows] > 0) & (c.obligor[rows] >= 0)]
+    rows = c.selection(
+        "interbank lending owed by institutions",
+        lambda at: c.active[at] & (c.ctype[at] == ContractType.INTERBANK) & (c.obligor[at] >= 0),
+    )
+    rows = rows[c.principal[rows] > 0]
     rows = rows[state.lifecycle.status[c.obligor[rows]] != Status.DEFAULTED]
     if rows.size == 0:
         return 0.0, float("nan")
