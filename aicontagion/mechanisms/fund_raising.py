@@ -16,7 +16,7 @@ import numpy as np
 
 from aicontagion.core.kinds import Kind, Status
 from aicontagion.mechanisms.constraints import commitment_appetite
-from aicontagion.network.contracts import ContractType
+from aicontagion.mechanisms.subscription_lines import lp_stakes
 
 READS = ("ai", "books", "channels", "lifecycle", "operations", "registry", "snapshot", "spec")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
@@ -41,8 +41,7 @@ def raise_commitments(state) -> None:
     nav = np.maximum(state.books.equity, 0.0)
     new = np.zeros(state.n)
     new[funds] = o.fund_raise_rate / 12.0 * nav[funds] * appetite * (1.0 - state.lifecycle.distress[funds])
-    lps = c.rows_of(ContractType.LP_COMMITMENT)
-    lps = lps[(c.obligor[lps] >= 0) & (c.creditor[lps] >= 0)]
+    lps = lp_stakes(state)  # kept with the structure; the funds raising are private-credit funds
     lps = lps[new[c.obligor[lps]] > 0]
     if lps.size == 0:
         return
