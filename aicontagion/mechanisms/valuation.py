@@ -202,7 +202,9 @@ def project_values(state) -> dict[str, np.ndarray]:
     """Per institution: project value, debt, cover, debt-service cover and rating band (projects only).
 
     Non-projects get NaN value and cover and band -1. Returns also ``has_flows``: whether the
-    project has contracted or re-let flows to value (otherwise its debt keeps the book-equity mark).
+    project has contracted or re-let flows to value (otherwise its debt keeps the book-equity mark),
+    and ``debt_rows``: the projects' debt rows with principal left (ascending), which
+    :func:`project_marks` marks.
     """
     n = state.n
     c, b = _tables(state)
@@ -218,7 +220,15 @@ def project_values(state) -> dict[str, np.ndarray]:
     band = np.full(n, -1, dtype=np.int64)
     has_flows = np.zeros(n, dtype=bool)
     if at.size == 0:
-        return {"value": value, "debt": np.zeros(n), "cover": cover, "dscr": dscr, "band": band, "has_flows": has_flows}
+        return {
+            "value": value,
+            "debt": np.zeros(n),
+            "cover": cover,
+            "dscr": dscr,
+            "band": band,
+            "has_flows": has_flows,
+            "debt_rows": np.zeros(0, dtype=np.int64),
+        }
 
     debt_rows = spv_debt_rows(state)
     debt_rows = debt_rows[(c.principal[debt_rows] > 0) & proj[c.obligor[debt_rows]]]
@@ -279,7 +289,15 @@ def project_values(state) -> dict[str, np.ndarray]:
 
     safe_cover = np.where(np.isnan(cover[at]), np.inf, cover[at])
     band[at] = np.searchsorted(-COVER_FLOORS, -safe_cover, side="right")
-    return {"value": value, "debt": debt, "cover": cover, "dscr": dscr, "band": band, "has_flows": has_flows}
+    return {
+        "value": value,
+        "debt": debt,
+        "cover": cover,
+        "dscr": dscr,
+        "band": band,
+        "has_flows": has_flows,
+        "debt_rows": debt_rows,
+    }
 
 
 def project_marks(state, values: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -291,8 +309,8 @@ def project_marks(state, values: dict[str, np.ndarray]) -> tuple[np.ndarray, np.
     c, _ = _tables(state)
     n = state.n
     use = values["has_flows"] & np.isfinite(values["value"])
-    rows = spv_debt_rows(state)  # projects are SPVs
-    rows = rows[(c.principal[rows] > 0) & use[c.obligor[rows]]]
+    rows = values["debt_rows"]  # the projects' debt with principal left (projects are SPVs)
+    rows = rows[use[c.obligor[rows]]]
     if rows.size == 0:
         return rows, np.zeros(0)
     who = np.flatnonzero(use)

@@ -458,5 +458,5 @@ def _update_listing(listing: np.ndarray, rows: np.ndarray, keep: np.ndarray) -> 
     leave, enter = present & ~keep, ~present & keep
     if not (leave.any() or enter.any()):
         return listing
-    out = np.delete(listing, pos[leave])
-    return np.insert(out, np.searchsorted(out, rows[enter]), rows[enter])
+    out = np.delete(listing, pos[leave]) if leave.any() else listing  # each a copy: only when needed
+    return np.insert(out, np.searchsorted(out, rows[enter]), rows[enter]) if enter.any() else out
