@@ -147,14 +147,17 @@ class Books:
         equal length; ``who`` = -1, the outside world, is ignored): one pass for many channels."""
         if channel.size == 0:
             return
+        moved = amount != 0.0
+        count = int(np.count_nonzero(moved))
+        if count < amount.size // 2:  # a whole-table remark moves few rows: exact zeros add nothing
+            if count == 0:
+                return
+            who, amount, channel = who[moved], amount[moved], channel[moved]
         first = int(channel.min())
         if first == int(channel.max()):  # the usual case: one channel, one per-institution sum
             self.book(who, amount, Channel(first))
             return
         k = len(Channel)
-        moved = amount != 0.0
-        if moved.sum() < amount.size // 2:  # a whole-table remark moves few rows: exact zeros add nothing
-            who, amount, channel = who[moved], amount[moved], channel[moved]
         flat = np.bincount((who + 1) * k + channel, weights=amount, minlength=(self.n + 1) * k)
         delta = flat[k:].reshape(self.n, k)
         self.pnl += delta

@@ -147,7 +147,7 @@ def update_causes(state) -> None:
 def remark_stakes(state) -> None:
     """Carry every stake at ``share x max(issuer equity, 0)``; book the change to its holder."""
     c = state.contracts
-    rows = (c.is_stake & (c.obligor >= 0)).nonzero()[0]
+    rows = c.selection("stakes in institutions", lambda at: c.is_stake[at] & (c.obligor[at] >= 0))
     if rows.size == 0:
         return
     for _ in range(2):  # stakes in holders of stakes: two passes settle short chains
@@ -156,10 +156,12 @@ def remark_stakes(state) -> None:
         delta = new - c.principal[rows]
         if not np.any(np.abs(delta) > 1e-12):
             return
+        c.principal[rows] = new
+        moved = np.flatnonzero(delta)  # the rest add exact zeros
+        issuer = issuer[moved]
         distressed = state.lifecycle.status[issuer] != Status.ACTIVE
         channel = np.where(distressed, state.lifecycle.cause[issuer], Channel.MARKET)
-        c.principal[rows] = new
-        state.books.book_channels(c.creditor[rows], delta, channel.astype(np.int64))
+        state.books.book_channels(c.creditor[rows[moved]], delta[moved], channel.astype(np.int64))
 
 
 def update_spreads(state) -> None:
