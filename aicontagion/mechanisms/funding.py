@@ -30,11 +30,14 @@ def maturing(state) -> np.ndarray:
     c = state.contracts
     nxt = state.month + 1
     # whether a row is bullet debt owed by an institution is fixed when it is written (kept);
-    # maturities move (rollovers), so they are read fresh
-    bullets = c.selection(
+    # maturities move (rollovers), so they are read fresh: one contiguous pass over the table's
+    # maturities, then the few rows due are tested (cheaper than gathering every bullet's maturity)
+    bullet = c.selection_mask(
         "bullet debt owed by institutions", lambda at: c.is_debt[at] & ~c.amortising[at] & (c.obligor[at] >= 0)
     )
-    return bullets[(c.maturity[bullets] == nxt) & (c.principal[bullets] > 0)]
+    due = np.flatnonzero(c.maturity == nxt)
+    due = due[bullet[due]]
+    return due[c.principal[due] > 0]
 
 
 def run_masks(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
