@@ -47,20 +47,18 @@ def run_masks(state, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     c = state.contracts
     f = state.spec.funding
     p = state.registry.params
-    borrower = c.obligor[rows]
-    lender = c.creditor[rows]
     is_short = np.zeros(int(max(ContractType)) + 1, dtype=bool)
     is_short[[int(t) for t in SHORT_TERM_TYPES]] = True
     short = is_short[c.ctype[rows]]
-    safe_lender = np.maximum(lender, 0)
-    # the lenders' limits per institution, then read per row (rows are many, institutions fewer)
+    # the lenders' limits per institution, then read once per row (rows are many, institutions
+    # fewer); entry 0 is the outside world (lender -1)
     limit = np.fmin(p["bank"]["run_distress"], p["money_market_fund"]["run_distress"])
-    limit = np.where(np.isnan(limit), f.outside_run_distress, limit)
-    run_limit = np.where(lender < 0, f.outside_run_distress, limit[safe_lender])
-    runs = short & (state.lifecycle.distress[borrower] > run_limit)
+    run_limit = np.concatenate([[f.outside_run_distress], np.where(np.isnan(limit), f.outside_run_distress, limit)])
     # a weak bank keeps its cash: it stops rolling its short-term lending (liquidity hoarding)
-    weak = state.lifecycle.distress > fill_nan(p["bank"]["hoard_distress"], 1.0)
-    hoards = short & (lender >= 0) & weak[safe_lender]
+    weak = np.concatenate([[False], state.lifecycle.distress > fill_nan(p["bank"]["hoard_distress"], 1.0)])
+    lender = c.creditor[rows] + 1
+    runs = short & (state.lifecycle.distress[c.obligor[rows]] > run_limit[lender])
+    hoards = short & weak[lender]
     return short, runs, hoards
 
 
