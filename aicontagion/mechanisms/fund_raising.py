@@ -45,12 +45,13 @@ def raise_commitments(state) -> None:
     lps = lps[new[c.obligor[lps]] > 0]
     if lps.size == 0:
         return
-    weight = np.bincount(c.obligor[lps], weights=c.share[lps], minlength=state.n)
-    part = np.divide(c.share[lps], weight[c.obligor[lps]], out=np.zeros(lps.size), where=weight[c.obligor[lps]] > 0)
+    fund, share = c.obligor[lps], c.share[lps]
+    weight = np.bincount(fund, weights=share, minlength=state.n)[fund]
+    part = np.divide(share, weight, out=np.zeros(lps.size), where=weight > 0)
     led = state.operations.origination
     if led is not None and led.sublines.forfeited:  # an LP that defaulted on a call commits no more
         part = part * ~np.isin(lps, np.fromiter(led.sublines.forfeited, dtype=np.int64))
-    c.uncalled[lps] += new[c.obligor[lps]] * part * commitment_appetite(state, c.creditor[lps])
+    c.uncalled[lps] += new[fund] * part * commitment_appetite(state, c.creditor[lps])
 
 
 def deal_flow(state, funds: np.ndarray) -> np.ndarray:
