@@ -153,7 +153,10 @@ class ContractTable:
                     value = _update_listing(value, changed, part(changed)) if listing else _update(value, changed, part)
                 if done < self.size:
                     new = part(slice(done, None))
-                    value = np.concatenate([value, np.flatnonzero(new) + done if listing else new])
+                    if listing:
+                        new = np.flatnonzero(new) + done
+                    if new.size:  # a listing no appended row enters is kept as it is (no copy)
+                        value = np.concatenate([value, new])
         value.flags.writeable = False
         self._masks[key] = value
         if part is not None or types is not None:
