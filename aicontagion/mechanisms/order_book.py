@@ -148,9 +148,11 @@ def wanted_capex(state, months: int = 1) -> np.ndarray:
         e = capex_elasticity(state.registry)
         if book is not None:
             book.elasticity = e  # parameters are fixed for the run
-    response = np.clip(np.maximum(level * capex_returns.return_ratio(state), 0.0) ** e, 0.0, 2.0)
-    want = state.operations.capex_plan * response * state.credit.investment_multiplier
-    return np.where(builder_mask(state.registry.kind), want, 0.0)
+    b = book.rows if book is not None else np.flatnonzero(builder_mask(state.registry.kind))
+    response = np.clip(np.maximum(level * capex_returns.return_ratio(state)[b], 0.0) ** e[b], 0.0, 2.0)
+    want = np.zeros(state.n)
+    want[b] = state.operations.capex_plan[b] * response * state.credit.investment_multiplier[b]
+    return want
 
 
 def advance(state) -> None:
