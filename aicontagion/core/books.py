@@ -121,6 +121,22 @@ class Books:
         owed to nobody. Leverage, covenants and the debt in a default event read this."""
         return self.ext_liab + self.debts(contracts)
 
+    def borrowings_of(self, contracts, who: np.ndarray, kind: np.ndarray) -> np.ndarray:
+        """``borrowings(contracts)[who]`` (USD bn) from the debt rows owed by the kinds of ``who``
+        only (``kind``: each institution's kind code, fixed for the run; the rows of a kind are
+        kept with the structure), for a few institutions read often (the covenant test at each
+        sale round). The same sums: each obligor's rows are added in the same order."""
+        owed = np.zeros(self.n)
+        for k in np.unique(kind[who]).tolist():
+
+            def test(at, k=k):
+                obligor = contracts.obligor[at]
+                return contracts.is_debt[at] & (obligor >= 0) & (kind[np.maximum(obligor, 0)] == k)
+
+            rows = contracts.selection(("debt owed by kind", k), test)
+            owed += np.bincount(contracts.obligor[rows], weights=contracts.principal[rows], minlength=self.n)
+        return self.ext_liab[who] + owed[who]
+
     def imbalance(self, contracts, prices: np.ndarray) -> np.ndarray:
         """Assets - liabilities - tracked equity per institution; zero when the books balance."""
         return self.assets(contracts, prices) - self.liabilities(contracts) - self.equity

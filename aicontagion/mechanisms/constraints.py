@@ -270,13 +270,12 @@ def covenant_breaches(state, rows: np.ndarray, tolerance: float = 0.0):
     lines = lines[np.isfinite(c.covenant[lines]) & (c.obligor[lines] >= 0) & (c.principal[lines] > 0)]
     cov = np.full(state.n, np.inf)
     np.minimum.at(cov, c.obligor[lines], c.covenant[lines])
-    debt = state.books.borrowings(c)
     who = rows[np.isfinite(cov[rows])]
+    debt = state.books.borrowings_of(c, who, state.registry.kind)
     a = state.snapshot.assets[who]
-    hit = (a > 0) & (debt[who] > cov[who] * a * (1.0 + tolerance))
-    hit |= (a <= 0) & (debt[who] > 0)
-    who = who[hit]
-    return who, debt[who], cov[who], state.snapshot.assets[who]
+    hit = (a > 0) & (debt > cov[who] * a * (1.0 + tolerance))
+    hit |= (a <= 0) & (debt > 0)
+    return who[hit], debt[hit], cov[who[hit]], state.snapshot.assets[who[hit]]
 
 
 def uncured_breaches(state, rows: np.ndarray) -> np.ndarray:
