@@ -97,18 +97,20 @@ def borrowing_base(state) -> np.ndarray:
     """USD bn per institution: ``subline_advance_rate`` x eligible LPs' uncalled commitments."""
     c = state.contracts
     stakes = lp_stakes(state)
-    w = c.uncalled[stakes] * eligible(state, c.creditor[stakes])
+    ok = eligible(state, np.arange(state.n))  # per institution, then read per commitment (many more)
+    w = c.uncalled[stakes] * ok[c.creditor[stakes]]
     return state.spec.origination.subline_advance_rate * np.bincount(c.obligor[stakes], weights=w, minlength=state.n)
 
 
 def outstanding(state, sb: SublineBook) -> np.ndarray:
     """USD bn of bridges outstanding per fund (drawn, not yet repaid), capped at the lines' principal."""
     c = state.contracts
-    out = np.zeros(state.n)
-    for entries in sb.bridges.values():
-        for row, amount in entries:
-            out[c.obligor[row]] += min(amount, float(c.principal[row]))
-    return out
+    entries = [e for month in sb.bridges.values() for e in month]  # in the order they were added
+    if not entries:
+        return np.zeros(state.n)
+    rows = np.fromiter((row for row, _ in entries), dtype=np.int64, count=len(entries))
+    amount = np.fromiter((a for _, a in entries), dtype=float, count=len(entries))
+    return np.bincount(c.obligor[rows], weights=np.minimum(amount, c.principal[rows]), minlength=state.n)
 
 
 def settle(state, funds: np.ndarray, decisions) -> np.ndarray:
