@@ -45,7 +45,7 @@ class SublineBook:
 
     calls: dict = field(default_factory=dict)  # month due -> [(stake row, amount)]
     bridges: dict = field(default_factory=dict)  # month due -> [(line row, amount)]
-    pending: dict = field(default_factory=dict)  # stake row -> called, not yet settled
+    pending: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per stake row: called, not yet settled
     unbridged: dict = field(default_factory=dict)  # fund row -> called, not bridged, not yet settled
     arriving: dict = field(default_factory=dict)  # fund row -> unbridged calls paid in this month
     drawn: float = 0.0  # cumulative bridges drawn
@@ -157,8 +157,7 @@ def _collect_calls(state, sb, entries, index, called_now, received, decisions) -
     c = state.contracts
     rows = np.fromiter((r for r, _ in entries), dtype=np.int64, count=len(entries))
     asked = np.fromiter((a for _, a in entries), dtype=float, count=len(entries))
-    for row, amount in entries:
-        sb.pending[row] = sb.pending.get(row, 0.0) - amount
+    np.subtract.at(_pending(sb, c.size), rows, asked)  # in the order the calls were made
     fund, lp = c.obligor[rows], c.creditor[rows]
     np.add.at(called_now, fund, asked)
     amount = np.minimum(asked, c.uncalled[rows])
@@ -220,20 +219,14 @@ def _prepay_deficiency(state, sb: SublineBook, due: np.ndarray) -> None:
         sb.bridges[month] = kept
 
 
-def _pending_of(pending: dict, rows: np.ndarray) -> np.ndarray:
-    """USD bn already called and not yet paid on each of ``rows`` (0 where none): the lookup of
-    ``pending`` as one sorted search, not a Python loop over the stakes."""
-    out = np.zeros(rows.size)
-    if not pending or rows.size == 0:
-        return out
-    keys = np.fromiter(pending.keys(), dtype=np.int64, count=len(pending))
-    vals = np.fromiter(pending.values(), dtype=float, count=len(pending))
-    order = np.argsort(keys)
-    keys, vals = keys[order], vals[order]
-    pos = np.minimum(np.searchsorted(keys, rows), keys.size - 1)
-    hit = keys[pos] == rows
-    out[hit] = vals[pos[hit]]
-    return out
+def _pending(sb: SublineBook, size: int) -> np.ndarray:
+    """``sb.pending`` (USD bn called and not yet paid, per contract row; 0 where none), grown to
+    ``size`` rows (doubling, so the table's appends cost amortised constant time)."""
+    if sb.pending.size < size:
+        grown = np.zeros(max(size, 2 * sb.pending.size))
+        grown[: sb.pending.size] = sb.pending
+        sb.pending = grown
+    return sb.pending
 
 
 def call(state, funds: np.ndarray, need: np.ndarray, decisions) -> np.ndarray:
@@ -251,13 +244,15 @@ def call(state, funds: np.ndarray, need: np.ndarray, decisions) -> np.ndarray:
     stakes = stakes[(c.obligor[stakes] >= 0) & (want[np.maximum(c.obligor[stakes], 0)] > 0)]
     stakes = stakes[(c.creditor[stakes] >= 0) & (c.start[stakes] <= t)]
     stakes = stakes[state.lending.holder_ok[c.creditor[stakes]]]
-    callable_ = np.maximum(c.uncalled[stakes] - _pending_of(sb.pending, stakes), 0.0)
+    pending = _pending(sb, c.size)
+    callable_ = np.maximum(c.uncalled[stakes] - pending[stakes], 0.0)
     room = np.bincount(c.obligor[stakes], weights=callable_, minlength=state.n)
     take = np.minimum(np.divide(want, room, out=np.zeros(state.n), where=room > 1e-12), 1.0)
     amount = callable_ * take[c.obligor[stakes]]
-    for row, x in zip(stakes[amount > 1e-12], amount[amount > 1e-12], strict=True):
-        sb.calls.setdefault(t + lag, []).append((int(row), float(x)))
-        sb.pending[int(row)] = sb.pending.get(int(row), 0.0) + float(x)
+    made = amount > 1e-12
+    if made.any():  # the stake rows are unique: one call each
+        sb.calls.setdefault(t + lag, []).extend(zip(stakes[made].tolist(), amount[made].tolist(), strict=True))
+        pending[stakes[made]] += amount[made]
     called = np.bincount(c.obligor[stakes], weights=amount, minlength=state.n)
     bridged = _bridge(state, sb, called, t + lag, decisions)
     for f in funds[called[funds] > 1e-12]:

@@ -126,15 +126,27 @@ def test_a_negative_call_lag_is_rejected():
         ContagionModel("ai_2025", origination__call_lag_months=-1)
 
 
-def test_the_pending_lookup_equals_the_dict_lookup_it_replaces():
+def test_the_pending_calls_array_keeps_the_dict_arithmetic_it_replaces_as_the_table_grows():
     import numpy as np
 
-    from aicontagion.mechanisms.subscription_lines import _pending_of
+    from aicontagion.mechanisms.subscription_lines import SublineBook, _pending
 
     rng = np.random.default_rng(3)
-    pending = {int(k): float(v) for k, v in zip(rng.choice(500, 60, replace=False), rng.random(60), strict=True)}
-    rows = rng.integers(0, 600, size=300)
-    want = np.array([pending.get(int(r), 0.0) for r in rows])
-    assert np.array_equal(_pending_of(pending, rows), want)
-    assert _pending_of({}, rows).tolist() == [0.0] * rows.size
-    assert _pending_of(pending, rows[:0]).size == 0
+    sb, ref, size = SublineBook(), {}, 40
+    for _ in range(30):
+        size += int(rng.integers(0, 50))  # the table grows between months
+        pending = _pending(sb, size)
+        assert pending.size >= size
+        made = rng.choice(size, 12, replace=False)  # calls made: unique stake rows
+        x = rng.random(12)
+        pending[made] += x
+        for r, v in zip(made.tolist(), x.tolist(), strict=True):
+            ref[r] = ref.get(r, 0.0) + v
+        due = rng.choice(size, 8)  # calls falling due: a row may repeat
+        paid = rng.random(8)
+        np.subtract.at(_pending(sb, size), due, paid)
+        for r, v in zip(due.tolist(), paid.tolist(), strict=True):
+            ref[r] = ref.get(r, 0.0) - v
+    want = np.array([ref.get(r, 0.0) for r in range(size)])
+    assert np.array_equal(_pending(sb, size)[:size], want)  # bit for bit
+    assert not _pending(sb, size)[size:].any()
