@@ -232,7 +232,8 @@ def project_values(state) -> dict[str, np.ndarray]:
 
     debt_rows = spv_debt_rows(state)
     debt_rows = debt_rows[(c.principal[debt_rows] > 0) & proj[c.obligor[debt_rows]]]
-    debt = np.bincount(c.obligor[debt_rows], weights=c.principal[debt_rows], minlength=n)
+    # (float even with no rows: bincount of nothing is int64)
+    debt = np.bincount(c.obligor[debt_rows], weights=c.principal[debt_rows], minlength=n).astype(float, copy=False)
     debt[at] += b.ext_liab[at]
     horizon = np.full(n, t)
     np.maximum.at(horizon, c.obligor[debt_rows], c.maturity[debt_rows])
