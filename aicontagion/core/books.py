@@ -128,12 +128,7 @@ class Books:
         sale round). The same sums: each obligor's rows are added in the same order."""
         owed = np.zeros(self.n)
         for k in np.unique(kind[who]).tolist():
-
-            def test(at, k=k):
-                obligor = contracts.obligor[at]
-                return contracts.is_debt[at] & (obligor >= 0) & (kind[np.maximum(obligor, 0)] == k)
-
-            rows = contracts.selection(("debt owed by kind", k), test)
+            rows = contracts.owed_by_kind(kind, k)
             owed += np.bincount(contracts.obligor[rows], weights=contracts.principal[rows], minlength=self.n)
         return self.ext_liab[who] + owed[who]
 

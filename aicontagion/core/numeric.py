@@ -92,3 +92,13 @@ def sum_by_index(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     masked copies (the same summation order, so the same numbers as masking).
     """
     return np.bincount(index + 1, weights=weights, minlength=n + 1)[1:]
+
+
+def positions_in(sorted_values: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(found, at)``: which ``keys`` occur in the ascending ``sorted_values``, and, for those,
+    their positions in it (one sorted search: for a few keys looked up among many values, or the
+    other way round)."""
+    at = np.searchsorted(sorted_values, keys)
+    found = at < sorted_values.size
+    found[found] = sorted_values[at[found]] == keys[found]
+    return found, at[found]

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aicontagion.core.kinds import Kind, Status
+from aicontagion.core.numeric import positions_in
 from aicontagion.mechanisms import capex_returns
 
 READS = ("ai", "credit", "lifecycle", "month", "registry", "spec")
@@ -62,10 +63,7 @@ class OrderBook:
 
     def builders(self, institutions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(which, at)``: which of ``institutions`` are builders, and their rows in the rings."""
-        at = np.searchsorted(self.rows, institutions)
-        which = at < self.rows.size
-        which[which] = self.rows[at[which]] == institutions[which]
-        return which, at[which]
+        return positions_in(self.rows, institutions)
 
     @property
     def slots(self) -> int:

@@ -30,7 +30,7 @@ import numpy as np
 
 from aicontagion.core.contract_types import ContractType
 from aicontagion.core.kinds import Kind
-from aicontagion.core.numeric import fill_nan
+from aicontagion.core.numeric import fill_nan, positions_in
 
 READS = ("books", "contracts", "markets", "operations", "registry", "spec")
 """State groups this mechanism reads (see :mod:`aicontagion.core.state`)."""
@@ -68,9 +68,7 @@ def _with_project_weight(state, rows: np.ndarray, w: np.ndarray, ascending: bool
         return w
     c, p = _tables(state)
     if ascending:
-        at = np.searchsorted(rows, project)
-        at = at[at < rows.size]  # project rows past the last of ``rows`` (the tail) are not in it
-        at = at[rows[at] == project[: at.size]]
+        _, at = positions_in(rows, project)
         out = w.copy()
         out[at] = fill_nan(p["project_loan_risk_weight"][np.maximum(c.creditor[rows[at]], 0)], 1.3)
         return out

@@ -37,6 +37,7 @@ from aicontagion.core.contract_types import (
     ContractType,
     Seniority,
 )
+from aicontagion.core.numeric import positions_in
 
 __all__ = [  # the vocabulary is defined in core and re-exported with the table that holds it
     "CONTINGENT_TYPES",
@@ -250,6 +251,16 @@ class ContractTable:
         rows = self.selection("stakes held inside", lambda at: self.is_stake[at] & (self.creditor[at] >= 0))
         return rows[self.principal[rows] > 0]
 
+    def owed_by_kind(self, kind: np.ndarray, code: int) -> np.ndarray:
+        """Rows (ascending) of active debt owed by institutions whose ``kind`` (each institution's
+        kind code, fixed for the run) is ``code``; kept with the structure."""
+
+        def test(at) -> np.ndarray:
+            obligor = self.obligor[at]
+            return self.is_debt[at] & (obligor >= 0) & (kind[np.maximum(obligor, 0)] == code)
+
+        return self.selection(("debt owed by kind", int(code)), test)
+
     def traded_claims_held(self) -> np.ndarray:
         """Rows (ascending) of active debt trading in a market, held by institutions, with principal
         left: ``flatnonzero(is_debt & (market >= 0) & (creditor >= 0) & (principal > 0))``, all but
@@ -454,12 +465,10 @@ def _update(value: np.ndarray, rows: np.ndarray, part) -> np.ndarray:
 def _update_listing(listing: np.ndarray, rows: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """The ascending ``listing`` with ``rows`` (ascending, unique) in it where ``keep`` and out of
     it elsewhere: a new array only when a row enters or leaves."""
-    pos = np.searchsorted(listing, rows)
-    present = np.zeros(rows.size, dtype=bool)
-    inside = pos < listing.size
-    present[inside] = listing[pos[inside]] == rows[inside]
-    leave, enter = present & ~keep, ~present & keep
-    if not (leave.any() or enter.any()):
-        return listing
-    out = np.delete(listing, pos[leave]) if leave.any() else listing  # each a copy: only when needed
-    return np.insert(out, np.searchsorted(out, rows[enter]), rows[enter]) if enter.any() else out
+    present, pos = positions_in(listing, rows)
+    stays, enter = keep[present], ~present & keep
+    if not stays.all():  # each a copy: only when a row leaves or enters
+        listing = np.delete(listing, pos[~stays])
+    if enter.any():
+        listing = np.insert(listing, np.searchsorted(listing, rows[enter]), rows[enter])
+    return listing

@@ -135,12 +135,7 @@ def guaranteed_book(state) -> float:
     g = g[(c.covers[g] >= 0) & (c.obligor[g] >= 0)]
     g = g[gov[np.maximum(c.obligor[g], 0)]]
     covered = float(np.minimum(c.share[g] * c.principal[c.covers[g]], c.limit[g]).sum()) if g.size else 0.0
-    # an obligor's kind is fixed, so the state-backed companies' debt rows are kept with the structure
-    debt = c.selection(
-        "debt rows owed by government-kind institutions",
-        lambda at: c.is_debt[at] & (c.obligor[at] >= 0) & gov[np.maximum(c.obligor[at], 0)],
-    )
-    agency = float(c.principal[debt].sum())
+    agency = float(c.principal[c.owed_by_kind(state.registry.kind, int(Kind.GOVERNMENT))].sum())
     return covered + agency
 
 
